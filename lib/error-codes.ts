@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/**
+ * The closed list of per-URL error codes. Every failed or skipped record carries one;
+ * README ("Error codes") documents each. Adding a code is an API change.
+ */
+export const ErrorCode = z.enum([
+  "invalid_url", // the input is not an absolute http(s) URL we accept
+  "duplicate", // the normalised URL already appears earlier in the batch (skipped)
+  "cancelled", // the batch was cancelled before the URL was fetched (skipped)
+  "robots_disallowed", // robots.txt forbids the URL for our user agent (skipped)
+  "blocked_address", // the URL or a redirect hop targets a private/loopback/metadata address or a non-http(s) scheme
+  "http_error", // the origin answered 4xx/5xx (after retries for transient ones)
+  "rate_limited", // the origin kept answering 429/503 after every retry
+  "timeout", // no complete answer within the fetch timeout
+  "too_large", // the body exceeded the byte cap
+  "unsupported_content_type", // not HTML, XHTML, plain text or Markdown
+  "too_many_redirects", // more redirect hops than allowed, or a loop
+  "network_error", // DNS failure, connection refused or reset
+  "decoding_failed", // the body could not be decoded (binary garbage, bad compression)
+  "extraction_empty", // the page had no main content to extract
+  "extraction_failed", // the extractor gave up on the page (too deep, too much work)
+  "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;

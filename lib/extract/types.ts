@@ -1,0 +1,48 @@
+import type { ErrorCode } from "../error-codes";
+
+/** Options a batch passes to the extractor for every page. */
+export interface ExtractOptions {
+  /** Keep only the main content (article, docs section, product), default true. */
+  onlyMainContent?: boolean;
+  /** CSS selectors whose elements are kept even when not main content. */
+  includeSelectors?: string[];
+  /** CSS selectors whose elements are always removed. */
+  excludeSelectors?: string[];
+  /** Also return the cleaned HTML of the main content. */
+  includeHtml?: boolean;
+  /** Also return plain text. */
+  includeText?: boolean;
+  /** Also return the absolute links found in the main content. */
+  includeLinks?: boolean;
+}
+
+export interface ExtractInput {
+  /** The raw response body (already size-capped by the fetcher). */
+  body: Uint8Array;
+  /** The Content-Type header as received, or null. */
+  contentType: string | null;
+  /** The final URL after redirects: base for relative links. */
+  url: string;
+  options?: ExtractOptions;
+}
+
+export interface Extraction {
+  title: string | null;
+  description: string | null;
+  language: string | null;
+  canonicalUrl: string | null;
+  siteName: string | null;
+  byline: string | null;
+  publishedTime: string | null;
+  markdown: string;
+  html?: string;
+  text?: string;
+  links?: string[];
+  wordCount: number;
+  /** Hex SHA-256 of the Markdown, so unchanged content is recognisable across runs. */
+  contentHash: string;
+}
+
+export type ExtractResult =
+  | { ok: true; value: Extraction }
+  | { ok: false; code: ErrorCode; message: string };
