@@ -1,0 +1,113 @@
+/**
+ * robots.txt policy (RFC 9309) on top of robots-parser. What we cache per host is
+ * `RobotsRules`: the fetch outcome plus the raw text, small and serialisable, so the
+ * cache never holds a parser object. Callers should refetch after 24 hours at most
+ * (RFC 9309 §2.4).
+ */
+import robotsParser from "robots-parser";
+import { z } from "zod";
+
+/** RFC 9309 §2.5: parse at least 500 KiB; we parse exactly that much. */
+export const ROBOTS_MAX_BYTES = 500 * 1024;
+
+/** The cacheable result of fetching one host's robots.txt. */
+export const RobotsRules = z.discriminatedUnion("outcome", [
+  // 2xx: the rules in `text` apply.
+  z.object({
+    outcome: z.literal("parsed"),
+    status: z.number().int(),
+    text: z.string().max(ROBOTS_MAX_BYTES),
+    truncated: z.boolean(),
+  }),
+  // RFC 9309 "unavailable": crawling is allowed everywhere.
+  z.object({ outcome: z.literal("unavailable"), status: z.number().int() }),
+  // RFC 9309 "unreachable": crawling is disallowed everywhere.
+  z.object({ outcome: z.literal("unreachable"), status: z.number().int() }),
+]);
+export type RobotsRules = z.infer<typeof RobotsRules>;
+
+/** Turns the final robots.txt response (status 0 for a network failure) into cacheable rules. */
+export function rulesFromResponse(status: number, body: string | null): RobotsRules {
+  if (status >= 200 && status <= 299) {
+    const { text, truncated } = capText(body ?? "");
+    return { outcome: "parsed", status, text, truncated };
+  }
+  // The caller follows redirects; one still standing means it gave up on a loop or a
+  // chain too long, which RFC 9309 §2.3.1.2 lets us treat as unavailable.
+  if (status >= 300 && status <= 399) return { outcome: "unavailable", status };
+  // 429 is a 4xx, but it says "slow down", not "no rules here": reading it as
+  // allow-all would answer a rate limit by crawling everything (Google does the same).
+  if (status >= 400 && status <= 499 && status !== 429) return { outcome: "unavailable", status };
+  return { outcome: "unreachable", status };
+}
+
+/** Whether `url` may be fetched by `userAgent` under `rules` (the rules of the URL's own host). */
+export function isAllowed(rules: RobotsRules, url: string, userAgent: string): boolean {
+  const path = pathOf(url);
+  if (path === null) return false;
+  // RFC 9309 §2.2.2: the robots.txt file itself is implicitly allowed.
+  if (path === "/robots.txt") return true;
+  if (rules.outcome === "unavailable") return true;
+  if (rules.outcome === "unreachable") return false;
+  return parsed(rules).isAllowed(BASE + path, productToken(userAgent)) === true;
+}
+
+/** The Crawl-delay, in seconds, of the group that applies to `userAgent`; null if none. */
+export function crawlDelaySeconds(rules: RobotsRules, userAgent: string): number | null {
+  if (rules.outcome !== "parsed") return null;
+  const delay = parsed(rules).getCrawlDelay(productToken(userAgent));
+  return typeof delay === "number" && Number.isFinite(delay) && delay >= 0 ? delay : null;
+}
+
+/** The robots.txt URL that governs `url` (same scheme, host and port); throws on a non-http(s) URL. */
+export function robotsUrlFor(url: string): string {
+  const parsedUrl = new URL(url);
+  if (parsedUrl.protocol !== "http:" && parsedUrl.protocol !== "https:") {
+    throw new TypeError(`robots.txt applies to http(s) URLs only, not ${parsedUrl.protocol}`);
+  }
+  // `origin` drops credentials, path and a default port.
+  return `${parsedUrl.origin}/robots.txt`;
+}
+
+/** The product token robots.txt groups are matched against: "TrawlBot" from "TrawlBot/0.1 (+https://…)". */
+export function productToken(userAgent: string): string {
+  const firstWord = userAgent.trim().split(/\s+/)[0] ?? "";
+  const token = firstWord.split("/")[0] ?? "";
+  return token === "" ? "*" : token;
+}
+
+// Rules are parsed against a fixed origin and URLs are reduced to path + query, so one
+// parsed object serves any host's rules and can be memoised per rules object.
+const BASE = "http://robots.invalid";
+type Robot = ReturnType<typeof robotsParser>;
+const parsedCache = new WeakMap<RobotsRules, Robot>();
+
+function parsed(rules: RobotsRules & { outcome: "parsed" }): Robot {
+  let robot = parsedCache.get(rules);
+  if (robot === undefined) {
+    robot = robotsParser(`${BASE}/robots.txt`, rules.text);
+    parsedCache.set(rules, robot);
+  }
+  return robot;
+}
+
+function pathOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the first ROBOTS_MAX_BYTES of UTF-8, ending at a line break so no rule is cut in half. */
+function capText(text: string): { text: string; truncated: boolean } {
+  // Three UTF-8 bytes per UTF-16 unit at most: most files skip the encode below.
+  if (text.length * 3 <= ROBOTS_MAX_BYTES) return { text, truncated: false };
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= ROBOTS_MAX_BYTES) return { text, truncated: false };
+  const head = new TextDecoder().decode(bytes.subarray(0, ROBOTS_MAX_BYTES));
+  // A half line such as "Disallow: /" cut from "Disallow: /private" would widen a rule.
+  const lastBreak = Math.max(head.lastIndexOf("\n"), head.lastIndexOf("\r"));
+  return { text: lastBreak < 0 ? "" : head.slice(0, lastBreak + 1), truncated: true };
+}
