@@ -41,6 +41,8 @@ export interface Extraction {
   wordCount: number;
   /** Hex SHA-256 of the Markdown, so unchanged content is recognisable across runs. */
   contentHash: string;
+  /** Set when the page exceeded a size, depth or element bound and only its start was used. */
+  truncated?: boolean;
 }
 
 export type ExtractResult =

@@ -1,0 +1,52 @@
+import type { AnyNode, Document, Element, ParentNode } from "domhandler";
+import { selectAll } from "css-select";
+
+/** Elements that never carry article text. */
+const NEVER_CONTENT = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input", "select", "textarea", "option", "link", "meta", "head", "title", "dialog", "map", "area"]);
+
+function isHidden(el: Element): boolean {
+  const a = el.attribs;
+  if ("hidden" in a || a["aria-hidden"] === "true") return true;
+  const style = a.style;
+  return style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style);
+}
+
+/** Detaches a node from its parent (domutils' removeElement, without the import cost). */
+export function detach(node: AnyNode): void {
+  const parent = node.parent;
+  if (!parent) return;
+  const i = parent.children.indexOf(node as never);
+  if (i >= 0) parent.children.splice(i, 1);
+  if (node.prev) node.prev.next = node.next;
+  if (node.next) node.next.prev = node.prev;
+  node.parent = node.prev = node.next = null;
+}
+
+/** Removes scripts, styles, hidden elements and excluded selectors from the whole document. */
+export function removeNonContent(doc: Document, excludeSelectors: readonly string[]): void {
+  for (const sel of excludeSelectors) {
+    for (const el of selectAll(sel, doc)) detach(el);
+  }
+  const stack: ParentNode[] = [doc];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    const kept: AnyNode[] = [];
+    for (const c of n.children) {
+      if (c.type === "comment" || c.type === "directive" || c.type === "script" || c.type === "style") continue;
+      if (c.type === "tag" && (NEVER_CONTENT.has(c.name) || isHidden(c))) continue;
+      kept.push(c);
+    }
+    if (kept.length !== n.children.length) relink(n, kept);
+    for (const c of kept) if (c.type === "tag" || c.type === "root") stack.push(c);
+  }
+}
+
+/** Replaces a parent's children, fixing the sibling links domhandler keeps. */
+export function relink(parent: ParentNode, children: AnyNode[]): void {
+  parent.children = children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as AnyNode;
+    c.parent = parent;
+    c.prev = children[i - 1] ?? null;
+    c.next = children[i + 1] ?? null;
+  }
+}

@@ -1,0 +1,91 @@
+import TurndownService from "turndown";
+import { tables, taskListItems } from "turndown-plugin-gfm";
+import type { MdNode } from "./markdown-dom";
+
+type Rule = TurndownService.Rule;
+type TNode = TurndownService.Node;
+
+function attr(node: TNode, name: string): string {
+  return (node as unknown as MdNode).getAttribute(name) ?? "";
+}
+
+const linkRule: Rule = {
+  filter: (node) => node.nodeName === "A" && attr(node, "href") !== "",
+  replacement: (content, node) => {
+    const text = content.trim();
+    // A link with no text is invisible to a reader and noise to a model.
+    if (!text) return "";
+    const href = attr(node, "href").replace(/([()])/g, "\\$1").replace(/ /g, "%20");
+    const title = attr(node, "title").replace(/"/g, '\\"').replace(/\s+/g, " ").trim();
+    const lead = /^\s/.test(content) ? " " : "";
+    const trail = /\s$/.test(content) ? " " : "";
+    return `${lead}[${text}](${href}${title ? ` "${title}"` : ""})${trail}`;
+  },
+};
+
+const headingRule: Rule = {
+  filter: ["h1", "h2", "h3", "h4", "h5", "h6"],
+  replacement: (content, node) => {
+    const level = Number(node.nodeName.charAt(1));
+    const text = content.replace(/\s+/g, " ").trim();
+    return text ? `\n\n${"#".repeat(level)} ${text}\n\n` : "";
+  },
+};
+
+const strikeRule: Rule = {
+  filter: ["del", "s", "strike"] as TurndownService.Filter,
+  replacement: (content) => (content.trim() ? `~~${content}~~` : ""),
+};
+
+const figcaptionRule: Rule = {
+  filter: "figcaption",
+  replacement: (content) => (content.trim() ? `\n\n${content.trim()}\n\n` : ""),
+};
+
+let service: TurndownService | null = null;
+
+function turndownService(): TurndownService {
+  if (service) return service;
+  const s = new TurndownService({
+    headingStyle: "atx",
+    codeBlockStyle: "fenced",
+    bulletListMarker: "-",
+    emDelimiter: "_",
+    strongDelimiter: "**",
+    hr: "---",
+    linkStyle: "inlined",
+  });
+  s.use([tables, taskListItems]);
+  s.addRule("trawlLink", linkRule);
+  s.addRule("trawlHeading", headingRule);
+  s.addRule("trawlStrike", strikeRule);
+  s.addRule("trawlFigcaption", figcaptionRule);
+  service = s;
+  return s;
+}
+
+/** Converts a prepared content tree to Markdown with GFM tables, strikethrough and fenced code. */
+export function htmlToMarkdown(root: MdNode): string {
+  return tidyMarkdown(turndownService().turndown(root as unknown as TNode));
+}
+
+/** Collapses blank runs and trailing spaces outside fenced code, and drops stray entities. */
+export function tidyMarkdown(md: string): string {
+  const lines = md.replace(/\r\n?/g, "\n").replace(/\u00a0/g, " ").split("\n");
+  const out: string[] = [];
+  let inFence = false;
+  let blank = 0;
+  for (const raw of lines) {
+    if (/^\s*(```|~~~)/.test(raw)) inFence = !inFence;
+    const line = inFence ? raw : raw.replace(/[ \t]+$/, "");
+    if (!inFence && line.trim() === "") {
+      blank++;
+      if (blank > 1) continue;
+      out.push("");
+      continue;
+    }
+    blank = 0;
+    out.push(line);
+  }
+  return out.join("\n").trim();
+}

@@ -1,0 +1,150 @@
+import type { Element, ParentNode } from "domhandler";
+import render from "dom-serializer";
+import { selectAll } from "css-select";
+import type { ErrorCode } from "../error-codes";
+import { removeNonContent } from "./clean";
+import { classifyContentType } from "./content-type";
+import { decodeBody } from "./decode";
+import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
+import { LIMITS } from "./limits";
+import { findMainContent } from "./main-content";
+import { MdNode, toMarkdownDom } from "./markdown-dom";
+import { readMetadata } from "./metadata";
+import { parseHtml } from "./parse";
+import { countWords, markdownToText, sha256Hex } from "./text";
+import type { ExtractInput, ExtractResult, Extraction } from "./types";
+import { baseUrlFor } from "./urls";
+
+export type { ExtractInput, ExtractOptions, ExtractResult, Extraction } from "./types";
+
+function fail(code: ErrorCode, message: string): ExtractResult {
+  return { ok: false, code, message };
+}
+
+/** Extracts clean Markdown and metadata from one fetched page; never throws. */
+export async function extract(input: ExtractInput): Promise<ExtractResult> {
+  try {
+    return await run(input);
+  } catch (err) {
+    // Includes RangeError from a blown stack: one bad page must not take the consumer down.
+    return fail("extraction_failed", `extractor failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+  }
+}
+
+async function run(input: ExtractInput): Promise<ExtractResult> {
+  const kind = classifyContentType(input.contentType, input.body);
+  if (kind === "unsupported") return fail("unsupported_content_type", `cannot extract from ${input.contentType ?? "an unlabelled body"}`);
+  const isHtml = kind === "html" || kind === "xhtml";
+  const cap = isHtml ? LIMITS.maxHtmlBytes : LIMITS.maxTextBytes;
+  const truncated = input.body.length > cap;
+  const decoded = decodeBody(truncated ? input.body.subarray(0, cap) : input.body, input.contentType, isHtml);
+  if (!decoded.ok) return fail("decoding_failed", decoded.message);
+  if (!isHtml) return finishText(decoded.text, kind === "markdown", input, truncated);
+  return extractHtml(decoded.text, kind === "xhtml", input, truncated);
+}
+
+async function finishText(text: string, isMarkdown: boolean, input: ExtractInput, truncated: boolean): Promise<ExtractResult> {
+  const markdown = tidyMarkdown(text);
+  if (!markdown) return fail("extraction_empty", "the body is empty");
+  const heading = isMarkdown ? /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim() ?? null : null;
+  return finish(markdown, null, {
+    title: heading,
+    description: null,
+    language: null,
+    canonicalUrl: null,
+    siteName: null,
+    byline: null,
+    publishedTime: null,
+  }, input, truncated, []);
+}
+
+async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, truncatedBytes: boolean): Promise<ExtractResult> {
+  const opts = input.options ?? {};
+  const parsed = parseHtml(html, xhtml);
+  const doc = parsed.document;
+  const meta = readMetadata(doc, input.url);
+  const base = baseUrlFor(input.url, meta.baseHref);
+  removeNonContent(doc, opts.excludeSelectors ?? []);
+  const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
+  let roots: Element[];
+  if (opts.onlyMainContent === false) {
+    const body = selectElements("body", doc)[0];
+    roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
+  } else {
+    const main = findMainContent(doc, meta);
+    roots = mergeIncluded(main ? [main] : [], included);
+  }
+  const mdRoot = new MdNode(1, "DIV", "", {});
+  const links = new Set<string>();
+  for (const r of roots) {
+    const sub = toMarkdownDom(r, base);
+    for (const a of sub.getElementsByTagName("a")) {
+      const href = a.getAttribute("href");
+      if (href) links.add(href);
+    }
+    mdRoot.appendChild(sub);
+  }
+  let markdown = htmlToMarkdown(mdRoot);
+  if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
+  if (!markdown) return fail("extraction_empty", "no main content found on the page");
+  const cleanedHtml = opts.includeHtml ? roots.map((r) => render(r, { decodeEntities: true })).join("\n") : null;
+  return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links]);
+}
+
+function selectElements(selector: string, root: ParentNode): Element[] {
+  return selectAll(selector, root).filter((n): n is Element => n.type === "tag");
+}
+
+/** Keeps include-selected elements that are not already inside a chosen root, in document order. */
+function mergeIncluded(roots: Element[], included: Element[]): Element[] {
+  const out = [...roots];
+  for (const el of included) {
+    if (out.some((r) => contains(r, el))) continue;
+    for (let i = out.length - 1; i >= 0; i--) if (contains(el, out[i] as Element)) out.splice(i, 1);
+    out.push(el);
+  }
+  return out.length > 1 ? sortByDocumentOrder(out) : out;
+}
+
+function contains(ancestor: Element, node: Element): boolean {
+  for (let n: Element | null = node; n; n = n.parent && n.parent.type === "tag" ? n.parent : null) if (n === ancestor) return true;
+  return false;
+}
+
+function sortByDocumentOrder(els: Element[]): Element[] {
+  const path = (el: Element): number[] => {
+    const p: number[] = [];
+    for (let n: Element["parent"] | Element = el; n && n.parent; n = n.parent) p.unshift(n.parent.children.indexOf(n as never));
+    return p;
+  };
+  const keyed = els.map((el) => ({ el, p: path(el) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.p.length, b.p.length); i++) if (a.p[i] !== b.p[i]) return (a.p[i] ?? 0) - (b.p[i] ?? 0);
+    return a.p.length - b.p.length;
+  });
+  return keyed.map((k) => k.el);
+}
+
+type Meta = Pick<Extraction, "title" | "description" | "language" | "canonicalUrl" | "siteName" | "byline" | "publishedTime">;
+
+async function finish(markdown: string, html: string | null, meta: Meta, input: ExtractInput, truncated: boolean, links: string[]): Promise<ExtractResult> {
+  const opts = input.options ?? {};
+  const text = markdownToText(markdown);
+  const value: Extraction = {
+    title: meta.title,
+    description: meta.description,
+    language: meta.language,
+    canonicalUrl: meta.canonicalUrl,
+    siteName: meta.siteName,
+    byline: meta.byline,
+    publishedTime: meta.publishedTime,
+    markdown,
+    wordCount: countWords(text),
+    contentHash: await sha256Hex(markdown),
+  };
+  if (opts.includeHtml && html !== null) value.html = html;
+  if (opts.includeText) value.text = text;
+  if (opts.includeLinks) value.links = links;
+  if (truncated) value.truncated = true;
+  return { ok: true, value };
+}

@@ -1,0 +1,235 @@
+import type { AnyNode, Element } from "domhandler";
+import { LIMITS } from "./limits";
+import { resolveUrl } from "./urls";
+
+/**
+ * The small slice of the W3C DOM that turndown walks, built over our cleaned htmlparser2
+ * tree. turndown normally parses the HTML again itself (domino in Node, DOMParser in a
+ * browser, neither present in workerd); handing it this tree skips a second parse and
+ * lets us normalise links, code blocks and tables on the way in.
+ */
+export class MdNode {
+  parentNode: MdNode | null = null;
+  firstChild: MdNode | null = null;
+  lastChild: MdNode | null = null;
+  nextSibling: MdNode | null = null;
+  previousSibling: MdNode | null = null;
+  // turndown stores its own flags on nodes.
+  isBlock?: boolean;
+  isCode?: boolean;
+  isBlank?: boolean;
+  flankingWhitespace?: unknown;
+  private text: string | null = null;
+
+  constructor(
+    readonly nodeType: 1 | 3,
+    readonly nodeName: string,
+    public data: string,
+    readonly attribs: Record<string, string>,
+  ) {}
+
+  get nodeValue(): string {
+    return this.data;
+  }
+
+  get childNodes(): MdNode[] {
+    const out: MdNode[] = [];
+    for (let c = this.firstChild; c; c = c.nextSibling) out.push(c);
+    return out;
+  }
+
+  get children(): MdNode[] {
+    return this.childNodes.filter((c) => c.nodeType === 1);
+  }
+
+  /** Table rows in document order, as HTMLTableElement.rows gives them. */
+  get rows(): MdNode[] {
+    const rows: MdNode[] = [];
+    for (let c = this.firstChild; c; c = c.nextSibling) {
+      if (c.nodeName === "TR") rows.push(c);
+      else if (c.nodeName === "THEAD" || c.nodeName === "TBODY" || c.nodeName === "TFOOT") {
+        for (let r = c.firstChild; r; r = r.nextSibling) if (r.nodeName === "TR") rows.push(r);
+      }
+    }
+    return rows;
+  }
+
+  get type(): string {
+    return this.attribs.type ?? "";
+  }
+
+  get checked(): boolean {
+    return "checked" in this.attribs;
+  }
+
+  // Cached: turndown asks every element for it (isBlank), which is quadratic otherwise;
+  // the tree's text no longer changes once turndown starts asking.
+  get textContent(): string {
+    if (this.nodeType === 3) return this.data;
+    if (this.text === null) {
+      let s = "";
+      for (let c = this.firstChild; c; c = c.nextSibling) s += c.textContent;
+      this.text = s;
+    }
+    return this.text;
+  }
+
+  get outerHTML(): string {
+    return this.textContent;
+  }
+
+  getAttribute(name: string): string | null {
+    return this.attribs[name] ?? null;
+  }
+
+  getElementsByTagName(name: string): MdNode[] {
+    const out: MdNode[] = [];
+    const upper = name.toUpperCase();
+    const stack: MdNode[] = [];
+    for (let c = this.lastChild; c; c = c.previousSibling) stack.push(c);
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      if (n.nodeName === upper) out.push(n);
+      for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+    }
+    return out;
+  }
+
+  appendChild(child: MdNode): void {
+    child.parentNode = this;
+    child.previousSibling = this.lastChild;
+    child.nextSibling = null;
+    if (this.lastChild) this.lastChild.nextSibling = child;
+    else this.firstChild = child;
+    this.lastChild = child;
+  }
+
+  removeChild(child: MdNode): MdNode {
+    if (child.previousSibling) child.previousSibling.nextSibling = child.nextSibling;
+    else this.firstChild = child.nextSibling;
+    if (child.nextSibling) child.nextSibling.previousSibling = child.previousSibling;
+    else this.lastChild = child.previousSibling;
+    child.parentNode = child.nextSibling = child.previousSibling = null;
+    return child;
+  }
+
+  /** turndown clones its input so it can mutate it; this tree is already ours to mutate. */
+  cloneNode(): MdNode {
+    return this;
+  }
+}
+
+const DROP = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input", "select", "textarea", "form", "link", "meta", "head", "title"]);
+const TABLE_PARTS = new Set(["table", "thead", "tbody", "tfoot", "tr"]);
+const BLOCKISH = new Set(["p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "section", "article", "figure", "hr"]);
+
+function isDataTable(table: Element): boolean {
+  // Layout tables (one column, or cells full of blocks) read better as plain blocks than
+  // as a GFM table, which cannot hold multi-line cells anyway.
+  let maxCols = 0;
+  let blocky = false;
+  const stack: AnyNode[] = [...table.children];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type !== "tag") continue;
+    if (n.name === "tr") {
+      let cols = 0;
+      for (const c of n.children) if (c.type === "tag" && (c.name === "td" || c.name === "th")) cols += Number(c.attribs.colspan) > 1 ? Number(c.attribs.colspan) : 1;
+      maxCols = Math.max(maxCols, cols);
+    }
+    if (n.name === "table" && n !== table) return false;
+    if (BLOCKISH.has(n.name) && n.name !== "p") blocky = true;
+    if (n.name !== "table") for (const c of n.children) stack.push(c);
+  }
+  return maxCols >= 2 && !blocky;
+}
+
+function codeLanguage(el: Element): string | null {
+  const cls = `${el.attribs.class ?? ""} ${el.attribs["data-lang"] ? `language-${el.attribs["data-lang"]}` : ""}`;
+  const m = /(?:^|\s)(?:language|lang|highlight-source|brush:?)-?\s*([\w+#.-]+)/i.exec(cls) ?? /(?:^|\s)highlight-([\w+#-]+)/.exec(cls);
+  return m?.[1]?.toLowerCase() ?? null;
+}
+
+function codeText(el: Element): string {
+  // <br> inside <pre> is a line break that textContent would lose.
+  let s = "";
+  const stack: AnyNode[] = [el];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") s += n.data;
+    else if (n.type === "tag") {
+      if (n.name === "br") s += "\n";
+      else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+    }
+  }
+  return s;
+}
+
+/** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
+export function toMarkdownDom(root: Element, baseUrl: string): MdNode {
+  const out = new MdNode(1, "DIV", "", {});
+  type Frame = { src: AnyNode; parent: MdNode; depth: number; inTable: boolean };
+  const stack: Frame[] = [];
+  for (let i = root.children.length - 1; i >= 0; i--) stack.push({ src: root.children[i] as AnyNode, parent: out, depth: 1, inTable: false });
+  for (let f = stack.pop(); f; f = stack.pop()) {
+    const { src, parent, depth } = f;
+    if (src.type === "text") {
+      // Whitespace between table parts would break the GFM table plugin's row checks.
+      if (f.inTable && !src.data.trim()) continue;
+      parent.appendChild(new MdNode(3, "#text", src.data, {}));
+      continue;
+    }
+    if (src.type !== "tag" || DROP.has(src.name)) continue;
+    let name = src.name;
+    const attribs: Record<string, string> = {};
+    const children: AnyNode[] = src.children;
+    let inTable = false;
+    if (name === "a") {
+      const href = resolveUrl(src.attribs.href, baseUrl);
+      if (href) attribs.href = href;
+      if (src.attribs.title) attribs.title = src.attribs.title;
+    } else if (name === "img") {
+      const raw = src.attribs.src && !src.attribs.src.startsWith("data:") ? src.attribs.src : (src.attribs["data-src"] ?? firstSrcsetUrl(src.attribs.srcset ?? src.attribs["data-srcset"]));
+      const url = resolveUrl(raw, baseUrl);
+      if (!url) continue;
+      attribs.src = url;
+      if (src.attribs.alt) attribs.alt = src.attribs.alt.trim();
+      if (src.attribs.title) attribs.title = src.attribs.title;
+    } else if (name === "pre") {
+      const pre = new MdNode(1, "PRE", "", {});
+      const inner = src.children.find((c): c is Element => c.type === "tag" && c.name === "code");
+      const language = codeLanguage(src) ?? (inner ? codeLanguage(inner) : null);
+      const code = new MdNode(1, "CODE", "", language ? { class: `language-${language}` } : {});
+      code.appendChild(new MdNode(3, "#text", codeText(src).replace(/^\n/, "").replace(/\s+$/, ""), {}));
+      pre.appendChild(code);
+      parent.appendChild(pre);
+      continue;
+    } else if (name === "table") {
+      if (isDataTable(src)) inTable = true;
+      else name = "div";
+    } else if (TABLE_PARTS.has(name) || name === "td" || name === "th" || name === "caption") {
+      if (f.inTable) {
+        inTable = TABLE_PARTS.has(name);
+        if (src.attribs.align) attribs.align = src.attribs.align;
+      } else name = name === "td" || name === "th" ? "span" : "div";
+    } else if (name === "ol" && src.attribs.start) {
+      attribs.start = src.attribs.start;
+    } else if (name === "code" || name === "input") {
+      if (src.attribs.class) attribs.class = src.attribs.class;
+      if (src.attribs.type) attribs.type = src.attribs.type;
+      if ("checked" in src.attribs) attribs.checked = "";
+    }
+    if (name === "caption") name = "p";
+    if (depth > LIMITS.maxMarkdownDepth) {
+      // Too deep for turndown's recursion: keep the text, drop this wrapper element.
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ src: children[i] as AnyNode, parent, depth, inTable: f.inTable });
+      continue;
+    }
+    const node = new MdNode(1, name.toUpperCase(), "", attribs);
+    parent.appendChild(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
+  }
+  return out;
+}
+
+function firstSrcsetUrl(srcset: string | undefined): string | undefined {
+  if (!srcset) return undefined;
+  return srcset.trim().split(/\s+/)[0];
+}

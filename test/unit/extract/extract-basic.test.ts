@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { extract } from "../../../lib/extract";
+
+const enc = new TextEncoder();
+const page = (html: string) => ({ body: enc.encode(html), contentType: "text/html; charset=utf-8", url: "https://example.com/a/page.html" });
+
+describe("extract", () => {
+  it("turns an article into Markdown with absolute links and its title", async () => {
+    const r = await extract(page(`<html lang="en"><head><title>Hello</title></head><body><nav><a href="/">Home</a></nav>
+      <article><h1>Hello world</h1><p>Some <a href="../b.html">text</a> here that is long enough to count as an article paragraph.</p></article>
+      <footer>Copyright</footer></body></html>`));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.title).toBe("Hello");
+    expect(r.value.language).toBe("en");
+    expect(r.value.markdown).toContain("# Hello world");
+    expect(r.value.markdown).toContain("[text](https://example.com/b.html)");
+    expect(r.value.markdown).not.toContain("Home");
+    expect(r.value.markdown).not.toContain("Copyright");
+    expect(r.value.contentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("refuses a PDF with unsupported_content_type", async () => {
+    const r = await extract({ body: new Uint8Array([37, 80, 68, 70]), contentType: "application/pdf", url: "https://example.com/x.pdf" });
+    expect(r).toMatchObject({ ok: false, code: "unsupported_content_type" });
+  });
+});
