@@ -67,17 +67,19 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
   removeNonContent(doc, opts.excludeSelectors ?? []);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   let roots: Element[];
+  let removed: ReadonlySet<Element> = new Set();
   if (opts.onlyMainContent === false) {
     const body = selectElements("body", doc)[0];
     roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
   } else {
     const main = findMainContent(doc, meta);
-    roots = mergeIncluded(main ? [main] : [], included);
+    if (main) removed = main.removed;
+    roots = mergeIncluded(main ? main.roots : [], included);
   }
   const mdRoot = new MdNode(1, "DIV", "", {});
   const links = new Set<string>();
   for (const r of roots) {
-    const sub = toMarkdownDom(r, base);
+    const sub = toMarkdownDom(r, base, removed);
     for (const a of sub.getElementsByTagName("a")) {
       const href = a.getAttribute("href");
       if (href) links.add(href);

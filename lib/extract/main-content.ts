@@ -1,14 +1,252 @@
-import type { Document, Element } from "domhandler";
-import { findOne } from "domutils";
+import type { AnyNode, Document, Element } from "domhandler";
+import { computeStats, linkDensity, type Stats } from "./content-stats";
+import type { PageMetadata } from "./metadata";
+import { CHROME_TAGS, MAYBE_CANDIDATE, NEGATIVE, PHRASING, POSITIVE, TAGS_TO_SCORE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
+import { cleanArticle } from "./prep-article";
 
-const CHROME = new Set(["nav", "header", "footer", "aside", "form"]);
+/** What content detection chose: the roots to render and the elements to leave out. */
+export interface MainContent {
+  roots: Element[];
+  removed: Set<Element>;
+}
 
-/** Picks the element holding the page's main content (first version: semantic tags only). */
-export function findMainContent(doc: Document, _meta?: unknown): Element | null {
-  const byTag = findOne((el) => el.name === "article" || el.name === "main" || el.attribs.role === "main", doc.children, true);
-  if (byTag) return byTag;
-  const body = findOne((el) => el.name === "body", doc.children, true);
-  if (!body) return findOne((el) => el.name === "html", doc.children, true);
-  body.children = body.children.filter((c) => !(c.type === "tag" && CHROME.has(c.name)));
-  return body;
+interface Flags {
+  stripUnlikely: boolean;
+  weightClasses: boolean;
+  cleanConditionally: boolean;
+}
+
+const CHAR_THRESHOLD = 500;
+
+function findBody(doc: Document): Element | null {
+  let html: Element | null = null;
+  for (const c of doc.children) if (c.type === "tag" && c.name === "html") html = c;
+  const scope = html ? html.children : doc.children;
+  for (const c of scope) if (c.type === "tag" && c.name === "body") return c;
+  return html;
+}
+
+/** Class and id weight: +/-25 each for content-like or chrome-like names. */
+export function classWeight(el: Element, enabled = true): number {
+  if (!enabled) return 0;
+  let w = 0;
+  for (const v of [el.attribs.class, el.attribs.id]) {
+    if (!v) continue;
+    if (NEGATIVE.test(v)) w -= 25;
+    if (POSITIVE.test(v)) w += 25;
+  }
+  if (el.attribs.itemprop === "articleBody") w += 25;
+  return w;
+}
+
+function tagScore(name: string): number {
+  switch (name) {
+    case "div": case "article": case "main": return 5;
+    case "pre": case "td": case "blockquote": return 3;
+    case "address": case "ol": case "ul": case "dl": case "dd": case "dt": case "li": case "form": return -3;
+    case "h1": case "h2": case "h3": case "h4": case "h5": case "h6": case "th": return -5;
+    default: return 0;
+  }
+}
+
+function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean {
+  if (CHROME_TAGS.has(el.name)) return true;
+  const role = el.attribs.role;
+  if (role && UNLIKELY_ROLES.has(role)) return true;
+  if (!flags.stripUnlikely || inTableOrCode || el.name === "body" || el.name === "a" || el.name === "article" || el.name === "main") return false;
+  const match = `${el.attribs.class ?? ""} ${el.attribs.id ?? ""}`;
+  return match.length > 1 && UNLIKELY.test(match) && !MAYBE_CANDIDATE.test(match);
+}
+
+/** One scoring attempt over the body, Readability style, without mutating the tree. */
+function attempt(body: Element, flags: Flags): MainContent & { textLength: number } {
+  const removed = new Set<Element>();
+  // Pass 1: mark unlikely candidates so scoring and rendering skip them.
+  const walk: { el: Element; guarded: boolean }[] = [{ el: body, guarded: false }];
+  for (let f = walk.pop(); f; f = walk.pop()) {
+    for (const c of f.el.children) {
+      if (c.type !== "tag") continue;
+      if (isUnlikely(c, flags, f.guarded)) removed.add(c);
+      else walk.push({ el: c, guarded: f.guarded || c.name === "table" || c.name === "code" || c.name === "pre" });
+    }
+  }
+  const stats = computeStats(body, removed);
+  const scores = new Map<Element, number>();
+  const score = (el: Element): number => {
+    let s = scores.get(el);
+    if (s === undefined) {
+      s = tagScore(el.name) + classWeight(el, flags.weightClasses);
+      scores.set(el, s);
+    }
+    return s;
+  };
+  const addParagraph = (first: Element, length: number, commas: number): void => {
+    if (length < 25) return;
+    const content = 1 + commas + Math.min(Math.floor(length / 100), 3);
+    let level = 0;
+    for (let a: Element | null = first; a && level < 5; a = a.parent?.type === "tag" ? a.parent : null, level++) {
+      if (!a.parent) break;
+      const divider = level === 0 ? 1 : level === 1 ? 2 : level * 3;
+      scores.set(a, score(a) + content / divider);
+    }
+  };
+  // Pass 2: score paragraphs into their ancestors.
+  const stack: Element[] = [body];
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    const s = stats.get(el) as Stats;
+    if (TAGS_TO_SCORE.has(el.name) || (el.name === "div" && !s.hasBlock)) {
+      if (el.parent?.type === "tag") addParagraph(el.parent, s.text, s.commas);
+      if (el.name !== "section" && el.name !== "td") continue;
+    } else if (el.name === "div") {
+      scorePhrasingRuns(el, stats, removed, addParagraph);
+    }
+    for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
+  }
+  const top = pickTopCandidate(body, scores, stats);
+  const roots = gatherSiblings(top, scores, stats, removed);
+  if (flags.cleanConditionally || flags.weightClasses) cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
+  const textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  return { roots, removed, textLength };
+}
+
+function scorePhrasingRuns(div: Element, stats: Map<Element, Stats>, removed: Set<Element>, add: (first: Element, len: number, commas: number) => void): void {
+  // Readability wraps loose inline content of a block div in <p>s; score those runs directly.
+  let len = 0;
+  let commas = 0;
+  let brs = 0;
+  const flush = (): void => {
+    add(div, len, commas);
+    len = commas = 0;
+  };
+  for (const c of div.children as AnyNode[]) {
+    if (c.type === "text") {
+      const t = c.data.trim();
+      if (t) {
+        len += t.length + 1;
+        for (const ch of t) if (ch === ",") commas++;
+        brs = 0;
+      }
+    } else if (c.type === "tag") {
+      if (removed.has(c)) continue;
+      if (c.name === "br") {
+        if (++brs >= 2) flush();
+      } else if (PHRASING.has(c.name)) {
+        const s = stats.get(c);
+        len += (s?.text ?? 0) + 1;
+        commas += s?.commas ?? 0;
+        brs = 0;
+      } else {
+        flush();
+      }
+    }
+  }
+  flush();
+}
+
+function pickTopCandidate(body: Element, scores: Map<Element, number>, stats: Map<Element, Stats>): Element {
+  const ranked: { el: Element; score: number }[] = [];
+  for (const [el, s] of scores) ranked.push({ el, score: s * (1 - linkDensity(stats.get(el))) });
+  ranked.sort((a, b) => b.score - a.score);
+  const best = ranked[0];
+  if (!best || best.el === body) return body;
+  let top = best.el;
+  const final = new Map(ranked.map((r) => [r.el, r.score]));
+  const finalScore = (el: Element): number | undefined => final.get(el);
+  // Several strong candidates under one ancestor: the ancestor is the article.
+  const alternatives = ranked.slice(1, 5).filter((r) => r.score / best.score >= 0.75).map((r) => r.el);
+  if (alternatives.length >= 3) {
+    for (let p = top.parent; p && p.type === "tag" && p !== body; p = p.parent) {
+      const covered = alternatives.filter((a) => isAncestor(p as Element, a)).length;
+      if (covered >= 3) {
+        top = p;
+        break;
+      }
+    }
+  }
+  let last = finalScore(top) ?? best.score;
+  const threshold = last / 3;
+  for (let p = top.parent; p && p.type === "tag" && p !== body; p = p.parent) {
+    const ps = finalScore(p);
+    if (ps === undefined) continue;
+    if (ps < threshold) break;
+    if (ps > last) {
+      top = p;
+      break;
+    }
+    last = ps;
+  }
+  while (top.parent && top.parent.type === "tag" && top.parent !== body && top.parent.children.filter((c) => c.type === "tag").length === 1) top = top.parent;
+  return top;
+}
+
+function isAncestor(a: Element, node: Element): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p === a) return true;
+  return false;
+}
+
+function gatherSiblings(top: Element, scores: Map<Element, number>, stats: Map<Element, Stats>, removed: Set<Element>): Element[] {
+  const parent = top.parent;
+  if (!parent || parent.type !== "tag" || top.name === "body") return [top];
+  const topScore = (scores.get(top) ?? 0) * (1 - linkDensity(stats.get(top)));
+  const threshold = Math.max(10, topScore * 0.2);
+  const out: Element[] = [];
+  for (const sib of parent.children) {
+    if (sib.type !== "tag" || removed.has(sib)) continue;
+    if (sib === top) {
+      out.push(sib);
+      continue;
+    }
+    const bonus = top.attribs.class && sib.attribs.class === top.attribs.class ? topScore * 0.2 : 0;
+    const s = scores.get(sib);
+    if (s !== undefined && s * (1 - linkDensity(stats.get(sib))) + bonus >= threshold) {
+      out.push(sib);
+      continue;
+    }
+    if (sib.name === "p") {
+      const st = stats.get(sib);
+      const ld = linkDensity(st);
+      const len = st?.text ?? 0;
+      if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(textOf(sib)))) out.push(sib);
+    }
+  }
+  return out;
+}
+
+function textOf(el: Element): string {
+  let s = "";
+  const stack: AnyNode[] = [el];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") s += n.data;
+    else if (n.type === "tag") for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+  }
+  return s;
+}
+
+function visibleLength(root: Element, removed: Set<Element>): number {
+  let n = 0;
+  const stack: AnyNode[] = [root];
+  for (let c = stack.pop(); c; c = stack.pop()) {
+    if (c.type === "text") n += c.data.trim().length;
+    else if (c.type === "tag" && !removed.has(c)) for (const k of c.children) stack.push(k);
+  }
+  return n;
+}
+
+/** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
+export function findMainContent(doc: Document, _meta?: PageMetadata): MainContent | null {
+  const body = findBody(doc);
+  if (!body) return null;
+  const tries: Flags[] = [
+    { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+  ];
+  let best: (MainContent & { textLength: number }) | null = null;
+  for (const flags of tries) {
+    const r = attempt(body, flags);
+    if (r.textLength >= CHAR_THRESHOLD) return r;
+    if (!best || r.textLength > best.textLength) best = r;
+  }
+  return best;
 }

@@ -163,7 +163,7 @@ function codeText(el: Element): string {
 }
 
 /** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
-export function toMarkdownDom(root: Element, baseUrl: string): MdNode {
+export function toMarkdownDom(root: Element, baseUrl: string, removed: ReadonlySet<Element> = new Set()): MdNode {
   const out = new MdNode(1, "DIV", "", {});
   type Frame = { src: AnyNode; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];
@@ -176,7 +176,7 @@ export function toMarkdownDom(root: Element, baseUrl: string): MdNode {
       parent.appendChild(new MdNode(3, "#text", src.data, {}));
       continue;
     }
-    if (src.type !== "tag" || DROP.has(src.name)) continue;
+    if (src.type !== "tag" || DROP.has(src.name) || removed.has(src)) continue;
     let name = src.name;
     const attribs: Record<string, string> = {};
     const children: AnyNode[] = src.children;

@@ -1,0 +1,84 @@
+// Extraction benchmark: our engine vs htmlparser2's parseDocument alone vs turndown on the
+// raw page, over the Readability corpus, in one Node process. Prints speed and quality side
+// by side. Run: npx tsx bench/extract.ts [corpusDir]   (or TRAWL_CORPUS=/path/to/readability)
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseDocument } from "htmlparser2";
+import TurndownService from "turndown";
+import { extract } from "../lib/extract";
+import { htmlText, tokenF1 } from "../lib/extract/quality";
+import { markdownToText } from "../lib/extract/text";
+
+const dir = resolve(process.argv[2] ?? process.env.TRAWL_CORPUS ?? join(import.meta.dirname, "../../shared/corpus/readability"));
+if (!existsSync(dir)) {
+  console.error(`corpus not found at ${dir}; pass a path or set TRAWL_CORPUS`);
+  process.exit(1);
+}
+const PAGE_URL = "http://fakehost/test/page.html";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Page { name: string; bytes: Uint8Array; html: string; expected: string }
+const pages: Page[] = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "source.html")))
+  .map((d) => {
+    const bytes = new Uint8Array(readFileSync(join(dir, d.name, "source.html")));
+    const expectedPath = join(dir, d.name, "expected.html");
+    return { name: d.name, bytes, html: new TextDecoder().decode(bytes), expected: existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "" };
+  });
+const totalBytes = pages.reduce((s, p) => s + p.bytes.length, 0);
+
+let peakRss = 0;
+let peakHeap = 0;
+function sampleMemory(): void {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}
+
+interface Timing { label: string; seconds: number; slowest: { name: string; ms: number } }
+async function time(label: string, fn: (p: Page) => unknown | Promise<unknown>): Promise<Timing> {
+  for (const p of pages) await fn(p); // warm-up: JIT and caches
+  const slowest = { name: "", ms: 0 };
+  let seconds = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const p of pages) {
+      const t0 = performance.now();
+      await fn(p);
+      const ms = performance.now() - t0;
+      seconds += ms / 1000;
+      if (ms > slowest.ms) Object.assign(slowest, { name: p.name, ms });
+      sampleMemory();
+    }
+  }
+  return { label, seconds, slowest };
+}
+
+const turndown = new TurndownService();
+const ours = await time("trawl extract", (p) => extract({ body: p.bytes, contentType: "text/html", url: PAGE_URL }));
+const parse = await time("parseDocument", (p) => parseDocument(p.html));
+const td = await time("turndown (raw page)", (p) => turndown.turndown(p.html));
+
+const mb = (totalBytes * ROUNDS) / 1e6;
+console.log(`corpus: ${pages.length} pages, ${(totalBytes / 1e6).toFixed(1)} MB, ${ROUNDS} rounds after warm-up`);
+for (const t of [ours, parse, td]) {
+  console.log(`${t.label.padEnd(22)} ${(mb / t.seconds).toFixed(1).padStart(7)} MB/s ${((pages.length * ROUNDS) / t.seconds).toFixed(1).padStart(8)} pages/s   slowest ${t.slowest.name} ${t.slowest.ms.toFixed(1)} ms`);
+}
+console.log(`ratio vs parseDocument: ${(parse.seconds / ours.seconds).toFixed(2)}x (target >= 0.5x)`);
+console.log(`ratio vs turndown:      ${(td.seconds / ours.seconds).toFixed(2)}x (target >= 4x)`);
+console.log(`peak memory: rss ${(peakRss / 1e6).toFixed(0)} MB, heap ${(peakHeap / 1e6).toFixed(0)} MB`);
+
+const scores: { name: string; f1: number; p: number; r: number; err?: string }[] = [];
+for (const p of pages) {
+  const res = await extract({ body: p.bytes, contentType: "text/html", url: PAGE_URL });
+  const text = res.ok ? markdownToText(res.value.markdown) : "";
+  const s = tokenF1(text, htmlText(p.expected));
+  scores.push({ name: p.name, f1: s.f1, p: s.precision, r: s.recall, err: res.ok ? undefined : res.code });
+}
+const mean = scores.reduce((s, x) => s + x.f1, 0) / scores.length;
+const sorted = [...scores].sort((a, b) => a.f1 - b.f1);
+const median = sorted[Math.floor(sorted.length / 2)]?.f1 ?? 0;
+console.log(`quality: mean token F1 ${mean.toFixed(3)} (target >= 0.95), median ${median.toFixed(3)}`);
+console.log(`pages below 0.5: ${sorted.filter((s) => s.f1 < 0.5).length}`);
+for (const s of sorted.slice(0, Number(process.env.BENCH_WORST ?? 12))) {
+  console.log(`  ${s.name.padEnd(40)} F1 ${s.f1.toFixed(3)}  P ${s.p.toFixed(3)}  R ${s.r.toFixed(3)}${s.err ? `  (${s.err})` : ""}`);
+}

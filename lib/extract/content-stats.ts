@@ -1,0 +1,70 @@
+import type { AnyNode, Element } from "domhandler";
+
+/** Text measures of one element's subtree, ignoring subtrees marked as removed. */
+export interface Stats {
+  text: number;
+  link: number;
+  commas: number;
+  /** True when a block-level element (per Readability's DIV_TO_P list) is inside. */
+  hasBlock: boolean;
+}
+
+const DIV_TO_P = new Set(["blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article", "figure", "h1", "h2", "h3", "h4", "h5", "h6"]);
+
+function textLength(s: string): number {
+  // Cheap stand-in for Readability's whitespace-normalised length.
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 32) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 32) end--;
+  return end - start;
+}
+
+function commaCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(","); i >= 0; i = s.indexOf(",", i + 1)) n++;
+  // CJK and Arabic commas count too, as in Readability.
+  for (const ch of ["\uFF0C", "\u3001", "\u060C"]) for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+/** Computes Stats for every element under root in one post-order pass. */
+export function computeStats(root: Element, removed: ReadonlySet<Element>): Map<Element, Stats> {
+  const stats = new Map<Element, Stats>();
+  const order: Element[] = [];
+  const stack: Element[] = [root];
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    order.push(el);
+    for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const el = order[i] as Element;
+    const s: Stats = { text: 0, link: 0, commas: 0, hasBlock: false };
+    for (const c of el.children as AnyNode[]) {
+      if (c.type === "text") {
+        s.text += textLength(c.data);
+        if (c.data.length > 1 || c.data === ",") s.commas += commaCount(c.data);
+      } else if (c.type === "tag") {
+        const cs = stats.get(c);
+        if (!cs) continue;
+        // Word boundaries between elements count as one space.
+        s.text += cs.text + (cs.text > 0 && s.text > 0 ? 1 : 0);
+        s.link += cs.link;
+        s.commas += cs.commas;
+        if (cs.hasBlock || DIV_TO_P.has(c.name)) s.hasBlock = true;
+      }
+    }
+    if (el.name === "a") {
+      // In-page anchors (footnotes, tables of contents) count as weaker links.
+      const href = el.attribs.href ?? "";
+      s.link = s.text * (href.startsWith("#") ? 0.3 : 1);
+    }
+    stats.set(el, s);
+  }
+  return stats;
+}
+
+/** Link text share of an element's text (0 when it has none). */
+export function linkDensity(s: Stats | undefined): number {
+  return s && s.text > 0 ? Math.min(1, s.link / s.text) : 0;
+}
