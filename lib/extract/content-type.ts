@@ -1,3 +1,5 @@
+import { latin1 } from "./decode";
+
 /** How the extractor treats a body, decided from its Content-Type and, when absent, its bytes. */
 export type BodyKind = "html" | "xhtml" | "text" | "markdown" | "unsupported";
 
@@ -14,9 +16,7 @@ export function classifyContentType(contentType: string | null, bytes: Uint8Arra
 
 function sniff(bytes: Uint8Array): BodyKind {
   // ASCII view of the start is enough: the markers we look for are all ASCII.
-  let head = "";
-  for (let i = 0; i < Math.min(bytes.length, 512); i++) head += String.fromCharCode(bytes[i] ?? 0);
-  const s = head.replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart().toLowerCase();
+  const s = latin1(bytes.subarray(0, 512)).replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart().toLowerCase();
   if (/^<(!doctype html|html|head|body|!--|title|meta|div|p\b|script)/.test(s)) return "html";
   if (s.startsWith("<?xml") && s.includes("<html")) return "xhtml";
   return "unsupported";

@@ -1,5 +1,7 @@
 /** Turns response bytes into a string, following the HTML spec's encoding-sniffing order. */
 
+import { LIMITS } from "./limits";
+
 const UTF8 = "utf-8";
 const FALLBACK = "windows-1252";
 
@@ -52,12 +54,16 @@ export function prescanCharset(bytes: Uint8Array, limit: number): string | null 
   return null;
 }
 
-function latin1(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return s;
+const asciiView = new TextDecoder("windows-1252");
+
+/** Byte-per-character view, enough to find the ASCII markers of a charset declaration. */
+export function latin1(bytes: Uint8Array): string {
+  return asciiView.decode(bytes);
+}
+
+function hasHighBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) >= 0x80) return true;
+  return false;
 }
 
 /** Share of control bytes (other than whitespace) in a sample: high means binary, not text. */
@@ -79,8 +85,17 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null, isHtml
   const body = bom ? bytes.subarray(bom.skip) : bytes;
   if (!encoding) encoding = normaliseEncoding(charsetFromContentType(contentType));
   if (!encoding && isHtml) {
-    encoding = normaliseEncoding(prescanCharset(body, 4096));
+    encoding = normaliseEncoding(prescanCharset(body, LIMITS.charsetPrescanBytes));
     if (encoding === "utf-16le" || encoding === "utf-16be") encoding = UTF8;
+    // Pages re-saved as UTF-8 often keep their old <meta charset>; multi-byte text that is
+    // valid UTF-8 is almost never a legacy encoding, so trust the bytes over the tag.
+    if (encoding && encoding !== UTF8 && hasHighBytes(body)) {
+      try {
+        return { ok: true, text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body), encoding: UTF8 };
+      } catch {
+        // Not UTF-8: the declaration stands.
+      }
+    }
   }
   if (!bom && encoding?.startsWith("utf-16") !== true && looksBinary(body)) {
     return { ok: false, message: "body looks binary, not text" };

@@ -21,9 +21,26 @@ export function markdownToText(md: string): string {
 
 /** Counts words: runs of letters or digits, with each CJK character counted as one word. */
 export function countWords(text: string): number {
+  // A character loop: several times faster than a Unicode-property regex on long pages.
   let n = 0;
-  for (const _ of text.matchAll(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}][\p{L}\p{N}\p{M}'’_-]*/gu)) n++;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
+      n++;
+      inWord = false;
+    } else if (isWordChar(c)) {
+      if (!inWord) n++;
+      inWord = true;
+    } else inWord = false;
+  }
   return n;
+}
+
+function isWordChar(c: number): boolean {
+  if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39 || c === 95;
+  // Outside ASCII, treat everything but spaces and general punctuation as letters.
+  return !(c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f));
 }
 
 /** Hex SHA-256 of a string, via Web Crypto (present in workerd and Node). */
