@@ -63,6 +63,16 @@ export function escapeMarkdown(text: string): string {
   return s;
 }
 
+// The GFM plugin's cell rule leaves "|" and line breaks in cells, which split the row.
+const cellRule: Rule = {
+  filter: ["th", "td"],
+  replacement: (content, node) => {
+    const first = node.previousSibling === null;
+    const text = content.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+    return `${first ? "| " : " "}${text} |`;
+  },
+};
+
 let service: TurndownService | null = null;
 
 function turndownService(): TurndownService {
@@ -82,6 +92,7 @@ function turndownService(): TurndownService {
   s.addRule("trawlHeading", headingRule);
   s.addRule("trawlStrike", strikeRule);
   s.addRule("trawlFigcaption", figcaptionRule);
+  s.addRule("trawlCell", cellRule);
   service = s;
   return s;
 }

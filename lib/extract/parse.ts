@@ -57,6 +57,21 @@ export interface Parsed {
 
 /** Parses HTML into a domhandler Document within the depth, element and work bounds. */
 export function parseHtml(html: string, xhtml: boolean): Parsed {
+  const parsed = parseBounded(html, xhtml);
+  // htmlparser2 does not synthesise <body> for fragments; content detection needs one.
+  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml);
+}
+
+function hasBody(doc: Document): boolean {
+  for (const c of doc.children) {
+    if (c.type !== "tag") continue;
+    if (c.name === "body") return true;
+    if (c.name === "html") return c.children.some((k) => k.type === "tag" && k.name === "body");
+  }
+  return false;
+}
+
+function parseBounded(html: string, xhtml: boolean): Parsed {
   const handler = new BoundedHandler(null, { withStartIndices: false, withEndIndices: false });
   const parser = new BoundedParser(handler, {
     decodeEntities: true,
