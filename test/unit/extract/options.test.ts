@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { extract } from "../../../lib/extract";
+import type { ExtractOptions } from "../../../lib/extract/types";
+
+const para = "This paragraph makes the article long enough, with commas, clauses, and sentences, to be chosen as main content.";
+const PAGE = `<html lang="fr"><head><title>Le titre</title>
+<meta property="og:title" content="Le vrai titre"><meta property="og:site_name" content="Le Site">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"JSON-LD headline","author":{"@type":"Person","name":"Jeanne Martin"},"datePublished":"2024-02-03"}</script>
+<link rel="canonical" href="https://example.com/canon"></head>
+<body><div id="promo-box"><p>Subscribe to our newsletter, it is great, really great, you will love it.</p></div>
+<article><h1>Titre</h1><p>${para}</p><p class="ad">Advertisement text that should go when excluded.</p><p>${para} <a href="/more">More</a></p></article>
+<footer class="site-footer"><p>Contact us at the office.</p></footer></body></html>`;
+
+const run = (options: ExtractOptions = {}, contentType = "text/html", body = PAGE) =>
+  extract({ body: new TextEncoder().encode(body), contentType, url: "https://example.com/dir/page", options });
+
+describe("options and metadata", () => {
+  it("reads metadata from JSON-LD first, then Open Graph and the html element", async () => {
+    const r = await run();
+    expect(r.ok && r.value).toMatchObject({
+      title: "JSON-LD headline",
+      byline: "Jeanne Martin",
+      publishedTime: "2024-02-03",
+      siteName: "Le Site",
+      language: "fr",
+      canonicalUrl: "https://example.com/canon",
+    });
+  });
+
+  it("removes elements matching excludeSelectors", async () => {
+    const r = await run({ excludeSelectors: [".ad"] });
+    expect(r.ok && r.value.markdown).not.toContain("Advertisement");
+  });
+
+  it("keeps elements matching includeSelectors outside the main content", async () => {
+    const r = await run({ includeSelectors: ["footer.site-footer"] });
+    expect(r.ok && r.value.markdown).toContain("Contact us");
+    expect(r.ok && r.value.markdown).toContain(para);
+  });
+
+  it("keeps the whole body when onlyMainContent is false", async () => {
+    const r = await run({ onlyMainContent: false });
+    expect(r.ok && r.value.markdown).toContain("Contact us");
+  });
+
+  it("returns text, links and cleaned HTML only when asked", async () => {
+    const plain = await run();
+    expect(plain.ok && plain.value.text).toBeUndefined();
+    const r = await run({ includeText: true, includeLinks: true, includeHtml: true });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.text).toContain(para);
+    expect(r.value.text).not.toContain("](");
+    expect(r.value.links).toContain("https://example.com/more");
+    expect(r.value.html).toContain("<article");
+    expect(r.value.wordCount).toBeGreaterThan(30);
+  });
+
+  it("passes text/plain and text/markdown through", async () => {
+    const md = await run({}, "text/markdown; charset=utf-8", "# Notes\n\nSome *markdown*.\n");
+    expect(md.ok && md.value).toMatchObject({ title: "Notes", markdown: "# Notes\n\nSome *markdown*." });
+    const txt = await run({}, "text/plain", "just text\r\n");
+    expect(txt.ok && txt.value.markdown).toBe("just text");
+  });
+
+  it("refuses JSON and images as unsupported_content_type", async () => {
+    expect(await run({}, "application/json", "{}")).toMatchObject({ ok: false, code: "unsupported_content_type" });
+    expect(await run({}, "image/png", "x")).toMatchObject({ ok: false, code: "unsupported_content_type" });
+  });
+
+  it("parses XHTML with self-closing tags", async () => {
+    const x = `<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><article><p>${para}<br/>after</p><div/><p>${para}</p></article></body></html>`;
+    const r = await run({}, "application/xhtml+xml", x);
+    expect(r.ok && r.value.markdown).toContain("after");
+  });
+
+  it("gives the same content hash for the same Markdown", async () => {
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.ok && b.ok && a.value.contentHash === b.value.contentHash).toBe(true);
+  });
+});
