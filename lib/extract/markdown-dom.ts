@@ -119,6 +119,9 @@ export class MdNode {
 }
 
 const DROP = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input", "select", "textarea", "form", "link", "meta", "head", "title"]);
+// Inline wrappers with no Markdown form: turndown would only return their content, so
+// skipping them saves a node (and turndown's per-node regexes) each.
+const UNWRAP = new Set(["span", "font", "abbr", "small", "big", "u", "ins", "mark", "time", "label", "bdi", "bdo", "data", "var", "dfn", "cite", "acronym", "nobr"]);
 const TABLE_PARTS = new Set(["table", "thead", "tbody", "tfoot", "tr"]);
 const BLOCKISH = new Set(["p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "section", "article", "figure", "hr"]);
 
@@ -217,8 +220,8 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ReadonlyS
       if ("checked" in src.attribs) attribs.checked = "";
     }
     if (name === "caption") name = "p";
-    if (depth > LIMITS.maxMarkdownDepth) {
-      // Too deep for turndown's recursion: keep the text, drop this wrapper element.
+    if (depth > LIMITS.maxMarkdownDepth || UNWRAP.has(name)) {
+      // Too deep for turndown's recursion, or a bare wrapper: keep the content, drop the element.
       for (let i = children.length - 1; i >= 0; i--) stack.push({ src: children[i] as AnyNode, parent, depth, inTable: f.inTable });
       continue;
     }
