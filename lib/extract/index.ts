@@ -1,5 +1,4 @@
 import type { Element, ParentNode } from "domhandler";
-import render from "dom-serializer";
 import { selectAll } from "css-select";
 import type { ErrorCode } from "../error-codes";
 import { removeNonContent } from "./clean";
@@ -10,6 +9,7 @@ import { LIMITS } from "./limits";
 import { findMainContent } from "./main-content";
 import { MdNode, toMarkdownDom } from "./markdown-dom";
 import { readMetadata } from "./metadata";
+import { serializeHtml } from "./serialize-html";
 import { parseHtml } from "./parse";
 import { countWords, markdownToText, sha256Hex } from "./text";
 import type { ExtractInput, ExtractResult, Extraction } from "./types";
@@ -89,7 +89,8 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
   let markdown = htmlToMarkdown(mdRoot);
   if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
-  const cleanedHtml = opts.includeHtml ? roots.map((r) => render(r, { decodeEntities: true })).join("\n") : null;
+  // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
+  const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
   return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links]);
 }
 

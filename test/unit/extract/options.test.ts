@@ -51,7 +51,8 @@ describe("options and metadata", () => {
     expect(r.value.text).toContain(para);
     expect(r.value.text).not.toContain("](");
     expect(r.value.links).toContain("https://example.com/more");
-    expect(r.value.html).toContain("<article");
+    expect(r.value.html).toContain('<a href="https://example.com/more">More</a>');
+    expect(r.value.html).not.toContain("Subscribe");
     expect(r.value.wordCount).toBeGreaterThan(30);
   });
 
