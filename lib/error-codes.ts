@@ -5,11 +5,11 @@ import { z } from "zod";
  * README ("Error codes") documents each. Adding a code is an API change.
  */
 export const ErrorCode = z.enum([
-  "invalid_url", // the input is not an absolute http(s) URL we accept
+  "invalid_url", // not an absolute http(s) URL (also a redirect to another scheme)
   "duplicate", // the normalised URL already appears earlier in the batch (skipped)
   "cancelled", // the batch was cancelled before the URL was fetched (skipped)
   "robots_disallowed", // robots.txt forbids the URL for our user agent (skipped)
-  "blocked_address", // the URL or a redirect hop targets a private/loopback/metadata address or a non-http(s) scheme
+  "blocked_address", // the URL or a redirect hop targets a private/loopback/metadata address, or carries credentials
   "http_error", // the origin answered 4xx/5xx (after retries for transient ones)
   "rate_limited", // the origin kept answering 429/503 after every retry
   "timeout", // no complete answer within the fetch timeout

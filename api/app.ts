@@ -1,0 +1,56 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { requireTenant } from "./auth";
+import { registerBatchRoutes } from "./batches";
+import { renderDocsPage } from "./docs-page";
+import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
+import { registerResultRoutes } from "./results";
+import type { AppEnv } from "./types";
+
+/** Largest JSON body; bigger lists are streamed as NDJSON or text. */
+export const MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
+
+const OPENAPI_INFO = {
+  openapi: "3.1.0",
+  info: {
+    title: "Trawl",
+    version: "0.1.0",
+    description: "Batch web extraction: submit URLs, get clean Markdown and metadata, published atomically.",
+  },
+};
+
+/** Builds the HTTP API. */
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every schema failure becomes the same 400 shape, naming the field.
+    defaultHook: (result) => {
+      if (!result.success) throw invalidFromZod(result.error);
+    },
+  });
+  app.onError(handleError);
+  app.notFound((c) => c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404));
+
+  app.get("/health", (c) => c.json({ ok: true }));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", OPENAPI_INFO);
+  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+
+  app.use("/v1/batches", async (c, next) => {
+    const type = c.req.header("content-type") ?? "";
+    if (c.req.method !== "POST" || !(type === "" || type.startsWith("application/json"))) return next();
+    return bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "body_too_large", `body: JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; stream large lists as application/x-ndjson`, [
+          { field: "body", reason: "too large" },
+        ]);
+      },
+    })(c, next);
+  });
+  app.use("/v1/batches", requireTenant);
+  app.use("/v1/batches/*", requireTenant);
+
+  registerBatchRoutes(app);
+  registerResultRoutes(app);
+  return app;
+}

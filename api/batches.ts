@@ -1,0 +1,275 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { parseAllowList } from "../lib/address-policy";
+import type { BatchSummary } from "../lib/coordinator-protocol";
+import { BatchOptions } from "../lib/schemas";
+import { readSettings } from "../lib/settings";
+import { readUrlList } from "../lib/url-list";
+import { ApiError, invalidFromZod } from "./errors";
+import { ingestEntries } from "./ingest";
+import {
+  BatchList,
+  BatchParams,
+  BatchView,
+  CreateBatchJson,
+  CreatedBatch,
+  ErrorResponse,
+  ListQuery,
+} from "./openapi-schemas";
+import type { AppEnv } from "./types";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const errors = {
+  400: { description: "Invalid request; `details` names each field", content: { "application/json": { schema: ErrorResponse } } },
+  401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
+  404: { description: "No such batch for this tenant", content: { "application/json": { schema: ErrorResponse } } },
+};
+const security = [{ bearer: [] }];
+
+const createBatch = createRoute({
+  method: "post",
+  path: "/v1/batches",
+  summary: "Submit a batch of URLs",
+  description:
+    "JSON `{urls, options}` for small batches; for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
+  security,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    query: z.object({ options: z.string().optional() }),
+    body: {
+      content: {
+        "application/json": { schema: CreateBatchJson },
+        "application/x-ndjson": { schema: z.string() },
+        "text/plain": { schema: z.string() },
+      },
+    },
+  },
+  responses: {
+    202: { description: "Accepted", content: { "application/json": { schema: CreatedBatch } } },
+    409: { description: "The same Idempotency-Key is still being processed", content: { "application/json": { schema: ErrorResponse } } },
+    413: { description: "Too many URLs or too large a JSON body", content: { "application/json": { schema: ErrorResponse } } },
+    415: { description: "Unsupported Content-Type", content: { "application/json": { schema: ErrorResponse } } },
+    ...errors,
+  },
+});
+
+const listBatches = createRoute({
+  method: "get",
+  path: "/v1/batches",
+  summary: "List your batches, newest first",
+  security,
+  request: { query: ListQuery },
+  responses: { 200: { description: "A page of batches", content: { "application/json": { schema: BatchList } } }, ...errors },
+});
+
+const getBatch = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}",
+  summary: "A batch's status, counts and progress",
+  security,
+  request: { params: BatchParams },
+  responses: { 200: { description: "The batch", content: { "application/json": { schema: BatchView } } }, ...errors },
+});
+
+const cancelBatch = createRoute({
+  method: "post",
+  path: "/v1/batches/{id}/cancel",
+  summary: "Cancel a batch: unfetched URLs end skipped with code `cancelled`",
+  security,
+  request: { params: BatchParams },
+  responses: {
+    200: { description: "The batch after cancelling", content: { "application/json": { schema: BatchView } } },
+    409: { description: "The batch already completed", content: { "application/json": { schema: ErrorResponse } } },
+    ...errors,
+  },
+});
+
+/** The coordinator of a batch the caller owns; anything else is a 404, never a 403. */
+export async function ownedBatch(c: Context<AppEnv>, id: string) {
+  let objectId: DurableObjectId;
+  try {
+    objectId = c.env.BATCH.idFromString(id);
+  } catch {
+    throw ApiError.notFound();
+  }
+  const stub = c.env.BATCH.get(objectId);
+  const summary = await stub.status();
+  if (!summary || summary.tenant !== c.get("tenant")) throw ApiError.notFound();
+  return { stub, summary };
+}
+
+/** The public view of a batch summary, with links relative to this API. */
+export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
+  const self = `/v1/batches/${summary.id}`;
+  const published = summary.manifestKey !== null;
+  return {
+    id: summary.id,
+    status: summary.status,
+    createdAt: summary.createdAt,
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    counts: summary.counts,
+    percent: summary.percent,
+    pagesPerSecond: summary.pagesPerSecond,
+    etaSeconds: summary.etaSeconds,
+    published,
+    failure: summary.failure,
+    links: {
+      self,
+      results: `${self}/results`,
+      errors: `${self}/errors`,
+      manifest: published ? `${self}/manifest` : null,
+      download: published ? `${self}/download` : null,
+    },
+  };
+}
+
+function parseOptions(raw: string | undefined): BatchOptions {
+  if (raw === undefined) return BatchOptions.parse({});
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw ApiError.invalid("options", "query parameter must be JSON");
+  }
+  const options = BatchOptions.safeParse(value);
+  if (!options.success) throw invalidFromZod(options.error, "options");
+  return options.data;
+}
+
+function listFormat(contentType: string): "json" | "ndjson" | "text" {
+  const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type === "" || type === "application/json") return "json";
+  if (type === "application/x-ndjson" || type === "application/jsonl" || type === "application/ndjson") return "ndjson";
+  if (type === "text/plain") return "text";
+  throw new ApiError(415, "unsupported_media_type", `Content-Type: ${type} is not one of application/json, application/x-ndjson, text/plain`, [
+    { field: "Content-Type", reason: "unsupported" },
+  ]);
+}
+
+async function* jsonEntries(body: z.infer<typeof CreateBatchJson>) {
+  for (const entry of body.urls) yield { entry };
+}
+
+async function* streamedEntries(stream: ReadableStream<Uint8Array>, format: "ndjson" | "text") {
+  for await (const line of readUrlList(stream, format)) {
+    yield "problem" in line ? { problem: line.problem, field: `body line ${line.line}` } : { entry: line.entry };
+  }
+}
+
+/** Registers the batch lifecycle routes. */
+export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(createBatch, async (c) => {
+    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const tenant = c.get("tenant");
+    const key = c.req.header("idempotency-key") ?? null;
+    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+      throw ApiError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+    }
+    const format = listFormat(c.req.header("content-type") ?? "");
+    const json = format === "json" ? (c.req.valid("json") as z.infer<typeof CreateBatchJson>) : null;
+    const options = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
+    if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
+      throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
+        { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
+      ]);
+    }
+
+    const objectId = key ? c.env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : c.env.BATCH.newUniqueId();
+    const stub = c.env.BATCH.get(objectId);
+    const begun = await stub.begin({
+      batchId: objectId.toString(),
+      tenant,
+      options,
+      idempotencyKey: key,
+      chunkSize: settings.CHUNK_SIZE,
+    });
+    if (!begun.created) {
+      await c.req.raw.body?.cancel().catch(() => {});
+      if (begun.inProgress) {
+        throw new ApiError(409, "idempotency_in_progress", "Idempotency-Key: a request with this key is still uploading", [
+          { field: "Idempotency-Key", reason: "in progress" },
+        ]);
+      }
+      c.header("idempotent-replayed", "true");
+      const s = begun.summary;
+      return c.json(
+        {
+          ...batchView(s),
+          accepted: s.submitted.accepted,
+          duplicates: s.submitted.duplicates,
+          invalid: { count: s.submitted.invalid, samples: [] },
+          replayed: true,
+        },
+        202,
+      );
+    }
+
+    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
+    const entries = json ? jsonEntries(json) : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");
+    let totals: Awaited<ReturnType<typeof ingestEntries>>;
+    try {
+      totals = await ingestEntries(stub, begun.token, entries, allow, settings.MAX_URLS_PER_BATCH);
+    } catch (error) {
+      await stub.abandon(begun.token);
+      throw error;
+    }
+    const summary = await stub.seal(begun.token);
+    return c.json(
+      {
+        ...batchView(summary),
+        accepted: totals.accepted,
+        duplicates: totals.duplicates,
+        invalid: { count: totals.invalid, samples: totals.samples },
+        replayed: false,
+      },
+      202,
+    );
+  });
+
+  app.openapi(listBatches, async (c) => {
+    const { cursor, limit } = c.req.valid("query");
+    let after: { createdAt: string; id: string } | null = null;
+    if (cursor) {
+      after = decodeListCursor(cursor);
+      if (!after) throw ApiError.invalid("cursor", "must be a cursor returned by a previous page");
+    }
+    const directory = c.env.TENANT.get(c.env.TENANT.idFromName(c.get("tenant")));
+    const batches = await directory.list(limit + 1, after);
+    const page = batches.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = batches.length > limit && last ? encodeListCursor(last) : null;
+    return c.json({ batches: page, nextCursor }, 200);
+  });
+
+  app.openapi(getBatch, async (c) => {
+    const { summary } = await ownedBatch(c, c.req.valid("param").id);
+    return c.json(batchView(summary), 200);
+  });
+
+  app.openapi(cancelBatch, async (c) => {
+    const { stub, summary } = await ownedBatch(c, c.req.valid("param").id);
+    if (summary.status === "completed") {
+      throw new ApiError(409, "already_completed", "batch already completed; nothing to cancel");
+    }
+    const after = await stub.cancel();
+    if (!after) throw ApiError.notFound();
+    return c.json(batchView(after), 200);
+  });
+}
+
+function encodeListCursor(entry: { createdAt: string; id: string }): string {
+  return btoa(JSON.stringify([entry.createdAt, entry.id])).replace(/=+$/, "");
+}
+
+function decodeListCursor(cursor: string): { createdAt: string; id: string } | null {
+  try {
+    const value: unknown = JSON.parse(atob(cursor));
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through: not one of ours
+  }
+  return null;
+}

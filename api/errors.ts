@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/** The API's one error type: a code, an HTTP status, a public message and field details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[] = [],
+    readonly internal?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** A 400 naming one field. */
+  static invalid(field: string, reason: string): ApiError {
+    return new ApiError(400, "invalid_request", `${field}: ${reason}`, [{ field, reason }]);
+  }
+
+  static notFound(what = "batch"): ApiError {
+    return new ApiError(404, "not_found", `${what} not found`);
+  }
+}
+
+/** Turns zod issues into field problems: `urls[3].id: expected string`. */
+export function zodProblems(error: z.ZodError, root = ""): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>(
+      (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+      root,
+    );
+    const keys = "keys" in issue && Array.isArray(issue.keys) ? `: ${issue.keys.join(", ")}` : "";
+    return { field: path || root || "body", reason: `${issue.message}${keys}` };
+  });
+}
+
+/** An ApiError from zod issues, naming the first field in the message. */
+export function invalidFromZod(error: z.ZodError, root = ""): ApiError {
+  const details = zodProblems(error, root);
+  const first = details[0] ?? { field: root || "body", reason: "invalid" };
+  return new ApiError(400, "invalid_request", `${first.field}: ${first.reason}`, details);
+}
+
+/** The JSON body every error answer has. */
+export function errorBody(error: ApiError) {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+/** The single error handler: domain errors as they are, anything else a logged generic 500. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ApiError) return c.json(errorBody(error), error.status);
+  // Hono's own HTTP errors (bodyLimit's 413, malformed JSON) carry a status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return c.json(errorBody(new ApiError(status as ContentfulStatusCode, "invalid_request", error.message || "bad request")), status as ContentfulStatusCode);
+  }
+  console.error(`unhandled error on ${c.req.method} ${c.req.path} (batch ${c.req.param("id") ?? "-"})`, error);
+  return c.json({ error: { code: "internal", message: "internal error", details: [] } }, 500);
+}

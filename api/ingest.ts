@@ -1,0 +1,82 @@
+import { type AllowList, checkTarget } from "../lib/address-policy";
+import type { IngestRow, SubmitCounts } from "../lib/coordinator-protocol";
+import type { UrlEntry } from "../lib/schemas";
+import { normalizeUrl } from "../lib/url-normalize";
+import { ApiError } from "./errors";
+
+/** Rows per append RPC: one coordinator call per slice, never one per URL. */
+const APPEND_SLICE = 1000;
+/** How many refused URLs the 202 answer lists with their reasons. */
+const MAX_SAMPLES = 100;
+
+export interface InvalidSample {
+  index: number;
+  url: string;
+  code: "invalid_url" | "blocked_address";
+  reason: string;
+}
+
+export interface IngestTotals extends SubmitCounts {
+  samples: InvalidSample[];
+}
+
+/** What a coordinator needs of ingestion; the real stub satisfies it. */
+export interface IngestTarget {
+  append(token: string, rows: IngestRow[]): Promise<SubmitCounts>;
+}
+
+/** Validates and normalises one entry: refused URLs are kept, with their reason. */
+export function toRow(entry: UrlEntry, allow: AllowList): IngestRow {
+  const url = typeof entry === "string" ? entry : entry.url;
+  const id = typeof entry === "string" ? null : (entry.id ?? null);
+  const check = checkTarget(url.trim(), allow);
+  if (!check.ok) return { url, id, norm: null, code: check.code, message: check.reason };
+  return { url, id, norm: normalizeUrl(check.url), code: null, message: null };
+}
+
+/**
+ * Streams entries into a coordinator in slices, so neither side ever holds the whole
+ * list. `label(n)` names the field of the n-th entry in error messages.
+ */
+export async function ingestEntries(
+  target: IngestTarget,
+  token: string,
+  entries: AsyncIterable<{ entry: UrlEntry } | { problem: string; field: string }>,
+  allow: AllowList,
+  maxUrls: number,
+): Promise<IngestTotals> {
+  const totals: IngestTotals = { accepted: 0, invalid: 0, duplicates: 0, samples: [] };
+  let slice: IngestRow[] = [];
+  let index = 0;
+  const flush = async () => {
+    if (slice.length === 0) return;
+    const counts = await target.append(token, slice);
+    totals.accepted += counts.accepted;
+    totals.invalid += counts.invalid;
+    totals.duplicates += counts.duplicates;
+    slice = [];
+  };
+  for await (const item of entries) {
+    if ("problem" in item) throw ApiError.invalid(item.field, item.problem);
+    if (index >= maxUrls) {
+      throw new ApiError(413, "too_many_urls", `urls: more than ${maxUrls} URLs in one batch`, [
+        { field: "urls", reason: `more than ${maxUrls} URLs` },
+      ]);
+    }
+    const row = toRow(item.entry, allow);
+    if (row.code && totals.samples.length < MAX_SAMPLES) {
+      totals.samples.push({
+        index,
+        url: row.url.slice(0, 300),
+        code: row.code as InvalidSample["code"],
+        reason: row.message ?? "",
+      });
+    }
+    slice.push(row);
+    index++;
+    if (slice.length >= APPEND_SLICE) await flush();
+  }
+  await flush();
+  if (index === 0) throw ApiError.invalid("urls", "must contain at least one URL");
+  return totals;
+}

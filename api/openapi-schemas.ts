@@ -1,0 +1,131 @@
+// Request and response schemas of the public API: the OpenAPI document is generated
+// from these, so the docs cannot drift from what the handlers accept and answer.
+import { z } from "@hono/zod-openapi";
+import { ErrorCode } from "../lib/error-codes";
+import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), reason: z.string() })),
+    }),
+  })
+  .openapi("Error");
+
+export const CreateBatchJson = z
+  .object({
+    urls: z.array(UrlEntry).min(1, "must contain at least one URL"),
+    options: BatchOptions.optional(),
+  })
+  .strict()
+  .openapi("CreateBatch");
+
+export const BatchParams = z.object({
+  id: BatchId.openapi({ param: { name: "id", in: "path" }, example: "a".repeat(64) }),
+});
+
+const Counts = z.object({
+  total: z.number().int(),
+  pending: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+});
+
+const Links = z.object({
+  self: z.string(),
+  results: z.string(),
+  errors: z.string(),
+  manifest: z.string().nullable(),
+  download: z.string().nullable(),
+});
+
+export const BatchView = z
+  .object({
+    id: BatchId,
+    status: BatchStatus,
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    counts: Counts,
+    percent: z.number(),
+    pagesPerSecond: z.number().nullable(),
+    etaSeconds: z.number().nullable(),
+    published: z.boolean(),
+    failure: z.string().nullable(),
+    links: Links,
+  })
+  .openapi("Batch");
+
+export const InvalidSample = z.object({
+  index: z.number().int(),
+  url: z.string(),
+  code: ErrorCode,
+  reason: z.string(),
+});
+
+export const CreatedBatch = BatchView.extend({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  invalid: z.object({ count: z.number().int(), samples: z.array(InvalidSample) }),
+  replayed: z.boolean(),
+}).openapi("CreatedBatch");
+
+export const BatchList = z
+  .object({
+    batches: z.array(z.object({ id: BatchId, createdAt: z.string(), status: z.string(), total: z.number().int() })),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("BatchList");
+
+export const ListQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const ResultsQuery = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, "must be a cursor returned by a previous page")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  status: UrlState.optional(),
+});
+
+export const ResultsPage = z
+  .object({
+    partial: z.boolean(),
+    records: z.array(ResultRecord),
+    pending: z.number().int(),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("ResultsPage");
+
+export const ErrorsPage = z
+  .object({
+    errors: z.array(
+      z.object({
+        index: z.number().int(),
+        id: z.string().nullable(),
+        url: z.string(),
+        status: UrlState,
+        code: z.string().nullable(),
+        message: z.string().nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("ErrorsPage");
+
+export const DownloadLink = z
+  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int() })
+  .openapi("DownloadLink");
+
+export const DownloadQuery = z.object({
+  expires: z.string().regex(/^\d{1,12}$/, "must be unix seconds"),
+  signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
+});
+
+export const ManifestView = Manifest.openapi("Manifest");

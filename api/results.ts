@@ -1,0 +1,226 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { r2Keys } from "../lib/r2-keys";
+import { decodePart } from "../lib/result-parts";
+import { Manifest, type ManifestPart, type ResultRecord } from "../lib/schemas";
+import { readSettings } from "../lib/settings";
+import { signObject, verifyObject } from "../lib/signing";
+import { ownedBatch } from "./batches";
+import { ApiError, invalidFromZod } from "./errors";
+import {
+  BatchParams,
+  DownloadLink,
+  DownloadQuery,
+  ErrorResponse,
+  ErrorsPage,
+  ManifestView,
+  ResultsPage,
+  ResultsQuery,
+} from "./openapi-schemas";
+import type { AppEnv } from "./types";
+
+const security = [{ bearer: [] }];
+const errors = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorResponse } } },
+  401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
+  404: { description: "No such batch for this tenant", content: { "application/json": { schema: ErrorResponse } } },
+};
+const notReady = {
+  409: { description: "Not published yet: the batch is still running", content: { "application/json": { schema: ErrorResponse } } },
+};
+
+const resultsRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/results",
+  summary: "Result records in input order (marked partial while the batch runs)",
+  security,
+  request: { params: BatchParams, query: ResultsQuery },
+  responses: { 200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } }, ...errors },
+});
+
+const errorsRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/errors",
+  summary: "Failed and skipped URLs with their error codes",
+  security,
+  request: { params: BatchParams, query: ResultsQuery.omit({ status: true }) },
+  responses: { 200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } }, ...errors },
+});
+
+const manifestRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/manifest",
+  summary: "The published manifest: every part with its checksum, and the totals",
+  security,
+  request: { params: BatchParams },
+  responses: {
+    200: { description: "The manifest", content: { "application/json": { schema: ManifestView } } },
+    ...errors,
+    ...notReady,
+  },
+});
+
+const downloadRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/download",
+  summary: "A signed, expiring URL that streams the complete result set as NDJSON",
+  security,
+  request: { params: BatchParams },
+  responses: {
+    200: { description: "The signed link", content: { "application/json": { schema: DownloadLink } } },
+    ...errors,
+    ...notReady,
+  },
+});
+
+const signedDownloadRoute = createRoute({
+  method: "get",
+  path: "/v1/downloads/{id}",
+  summary: "Stream the result set (NDJSON, input order, gzip when accepted). No API key: the signature is the credential.",
+  request: { params: BatchParams, query: DownloadQuery },
+  responses: {
+    200: { description: "NDJSON, one record per input URL", content: { "application/x-ndjson": { schema: z.string() } } },
+    403: { description: "Tampered or expired link", content: { "application/json": { schema: ErrorResponse } } },
+    404: { description: "No such result set", content: { "application/json": { schema: ErrorResponse } } },
+  },
+});
+
+async function readManifest(env: Env, batchId: string): Promise<Manifest> {
+  const object = await env.RESULTS.get(r2Keys.manifest(batchId));
+  if (!object) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
+  return Manifest.parse(await object.json());
+}
+
+async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
+  const object = await env.RESULTS.get(key);
+  if (!object) throw new Error(`result part ${key} is missing`);
+  return decodePart(await object.text());
+}
+
+/** Registers the routes that read results. */
+export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(resultsRoute, async (c) => {
+    const { stub, summary } = await ownedBatch(c, c.req.valid("param").id);
+    const { cursor, limit, status } = c.req.valid("query");
+    const locations = await stub.locate(Number(cursor ?? 0), limit, status ?? null);
+    const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
+    const byIndex = new Map<number, ResultRecord>();
+    // Neighbouring URLs share a part: each part is read once per page.
+    for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
+      for (const record of await readPart(c.env, key)) {
+        if (wanted.has(record.index)) byIndex.set(record.index, record);
+      }
+    }
+    const records = locations.flatMap((l) => byIndex.get(l.index) ?? []);
+    const last = locations[locations.length - 1];
+    return c.json(
+      {
+        partial: summary.manifestKey === null,
+        records,
+        pending: locations.length - records.length,
+        nextCursor: locations.length === limit && last ? String(last.index + 1) : null,
+      },
+      200,
+    );
+  });
+
+  app.openapi(errorsRoute, async (c) => {
+    const { stub } = await ownedBatch(c, c.req.valid("param").id);
+    const { cursor, limit } = c.req.valid("query");
+    const found = await stub.errors(Number(cursor ?? 0), limit);
+    const last = found[found.length - 1];
+    return c.json({ errors: found, nextCursor: found.length === limit && last ? String(last.index + 1) : null }, 200);
+  });
+
+  app.openapi(manifestRoute, async (c) => {
+    const { summary } = await ownedBatch(c, c.req.valid("param").id);
+    return c.json(await readManifest(c.env, summary.id), 200);
+  });
+
+  app.openapi(downloadRoute, async (c) => {
+    const { summary } = await ownedBatch(c, c.req.valid("param").id);
+    const manifest = await readManifest(c.env, summary.id);
+    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
+    const signature = await signObject(signingSecret(c), r2Keys.manifest(summary.id), expires);
+    const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}&signature=${signature}`, c.req.url);
+    return c.json(
+      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total },
+      200,
+    );
+  });
+
+  // A raw streamed body does not fit the typed-JSON handler: documented, routed by hand.
+  app.openAPIRegistry.registerPath(signedDownloadRoute);
+  app.get("/v1/downloads/:id", async (c) => {
+    const params = BatchParams.safeParse(c.req.param());
+    if (!params.success) throw invalidFromZod(params.error);
+    const query = DownloadQuery.safeParse(c.req.query());
+    if (!query.success) throw invalidFromZod(query.error);
+    const { id } = params.data;
+    const { expires, signature } = query.data;
+    const verdict = await verifyObject(
+      signingSecret(c),
+      r2Keys.manifest(id),
+      Number(expires),
+      signature,
+      Math.floor(Date.now() / 1000),
+    );
+    if (verdict !== "ok") {
+      throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
+    }
+    const object = await c.env.RESULTS.get(r2Keys.manifest(id));
+    if (!object) throw ApiError.notFound("result set");
+    const manifest = Manifest.parse(await object.json());
+    const body = streamResults(c.env, manifest.parts);
+    const headers = new Headers({
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="trawl-${id.slice(0, 12)}.ndjson"`,
+      "x-trawl-records": String(manifest.totals.total),
+    });
+    // With Content-Encoding set, the runtime gzips the stream itself; Cloudflare's edge
+    // serves clients that cannot take gzip.
+    if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
+    return new Response(streamResults(c.env, manifest.parts), { headers });
+  });
+}
+
+function signingSecret(c: Context<AppEnv>): string {
+  const secret = c.env.SIGNING_SECRET;
+  if (!secret) throw new ApiError(503, "not_configured", "SIGNING_SECRET is not set on this deployment");
+  return secret;
+}
+
+/**
+ * The whole result set in input order, one chunk at a time: a chunk's parts (one
+ * normally, more when some URLs were retried) are merged by index, so memory holds at
+ * most one chunk's records.
+ */
+function streamResults(env: Env, parts: ManifestPart[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const groups: ManifestPart[][] = [];
+  for (const part of parts) {
+    const group = groups[groups.length - 1];
+    if (group && group[0]?.chunk === part.chunk) group.push(part);
+    else groups.push([part]);
+  }
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const group = groups[next++];
+      if (!group) {
+        controller.close();
+        return;
+      }
+      if (group.length === 1 && group[0]) {
+        const object = await env.RESULTS.get(group[0].key);
+        if (!object) throw new Error(`result part ${group[0].key} is missing`);
+        controller.enqueue(new Uint8Array(await object.arrayBuffer()));
+        return;
+      }
+      const records = (await Promise.all(group.map((p) => readPart(env, p.key)))).flat();
+      records.sort((a, b) => a.index - b.index);
+      controller.enqueue(encoder.encode(records.map((r) => `${JSON.stringify(r)}\n`).join("")));
+    },
+  });
+}

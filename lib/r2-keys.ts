@@ -1,0 +1,13 @@
+/**
+ * The R2 key layout, in one place. Every object of a batch lives under
+ * `batches/<batchId>/`, so deleting a batch is one prefix.
+ */
+export const r2Keys = {
+  /** Prefix of everything a batch wrote. */
+  batchPrefix: (batchId: string) => `batches/${batchId}/`,
+  /** An immutable NDJSON part: one attempt at one chunk. */
+  part: (batchId: string, chunkId: number, attempt: number) =>
+    `batches/${batchId}/parts/${String(chunkId).padStart(8, "0")}-${attempt}.ndjson`,
+  /** The manifest, written once with a create-only put when the batch is final. */
+  manifest: (batchId: string) => `batches/${batchId}/manifest.json`,
+} as const;

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().catch(fallback).default(fallback);
+
+/**
+ * Runtime settings, read from the Worker's vars and secrets. Every number has a safe
+ * default so a missing var never turns into NaN deep inside the pipeline.
+ */
+export const Settings = z.object({
+  USER_AGENT: z.string().min(1).default("TrawlBot/0.1"),
+  MAX_URLS_PER_BATCH: positiveInt(1_000_000),
+  MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+  FETCH_TIMEOUT_MS: positiveInt(15_000),
+  MAX_REDIRECTS: positiveInt(5),
+  CHUNK_SIZE: positiveInt(25),
+  MAX_CHUNKS_IN_FLIGHT: positiveInt(40),
+  LEASE_SECONDS: positiveInt(120),
+  DOWNLOAD_TTL_SECONDS: positiveInt(3600),
+  MAX_ATTEMPTS: positiveInt(4),
+  API_KEYS: z.string().default(""),
+  SIGNING_SECRET: z.string().default(""),
+  DEV_ALLOWED_ORIGINS: z.string().default(""),
+});
+export type Settings = z.infer<typeof Settings>;
+
+/** Reads settings from an env-like record (a Worker's env or process.env). */
+export function readSettings(env: Record<string, unknown>): Settings {
+  return Settings.parse(env);
+}
+
+/** Parses `key:tenant,key2:tenant2` into a key → tenant map; malformed pairs are dropped. */
+export function parseApiKeys(setting: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const pair of setting.split(",")) {
+    const at = pair.indexOf(":");
+    if (at <= 0) continue;
+    const key = pair.slice(0, at).trim();
+    const tenant = pair.slice(at + 1).trim();
+    if (key && tenant) keys.set(key, tenant);
+  }
+  return keys;
+}
