@@ -1,31 +1,46 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Two kinds of tests, one command:
+// Three kinds of tests, one command (`npm test`):
 // - "workerd": unit and integration tests inside the Workers runtime, against real
-//   local Durable Objects, Queues and R2 (Miniflare), configured from wrangler.toml.
-// - "e2e": Node tests that start `wrangler dev` plus a local origin server and use the
-//   public HTTP API as a client would.
+//   local Durable Objects, Queues and R2 (Miniflare), configured from wrangler.toml,
+//   with a real local origin server (test/support/global-origin.ts) to fetch from.
+// - "node": checks that need the filesystem (the corpus-wide extraction quality).
+// - "e2e": start `wrangler dev` and a local origin, and use the public HTTP API.
 export default defineConfig({
   test: {
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
                 API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
                 SIGNING_SECRET: "test-signing-secret",
-                DEV_ALLOWED_ORIGINS: "",
+                DEV_ALLOWED_ORIGINS: inject("originUrl"),
+                FETCH_TIMEOUT_MS: "3000",
+                // Small chunks and a small window, so a few dozen URLs exercise many
+                // chunks, and a chunk far past the window stays undispatched for a test.
+                CHUNK_SIZE: "5",
+                MAX_CHUNKS_IN_FLIGHT: "4",
               },
             },
-          }),
+          })),
         ],
         test: {
           name: "workerd",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/global-origin.ts"],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          include: ["test/corpus/**/*.test.ts", "test/node/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
         },
       },
       {

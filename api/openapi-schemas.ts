@@ -22,9 +22,7 @@ export const CreateBatchJson = z
   .strict()
   .openapi("CreateBatch");
 
-export const BatchParams = z.object({
-  id: BatchId.openapi({ param: { name: "id", in: "path" }, example: "a".repeat(64) }),
-});
+export const BatchParams = z.object({ id: BatchId });
 
 const Counts = z.object({
   total: z.number().int(),
@@ -128,4 +126,4 @@ export const DownloadQuery = z.object({
   signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });
 
-export const ManifestView = Manifest.openapi("Manifest");
+export const ManifestView = Manifest;
