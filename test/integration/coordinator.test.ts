@@ -1,0 +1,134 @@
+// The coordinator's invariants under at-least-once delivery: duplicate deliveries,
+// duplicate reports, stale leases, lost messages and dead letters. The test env has
+// CHUNK_SIZE 5 and MAX_CHUNKS_IN_FLIGHT 4, so in a 60-URL batch chunk 10 is not sent
+// until six chunks have reported: the test can hold its lease without racing a consumer.
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { ClaimEntry } from "../../lib/coordinator-protocol";
+import { r2Keys } from "../../lib/r2-keys";
+import { encodePart, unfetchedRecord } from "../../lib/result-parts";
+import worker from "../../workers/index";
+import { api, download, json, ORIGIN, originRequests, submit, unique, waitForPublished } from "./helpers";
+
+const HELD_CHUNK = 10;
+
+async function heldBatch() {
+  const run = unique("held");
+  const urls = Array.from({ length: 60 }, (_, n) => `${ORIGIN}/pages/${n}.html?run=${run}`);
+  const created = await submit(urls);
+  const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
+  const claim = await stub.claim(HELD_CHUNK);
+  if (claim.kind !== "work") throw new Error(`expected to hold chunk ${HELD_CHUNK}, got ${claim.kind}`);
+  return { run, created, stub, claim };
+}
+
+/** A report for a held chunk whose URLs all "failed", with its part written to R2. */
+async function failedReport(batchId: string, chunkId: number, token: string, attempt: number, entries: ClaimEntry[]) {
+  const records = entries.map((e) => unfetchedRecord(e, "failed", "network_error", "test says so"));
+  const key = r2Keys.part(batchId, chunkId, attempt);
+  const part = await encodePart(records);
+  await env.RESULTS.put(key, part.body);
+  return {
+    chunkId,
+    token,
+    part: { key, records: part.records, bytes: part.bytes, sha256: part.sha256 },
+    outcomes: records.map((r) => ({ index: r.index, state: "failed" as const, code: "network_error" as const, message: "x" })),
+    retryAfterSeconds: null,
+  };
+}
+
+describe("BatchCoordinator", () => {
+  it("counts a chunk reported twice once", async () => {
+    const { created, stub, claim } = await heldBatch();
+    if (claim.kind !== "work") return;
+    const report = await failedReport(created.id, HELD_CHUNK, claim.token, claim.attempt, claim.entries);
+    expect(await stub.reportChunk(report)).toEqual({ accepted: true });
+    expect(await stub.reportChunk(report)).toEqual({ accepted: false });
+    const done = await waitForPublished(created.id);
+    expect(done.counts).toEqual({ total: 60, pending: 0, succeeded: 55, failed: 5, skipped: 0 });
+    expect(await download(created.id)).toHaveLength(60);
+  });
+
+  it("finds a chunk busy while leased, so a duplicate delivery fetches nothing", async () => {
+    const { stub, claim } = await heldBatch();
+    expect(claim.kind).toBe("work");
+    expect(await stub.claim(HELD_CHUNK)).toEqual({ kind: "busy" });
+  });
+
+  it("re-sends a chunk whose lease ran out and ignores the late report of the lost holder", async () => {
+    const { run, created, stub, claim } = await heldBatch();
+    if (claim.kind !== "work") return;
+    // The holder "dies": its lease runs out (time moved forward by editing the lease).
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE chunks SET lease_until = 0 WHERE id = ?", HELD_CHUNK);
+    });
+    await runDurableObjectAlarm(stub);
+    const done = await waitForPublished(created.id);
+    expect(done.counts).toMatchObject({ total: 60, succeeded: 60, failed: 0 });
+    // The lost holder comes back and reports: too late, nothing changes.
+    const late = await failedReport(created.id, HELD_CHUNK, claim.token, claim.attempt, claim.entries);
+    expect(await stub.reportChunk(late)).toEqual({ accepted: false });
+    expect((await json<{ counts: object }>(await api(`/v1/batches/${created.id}`))).counts).toEqual(done.counts);
+    const fetched = (await originRequests()).filter((r) => r.path.includes(run));
+    expect(new Set(fetched.map((r) => r.path)).size).toBe(60);
+    expect(fetched).toHaveLength(60);
+  });
+
+  it("acks a redelivered message for a finished chunk without fetching again", async () => {
+    const run = unique("redeliver");
+    const created = await submit(Array.from({ length: 5 }, (_, n) => `${ORIGIN}/pages/${n}.html?run=${run}`));
+    await waitForPublished(created.id);
+    const before = (await originRequests()).filter((r) => r.path.includes(run)).length;
+    const batch = createMessageBatch("trawl-chunks", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0, dispatch: 1 } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0, dispatch: 1 } },
+      { id: "m3", timestamp: new Date(), attempts: 1, body: { not: "a chunk message" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await originRequests()).filter((r) => r.path.includes(run)).length).toBe(before);
+    expect(before).toBe(5);
+  });
+
+  it("records a dead-lettered chunk as failed, writes its records itself, and completes the batch", async () => {
+    const { created, stub } = await heldBatch();
+    const batch = createMessageBatch("trawl-chunks-dlq", [
+      { id: "d1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: HELD_CHUNK, dispatch: 1 } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["d1"]);
+    // Once held by a test that vanished, the chunk is done: the alarm publishes without it.
+    const done = await waitForPublished(created.id);
+    expect(done.counts).toEqual({ total: 60, pending: 0, succeeded: 55, failed: 5, skipped: 0 });
+    const records = await download(created.id);
+    expect(records.filter((r) => (r.error as { code?: string } | null)?.code === "delivery_failed")).toHaveLength(5);
+    expect(records.map((r) => r.index)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it("keeps the first manifest when publication runs twice (create-only put)", async () => {
+    const run = unique("manifest");
+    const created = await submit([`${ORIGIN}/pages/1.html?run=${run}`]);
+    await waitForPublished(created.id);
+    const first = await env.RESULTS.get(r2Keys.manifest(created.id));
+    const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET manifest_key = NULL, phase = 'running'");
+      await state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(stub);
+    const second = await env.RESULTS.get(r2Keys.manifest(created.id));
+    expect(second?.etag).toBe(first?.etag);
+    expect((await json<{ status: string }>(await api(`/v1/batches/${created.id}`))).status).toBe("completed");
+  });
+});
