@@ -60,7 +60,7 @@ async function finishText(text: string, isMarkdown: boolean, input: ExtractInput
 
 async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, truncatedBytes: boolean): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  const parsed = parseHtml(html, xhtml);
+  const parsed = parseHtml(html, xhtml, (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0);
   const doc = parsed.document;
   const meta = readMetadata(doc, input.url);
   const base = baseUrlFor(input.url, meta.baseHref);

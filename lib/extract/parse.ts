@@ -5,17 +5,48 @@ import { LIMITS } from "./limits";
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
 class StopParsing extends Error {}
 
+/**
+ * Subtrees that never reach metadata, content detection or Markdown: removeNonContent would
+ * drop them right after parsing, so they are never built. <script> is kept when it is JSON-LD
+ * (metadata reads it); <head>, <title>, <meta> and <link> are kept for metadata too.
+ */
+const SKIPPED = new Set(["script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "textarea", "select"]);
 
 /**
- * A DomHandler that counts depth and elements and stops the parse at the bounds, keeping
- * what was built so far. Stopping (rather than flattening) matters: htmlparser2 keeps its
- * open-element stack in an array it unshifts, so deep pages cost it O(depth) per tag.
+ * The attributes any pass reads (metadata, cleaning, scoring, Markdown). When no caller
+ * selector could name another one, the rest (data-*, on*, aria-*, srcset variants...) are
+ * not stored: fewer, smaller attribute objects that stay in V8's fast mode.
+ */
+const KEPT_ATTRIBUTES = new Set([
+  "class", "id", "href", "src", "srcset", "data-src", "data-srcset", "alt", "title", "rel", "type", "lang", "xml:lang",
+  "content", "name", "property", "itemprop", "http-equiv", "charset", "role", "style", "hidden", "aria-hidden",
+  "checked", "colspan", "align", "start", "data-lang", "datatable", "summary",
+]);
+
+/** htmlparser2 members that its typings mark private or internal. */
+interface ParserInternals {
+  tagname: string;
+  openTagStart: number;
+  attribname: string;
+  attribvalue: string;
+  emitOpenTag(name: string): void;
+  onattribend(quote: number, endIndex: number): void;
+  isVoidElement(name: string): boolean;
+}
+const base = Parser.prototype as unknown as ParserInternals;
+
+/**
+ * A DomHandler that counts depth and elements, stops the parse at the element and work
+ * bounds keeping what was built so far, and does not build the subtrees in SKIPPED or
+ * comments at all.
  */
 class BoundedHandler extends DomHandler {
   depth = 0;
   elements = 0;
   truncated = false;
   work = 0;
+  /** Depth inside a skipped subtree; 0 when building. */
+  private skip = 0;
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -25,22 +56,67 @@ class BoundedHandler extends DomHandler {
       this.truncated = true;
       throw new StopParsing("page exceeds parse bounds");
     }
+    if (this.skip > 0) {
+      this.skip++;
+      return;
+    }
+    if (SKIPPED.has(name) && !(name === "script" && /ld\+json/i.test(attribs.type ?? ""))) {
+      this.skip = 1;
+      // Text on either side stays two nodes, as it would after removing the element.
+      this.lastNode = null;
+      return;
+    }
     super.onopentag(name, attribs);
   }
 
   override onclosetag(): void {
     this.depth--;
+    if (this.skip > 0) {
+      this.skip--;
+      return;
+    }
     super.onclosetag();
+  }
+
+  override ontext(data: string): void {
+    if (this.skip === 0) super.ontext(data);
+  }
+
+  override oncomment(): void {
+    this.lastNode = null;
+  }
+
+  override oncommentend(): void {
+    this.lastNode = null;
   }
 }
 
-/** A parser that charges each close tag the stack scan htmlparser2 performs for it. */
+/**
+ * A parser that charges each close tag the stack scan htmlparser2 performs for it, and
+ * flattens nesting beyond maxParseDepth: deeper open tags are ignored (with their close
+ * tags), so their content lands in the element at the cap instead of being lost.
+ * htmlparser2 keeps its open-element stack in an array it unshifts, so letting it grow
+ * would cost O(depth) per tag.
+ */
 class BoundedParser extends Parser {
-  constructor(private readonly bounded: BoundedHandler, options: ConstructorParameters<typeof Parser>[1]) {
+  /** Open tags ignored beyond the depth cap whose close tags are still to come. */
+  private ignored = 0;
+
+  constructor(
+    private readonly bounded: BoundedHandler,
+    options: ConstructorParameters<typeof Parser>[1],
+    private readonly filterAttributes: boolean,
+  ) {
     super(bounded, options);
   }
 
   override onclosetag(start: number, endIndex: number): void {
+    if (this.ignored > 0) {
+      this.ignored--;
+      this.endIndex = endIndex;
+      this.startIndex = endIndex + 1;
+      return;
+    }
     this.bounded.work += this.bounded.depth + 1;
     if (this.bounded.work > LIMITS.maxParserWork) {
       this.bounded.truncated = true;
@@ -48,18 +124,45 @@ class BoundedParser extends Parser {
     }
     super.onclosetag(start, endIndex);
   }
+
+  onattribend(quote: number, endIndex: number): void {
+    const self = this as unknown as ParserInternals;
+    if (this.filterAttributes && !KEPT_ATTRIBUTES.has(self.attribname)) {
+      this.endIndex = endIndex;
+      self.attribvalue = "";
+      return;
+    }
+    base.onattribend.call(this, quote, endIndex);
+  }
+
+  /** Replaces htmlparser2's private emitOpenTag (installed below: its typings hide it). */
+  flattenOrEmit(name: string): void {
+    const self = this as unknown as ParserInternals;
+    if (this.bounded.depth >= LIMITS.maxParseDepth && !self.isVoidElement(name)) {
+      // As htmlparser2 does for a nested <form>: an empty tagname makes the tag a no-op.
+      this.ignored++;
+      self.openTagStart = this.startIndex;
+      self.tagname = "";
+      return;
+    }
+    base.emitOpenTag.call(this, name);
+  }
 }
+(BoundedParser.prototype as unknown as ParserInternals).emitOpenTag = BoundedParser.prototype.flattenOrEmit;
 
 export interface Parsed {
   document: Document;
   truncated: boolean;
 }
 
-/** Parses HTML into a domhandler Document within the depth, element and work bounds. */
-export function parseHtml(html: string, xhtml: boolean): Parsed {
-  const parsed = parseBounded(html, xhtml);
+/**
+ * Parses HTML into a domhandler Document within the depth, element and work bounds.
+ * keepAllAttributes: a caller's CSS selectors may name any attribute, so keep them all.
+ */
+export function parseHtml(html: string, xhtml: boolean, keepAllAttributes = false): Parsed {
+  const parsed = parseBounded(html, xhtml, keepAllAttributes);
   // htmlparser2 does not synthesise <body> for fragments; content detection needs one.
-  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml);
+  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml, keepAllAttributes);
 }
 
 function hasBody(doc: Document): boolean {
@@ -71,14 +174,18 @@ function hasBody(doc: Document): boolean {
   return false;
 }
 
-function parseBounded(html: string, xhtml: boolean): Parsed {
+function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean): Parsed {
   const handler = new BoundedHandler(null, { withStartIndices: false, withEndIndices: false });
-  const parser = new BoundedParser(handler, {
-    decodeEntities: true,
-    lowerCaseTags: true,
-    lowerCaseAttributeNames: true,
-    recognizeSelfClosing: xhtml,
-  });
+  const parser = new BoundedParser(
+    handler,
+    {
+      decodeEntities: true,
+      lowerCaseTags: true,
+      lowerCaseAttributeNames: true,
+      recognizeSelfClosing: xhtml,
+    },
+    !keepAllAttributes,
+  );
   try {
     parser.end(html);
   } catch (err) {
@@ -86,4 +193,3 @@ function parseBounded(html: string, xhtml: boolean): Parsed {
   }
   return { document: handler.root, truncated: handler.truncated };
 }
-

@@ -17,6 +17,11 @@ describe("hostile pages", () => {
     expectResultOrCode(r);
   });
 
+  it("keeps the text at the bottom of 100,000 nested divs by flattening beyond the parse depth cap", async () => {
+    const r = await run(`<html><body>${"<div>".repeat(100_000)}deep text at the bottom${"</div>".repeat(100_000)}<p>after</p></body></html>`);
+    expect(r.ok && r.value.markdown).toContain("deep text at the bottom");
+  });
+
   it("keeps the text of a page nested 1,000 deep by flattening what turndown cannot recurse into", async () => {
     const text = "The text at the bottom of a deep page is still the article, and it is long enough to count.";
     const r = await run(`<html><body>${"<div>".repeat(1_000)}<p>${text}</p>${"</div>".repeat(1_000)}</body></html>`);
