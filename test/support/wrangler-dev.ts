@@ -9,6 +9,8 @@ import { join } from "node:path";
 
 export interface DevServer {
   url: string;
+  /** Process group of npx → wrangler → workerd, for memory sampling. */
+  pgid: number;
   persistDir: string;
   /** Everything wrangler printed, for diagnosing a failure. */
   log(): string;
@@ -84,6 +86,7 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   };
   return {
     url,
+    pgid: child.pid ?? 0,
     persistDir,
     log: () => output,
     kill: () => signal("SIGKILL"),

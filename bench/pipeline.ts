@@ -1,0 +1,88 @@
+// `npm run bench:pipeline [N]`: N URLs (default 5,000) through the real local service
+// (`wrangler dev`), served by a local origin from the pages of ../shared/corpus (or
+// generated articles where the corpus is absent). Prints pages/s, per-URL fetch
+// p50/p95 and the local runtime's peak memory, against a baseline in the same run:
+// plain Node fetching the same pages with the same concurrency, extracting nothing.
+import { execSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { articlePage, startOrigin } from "../demo/origin-server";
+import { TrawlClient } from "../test/e2e/client";
+import { startWranglerDev } from "../test/support/wrangler-dev";
+
+const total = Number(process.argv[2] ?? process.env.BENCH_URLS ?? 5000);
+const corpusDir = process.env.TRAWL_CORPUS ?? join(import.meta.dirname, "../../shared/corpus/readability");
+const pages: Buffer[] = existsSync(corpusDir)
+  ? readdirSync(corpusDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(corpusDir, d.name, "source.html")))
+      .map((d) => readFileSync(join(corpusDir, d.name, "source.html")))
+  : Array.from({ length: 100 }, (_, n) => Buffer.from(articlePage(n)));
+
+const origin = await startOrigin({
+  routes: (_req, res, url) => {
+    const match = /^\/bench\/(\d+)$/.exec(url.pathname);
+    if (!match) return false;
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages[Number(match[1]) % pages.length]);
+    return true;
+  },
+});
+const urls = Array.from({ length: total }, (_, i) => `${origin.url}/bench/${i}`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+// Baseline: the same pages fetched by plain Node, 6 at a time.
+const baselineStart = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: 6 }, async () => {
+    while (next < urls.length) {
+      const url = urls[next++] as string;
+      await (await fetch(`${url}?baseline`)).arrayBuffer();
+    }
+  }),
+);
+const baselineSeconds = (performance.now() - baselineStart) / 1000;
+
+const dev = await startWranglerDev({ allowedOrigins: [origin.url] });
+let peakKb = 0;
+const sampler = setInterval(() => {
+  try {
+    const out = execSync(`ps -o rss= -g ${dev.pgid}`, { encoding: "utf8" });
+    peakKb = Math.max(peakKb, out.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0));
+  } catch {
+    // the group may be between processes
+  }
+}, 200);
+
+try {
+  const client = new TrawlClient(dev.url, "dev-key");
+  const started = performance.now();
+  const response = await client.request("/v1/batches", {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: urls.join("\n"),
+  });
+  if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  const done = await client.waitForPublished(id, 30 * 60_000);
+  const seconds = (performance.now() - started) / 1000;
+  const records = await client.downloadAll(id);
+  const durations = records.map((r) => r.durationMs ?? 0).sort((a, b) => a - b);
+  const bytes = records.reduce((sum, r) => sum + (r.markdown?.length ?? 0), 0);
+  const trawlRate = total / seconds;
+  const baselineRate = total / baselineSeconds;
+  console.log(`pipeline bench: ${total} URLs from ${pages.length} distinct pages (${existsSync(corpusDir) ? "corpus" : "generated"})`);
+  console.log(`  counts            ${JSON.stringify(done.counts)}`);
+  console.log(`  trawl             ${trawlRate.toFixed(1)} pages/s  (${seconds.toFixed(1)} s, submit → manifest published)`);
+  console.log(`  baseline fetch    ${baselineRate.toFixed(1)} pages/s  (plain Node fetch, 6 at a time, no extraction)`);
+  console.log(`  ratio             ${(trawlRate / baselineRate).toFixed(2)}x of baseline`);
+  console.log(`  per-URL fetch     p50 ${percentile(durations, 50)} ms, p95 ${percentile(durations, 95)} ms`);
+  console.log(`  markdown out      ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(`  peak memory       ${(peakKb / 1024).toFixed(0)} MB RSS (wrangler + workerd, sampled every 200 ms)`);
+} finally {
+  clearInterval(sampler);
+  await dev.stop();
+  await origin.close();
+}
