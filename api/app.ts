@@ -36,8 +36,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
 
   app.use("/v1/batches", async (c, next) => {
+    // Every type the JSON validator parses (any case, `+json` too) is capped, or it could be skipped.
     const type = c.req.header("content-type") ?? "";
-    if (c.req.method !== "POST" || !(type === "" || type.startsWith("application/json"))) return next();
+    if (c.req.method !== "POST" || !(type === "" || /^application\/([a-z.-]+\+)?json/i.test(type))) return next();
     return bodyLimit({
       maxSize: MAX_JSON_BODY_BYTES,
       onError: () => {

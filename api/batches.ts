@@ -167,6 +167,10 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       throw ApiError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
     }
     const format = listFormat(c.req.header("content-type") ?? "");
+    // With no Content-Type and no body the validator passes `{}` through: nothing to read.
+    if (format === "json" && !c.req.header("content-type")) {
+      throw ApiError.invalid("body", "required: JSON {urls, options?}, NDJSON or text/plain with a Content-Type");
+    }
     const json = format === "json" ? (c.req.valid("json") as z.infer<typeof CreateBatchJson>) : null;
     const options = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {

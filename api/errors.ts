@@ -56,10 +56,17 @@ export function errorBody(error: ApiError) {
 /** The single error handler: domain errors as they are, anything else a logged generic 500. */
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return c.json(errorBody(error), error.status);
-  // Hono's own HTTP errors (bodyLimit's 413, malformed JSON) carry a status.
+  // Hono's own HTTP errors carry a status. They are about the request body: malformed
+  // JSON (400), or a media type no route declares (415); name that field like ours do.
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return c.json(errorBody(new ApiError(status as ContentfulStatusCode, "invalid_request", error.message || "bad request")), status as ContentfulStatusCode);
+    const field = status === 415 ? "Content-Type" : "body";
+    const reason = error.message || "bad request";
+    const code = status === 415 ? "unsupported_media_type" : "invalid_request";
+    return c.json(
+      errorBody(new ApiError(status as ContentfulStatusCode, code, `${field}: ${reason}`, [{ field, reason }])),
+      status as ContentfulStatusCode,
+    );
   }
   console.error(`unhandled error on ${c.req.method} ${c.req.path} (batch ${c.req.param("id") ?? "-"})`, error);
   return c.json({ error: { code: "internal", message: "internal error", details: [] } }, 500);
