@@ -92,7 +92,7 @@ describe("BatchCoordinator", () => {
       { id: "m3", timestamp: new Date(), attempts: 1, body: { not: "a chunk message" } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
+    await worker.queue(batch, env);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
     expect(result.retryMessages).toEqual([]);
@@ -106,7 +106,7 @@ describe("BatchCoordinator", () => {
       { id: "d1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: HELD_CHUNK, dispatch: 1 } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
+    await worker.queue(batch, env);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["d1"]);
     // Once held by a test that vanished, the chunk is done: the alarm publishes without it.
     const done = await waitForPublished(created.id);
