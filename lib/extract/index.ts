@@ -80,9 +80,11 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
   const links = new Set<string>();
   for (const r of roots) {
     const sub = toMarkdownDom(r, base, removed);
-    for (const a of sub.getElementsByTagName("a")) {
-      const href = a.getAttribute("href");
-      if (href) links.add(href);
+    if (opts.includeLinks) {
+      for (const a of sub.getElementsByTagName("a")) {
+        const href = a.getAttribute("href");
+        if (href) links.add(href);
+      }
     }
     mdRoot.appendChild(sub);
   }

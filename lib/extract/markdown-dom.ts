@@ -23,7 +23,8 @@ export class MdNode {
 
   constructor(
     readonly nodeType: 1 | 3,
-    readonly nodeName: string,
+    /** Mutable only so htmlToMarkdown can present the root to turndown as a PRE (see there). */
+    public nodeName: string,
     public data: string,
     readonly attribs: Record<string, string>,
   ) {}
@@ -176,7 +177,10 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ReadonlyS
     if (src.type === "text") {
       // Whitespace between table parts would break the GFM table plugin's row checks.
       if (f.inTable && !src.data.trim()) continue;
-      parent.appendChild(new MdNode(3, "#text", src.data, {}));
+      // Text split by unwrapped inline elements becomes one node: fewer nodes for turndown.
+      const last = parent.lastChild;
+      if (last !== null && last.nodeType === 3) last.data += src.data;
+      else parent.appendChild(new MdNode(3, "#text", src.data, {}));
       continue;
     }
     if (src.type !== "tag" || DROP.has(src.name) || removed.has(src)) continue;
@@ -235,4 +239,63 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ReadonlyS
 function firstSrcsetUrl(srcset: string | undefined): string | undefined {
   if (!srcset) return undefined;
   return srcset.trim().split(/\s+/)[0];
+}
+
+// turndown's block and void element lists (turndown.cjs.js), as sets.
+const TD_BLOCK = new Set(["ADDRESS", "ARTICLE", "ASIDE", "AUDIO", "BLOCKQUOTE", "BODY", "CANVAS", "CENTER", "DD", "DIR", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "FRAMESET", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HGROUP", "HR", "HTML", "ISINDEX", "LI", "MAIN", "MENU", "NAV", "NOFRAMES", "NOSCRIPT", "OL", "OUTPUT", "P", "PRE", "SECTION", "TABLE", "TBODY", "TD", "TFOOT", "TH", "THEAD", "TR", "UL"]);
+const TD_VOID = new Set(["AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META", "PARAM", "SOURCE", "TRACK", "WBR"]);
+
+function nextInWalk(prev: MdNode | null, current: MdNode): MdNode | null {
+  if ((prev && prev.parentNode === current) || current.nodeName === "PRE") return current.nextSibling ?? current.parentNode;
+  return current.firstChild ?? current.nextSibling ?? current.parentNode;
+}
+
+function removeNode(node: MdNode): MdNode | null {
+  const next = node.nextSibling ?? node.parentNode;
+  node.parentNode?.removeChild(node);
+  return next;
+}
+
+/**
+ * turndown's collapseWhitespace (from collapse-whitespace), step for step, with set lookups
+ * instead of its linear scans of tag-name arrays; htmlToMarkdown runs this and spares
+ * turndown its own pass.
+ */
+export function collapseWhitespace(element: MdNode): void {
+  if (!element.firstChild || element.nodeName === "PRE") return;
+  let prevText: MdNode | null = null;
+  let keepLeadingWs = false;
+  let prev: MdNode | null = null;
+  let node = nextInWalk(prev, element);
+  while (node && node !== element) {
+    if (node.nodeType === 3) {
+      let text = node.data.replace(/[ \r\n\t]+/g, " ");
+      if ((!prevText || prevText.data.endsWith(" ")) && !keepLeadingWs && text.charCodeAt(0) === 32) text = text.slice(1);
+      if (!text) {
+        node = removeNode(node);
+        continue;
+      }
+      node.data = text;
+      prevText = node;
+    } else {
+      const name = node.nodeName;
+      if (TD_BLOCK.has(name) || name === "BR") {
+        if (prevText && prevText.data.endsWith(" ")) prevText.data = prevText.data.slice(0, -1);
+        prevText = null;
+        keepLeadingWs = false;
+      } else if (TD_VOID.has(name) || name === "PRE") {
+        prevText = null;
+        keepLeadingWs = true;
+      } else if (prevText) {
+        keepLeadingWs = false;
+      }
+    }
+    const next = nextInWalk(prev, node);
+    prev = node;
+    node = next;
+  }
+  if (prevText) {
+    if (prevText.data.endsWith(" ")) prevText.data = prevText.data.slice(0, -1);
+    if (!prevText.data) removeNode(prevText);
+  }
 }
