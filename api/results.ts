@@ -80,6 +80,7 @@ const signedDownloadRoute = createRoute({
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: { description: "NDJSON, one record per input URL", content: { "application/x-ndjson": { schema: z.string() } } },
+    400: errors[400],
     403: { description: "Tampered or expired link", content: { "application/json": { schema: ErrorResponse } } },
     404: { description: "No such result set", content: { "application/json": { schema: ErrorResponse } } },
   },
