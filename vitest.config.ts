@@ -18,7 +18,11 @@ export default defineConfig({
               bindings: {
                 API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
                 SIGNING_SECRET: "test-signing-secret",
-                DEV_ALLOWED_ORIGINS: inject("originUrl"),
+                DEV_ALLOWED_ORIGINS: `${inject("originUrl")},${inject("politeOriginUrl")}`,
+                // The shared test origin is not throttled; the second one is, by its
+                // robots.txt Crawl-delay (test/integration/politeness.test.ts).
+                HOST_MIN_INTERVAL_MS: "0",
+                HOST_MAX_CONCURRENCY: "4",
                 FETCH_TIMEOUT_MS: "3000",
                 // Small chunks and a small window, so a few dozen URLs exercise many
                 // chunks, and a chunk far past the window stays undispatched for a test.

@@ -59,7 +59,7 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
         res.writeHead(200, { "content-type": "text/plain" }).end(options.robots ?? "User-agent: *\nAllow: /\n");
         return;
       }
-      const page = /^\/pages\/(\d+)\.html$/.exec(url.pathname);
+      const page = /^\/(?:pages|private)\/(\d+)\.html$/.exec(url.pathname);
       if (page) {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(articlePage(Number(page[1])));
         return;

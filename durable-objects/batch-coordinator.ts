@@ -196,7 +196,6 @@ export class BatchCoordinator extends DurableObject<Env> {
     let entries: ClaimEntry[] = [];
     this.ctx.storage.transactionSync(() => {
       if (batch.phase === "cancelled") this.cancelPending(first, last);
-      this.sql.exec("UPDATE urls SET attempts = attempts + 1 WHERE idx BETWEEN ? AND ? AND state = 'pending'", first, last);
       this.sql.exec(
         "UPDATE chunks SET state = 'leased', token = ?, lease_until = ?, claims = claims + 1 WHERE id = ?",
         token,
@@ -241,6 +240,9 @@ export class BatchCoordinator extends DurableObject<Env> {
           report.part.bytes,
           report.part.sha256,
         );
+      }
+      for (const index of report.tried) {
+        if (index >= first && index <= last) this.sql.exec("UPDATE urls SET attempts = attempts + 1 WHERE idx = ?", index);
       }
       const delta = { succeeded: 0, failed: 0, skipped: 0 };
       for (const outcome of report.outcomes) {

@@ -1,6 +1,7 @@
 // The shapes that cross the RPC boundary between the API, the queue consumer and a
 // batch's coordinator. Plain data only: structured-clone safe.
 import type { ErrorCode } from "./error-codes";
+import type { RobotsRules } from "./robots";
 import type { BatchOptions, BatchStatus, ManifestPart, UrlState } from "./schemas";
 
 /** One URL of the submitted list, already validated and normalised by the API. */
@@ -64,6 +65,7 @@ export interface ClaimEntry {
   state: "pending" | "skipped";
   code: ErrorCode | null;
   message: string | null;
+  /** Fetches already made for this URL in earlier attempts. */
   attempts: number;
 }
 
@@ -86,6 +88,8 @@ export interface ChunkReport {
   /** The part holding a record for every outcome; null when nothing became terminal. */
   part: Omit<ManifestPart, "chunk"> | null;
   outcomes: ChunkOutcome[];
+  /** Indices actually fetched in this attempt (terminal or not): their attempt count grows. */
+  tried: number[];
   /** Set when some URLs must be tried again: when to redeliver the chunk. */
   retryAfterSeconds: number | null;
 }
@@ -103,4 +107,26 @@ export interface ErrorEntry {
   status: UrlState;
   code: string | null;
   message: string | null;
+}
+
+/** What a consumer tells an origin's gate about the pace it may keep. */
+export interface GateLimits {
+  userAgent: string;
+  respectRobots: boolean;
+  minIntervalMs: number;
+  maxConcurrency: number;
+  /** Slots further out than this are not handed out; those URLs are retried later. */
+  maxWaitMs: number;
+  /** How long a lease outlives its last slot before it counts as abandoned. */
+  leaseMs: number;
+}
+
+export type GateGrant =
+  | { kind: "robots" }
+  | { kind: "wait"; waitMs: number }
+  | { kind: "go"; lease: string; slots: number[]; robots: RobotsRules | null };
+
+export interface GateRelease {
+  /** Set when the origin answered 429/503: how long it asked us to stay away. */
+  rateLimitedForMs: number | null;
 }

@@ -3,6 +3,9 @@ import { z } from "zod";
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().catch(fallback).default(fallback);
 
+const nonNegativeInt = (fallback: number) =>
+  z.coerce.number().int().nonnegative().catch(fallback).default(fallback);
+
 /**
  * Runtime settings, read from the Worker's vars and secrets. Every number has a safe
  * default so a missing var never turns into NaN deep inside the pipeline.
@@ -17,7 +20,9 @@ export const Settings = z.object({
   MAX_CHUNKS_IN_FLIGHT: positiveInt(40),
   LEASE_SECONDS: positiveInt(120),
   DOWNLOAD_TTL_SECONDS: positiveInt(3600),
-  MAX_ATTEMPTS: positiveInt(4),
+  HOST_MIN_INTERVAL_MS: nonNegativeInt(1000),
+  HOST_MAX_CONCURRENCY: positiveInt(2),
+  HOST_MAX_WAIT_MS: nonNegativeInt(20_000),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),

@@ -1,74 +1,90 @@
 import { parseAllowList } from "../lib/address-policy";
-import { mapLimit } from "../lib/concurrency";
+import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ChunkOutcome, ClaimEntry } from "../lib/coordinator-protocol";
-import { extract } from "../lib/extract";
 import { r2Keys } from "../lib/r2-keys";
-import { encodePart, unfetchedRecord } from "../lib/result-parts";
+import { encodePart } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
-import { type BatchOptions, ChunkMessage, type ResultRecord } from "../lib/schemas";
+import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { type FetchLimits, fetchPage } from "./fetcher";
+import { type GroupContext, originOf, settleOriginGroup } from "./origin-group";
+import { endWithout, type Verdict } from "./settle-url";
 
-/** A Worker may hold 6 connections at once; keep one for R2 and the coordinator. */
+/** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
-
-type Verdict = { kind: "terminal"; record: ResultRecord } | { kind: "retry"; afterSeconds: number };
 
 /** Handles one delivery of chunk messages: each chunk is claimed, fetched, written, reported. */
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const settings = readSettings(env as unknown as Record<string, unknown>);
-  for (const message of batch.messages) {
-    const parsed = ChunkMessage.safeParse(message.body);
-    if (!parsed.success) {
-      // Not ours to retry: a malformed message can never succeed.
-      console.error("dropping malformed chunk message", JSON.stringify(message.body).slice(0, 500));
-      message.ack();
-      continue;
-    }
-    try {
-      await processChunk(parsed.data, env, settings);
-      message.ack();
-    } catch (error) {
-      console.error(`chunk ${parsed.data.batchId}/${parsed.data.chunkId} failed; retrying`, error);
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    }
-  }
+  const limit = createLimiter(FETCH_CONCURRENCY);
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const parsed = ChunkMessage.safeParse(message.body);
+      if (!parsed.success) {
+        // Not ours to retry: a malformed message can never succeed.
+        console.error("dropping malformed chunk message", JSON.stringify(message.body).slice(0, 500));
+        message.ack();
+        return;
+      }
+      try {
+        await processChunk(parsed.data, env, settings, limit);
+        message.ack();
+      } catch (error) {
+        console.error(`chunk ${parsed.data.batchId}/${parsed.data.chunkId} failed; retrying`, error);
+        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      }
+    }),
+  );
 }
 
 /** Every dead-lettered chunk is recorded as failed by its coordinator: nothing disappears. */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     const parsed = ChunkMessage.safeParse(message.body);
-    if (!parsed.success) {
-      message.ack();
-      continue;
+    if (parsed.success) {
+      const coordinator = env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId));
+      await coordinator.deadLetter(parsed.data.chunkId);
     }
-    const coordinator = env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId));
-    await coordinator.deadLetter(parsed.data.chunkId);
     message.ack();
   }
 }
 
-async function processChunk(message: ChunkMessage, env: Env, settings: Settings): Promise<void> {
+async function processChunk(
+  message: ChunkMessage,
+  env: Env,
+  settings: Settings,
+  limit: GroupContext["limit"],
+): Promise<void> {
   const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
   const claim = await coordinator.claim(message.chunkId);
   if (claim.kind !== "work") return; // done, or another delivery holds it: nothing to do twice
 
-  const limits: FetchLimits = {
-    userAgent: settings.USER_AGENT,
-    timeoutMs: settings.FETCH_TIMEOUT_MS,
-    maxBytes: settings.MAX_BODY_BYTES,
-    maxRedirects: settings.MAX_REDIRECTS,
-    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+  const ctx: GroupContext = {
+    env,
+    options: claim.options,
+    limit,
+    fetchLimits: {
+      userAgent: settings.USER_AGENT,
+      timeoutMs: settings.FETCH_TIMEOUT_MS,
+      maxBytes: settings.MAX_BODY_BYTES,
+      maxRedirects: settings.MAX_REDIRECTS,
+      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+    },
+    gateLimits: {
+      userAgent: settings.USER_AGENT,
+      minIntervalMs: settings.HOST_MIN_INTERVAL_MS,
+      maxConcurrency: settings.HOST_MAX_CONCURRENCY,
+      maxWaitMs: settings.HOST_MAX_WAIT_MS,
+      leaseMs: settings.FETCH_TIMEOUT_MS + 5000,
+    },
   };
-  const verdicts = await mapLimit(claim.entries, FETCH_CONCURRENCY, (entry) =>
-    settle(entry, claim.options, limits),
-  );
+  const verdicts = await settleChunk(claim.entries, ctx);
 
   const records: ResultRecord[] = [];
   const outcomes: ChunkOutcome[] = [];
+  const tried: number[] = [];
   let retryAfterSeconds: number | null = null;
-  for (const verdict of verdicts) {
+  for (const [i, verdict] of verdicts.entries()) {
+    if (verdict.tried) tried.push(claim.entries[i]?.index ?? -1);
     if (verdict.kind === "retry") {
       retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, verdict.afterSeconds);
       continue;
@@ -90,77 +106,36 @@ async function processChunk(message: ChunkMessage, env: Env, settings: Settings)
     token: claim.token,
     part,
     outcomes,
+    tried,
     retryAfterSeconds,
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);
 }
 
-/** Fetches and extracts one URL, or says when to try it again. */
-async function settle(entry: ClaimEntry, options: BatchOptions, limits: FetchLimits): Promise<Verdict> {
-  if (entry.state === "skipped") {
-    const code = entry.code ?? "invalid_url";
-    return { kind: "terminal", record: unfetchedRecord(entry, "skipped", code, entry.message ?? code) };
-  }
-  const page = await fetchPage(entry.url, limits);
-  const base = {
-    index: entry.index,
-    id: entry.id,
-    url: entry.url,
-    finalUrl: page.finalUrl,
-    redirects: page.redirects,
-    httpStatus: page.status,
-    contentType: page.contentType,
-    fetchedAt: page.fetchedAt,
-    durationMs: page.durationMs,
-    attempts: entry.attempts,
-  };
-  if (!page.ok) {
-    if (page.transient && entry.attempts < options.maxAttempts) {
-      return { kind: "retry", afterSeconds: page.retryAfterSeconds ?? backoffSeconds(entry.attempts) };
+/** Settles a chunk's entries, origin by origin; verdicts come back in entry order. */
+async function settleChunk(entries: ClaimEntry[], ctx: GroupContext): Promise<Verdict[]> {
+  const verdicts = new Array<Verdict>(entries.length);
+  const groups = new Map<string, number[]>();
+  for (const [i, entry] of entries.entries()) {
+    if (entry.state === "skipped") {
+      verdicts[i] = endWithout(entry, "skipped", entry.code ?? "invalid_url", entry.message ?? "skipped");
+      continue;
     }
-    const record = unfetchedRecord(entry, "failed", page.code, page.message);
-    return { kind: "terminal", record: { ...record, ...base } };
+    const origin = originOf(entry.url.trim());
+    if (origin === null) {
+      verdicts[i] = endWithout(entry, "skipped", "invalid_url", "not a URL");
+      continue;
+    }
+    groups.set(origin, [...(groups.get(origin) ?? []), i]);
   }
-  const extracted = await extract({
-    body: page.body,
-    contentType: page.contentType,
-    url: page.finalUrl,
-    options: {
-      onlyMainContent: options.onlyMainContent,
-      includeSelectors: options.includeSelectors,
-      excludeSelectors: options.excludeSelectors,
-      includeHtml: options.formats.includes("html"),
-      includeText: options.formats.includes("text"),
-      includeLinks: options.formats.includes("links"),
-    },
+  await mapLimit([...groups], FETCH_CONCURRENCY, async ([origin, positions]) => {
+    const settled = await settleOriginGroup(
+      origin,
+      positions.map((p) => entries[p] as ClaimEntry),
+      ctx,
+    );
+    for (const [k, position] of positions.entries()) verdicts[position] = settled[k] as Verdict;
   });
-  if (!extracted.ok) {
-    const record = unfetchedRecord(entry, "failed", extracted.code, extracted.message);
-    return { kind: "terminal", record: { ...record, ...base, etag: page.etag, lastModified: page.lastModified } };
-  }
-  const x = extracted.value;
-  return {
-    kind: "terminal",
-    record: {
-      ...base,
-      status: "succeeded",
-      error: null,
-      title: x.title,
-      description: x.description,
-      language: x.language,
-      canonicalUrl: x.canonicalUrl,
-      siteName: x.siteName,
-      byline: x.byline,
-      publishedTime: x.publishedTime,
-      markdown: options.formats.includes("markdown") ? x.markdown : null,
-      ...(x.html !== undefined && { html: x.html }),
-      ...(x.text !== undefined && { text: x.text }),
-      ...(x.links !== undefined && { links: x.links }),
-      wordCount: x.wordCount,
-      contentHash: x.contentHash,
-      etag: page.etag,
-      lastModified: page.lastModified,
-    },
-  };
+  return verdicts;
 }

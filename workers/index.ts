@@ -4,6 +4,7 @@ import { consumeChunks, consumeDeadLetters } from "./consumer";
 import { runSchedules } from "./scheduled";
 
 export { BatchCoordinator } from "../durable-objects/batch-coordinator";
+export { HostGate } from "../durable-objects/host-gate";
 export { TenantDirectory } from "../durable-objects/tenant-directory";
 
 const app = createApp();

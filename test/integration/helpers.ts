@@ -4,8 +4,12 @@ import type { OriginRequest } from "../../demo/origin-server";
 
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
-/** The real local origin started by test/support/global-origin.ts. */
-export const ORIGIN = env.DEV_ALLOWED_ORIGINS;
+/** The real local origins started by test/support/global-origin.ts. */
+const [ORIGIN_URL = "", POLITE_URL = ""] = env.DEV_ALLOWED_ORIGINS.split(",");
+/** Serves pages, statuses and faults; robots.txt allows all; no pacing beyond the gate's. */
+export const ORIGIN = ORIGIN_URL;
+/** Its robots.txt sets Crawl-delay: 1 and disallows /private/. */
+export const POLITE_ORIGIN = POLITE_URL;
 
 /** Calls the Worker's public HTTP API as a client would. */
 export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
@@ -67,8 +71,8 @@ export async function download(id: string, key = KEY_A): Promise<Record<string, 
 }
 
 /** Every request the origin has answered so far. */
-export async function originRequests(): Promise<OriginRequest[]> {
-  return (await (await fetch(`${ORIGIN}/__requests`)).json()) as OriginRequest[];
+export async function originRequests(origin = ORIGIN): Promise<OriginRequest[]> {
+  return (await (await fetch(`${origin}/__requests`)).json()) as OriginRequest[];
 }
 
 /** A path on the origin unique to this test run, so request counts are not shared. */

@@ -5,18 +5,26 @@ import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes } from "./fault-routes";
 
 let origin: Origin | undefined;
+let polite: Origin | undefined;
+
+/** robots.txt of the second origin: a crawl delay and a forbidden folder. */
+export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
 
 export async function setup(project: TestProject): Promise<void> {
   origin = await startOrigin({ routes: faultRoutes });
+  polite = await startOrigin({ robots: POLITE_ROBOTS });
   project.provide("originUrl", origin.url);
+  project.provide("politeOriginUrl", polite.url);
 }
 
 export async function teardown(): Promise<void> {
   await origin?.close();
+  await polite?.close();
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     originUrl: string;
+    politeOriginUrl: string;
   }
 }

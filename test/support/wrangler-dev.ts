@@ -50,7 +50,14 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   const port = options.port ?? (await freePort());
   const inspector = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "trawl-e2e-"));
-  const vars = { DEV_ALLOWED_ORIGINS: options.allowedOrigins.join(","), ...options.vars };
+  // One local origin serves every URL here: politeness pacing would only measure the
+  // interval. Tests of pacing set these vars themselves.
+  const vars = {
+    DEV_ALLOWED_ORIGINS: options.allowedOrigins.join(","),
+    HOST_MIN_INTERVAL_MS: "0",
+    HOST_MAX_CONCURRENCY: "6",
+    ...options.vars,
+  };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)];
   args.push("--persist-to", persistDir, "--show-interactive-dev-session=false", "--log-level", "warn");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);

@@ -1,0 +1,105 @@
+import { DurableObject } from "cloudflare:workers";
+import type { GateGrant, GateLimits, GateRelease } from "../lib/coordinator-protocol";
+import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
+
+/** robots.txt is trusted for a day (RFC 9309 §2.4); an unreachable one is asked again soon. */
+const ROBOTS_TTL_MS = 24 * 60 * 60_000;
+const ROBOTS_UNREACHABLE_TTL_MS = 60_000;
+/** A 429 or 503 doubles the host's interval, up to this factor, for PENALTY_MS. */
+const MAX_PENALTY = 8;
+const PENALTY_MS = 10 * 60_000;
+/** A Crawl-delay beyond this is treated as this: one URL a minute is already very slow. */
+const MAX_CRAWL_DELAY_S = 60;
+
+function clampWait(ms: number, limits: GateLimits): number {
+  return Math.max(1000, Math.min(ms, limits.maxWaitMs * 10));
+}
+
+interface GateRow extends Record<string, SqlStorageValue> {
+  robots: string | null;
+  robots_expires: number;
+  next_free: number;
+  penalty: number;
+  penalty_until: number;
+}
+
+/**
+ * One per origin, shared by every consumer and every batch: the origin's cached
+ * robots.txt, its pace (one request start per interval, raised by Crawl-delay and by
+ * 429/503 answers) and its concurrency (at most N chunk groups fetching at once).
+ * Consumers call it once per (chunk, origin), never per URL.
+ */
+export class HostGate extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS gate (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        robots TEXT, robots_expires INTEGER NOT NULL DEFAULT 0,
+        next_free INTEGER NOT NULL DEFAULT 0,
+        penalty INTEGER NOT NULL DEFAULT 1, penalty_until INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT OR IGNORE INTO gate (one) VALUES (1);
+      CREATE TABLE IF NOT EXISTS leases (id TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+    `);
+  }
+
+  /**
+   * Asks to fetch up to `count` URLs. Answers `robots` when the caller must first
+   * fetch robots.txt (and pass it back here); `wait` when the origin is at its
+   * concurrency limit or fully booked; otherwise a lease and one start time per URL it
+   * can serve within `limits.maxWaitMs` (fewer than `count` when the rest must wait).
+   */
+  async acquire(count: number, limits: GateLimits, fetchedRobots: RobotsRules | null): Promise<GateGrant> {
+    if (fetchedRobots) this.storeRobots(fetchedRobots);
+    const now = Date.now();
+    const gate = this.gate();
+    const robots = gate.robots && gate.robots_expires > now ? RobotsRules.parse(JSON.parse(gate.robots)) : null;
+    if (limits.respectRobots && !robots) return { kind: "robots" };
+    this.sql.exec("DELETE FROM leases WHERE expires <= ?", now);
+    const active = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM leases").one().n;
+    if (active >= limits.maxConcurrency) {
+      const soonest = this.sql.exec<{ t: number }>("SELECT MIN(expires) AS t FROM leases").one().t;
+      return { kind: "wait", waitMs: clampWait(soonest - now, limits) };
+    }
+    const penalty = gate.penalty_until > now ? gate.penalty : 1;
+    const delay = robots && limits.respectRobots ? (crawlDelaySeconds(robots, limits.userAgent) ?? 0) : 0;
+    const interval = Math.max(limits.minIntervalMs, Math.min(delay, MAX_CRAWL_DELAY_S) * 1000) * penalty;
+    const start = Math.max(now, gate.next_free);
+    const fits = interval === 0 ? count : Math.floor((now + limits.maxWaitMs - start) / interval) + 1;
+    const granted = Math.max(0, Math.min(count, fits));
+    if (granted === 0) return { kind: "wait", waitMs: clampWait(start - now, limits) };
+    const slots = Array.from({ length: granted }, (_, i) => start + i * interval);
+    const lease = crypto.randomUUID();
+    this.sql.exec("INSERT INTO leases (id, expires) VALUES (?, ?)", lease, start + granted * interval + limits.leaseMs);
+    this.sql.exec("UPDATE gate SET next_free = ?", start + granted * interval);
+    return { kind: "go", lease, slots, robots };
+  }
+
+  /** Ends a lease; a 429/503 seen under it slows the origin down. */
+  async release(lease: string, feedback: GateRelease): Promise<void> {
+    this.sql.exec("DELETE FROM leases WHERE id = ?", lease);
+    if (feedback.rateLimitedForMs === null) return;
+    const now = Date.now();
+    const gate = this.gate();
+    const penalty = Math.min(MAX_PENALTY, (gate.penalty_until > now ? gate.penalty : 1) * 2);
+    this.sql.exec(
+      "UPDATE gate SET penalty = ?, penalty_until = ?, next_free = MAX(next_free, ?)",
+      penalty,
+      now + PENALTY_MS,
+      now + feedback.rateLimitedForMs,
+    );
+  }
+
+  private storeRobots(rules: RobotsRules): void {
+    const ttl = rules.outcome === "unreachable" ? ROBOTS_UNREACHABLE_TTL_MS : ROBOTS_TTL_MS;
+    this.sql.exec("UPDATE gate SET robots = ?, robots_expires = ?", JSON.stringify(rules), Date.now() + ttl);
+  }
+
+  private gate(): GateRow {
+    return this.sql.exec<GateRow>("SELECT * FROM gate").one();
+  }
+}
