@@ -5,6 +5,7 @@ import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
 import { registerResultRoutes } from "./results";
+import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
 
 /** Largest JSON body; bigger lists are streamed as NDJSON or text. */
@@ -50,8 +51,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.use("/v1/batches", requireTenant);
   app.use("/v1/batches/*", requireTenant);
+  app.use("/v1/schedules", requireTenant);
+  app.use("/v1/schedules/*", requireTenant);
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
+  registerScheduleRoutes(app);
   return app;
 }

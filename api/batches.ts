@@ -5,6 +5,7 @@ import type { BatchSummary } from "../lib/coordinator-protocol";
 import { BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
+import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { ApiError, invalidFromZod } from "./errors";
 import { ingestEntries } from "./ingest";
 import {
@@ -16,6 +17,7 @@ import {
   ErrorResponse,
   ListQuery,
 } from "./openapi-schemas";
+import { scheduleView } from "./schedules";
 import type { AppEnv } from "./types";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -35,7 +37,7 @@ const createBatch = createRoute({
   security,
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
-    query: z.object({ options: z.string().optional() }),
+    query: z.object({ options: z.string().optional(), schedule: DailyTime.optional() }),
     body: {
       content: {
         "application/json": { schema: CreateBatchJson },
@@ -124,6 +126,19 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
   };
 }
 
+/** Makes `summary`'s URL list run again every day at `daily`; idempotent per batch. */
+async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, daily: string) {
+  const directory = env.TENANT.get(env.TENANT.idFromName(summary.tenant));
+  const schedule = await directory.addSchedule({
+    id: summary.id,
+    sourceBatch: summary.id,
+    daily,
+    options,
+    nextRunAt: nextDailyRun(daily, Date.now()),
+  });
+  return scheduleView(schedule);
+}
+
 function parseOptions(raw: string | undefined): BatchOptions {
   if (raw === undefined) return BatchOptions.parse({});
   let value: unknown;
@@ -173,6 +188,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     }
     const json = format === "json" ? (c.req.valid("json") as z.infer<typeof CreateBatchJson>) : null;
     const options = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
+    const daily = json ? (json.schedule?.daily ?? null) : (c.req.valid("query").schedule ?? null);
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
       throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
         { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -204,6 +220,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
           duplicates: s.submitted.duplicates,
           invalid: { count: s.submitted.invalid, samples: [] },
           replayed: true,
+          schedule: daily ? await scheduleRuns(c.env, s, options, daily) : null,
         },
         202,
       );
@@ -226,6 +243,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
         duplicates: totals.duplicates,
         invalid: { count: totals.invalid, samples: totals.samples },
         replayed: false,
+        schedule: daily ? await scheduleRuns(c.env, summary, options, daily) : null,
       },
       202,
     );

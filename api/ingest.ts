@@ -1,7 +1,7 @@
-import { type AllowList, checkTarget } from "../lib/address-policy";
+import type { AllowList } from "../lib/address-policy";
 import type { IngestRow, SubmitCounts } from "../lib/coordinator-protocol";
+import { toIngestRow } from "../lib/ingest-row";
 import type { UrlEntry } from "../lib/schemas";
-import { normalizeUrl } from "../lib/url-normalize";
 import { ApiError } from "./errors";
 
 /** Rows per append RPC: one coordinator call per slice, never one per URL. */
@@ -23,15 +23,6 @@ export interface IngestTotals extends SubmitCounts {
 /** What a coordinator needs of ingestion; the real stub satisfies it. */
 export interface IngestTarget {
   append(token: string, rows: IngestRow[]): Promise<SubmitCounts>;
-}
-
-/** Validates and normalises one entry: refused URLs are kept, with their reason. */
-export function toRow(entry: UrlEntry, allow: AllowList): IngestRow {
-  const url = typeof entry === "string" ? entry : entry.url;
-  const id = typeof entry === "string" ? null : (entry.id ?? null);
-  const check = checkTarget(url.trim(), allow);
-  if (!check.ok) return { url, id, norm: null, code: check.code, message: check.reason };
-  return { url, id, norm: normalizeUrl(check.url), code: null, message: null };
 }
 
 /**
@@ -63,7 +54,7 @@ export async function ingestEntries(
         { field: "urls", reason: `more than ${maxUrls} URLs` },
       ]);
     }
-    const row = toRow(item.entry, allow);
+    const row = toIngestRow(item.entry, allow);
     if (row.code && totals.samples.length < MAX_SAMPLES) {
       totals.samples.push({
         index,

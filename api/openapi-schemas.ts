@@ -2,6 +2,7 @@
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
 import { ErrorCode } from "../lib/error-codes";
+import { DailyTime } from "../lib/schedule";
 import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
 
 export const ErrorResponse = z
@@ -18,9 +19,21 @@ export const CreateBatchJson = z
   .object({
     urls: z.array(UrlEntry).min(1, "must contain at least one URL"),
     options: BatchOptions.optional(),
+    schedule: z.object({ daily: DailyTime }).strict().optional(),
   })
   .strict()
   .openapi("CreateBatch");
+
+export const ScheduleView = z
+  .object({
+    id: BatchId,
+    sourceBatch: BatchId,
+    daily: DailyTime,
+    nextRunAt: z.string(),
+    lastBatch: BatchId.nullable(),
+    active: z.boolean(),
+  })
+  .openapi("Schedule");
 
 export const BatchParams = z.object({ id: BatchId });
 
@@ -69,6 +82,7 @@ export const CreatedBatch = BatchView.extend({
   duplicates: z.number().int(),
   invalid: z.object({ count: z.number().int(), samples: z.array(InvalidSample) }),
   replayed: z.boolean(),
+  schedule: ScheduleView.nullable(),
 }).openapi("CreatedBatch");
 
 export const BatchList = z

@@ -181,6 +181,14 @@ export class BatchCoordinator extends DurableObject<Env> {
       }));
   }
 
+  /** The submitted list from `cursor` on, as it was given: what a scheduled run fetches again. */
+  async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
+    return this.sql
+      .exec<UrlRow>("SELECT idx, url, caller_id FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit)
+      .toArray()
+      .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
+  }
+
   // ---- consumers -------------------------------------------------------------------
 
   /** A consumer takes a lease on a chunk; a duplicate delivery finds it busy or done. */

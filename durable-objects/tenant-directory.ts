@@ -1,4 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Schedule } from "../lib/schedule";
+import { BatchOptions } from "../lib/schemas";
+
+interface ScheduleRow extends Record<string, SqlStorageValue> {
+  id: string;
+  source_batch: string;
+  daily: string;
+  options: string;
+  next_run_at: number;
+  last_batch: string | null;
+  active: number;
+}
 
 export interface DirectoryEntry {
   id: string;
@@ -15,8 +27,8 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 }
 
 /**
- * One per tenant: the list of its batches, newest first. Coordinators keep their own
- * row current; the API only reads. (Per-batch state lives in the coordinators.)
+ * One per tenant: the list of its batches, newest first, and its daily schedules.
+ * Coordinators keep their own row current. (Per-batch state lives in the coordinators.)
  */
 export class TenantDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -32,6 +44,16 @@ export class TenantDirectory extends DurableObject<Env> {
         total INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS batches_newest ON batches (created_at DESC, id DESC);
+      CREATE TABLE IF NOT EXISTS schedules (
+        id TEXT PRIMARY KEY,
+        source_batch TEXT NOT NULL,
+        daily TEXT NOT NULL,
+        options TEXT NOT NULL,
+        next_run_at INTEGER NOT NULL,
+        last_batch TEXT,
+        active INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX IF NOT EXISTS schedules_due ON schedules (active, next_run_at);
     `);
   }
 
@@ -59,4 +81,61 @@ export class TenantDirectory extends DurableObject<Env> {
       : this.sql.exec<EntryRow>("SELECT * FROM batches ORDER BY created_at DESC, id DESC LIMIT ?", limit);
     return rows.toArray().map((r) => ({ id: r.id, createdAt: r.created_at, status: r.status, total: r.total }));
   }
+
+  /** Adds a daily schedule; the same id again (a replayed request) changes nothing. */
+  async addSchedule(schedule: Omit<Schedule, "lastBatch" | "active">): Promise<Schedule> {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO schedules (id, source_batch, daily, options, next_run_at) VALUES (?, ?, ?, ?, ?)`,
+      schedule.id,
+      schedule.sourceBatch,
+      schedule.daily,
+      JSON.stringify(schedule.options),
+      schedule.nextRunAt,
+    );
+    return this.schedule(schedule.id) as Schedule;
+  }
+
+  /** The tenant's schedules, active ones first. */
+  async schedules(): Promise<Schedule[]> {
+    return this.sql
+      .exec<ScheduleRow>("SELECT * FROM schedules ORDER BY active DESC, next_run_at")
+      .toArray()
+      .map(toSchedule);
+  }
+
+  /** Active schedules whose next run is at or before `now`. */
+  async due(now: number): Promise<Schedule[]> {
+    return this.sql
+      .exec<ScheduleRow>("SELECT * FROM schedules WHERE active = 1 AND next_run_at <= ? ORDER BY next_run_at", now)
+      .toArray()
+      .map(toSchedule);
+  }
+
+  /** Records a started run and when the next one is due. */
+  async markRun(id: string, batchId: string, nextRunAt: number): Promise<void> {
+    this.sql.exec("UPDATE schedules SET last_batch = ?, next_run_at = ? WHERE id = ?", batchId, nextRunAt, id);
+  }
+
+  /** Stops a schedule; runs already started go on. Null when there is no such schedule. */
+  async stopSchedule(id: string): Promise<Schedule | null> {
+    this.sql.exec("UPDATE schedules SET active = 0 WHERE id = ?", id);
+    return this.schedule(id);
+  }
+
+  private schedule(id: string): Schedule | null {
+    const row = this.sql.exec<ScheduleRow>("SELECT * FROM schedules WHERE id = ?", id).toArray()[0];
+    return row ? toSchedule(row) : null;
+  }
+}
+
+function toSchedule(row: ScheduleRow): Schedule {
+  return {
+    id: row.id,
+    sourceBatch: row.source_batch,
+    daily: row.daily,
+    options: BatchOptions.parse(JSON.parse(row.options)),
+    nextRunAt: row.next_run_at,
+    lastBatch: row.last_batch,
+    active: row.active === 1,
+  };
 }

@@ -7,7 +7,8 @@
 export function normalizeUrl(url: URL): string {
   const copy = new URL(url.href);
   copy.hash = "";
-  if (copy.search === "?") copy.search = "";
+  // `search` reads "" for both no query and a bare "?"; assigning "" drops the "?".
+  if (copy.search === "") copy.search = "";
   if (copy.hostname.endsWith(".")) copy.hostname = copy.hostname.slice(0, -1);
   return copy.href.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 }
