@@ -3,20 +3,20 @@
 
 type Json = Record<string, unknown>;
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] ?? ch);
 
 function section(method: string, path: string, operation: Json): string {
   const params = (operation.parameters as Json[] | undefined) ?? [];
   const rows = params
-    .map((p) => `<tr><td><code>${escape(String(p.name))}</code></td><td>${escape(String(p.in))}</td><td>${p.required ? "yes" : "no"}</td></tr>`)
+    .map((p) => `<tr><td><code>${escapeHtml(String(p.name))}</code></td><td>${escapeHtml(String(p.in))}</td><td>${p.required ? "yes" : "no"}</td></tr>`)
     .join("");
-  const body = operation.requestBody ? `<details><summary>Request body</summary><pre>${escape(JSON.stringify(operation.requestBody, null, 2))}</pre></details>` : "";
+  const body = operation.requestBody ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(operation.requestBody, null, 2))}</pre></details>` : "";
   const responses = Object.entries((operation.responses as Json | undefined) ?? {})
-    .map(([status, r]) => `<li><code>${status}</code> ${escape(String((r as Json).description ?? ""))}</li>`)
+    .map(([status, r]) => `<li><code>${status}</code> ${escapeHtml(String((r as Json).description ?? ""))}</li>`)
     .join("");
-  return `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2>
-<p>${escape(String(operation.summary ?? ""))}</p>${operation.description ? `<p>${escape(String(operation.description))}</p>` : ""}
+  return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2>
+<p>${escapeHtml(String(operation.summary ?? ""))}</p>${operation.description ? `<p>${escapeHtml(String(operation.description))}</p>` : ""}
 ${rows ? `<table><tr><th>parameter</th><th>in</th><th>required</th></tr>${rows}</table>` : ""}${body}<ul>${responses}</ul></section>`;
 }
 
@@ -27,7 +27,7 @@ export function renderDocsPage(openapi: object): string {
   const sections = Object.entries(paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => section(method, path, operation)),
   );
-  const components = escape(JSON.stringify((document.components as Json | undefined)?.schemas ?? {}, null, 2));
+  const components = escapeHtml(JSON.stringify((document.components as Json | undefined)?.schemas ?? {}, null, 2));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trawl API</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 section{border-top:1px solid #ddd;padding:.5rem 0}pre{background:#f6f6f6;padding:.5rem;overflow:auto}

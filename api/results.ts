@@ -173,7 +173,6 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
     if (!object) throw ApiError.notFound("result set");
     const manifest = Manifest.parse(await object.json());
-    const body = streamResults(c.env, manifest.parts);
     const headers = new Headers({
       "content-type": "application/x-ndjson; charset=utf-8",
       "content-disposition": `attachment; filename="trawl-${id.slice(0, 12)}.ndjson"`,

@@ -10,5 +10,5 @@ export function normalizeUrl(url: URL): string {
   // `search` reads "" for both no query and a bare "?"; assigning "" drops the "?".
   if (copy.search === "") copy.search = "";
   if (copy.hostname.endsWith(".")) copy.hostname = copy.hostname.slice(0, -1);
-  return copy.href.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  return copy.href.replace(/%[0-9a-f]{2}/gi, (percent) => percent.toUpperCase());
 }

@@ -102,7 +102,7 @@ describe("BatchCoordinator", () => {
   });
 
   it("records a dead-lettered chunk as failed, writes its records itself, and completes the batch", async () => {
-    const { created, stub } = await heldBatch();
+    const { created } = await heldBatch();
     const batch = createMessageBatch("trawl-chunks-dlq", [
       { id: "d1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: HELD_CHUNK, dispatch: 1 } },
     ]);
