@@ -14,19 +14,15 @@ import {
   BatchView,
   CreateBatchJson,
   CreatedBatch,
-  ErrorResponse,
+  errorResponse,
+  batchErrors,
+  bearerSecurity,
   ListQuery,
 } from "./openapi-schemas";
 import { scheduleView } from "./schedules";
 import type { AppEnv } from "./types";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const errors = {
-  400: { description: "Invalid request; `details` names each field", content: { "application/json": { schema: ErrorResponse } } },
-  401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
-  404: { description: "No such batch for this tenant", content: { "application/json": { schema: ErrorResponse } } },
-};
-const security = [{ bearer: [] }];
 
 const createBatch = createRoute({
   method: "post",
@@ -34,7 +30,7 @@ const createBatch = createRoute({
   summary: "Submit a batch of URLs",
   description:
     "JSON `{urls, options}` for small batches; for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
-  security,
+  security: bearerSecurity,
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
     query: z.object({ options: z.string().optional(), schedule: DailyTime.optional() }),
@@ -48,10 +44,10 @@ const createBatch = createRoute({
   },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: CreatedBatch } } },
-    409: { description: "The same Idempotency-Key is still being processed", content: { "application/json": { schema: ErrorResponse } } },
-    413: { description: "Too many URLs or too large a JSON body", content: { "application/json": { schema: ErrorResponse } } },
-    415: { description: "Unsupported Content-Type", content: { "application/json": { schema: ErrorResponse } } },
-    ...errors,
+    409: errorResponse("The same Idempotency-Key is still being processed"),
+    413: errorResponse("Too many URLs or too large a JSON body"),
+    415: errorResponse("Unsupported Content-Type"),
+    ...batchErrors,
   },
 });
 
@@ -59,30 +55,30 @@ const listBatches = createRoute({
   method: "get",
   path: "/v1/batches",
   summary: "List your batches, newest first",
-  security,
+  security: bearerSecurity,
   request: { query: ListQuery },
-  responses: { 200: { description: "A page of batches", content: { "application/json": { schema: BatchList } } }, ...errors },
+  responses: { 200: { description: "A page of batches", content: { "application/json": { schema: BatchList } } }, ...batchErrors },
 });
 
 const getBatch = createRoute({
   method: "get",
   path: "/v1/batches/{id}",
   summary: "A batch's status, counts and progress",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams },
-  responses: { 200: { description: "The batch", content: { "application/json": { schema: BatchView } } }, ...errors },
+  responses: { 200: { description: "The batch", content: { "application/json": { schema: BatchView } } }, ...batchErrors },
 });
 
 const cancelBatch = createRoute({
   method: "post",
   path: "/v1/batches/{id}/cancel",
   summary: "Cancel a batch: unfetched URLs end skipped with code `cancelled`",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams },
   responses: {
     200: { description: "The batch after cancelling", content: { "application/json": { schema: BatchView } } },
-    409: { description: "The batch already completed", content: { "application/json": { schema: ErrorResponse } } },
-    ...errors,
+    409: errorResponse("The batch already completed"),
+    ...batchErrors,
   },
 });
 

@@ -15,6 +15,21 @@ export const ErrorResponse = z
   })
   .openapi("Error");
 
+/** An error response in a route definition: the one JSON error shape, with its meaning. */
+export function errorResponse(description: string) {
+  return { description, content: { "application/json": { schema: ErrorResponse } } };
+}
+
+/** The answers every authenticated route can give about a batch id. */
+export const batchErrors = {
+  400: errorResponse("Invalid request; `details` names each field"),
+  401: errorResponse("Missing or unknown API key"),
+  404: errorResponse("No such batch for this tenant"),
+};
+
+/** Every `/v1` route but signed downloads takes a bearer key. */
+export const bearerSecurity = [{ bearer: [] }];
+
 export const CreateBatchJson = z
   .object({
     urls: z.array(UrlEntry).min(1, "must contain at least one URL"),

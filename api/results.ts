@@ -11,7 +11,9 @@ import {
   BatchParams,
   DownloadLink,
   DownloadQuery,
-  ErrorResponse,
+  errorResponse,
+  batchErrors,
+  bearerSecurity,
   ErrorsPage,
   ManifestView,
   ResultsPage,
@@ -19,43 +21,37 @@ import {
 } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-const security = [{ bearer: [] }];
-const errors = {
-  400: { description: "Invalid request", content: { "application/json": { schema: ErrorResponse } } },
-  401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
-  404: { description: "No such batch for this tenant", content: { "application/json": { schema: ErrorResponse } } },
-};
 const notReady = {
-  409: { description: "Not published yet: the batch is still running", content: { "application/json": { schema: ErrorResponse } } },
+  409: errorResponse("Not published yet: the batch is still running"),
 };
 
 const resultsRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/results",
   summary: "Result records in input order (marked partial while the batch runs)",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams, query: ResultsQuery },
-  responses: { 200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } }, ...errors },
+  responses: { 200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } }, ...batchErrors },
 });
 
 const errorsRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/errors",
   summary: "Failed and skipped URLs with their error codes",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams, query: ResultsQuery.omit({ status: true }) },
-  responses: { 200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } }, ...errors },
+  responses: { 200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } }, ...batchErrors },
 });
 
 const manifestRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/manifest",
   summary: "The published manifest: every part with its checksum, and the totals",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams },
   responses: {
     200: { description: "The manifest", content: { "application/json": { schema: ManifestView } } },
-    ...errors,
+    ...batchErrors,
     ...notReady,
   },
 });
@@ -64,11 +60,11 @@ const downloadRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/download",
   summary: "A signed, expiring URL that streams the complete result set as NDJSON",
-  security,
+  security: bearerSecurity,
   request: { params: BatchParams },
   responses: {
     200: { description: "The signed link", content: { "application/json": { schema: DownloadLink } } },
-    ...errors,
+    ...batchErrors,
     ...notReady,
   },
 });
@@ -80,9 +76,9 @@ const signedDownloadRoute = createRoute({
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: { description: "NDJSON, one record per input URL", content: { "application/x-ndjson": { schema: z.string() } } },
-    400: errors[400],
-    403: { description: "Tampered or expired link", content: { "application/json": { schema: ErrorResponse } } },
-    404: { description: "No such result set", content: { "application/json": { schema: ErrorResponse } } },
+    400: batchErrors[400],
+    403: errorResponse("Tampered or expired link"),
+    404: errorResponse("No such result set"),
   },
 });
 

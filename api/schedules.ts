@@ -2,22 +2,21 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Schedule } from "../lib/schedule";
 import { BatchId } from "../lib/schemas";
 import { ApiError } from "./errors";
-import { ErrorResponse, ScheduleView } from "./openapi-schemas";
+import { bearerSecurity, errorResponse, ScheduleView } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-const security = [{ bearer: [] }];
 
 const listSchedules = createRoute({
   method: "get",
   path: "/v1/schedules",
   summary: "Your daily schedules (create one with `schedule: {daily: \"HH:MM\"}` on POST /v1/batches)",
-  security,
+  security: bearerSecurity,
   responses: {
     200: {
       description: "Schedules, active first",
       content: { "application/json": { schema: z.object({ schedules: z.array(ScheduleView) }) } },
     },
-    401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
+    401: errorResponse("Missing or unknown API key"),
   },
 });
 
@@ -25,13 +24,13 @@ const stopSchedule = createRoute({
   method: "delete",
   path: "/v1/schedules/{id}",
   summary: "Stop a daily schedule (runs already started go on)",
-  security,
+  security: bearerSecurity,
   request: { params: z.object({ id: BatchId }) },
   responses: {
     200: { description: "The stopped schedule", content: { "application/json": { schema: ScheduleView } } },
-    400: { description: "Malformed id", content: { "application/json": { schema: ErrorResponse } } },
-    401: { description: "Missing or unknown API key", content: { "application/json": { schema: ErrorResponse } } },
-    404: { description: "No such schedule for this tenant", content: { "application/json": { schema: ErrorResponse } } },
+    400: errorResponse("Malformed id"),
+    401: errorResponse("Missing or unknown API key"),
+    404: errorResponse("No such schedule for this tenant"),
   },
 });
 

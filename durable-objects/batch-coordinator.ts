@@ -321,17 +321,8 @@ export class BatchCoordinator extends DurableObject<Env> {
         part.bytes,
         part.sha256,
       );
-      const failed = this.sql
-        .exec(
-          `UPDATE urls SET state = 'failed', code = 'delivery_failed', message = ?
-           WHERE idx BETWEEN ? AND ? AND state = 'pending' RETURNING idx`,
-          DEAD_LETTER_MESSAGE,
-          first,
-          last,
-        )
-        .toArray().length;
+      this.endPending(first, last, "failed", "delivery_failed", DEAD_LETTER_MESSAGE);
       this.sql.exec("UPDATE urls SET part = ? WHERE idx BETWEEN ? AND ? AND part IS NULL", key, first, last);
-      this.sql.exec("UPDATE batch SET failed = failed + ?", failed);
       this.sql.exec(
         "UPDATE chunks SET state = 'done', token = NULL, lease_until = NULL, claims = claims + 1 WHERE id = ?",
         chunkId,
@@ -478,16 +469,23 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private cancelPending(first: number, last: number): void {
-    const cancelled = this.sql
+    this.endPending(first, last, "skipped", "cancelled", CANCELLED_MESSAGE);
+  }
+
+  /** Ends the still-pending URLs of an index range, counting them in the same transaction. */
+  private endPending(first: number, last: number, state: "failed" | "skipped", code: ErrorCode, message: string): void {
+    const ended = this.sql
       .exec(
-        `UPDATE urls SET state = 'skipped', code = 'cancelled', message = ?
+        `UPDATE urls SET state = ?, code = ?, message = ?
          WHERE idx BETWEEN ? AND ? AND state = 'pending' RETURNING idx`,
-        CANCELLED_MESSAGE,
+        state,
+        code,
+        message,
         first,
         last,
       )
       .toArray().length;
-    this.sql.exec("UPDATE batch SET skipped = skipped + ?", cancelled);
+    this.sql.exec(`UPDATE batch SET ${state} = ${state} + ?`, ended);
   }
 
   private async registerWithTenant(summary: BatchSummary): Promise<void> {

@@ -285,6 +285,8 @@ describe("the OpenAPI document", () => {
     "/v1/batches/{id}/manifest": ["get"],
     "/v1/batches/{id}/download": ["get"],
     "/v1/downloads/{id}": ["get"],
+    "/v1/schedules": ["get"],
+    "/v1/schedules/{id}": ["delete"],
   };
 
   it("documents exactly the API's routes, each with bearer security except the signed download", async () => {
