@@ -28,9 +28,59 @@ function commaCount(s: string): number {
   return n;
 }
 
+/** Per-element slots that StatsTable and ScoreTable keep on the elements themselves. */
+interface Slots {
+  trawlStats?: Stats;
+  trawlStatsGen?: number;
+  trawlScore?: number;
+  trawlScoreGen?: number;
+}
+
+/** Each table gets its own generation, so a slot left by an earlier table reads as empty. */
+let generation = 0;
+
+/**
+ * Stats by element, stored on the element (a field read instead of a Map lookup keyed by
+ * identity hash: content detection does several per element).
+ */
+export class StatsTable {
+  private readonly gen = ++generation;
+
+  get(el: Element): Stats | undefined {
+    const m = el as Element & Slots;
+    return m.trawlStatsGen === this.gen ? m.trawlStats : undefined;
+  }
+
+  set(el: Element, s: Stats): void {
+    const m = el as Element & Slots;
+    m.trawlStats = s;
+    m.trawlStatsGen = this.gen;
+  }
+}
+
+/** Candidate scores by element, stored on the element, with the scored elements in insertion order. */
+export class ScoreTable {
+  private readonly gen = ++generation;
+  readonly keys: Element[] = [];
+
+  get(el: Element): number | undefined {
+    const m = el as Element & Slots;
+    return m.trawlScoreGen === this.gen ? m.trawlScore : undefined;
+  }
+
+  set(el: Element, score: number): void {
+    const m = el as Element & Slots;
+    if (m.trawlScoreGen !== this.gen) {
+      m.trawlScoreGen = this.gen;
+      this.keys.push(el);
+    }
+    m.trawlScore = score;
+  }
+}
+
 /** Computes Stats for every element under root in one post-order pass. */
-export function computeStats(root: Element, removed: ReadonlySet<Element>): Map<Element, Stats> {
-  const stats = new Map<Element, Stats>();
+export function computeStats(root: Element, removed: ReadonlySet<Element>): StatsTable {
+  const stats = new StatsTable();
   const order: Element[] = [];
   const stack: Element[] = [root];
   for (let el = stack.pop(); el; el = stack.pop()) {

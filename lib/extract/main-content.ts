@@ -1,5 +1,5 @@
 import type { AnyNode, Document, Element } from "domhandler";
-import { computeStats, linkDensity, type Stats } from "./content-stats";
+import { computeStats, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
 import type { PageMetadata } from "./metadata";
 import { CHROME_TAGS, MAYBE_CANDIDATE, NEGATIVE, PHRASING, POSITIVE, TAGS_TO_SCORE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
@@ -71,7 +71,7 @@ function attempt(body: Element, flags: Flags): MainContent & { textLength: numbe
     }
   }
   const stats = computeStats(body, removed);
-  const scores = new Map<Element, number>();
+  const scores = new ScoreTable();
   const score = (el: Element): number => {
     let s = scores.get(el);
     if (s === undefined) {
@@ -109,7 +109,7 @@ function attempt(body: Element, flags: Flags): MainContent & { textLength: numbe
   return { roots, removed, textLength };
 }
 
-function scorePhrasingRuns(div: Element, stats: Map<Element, Stats>, removed: Set<Element>, add: (first: Element, len: number, commas: number) => void): void {
+function scorePhrasingRuns(div: Element, stats: StatsTable, removed: Set<Element>, add: (first: Element, len: number, commas: number) => void): void {
   // Readability wraps loose inline content of a block div in <p>s; score those runs directly.
   let len = 0;
   let commas = 0;
@@ -143,9 +143,9 @@ function scorePhrasingRuns(div: Element, stats: Map<Element, Stats>, removed: Se
   flush();
 }
 
-function pickTopCandidate(body: Element, scores: Map<Element, number>, stats: Map<Element, Stats>): Element {
+function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable): Element {
   const ranked: { el: Element; score: number }[] = [];
-  for (const [el, s] of scores) ranked.push({ el, score: s * (1 - linkDensity(stats.get(el))) });
+  for (const el of scores.keys) ranked.push({ el, score: (scores.get(el) as number) * (1 - linkDensity(stats.get(el))) });
   ranked.sort((a, b) => b.score - a.score);
   const best = ranked[0];
   if (!best || best.el === body) return body;
@@ -184,7 +184,7 @@ function isAncestor(a: Element, node: Element): boolean {
   return false;
 }
 
-function gatherSiblings(top: Element, scores: Map<Element, number>, stats: Map<Element, Stats>, removed: Set<Element>): Element[] {
+function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: Set<Element>): Element[] {
   const parent = top.parent;
   if (!parent || parent.type !== "tag" || top.name === "body") return [top];
   const topScore = (scores.get(top) ?? 0) * (1 - linkDensity(stats.get(top)));

@@ -1,5 +1,5 @@
 import type { Element } from "domhandler";
-import { type Stats, linkDensity } from "./content-stats";
+import { type Stats, type StatsTable, linkDensity } from "./content-stats";
 import { classWeight } from "./main-content";
 import { SHARE } from "./patterns";
 
@@ -12,6 +12,10 @@ interface Counts {
   headingText: number;
   listText: number;
 }
+
+/** Counts kept on the element for the current pass (a field read instead of a Map lookup). */
+type Counted = Element & { trawlCounts?: Counts; trawlCountsPass?: number };
+let pass = 0;
 
 const CONDITIONAL = new Set(["form", "fieldset", "table", "ul", "div", "section"]);
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
@@ -40,7 +44,7 @@ export function looksLikeDataTable(table: Element): boolean {
 }
 
 /** Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one pass). */
-export function cleanArticle(roots: Element[], stats: Map<Element, Stats>, removed: Set<Element>, conditionally: boolean, weighted: boolean): void {
+export function cleanArticle(roots: Element[], stats: StatsTable, removed: Set<Element>, conditionally: boolean, weighted: boolean): void {
   for (const root of roots) {
     type Frame = { el: Element; guarded: boolean; inFigure: boolean };
     const order: Frame[] = [];
@@ -53,13 +57,13 @@ export function cleanArticle(roots: Element[], stats: Map<Element, Stats>, remov
         stack.push({ el: c, guarded, inFigure: f.inFigure || c.name === "figure" });
       }
     }
-    const counts = new Map<Element, Counts>();
+    const gen = ++pass;
     for (let i = order.length - 1; i >= 0; i--) {
       const { el, guarded, inFigure } = order[i] as Frame;
       const c: Counts = { p: 0, img: 0, li: 0, input: 0, embed: 0, headingText: 0, listText: 0 };
       for (const k of el.children) {
         if (k.type !== "tag" || removed.has(k)) continue;
-        const kc = counts.get(k);
+        const kc = (k as Counted).trawlCountsPass === gen ? (k as Counted).trawlCounts : undefined;
         if (!kc) continue;
         c.p += kc.p; c.img += kc.img; c.li += kc.li; c.input += kc.input; c.embed += kc.embed;
         c.headingText += kc.headingText; c.listText += kc.listText;
@@ -73,7 +77,8 @@ export function cleanArticle(roots: Element[], stats: Map<Element, Stats>, remov
       else if (el.name === "video" || el.name === "audio") c.embed++;
       if (HEADINGS.has(el.name)) c.headingText += text;
       if (el.name === "ul" || el.name === "ol") c.listText = text;
-      counts.set(el, c);
+      (el as Counted).trawlCounts = c;
+      (el as Counted).trawlCountsPass = gen;
       if (el === root || guarded) continue;
       const id = `${el.attribs.class ?? ""} ${el.attribs.id ?? ""}`;
       if (SHARE.test(id) && text < 500) {
