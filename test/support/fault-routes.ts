@@ -1,7 +1,63 @@
 // Misbehaving pages for tests: each path names the fault it plays.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 
 const tries = new Map<string, number>();
+
+/** Counts this request for its URL (path and query) and returns how many there have been. */
+function attempt(url: URL): number {
+  const seen = (tries.get(url.href) ?? 0) + 1;
+  tries.set(url.href, seen);
+  return seen;
+}
+
+const RECOVERED = "<title>Recovered</title><p>Recovered after a refusal, as promised by the fault route.</p>";
+/** Over the default 5 MiB byte cap (MAX_BODY_BYTES), which the workerd tests keep. */
+const OVER_CAP = 6 * 1024 * 1024;
+const FILLER = Buffer.from(`<p>${"filler text ".repeat(5000)}</p>\n`);
+
+// "日本語のテキスト" in Shift_JIS: not valid UTF-8, and mojibake read as windows-1252.
+const SJIS_TEXT = Buffer.from([
+  0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x82, 0xcc, 0x83, 0x65, 0x83, 0x4c, 0x83, 0x58, 0x83, 0x67,
+]);
+const sjisPage = (): Buffer =>
+  Buffer.concat([
+    Buffer.from('<!doctype html><html><head><meta charset="shift_jis"><title>Charset</title></head><body><main><p>'),
+    SJIS_TEXT,
+    Buffer.from(
+      ", a page in Shift_JIS whose text must come out right, with enough words to be content.</p></main></body></html>",
+    ),
+  ]);
+
+let bomb: Buffer | undefined;
+/** 64 MiB of HTML-ish filler gzipped to about 64 KiB, built once. */
+function gzipBomb(): Buffer {
+  bomb ??= gzipSync(Buffer.alloc(64 * 1024 * 1024, "a"), { level: 9 });
+  return bomb;
+}
+
+/** Bytes from a fixed linear congruential generator: the same "binary" every run. */
+function garbage(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = 12345;
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  out[0] = 0x00; // never a byte-order mark
+  return out;
+}
+
+/** 100,000 nested divs around a paragraph, with a paragraph before them too. */
+function deepPage(depth: number): string {
+  return `<!doctype html><title>Deep</title><p>A paragraph before a hundred thousand nested divs, there to be extracted.</p>${"<div>".repeat(depth)}<p>The bottom of the pit.</p>${"</div>".repeat(depth)}`;
+}
+
+/** Writes nothing more once the client has gone (it aborts most of these faults). */
+function quietWhenGone(res: ServerResponse): void {
+  res.on("error", () => {});
+  res.socket?.on("error", () => {});
+}
 
 /** Routes under /fault/… ; returns true when it answered. */
 export function faultRoutes(_req: IncomingMessage, res: ServerResponse, url: URL): boolean {
@@ -23,7 +79,115 @@ export function faultRoutes(_req: IncomingMessage, res: ServerResponse, url: URL
     const seen = (tries.get(url.href) ?? 0) + 1;
     tries.set(url.href, seen);
     if (seen <= 2) res.writeHead(500, { "content-type": "text/plain" }).end("try again");
-    else res.writeHead(200, { "content-type": "text/html" }).end("<title>Recovered</title><p>Recovered after two failures, as promised by the flaky route.</p>");
+    else
+      res
+        .writeHead(200, { "content-type": "text/html" })
+        .end("<title>Recovered</title><p>Recovered after two failures, as promised by the flaky route.</p>");
+    return true;
+  }
+  if (path.startsWith("/fault/retry-after/")) {
+    // 429 with Retry-After: 2 the first time per URL, then the page.
+    if (attempt(url) === 1) res.writeHead(429, { "retry-after": "2", "content-type": "text/plain" }).end("slow down");
+    else res.writeHead(200, { "content-type": "text/html" }).end(RECOVERED);
+    return true;
+  }
+  if (path.startsWith("/fault/always-429/")) {
+    res.writeHead(429, { "retry-after": "1", "content-type": "text/plain" }).end("slow down, forever");
+    return true;
+  }
+  if (path.startsWith("/fault/always-503/")) {
+    // No Retry-After: the fetcher's own backoff decides.
+    res.writeHead(503, { "content-type": "text/plain" }).end("unavailable");
+    return true;
+  }
+  if (path.startsWith("/fault/hang/")) {
+    // Accepts the request and never answers; the client's timeout ends it.
+    quietWhenGone(res);
+    setTimeout(() => res.destroy(), 60_000).unref();
+    return true;
+  }
+  if (path.startsWith("/fault/drip/")) {
+    // Headers at once, then one byte a second for a minute.
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/html" });
+    res.write("<");
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || ++sent > 60) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write("p");
+    }, 1000);
+    timer.unref();
+    res.on("close", () => clearInterval(timer));
+    return true;
+  }
+  if (path.startsWith("/fault/reset/")) {
+    // Promises 100,000 bytes, sends 1,000, then drops the connection.
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/html", "content-length": "100000" });
+    res.write(`<p>${"x".repeat(996)}`);
+    setTimeout(() => res.socket?.destroy(), 50);
+    return true;
+  }
+  if (path.startsWith("/fault/too-large-declared/")) {
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/html", "content-length": String(OVER_CAP) });
+    res.end(Buffer.alloc(OVER_CAP, "a"));
+    return true;
+  }
+  if (path.startsWith("/fault/too-large-chunked/")) {
+    // No Content-Length: only counting the streamed body can catch it.
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/html" });
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < OVER_CAP && !res.destroyed) {
+        sent += FILLER.length;
+        if (!res.write(FILLER)) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+      if (!res.destroyed) res.end();
+    };
+    pump();
+    return true;
+  }
+  if (path.startsWith("/fault/gzip-bomb/")) {
+    quietWhenGone(res);
+    const body = gzipBomb();
+    res.writeHead(200, {
+      "content-type": "text/html",
+      "content-encoding": "gzip",
+      "content-length": String(body.length),
+    });
+    res.end(body);
+    return true;
+  }
+  if (path.startsWith("/fault/charset-meta/")) {
+    // No charset in the header: the <meta charset> prescan must find Shift_JIS.
+    res.writeHead(200, { "content-type": "text/html" }).end(sjisPage());
+    return true;
+  }
+  if (path.startsWith("/fault/charset-unknown/")) {
+    // A charset label no decoder knows: ignored, so the prescan decides.
+    res.writeHead(200, { "content-type": "text/html; charset=x-no-such-charset" }).end(sjisPage());
+    return true;
+  }
+  if (path.startsWith("/fault/charset-lying/")) {
+    // The header says windows-1252 but the bytes are Shift_JIS.
+    res.writeHead(200, { "content-type": "text/html; charset=windows-1252" }).end(sjisPage());
+    return true;
+  }
+  if (path.startsWith("/fault/binary/")) {
+    res.writeHead(200, { "content-type": "text/html" }).end(garbage(16 * 1024));
+    return true;
+  }
+  if (path.startsWith("/fault/deep/")) {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(deepPage(100_000));
     return true;
   }
   if (path === "/fault/pdf") {
