@@ -141,8 +141,9 @@ function indexRules(s: TurndownService): void {
  * a PRE, the one case in which it skips its own collapsing pass; it only ever converts the
  * root's children, which toMarkdownDom makes block wrappers, so the name has no other effect.
  */
-export function htmlToMarkdown(root: MdNode): string {
+export function htmlToMarkdown(root: MdNode, unwrapBlocks = true): string {
   collapseWhitespace(root);
+  if (unwrapBlocks) unwrapBlockDivs(root);
   const name = root.nodeName;
   root.nodeName = "PRE";
   try {
@@ -150,6 +151,46 @@ export function htmlToMarkdown(root: MdNode): string {
   } finally {
     root.nodeName = name;
   }
+}
+
+/**
+ * Blocks whose rule ignores where they sit (no index among siblings, no parent test), so
+ * they may move up out of a wrapping DIV. LI (numbered by index) and table parts are not.
+ */
+const MOVABLE_BLOCKS = new Set(["P", "DIV", "H1", "H2", "H3", "H4", "H5", "H6", "BLOCKQUOTE", "PRE", "UL", "OL", "TABLE", "HR", "FIGURE", "FIGCAPTION", "SECTION", "ARTICLE", "HEADER", "FOOTER", "MAIN", "ASIDE", "NAV", "ADDRESS", "DL", "CENTER"]);
+/** Parents whose rules count or test their children: a DIV under them stays. */
+const KEEPS_CHILDREN = new Set(["OL", "UL", "TABLE", "THEAD", "TBODY", "TFOOT", "TR", "PRE"]);
+
+/**
+ * Replaces each DIV that holds only movable blocks (after whitespace collapsing) by its
+ * children. turndown renders such a DIV as "\n\n" + blocks + "\n\n", and its join caps
+ * newline runs at two, so the Markdown is the same with one node fewer to convert (and no
+ * flanking or blank checks for it). Empty DIVs stay: they render as a paragraph break.
+ */
+function unwrapBlockDivs(node: MdNode): void {
+  for (let c = node.firstChild; c; ) {
+    const next = c.nextSibling;
+    if (c.nodeType === 1 && c.nodeName !== "PRE") {
+      unwrapBlockDivs(c);
+      if (c.nodeName === "DIV" && c.firstChild && !KEEPS_CHILDREN.has(node.nodeName) && onlyMovableBlocks(c)) {
+        for (let k: MdNode | null = c.firstChild; k; ) {
+          const after: MdNode | null = k.nextSibling;
+          c.removeChild(k);
+          if (k.nodeType === 1) node.insertBefore(k, c);
+          k = after;
+        }
+        node.removeChild(c);
+      }
+    }
+    c = next;
+  }
+}
+
+function onlyMovableBlocks(div: MdNode): boolean {
+  for (let k = div.firstChild; k; k = k.nextSibling) {
+    if (k.nodeType === 3 ? k.data !== "" : !MOVABLE_BLOCKS.has(k.nodeName)) return false;
+  }
+  return true;
 }
 
 /** Collapses blank runs and trailing spaces outside fenced code, and drops stray entities. */

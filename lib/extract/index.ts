@@ -88,7 +88,8 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
     }
     mdRoot.appendChild(sub);
   }
-  let markdown = htmlToMarkdown(mdRoot);
+  // Unwrapping block DIVs leaves the Markdown as it was but not the HTML, so keep them when it is returned.
+  let markdown = htmlToMarkdown(mdRoot, !opts.includeHtml);
   if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.

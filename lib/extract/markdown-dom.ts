@@ -104,6 +104,15 @@ export class MdNode {
     this.lastChild = child;
   }
 
+  insertBefore(child: MdNode, ref: MdNode): void {
+    child.parentNode = this;
+    child.nextSibling = ref;
+    child.previousSibling = ref.previousSibling;
+    if (ref.previousSibling) ref.previousSibling.nextSibling = child;
+    else this.firstChild = child;
+    ref.previousSibling = child;
+  }
+
   removeChild(child: MdNode): MdNode {
     if (child.previousSibling) child.previousSibling.nextSibling = child.nextSibling;
     else this.firstChild = child.nextSibling;
