@@ -322,7 +322,8 @@ describe("hostile origins, one batch", () => {
     const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => (r[k] ?? "").length)));
     const line = (cells: string[]) => cells.map((cell, k) => cell.padEnd(widths[k] ?? 0)).join("  │  ");
     const plain = [line(head), widths.map((w) => "─".repeat(w)).join("──┼──"), ...rows.map(line), "", totalsLine];
-    const esc = (s: string) => s.replaceAll("|", "\\|");
+    // Pipes would split a cell; "<meta …>" would be read as HTML by a Markdown renderer.
+    const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("<", "&lt;");
     const markdown = [
       `| ${head.join(" | ")} |`,
       "|---|---|---|",
