@@ -2,6 +2,12 @@ import type { AnyNode, Element } from "domhandler";
 import { LIMITS } from "./limits";
 import { resolveUrl } from "./urls";
 
+// turndown's block element list (turndown.cjs.js), as a set.
+const TD_BLOCK = new Set(["ADDRESS", "ARTICLE", "ASIDE", "AUDIO", "BLOCKQUOTE", "BODY", "CANVAS", "CENTER", "DD", "DIR", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "FRAMESET", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HGROUP", "HR", "HTML", "ISINDEX", "LI", "MAIN", "MENU", "NAV", "NOFRAMES", "NOSCRIPT", "OL", "OUTPUT", "P", "PRE", "SECTION", "TABLE", "TBODY", "TD", "TFOOT", "TH", "THEAD", "TR", "UL"]);
+/** Blocks whose text turndown or the GFM plugin reads beyond a blank test (kept tables print it). */
+const REAL_TEXT_BLOCKS = new Set(["TABLE", "THEAD", "TBODY", "TFOOT", "TR", "TD", "TH"]);
+const NON_SPACE = /\S/;
+
 /**
  * The small slice of the W3C DOM that turndown walks, built over our cleaned htmlparser2
  * tree. turndown normally parses the HTML again itself (domino in Node, DOMParser in a
@@ -20,6 +26,7 @@ export class MdNode {
   isBlank?: boolean;
   flankingWhitespace?: unknown;
   private text: string | null = null;
+  private nonBlank: boolean | null = null;
 
   constructor(
     readonly nodeType: 1 | 3,
@@ -63,20 +70,42 @@ export class MdNode {
     return "checked" in this.attribs;
   }
 
-  // Cached: turndown asks every element for it (isBlank), which is quadratic otherwise;
-  // the tree's text no longer changes once turndown starts asking.
+  /**
+   * turndown reads a block's textContent only to test it for blankness (/^\s*$/): its
+   * flanking-whitespace and sibling checks skip blocks. So a block answers with a stand-in
+   * that is blank exactly when its text is, instead of concatenating (and the regex then
+   * flattening) its whole subtree's text at every level. Inline nodes, and the table parts
+   * the GFM plugin prints or tests, give their real text.
+   */
   get textContent(): string {
+    if (this.nodeType === 3) return this.data;
+    if (TD_BLOCK.has(this.nodeName) && !REAL_TEXT_BLOCKS.has(this.nodeName)) return this.hasText() ? "x" : "";
+    return this.fullText();
+  }
+
+  /** Whether any text below is not whitespace (as /\S/ sees it), cached. */
+  private hasText(): boolean {
+    if (this.nonBlank === null) {
+      let found = false;
+      for (let c = this.firstChild; c && !found; c = c.nextSibling) found = c.nodeType === 3 ? NON_SPACE.test(c.data) : c.hasText();
+      this.nonBlank = found;
+    }
+    return this.nonBlank;
+  }
+
+  // Cached: the tree's text no longer changes once turndown starts asking.
+  private fullText(): string {
     if (this.nodeType === 3) return this.data;
     if (this.text === null) {
       let s = "";
-      for (let c = this.firstChild; c; c = c.nextSibling) s += c.textContent;
+      for (let c = this.firstChild; c; c = c.nextSibling) s += c.fullText();
       this.text = s;
     }
     return this.text;
   }
 
   get outerHTML(): string {
-    return this.textContent;
+    return this.fullText();
   }
 
   getAttribute(name: string): string | null {
@@ -250,8 +279,7 @@ function firstSrcsetUrl(srcset: string | undefined): string | undefined {
   return srcset.trim().split(/\s+/)[0];
 }
 
-// turndown's block and void element lists (turndown.cjs.js), as sets.
-const TD_BLOCK = new Set(["ADDRESS", "ARTICLE", "ASIDE", "AUDIO", "BLOCKQUOTE", "BODY", "CANVAS", "CENTER", "DD", "DIR", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "FRAMESET", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HGROUP", "HR", "HTML", "ISINDEX", "LI", "MAIN", "MENU", "NAV", "NOFRAMES", "NOSCRIPT", "OL", "OUTPUT", "P", "PRE", "SECTION", "TABLE", "TBODY", "TD", "TFOOT", "TH", "THEAD", "TR", "UL"]);
+// turndown's void element list (turndown.cjs.js), as a set.
 const TD_VOID = new Set(["AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META", "PARAM", "SOURCE", "TRACK", "WBR"]);
 
 function nextInWalk(prev: MdNode | null, current: MdNode): MdNode | null {
