@@ -34,6 +34,7 @@ interface Slots {
   trawlStatsGen?: number;
   trawlScore?: number;
   trawlScoreGen?: number;
+  trawlMarkGen?: number;
 }
 
 /** Each table gets its own generation, so a slot left by an earlier table reads as empty. */
@@ -58,6 +59,28 @@ export class StatsTable {
   }
 }
 
+/** Read side of a set of elements: what the tree walks ask of "removed". */
+export interface ElementSet {
+  has(el: Element): boolean;
+}
+
+/**
+ * A set of elements kept as a mark on the elements themselves (a field compare instead of
+ * a Set lookup; every walk asks it once per element). Only the newest ElementMarks of a
+ * page is valid for reading: a newer one does not clear older marks, it outdates them.
+ */
+export class ElementMarks implements ElementSet {
+  private readonly gen = ++generation;
+
+  has(el: Element): boolean {
+    return (el as Element & Slots).trawlMarkGen === this.gen;
+  }
+
+  add(el: Element): void {
+    (el as Element & Slots).trawlMarkGen = this.gen;
+  }
+}
+
 /** Candidate scores by element, stored on the element, with the scored elements in insertion order. */
 export class ScoreTable {
   private readonly gen = ++generation;
@@ -79,7 +102,7 @@ export class ScoreTable {
 }
 
 /** Computes Stats for every element under root in one post-order pass. */
-export function computeStats(root: Element, removed: ReadonlySet<Element>): StatsTable {
+export function computeStats(root: Element, removed: ElementSet): StatsTable {
   const stats = new StatsTable();
   const order: Element[] = [];
   const stack: Element[] = [root];

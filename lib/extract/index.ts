@@ -2,6 +2,7 @@ import type { Element, ParentNode } from "domhandler";
 import { selectAll } from "css-select";
 import type { ErrorCode } from "../error-codes";
 import { removeNonContent } from "./clean";
+import type { ElementSet } from "./content-stats";
 import { classifyContentType } from "./content-type";
 import { decodeBody } from "./decode";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
@@ -67,7 +68,7 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
   removeNonContent(doc, opts.excludeSelectors ?? []);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   let roots: Element[];
-  let removed: ReadonlySet<Element> = new Set();
+  let removed: ElementSet = new Set<Element>();
   if (opts.onlyMainContent === false) {
     const body = selectElements("body", doc)[0];
     roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);

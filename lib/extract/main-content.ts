@@ -1,5 +1,5 @@
 import type { AnyNode, Document, Element } from "domhandler";
-import { computeStats, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
+import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
 import type { PageMetadata } from "./metadata";
 import { CHROME_TAGS, MAYBE_CANDIDATE, NEGATIVE, PHRASING, POSITIVE, TAGS_TO_SCORE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
@@ -7,7 +7,8 @@ import { cleanArticle } from "./prep-article";
 /** What content detection chose: the roots to render and the elements to leave out. */
 export interface MainContent {
   roots: Element[];
-  removed: Set<Element>;
+  /** Valid until content detection runs again on the same document. */
+  removed: ElementMarks;
 }
 
 interface Flags {
@@ -60,7 +61,7 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
 
 /** One scoring attempt over the body, Readability style, without mutating the tree. */
 function attempt(body: Element, flags: Flags): MainContent & { textLength: number } {
-  const removed = new Set<Element>();
+  const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
   const walk: { el: Element; guarded: boolean }[] = [{ el: body, guarded: false }];
   for (let f = walk.pop(); f; f = walk.pop()) {
@@ -109,7 +110,7 @@ function attempt(body: Element, flags: Flags): MainContent & { textLength: numbe
   return { roots, removed, textLength };
 }
 
-function scorePhrasingRuns(div: Element, stats: StatsTable, removed: Set<Element>, add: (first: Element, len: number, commas: number) => void): void {
+function scorePhrasingRuns(div: Element, stats: StatsTable, removed: ElementMarks, add: (first: Element, len: number, commas: number) => void): void {
   // Readability wraps loose inline content of a block div in <p>s; score those runs directly.
   let len = 0;
   let commas = 0;
@@ -184,7 +185,7 @@ function isAncestor(a: Element, node: Element): boolean {
   return false;
 }
 
-function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: Set<Element>): Element[] {
+function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: ElementMarks): Element[] {
   const parent = top.parent;
   if (!parent || parent.type !== "tag" || top.name === "body") return [top];
   const topScore = (scores.get(top) ?? 0) * (1 - linkDensity(stats.get(top)));
@@ -222,7 +223,7 @@ function textOf(el: Element): string {
   return s;
 }
 
-function visibleLength(root: Element, removed: Set<Element>): number {
+function visibleLength(root: Element, removed: ElementMarks): number {
   let n = 0;
   const stack: AnyNode[] = [root];
   for (let c = stack.pop(); c; c = stack.pop()) {
@@ -243,10 +244,17 @@ export function findMainContent(doc: Document, _meta?: PageMetadata): MainConten
     { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
   let best: (MainContent & { textLength: number }) | null = null;
+  let bestFlags: Flags | null = null;
+  let last: MainContent | null = null;
   for (const flags of tries) {
     const r = attempt(body, flags);
     if (r.textLength >= CHAR_THRESHOLD) return r;
-    if (!best || r.textLength > best.textLength) best = r;
+    if (!best || r.textLength > best.textLength) {
+      best = r;
+      bestFlags = flags;
+    }
+    last = r;
   }
-  return best;
+  // Marks of earlier attempts are outdated by later ones: redo the best (it is deterministic).
+  return best && bestFlags && best !== last ? attempt(body, bestFlags) : best;
 }

@@ -1,4 +1,5 @@
 import type { AnyNode, Element } from "domhandler";
+import type { ElementSet } from "./content-stats";
 import { LIMITS } from "./limits";
 import { resolveUrl } from "./urls";
 
@@ -205,7 +206,7 @@ function codeText(el: Element): string {
 }
 
 /** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
-export function toMarkdownDom(root: Element, baseUrl: string, removed: ReadonlySet<Element> = new Set()): MdNode {
+export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSet = new Set<Element>()): MdNode {
   const out = new MdNode(1, "DIV", "", {});
   type Frame = { src: AnyNode; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];

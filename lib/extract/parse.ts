@@ -1,5 +1,5 @@
 import type { Document } from "domhandler";
-import { DomHandler, Parser } from "htmlparser2";
+import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
@@ -150,6 +150,81 @@ class BoundedParser extends Parser {
 }
 (BoundedParser.prototype as unknown as ParserInternals).emitOpenTag = BoundedParser.prototype.flattenOrEmit;
 
+/** htmlparser2 Tokenizer members that its typings mark private. */
+interface TokenizerInternals {
+  buffer: string;
+  index: number;
+  offset: number;
+  decodeEntities: boolean;
+  stateText(c: number): void;
+  stateInAttributeValueDoubleQuotes(c: number): void;
+  stateInAttributeValueSingleQuotes(c: number): void;
+  fastForwardTo(c: number): boolean;
+}
+
+const LT = 0x3c;
+const AMP = 0x26;
+const DQ = 0x22;
+const SQ = 0x27;
+
+/**
+ * htmlparser2's tokenizer, with its character-at-a-time waits turned into tight scans:
+ * in text and quoted attribute values it dispatches a state call per character even when
+ * only "<", "&" or the quote can change anything, and fastForwardTo (script and style
+ * bodies, comments) steps with charCodeAt. These skip straight to the next character that
+ * matters; the tokens and callbacks are exactly the same.
+ */
+class ScanningTokenizer extends Tokenizer {}
+const tokenizerBase = Tokenizer.prototype as unknown as TokenizerInternals;
+const scanning = ScanningTokenizer.prototype as unknown as TokenizerInternals;
+
+/** Index of the first of a or b at or after from in s, or s.length. */
+function scanTo(s: string, from: number, a: number, b: number): number {
+  const end = s.length;
+  let i = from;
+  while (i < end) {
+    const ch = s.charCodeAt(i);
+    if (ch === a || ch === b) break;
+    i++;
+  }
+  return i;
+}
+
+scanning.stateText = function (this: TokenizerInternals, c: number): void {
+  if (c === LT || c === AMP || !this.decodeEntities) {
+    tokenizerBase.stateText.call(this, c);
+    return;
+  }
+  // The parse loop advances past index: land on the character before the next stop.
+  this.index = scanTo(this.buffer, this.index - this.offset + 1, LT, AMP) - 1 + this.offset;
+};
+scanning.stateInAttributeValueDoubleQuotes = function (this: TokenizerInternals, c: number): void {
+  if (c === DQ || c === AMP || !this.decodeEntities) {
+    tokenizerBase.stateInAttributeValueDoubleQuotes.call(this, c);
+    return;
+  }
+  this.index = scanTo(this.buffer, this.index - this.offset + 1, DQ, AMP) - 1 + this.offset;
+};
+scanning.stateInAttributeValueSingleQuotes = function (this: TokenizerInternals, c: number): void {
+  if (c === SQ || c === AMP || !this.decodeEntities) {
+    tokenizerBase.stateInAttributeValueSingleQuotes.call(this, c);
+    return;
+  }
+  this.index = scanTo(this.buffer, this.index - this.offset + 1, SQ, AMP) - 1 + this.offset;
+};
+const CHARS: string[] = [];
+scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean {
+  const ch = (CHARS[c] ??= String.fromCharCode(c));
+  const i = this.buffer.indexOf(ch, this.index - this.offset + 1);
+  if (i >= 0) {
+    this.index = i + this.offset;
+    return true;
+  }
+  // As the original: the parse loop's increment then ends the buffer.
+  this.index = this.buffer.length + this.offset - 1;
+  return false;
+};
+
 export interface Parsed {
   document: Document;
   truncated: boolean;
@@ -183,6 +258,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean):
       lowerCaseTags: true,
       lowerCaseAttributeNames: true,
       recognizeSelfClosing: xhtml,
+      Tokenizer: ScanningTokenizer,
     },
     !keepAllAttributes,
   );

@@ -1,5 +1,5 @@
 import type { Element } from "domhandler";
-import { type Stats, type StatsTable, linkDensity } from "./content-stats";
+import { type ElementMarks, type Stats, type StatsTable, linkDensity } from "./content-stats";
 import { classWeight } from "./main-content";
 import { SHARE } from "./patterns";
 
@@ -44,7 +44,7 @@ export function looksLikeDataTable(table: Element): boolean {
 }
 
 /** Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one pass). */
-export function cleanArticle(roots: Element[], stats: StatsTable, removed: Set<Element>, conditionally: boolean, weighted: boolean): void {
+export function cleanArticle(roots: Element[], stats: StatsTable, removed: ElementMarks, conditionally: boolean, weighted: boolean): void {
   for (const root of roots) {
     type Frame = { el: Element; guarded: boolean; inFigure: boolean };
     const order: Frame[] = [];
