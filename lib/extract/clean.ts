@@ -29,15 +29,34 @@ export function removeNonContent(doc: Document, excludeSelectors: readonly strin
   }
   const stack: ParentNode[] = [doc];
   for (let n = stack.pop(); n; n = stack.pop()) {
-    const kept: AnyNode[] = [];
-    for (const c of n.children) {
-      if (c.type === "comment" || c.type === "directive" || c.type === "script" || c.type === "style") continue;
-      if (c.type === "tag" && (NEVER_CONTENT.has(c.name) || isHidden(c))) continue;
-      kept.push(c);
-    }
-    if (kept.length !== n.children.length) relink(n, kept);
-    for (const c of kept) if (c.type === "tag" || c.type === "root") stack.push(c);
+    pruneChildren(n);
+    for (const c of n.children) if (c.type === "tag" || c.type === "root") stack.push(c);
   }
+}
+
+/** Comments, scripts, styles, never-content tags and hidden elements. */
+export function isNonContent(c: AnyNode): boolean {
+  if (c.type === "comment" || c.type === "directive" || c.type === "script" || c.type === "style") return true;
+  return c.type === "tag" && (NEVER_CONTENT.has(c.name) || isHidden(c));
+}
+
+/**
+ * Removes one parent's non-content children (removeNonContent's step, for a walk that
+ * visits every kept element anyway). Returns the children as they were before, so that
+ * walk can still read inside what was removed.
+ */
+export function pruneChildren(n: ParentNode): AnyNode[] {
+  const before = n.children;
+  let i = 0;
+  while (i < before.length && !isNonContent(before[i] as AnyNode)) i++;
+  if (i === before.length) return before;
+  const kept = before.slice(0, i);
+  for (i++; i < before.length; i++) {
+    const c = before[i] as AnyNode;
+    if (!isNonContent(c)) kept.push(c);
+  }
+  relink(n, kept);
+  return before;
 }
 
 /** Replaces a parent's children, fixing the sibling links domhandler keeps. */

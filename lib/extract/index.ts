@@ -63,9 +63,12 @@ async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, tr
   const opts = input.options ?? {};
   const parsed = parseHtml(html, xhtml, (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0);
   const doc = parsed.document;
-  const meta = readMetadata(doc, input.url);
+  const excluded = opts.excludeSelectors ?? [];
+  // Without exclusions, one walk reads metadata and removes non-content. With them, metadata
+  // still sees the whole page, and the selectors see it before anything is removed.
+  const meta = readMetadata(doc, input.url, excluded.length === 0);
   const base = baseUrlFor(input.url, meta.baseHref);
-  removeNonContent(doc, opts.excludeSelectors ?? []);
+  if (excluded.length > 0) removeNonContent(doc, excluded);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   let roots: Element[];
   let removed: ElementSet = new Set<Element>();

@@ -283,6 +283,8 @@ function firstSrcsetUrl(srcset: string | undefined): string | undefined {
 // turndown's void element list (turndown.cjs.js), as a set.
 const TD_VOID = new Set(["AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META", "PARAM", "SOURCE", "TRACK", "WBR"]);
 
+const NEEDS_COLLAPSE = /[\r\n\t]| {2}/;
+
 function nextInWalk(prev: MdNode | null, current: MdNode): MdNode | null {
   if ((prev && prev.parentNode === current) || current.nodeName === "PRE") return current.nextSibling ?? current.parentNode;
   return current.firstChild ?? current.nextSibling ?? current.parentNode;
@@ -307,7 +309,9 @@ export function collapseWhitespace(element: MdNode): void {
   let node = nextInWalk(prev, element);
   while (node && node !== element) {
     if (node.nodeType === 3) {
-      let text = node.data.replace(/[ \r\n\t]+/g, " ");
+      // Only tabs, line breaks and space runs change: most text has none, and replace()
+      // would still copy it for every single space.
+      let text = NEEDS_COLLAPSE.test(node.data) ? node.data.replace(/[ \r\n\t]+/g, " ") : node.data;
       if ((!prevText || prevText.data.endsWith(" ")) && !keepLeadingWs && text.charCodeAt(0) === 32) text = text.slice(1);
       if (!text) {
         node = removeNode(node);

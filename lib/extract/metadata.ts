@@ -1,4 +1,5 @@
 import type { AnyNode, Document, Element } from "domhandler";
+import { isNonContent, pruneChildren } from "./clean";
 import { resolveUrl } from "./urls";
 
 /** Page metadata gathered from <head>, Open Graph, Dublin Core and JSON-LD. */
@@ -58,7 +59,7 @@ function findArticle(value: Json | undefined, depth = 0): Record<string, Json> |
 }
 
 /** Collects title, description, language, canonical URL, site name, byline and date from a document. */
-export function readMetadata(doc: Document, pageUrl: string): PageMetadata {
+export function readMetadata(doc: Document, pageUrl: string, removeNonContent = false): PageMetadata {
   const meta = new Map<string, string>();
   let titleTag: string | null = null;
   let lang: string | null = null;
@@ -66,7 +67,12 @@ export function readMetadata(doc: Document, pageUrl: string): PageMetadata {
   let baseHref: string | undefined;
   let ld: Record<string, Json> | null = null;
   let relAuthor: string | null = null;
-  const stack: AnyNode[] = [...doc.children].reverse();
+  // With removeNonContent, the walk also does removeNonContent's work: it visits every kept element,
+  // and reads removed subtrees (their <meta>, <title>, JSON-LD) without pruning inside them.
+  const top = removeNonContent ? pruneChildren(doc) : doc.children;
+  const stack: AnyNode[] = [...top].reverse();
+  const pruned = new Set<AnyNode>();
+  if (top !== doc.children) for (const c of top) if (isNonContent(c)) pruned.add(c);
   for (let n = stack.pop(); n; n = stack.pop()) {
     if (n.type === "script") {
       if (!ld && /ld\+json/i.test(n.attribs.type ?? "")) {
@@ -105,7 +111,16 @@ export function readMetadata(doc: Document, pageUrl: string): PageMetadata {
         if (!relAuthor && /\bauthor\b/i.test(el.attribs.rel ?? "")) relAuthor = clean(textOf(el));
         break;
     }
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i] as AnyNode);
+    let children = el.children;
+    if (removeNonContent) {
+      if (pruned.has(el)) {
+        for (const c of children) pruned.add(c);
+      } else {
+        children = pruneChildren(el);
+        if (children !== el.children) for (const c of children) if (isNonContent(c)) pruned.add(c);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
   }
   const m = (...keys: string[]): string | null => {
     for (const k of keys) {
