@@ -35,7 +35,7 @@ try {
     clients,
     durationMs: seconds * 1000,
     batchesPerClient: Number.POSITIVE_INFINITY,
-    batchTimeoutMs: Number(process.env.LOAD_BATCH_TIMEOUT_SECONDS ?? 120) * 1000,
+    batchTimeoutMs: Number(process.env.LOAD_BATCH_TIMEOUT_SECONDS ?? 180) * 1000,
   });
   console.log(formatReport(report, clients));
   if (changed.size > 0) {
