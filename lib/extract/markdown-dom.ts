@@ -28,6 +28,8 @@ export class MdNode {
   flankingWhitespace?: unknown;
   private text: string | null = null;
   private nonBlank: boolean | null = null;
+  /** Element children, cached until the next insertion or removal. */
+  private elementKids: MdNode[] | null = null;
 
   constructor(
     readonly nodeType: 1 | 3,
@@ -47,8 +49,14 @@ export class MdNode {
     return out;
   }
 
+  // Cached: turndown asks an OL for it once per item (to number it), quadratic otherwise.
   get children(): MdNode[] {
-    return this.childNodes.filter((c) => c.nodeType === 1);
+    if (this.elementKids === null) {
+      const out: MdNode[] = [];
+      for (let c = this.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) out.push(c);
+      this.elementKids = out;
+    }
+    return this.elementKids;
   }
 
   /** Table rows in document order, as HTMLTableElement.rows gives them. */
@@ -126,6 +134,7 @@ export class MdNode {
   }
 
   appendChild(child: MdNode): void {
+    this.elementKids = null;
     child.parentNode = this;
     child.previousSibling = this.lastChild;
     child.nextSibling = null;
@@ -135,6 +144,7 @@ export class MdNode {
   }
 
   insertBefore(child: MdNode, ref: MdNode): void {
+    this.elementKids = null;
     child.parentNode = this;
     child.nextSibling = ref;
     child.previousSibling = ref.previousSibling;
@@ -144,6 +154,7 @@ export class MdNode {
   }
 
   removeChild(child: MdNode): MdNode {
+    this.elementKids = null;
     if (child.previousSibling) child.previousSibling.nextSibling = child.nextSibling;
     else this.firstChild = child.nextSibling;
     if (child.nextSibling) child.nextSibling.previousSibling = child.previousSibling;

@@ -31,6 +31,8 @@ interface ParserInternals {
   attribvalue: string;
   emitOpenTag(name: string): void;
   onattribend(quote: number, endIndex: number): void;
+  onattribdata(start: number, endIndex: number): void;
+  onattribentity(cp: number): void;
   isVoidElement(name: string): boolean;
 }
 const base = Parser.prototype as unknown as ParserInternals;
@@ -125,6 +127,19 @@ class BoundedParser extends Parser {
     super.onclosetag(start, endIndex);
   }
 
+  /** Values of attributes that will not be kept are not sliced and concatenated at all. */
+  onattribdata(start: number, endIndex: number): void {
+    const self = this as unknown as ParserInternals;
+    if (this.filterAttributes && !KEPT_ATTRIBUTES.has(self.attribname)) return;
+    base.onattribdata.call(this, start, endIndex);
+  }
+
+  onattribentity(cp: number): void {
+    const self = this as unknown as ParserInternals;
+    if (this.filterAttributes && !KEPT_ATTRIBUTES.has(self.attribname)) return;
+    base.onattribentity.call(this, cp);
+  }
+
   onattribend(quote: number, endIndex: number): void {
     const self = this as unknown as ParserInternals;
     if (this.filterAttributes && !KEPT_ATTRIBUTES.has(self.attribname)) {
@@ -174,43 +189,68 @@ const SQ = 0x27;
  * bodies, comments) steps with charCodeAt. These skip straight to the next character that
  * matters; the tokens and callbacks are exactly the same.
  */
-class ScanningTokenizer extends Tokenizer {}
+class ScanningTokenizer extends Tokenizer {
+  /** The buffer the positions below were found in. */
+  scanned: string | null = null;
+  /** Next position of "<", "&", '"' and "'" at or after where it was last asked for (length: none). */
+  readonly next = [-1, -1, -1, -1];
+}
 const tokenizerBase = Tokenizer.prototype as unknown as TokenizerInternals;
 const scanning = ScanningTokenizer.prototype as unknown as TokenizerInternals;
+type Scanning = TokenizerInternals & Pick<ScanningTokenizer, "scanned" | "next">;
 
-/** Index of the first of a or b at or after from in s, or s.length. */
-function scanTo(s: string, from: number, a: number, b: number): number {
-  const end = s.length;
-  let i = from;
-  while (i < end) {
-    const ch = s.charCodeAt(i);
-    if (ch === a || ch === b) break;
-    i++;
+const STOP_CHARS = ["<", "&", '"', "'"];
+const I_LT = 0;
+const I_AMP = 1;
+const I_DQ = 2;
+const I_SQ = 3;
+
+/**
+ * Position of the next stop character of kind k at or after from (buffer length if none).
+ * indexOf scans at memchr speed, and each kind's answer is kept until the scan passes it,
+ * so the buffer is searched about once per kind overall.
+ */
+function nextStop(t: Scanning, k: number, from: number): number {
+  const buf = t.buffer;
+  if (t.scanned !== buf) {
+    t.scanned = buf;
+    t.next.fill(-1);
   }
-  return i;
+  let at = t.next[k] as number;
+  if (at < from) {
+    at = buf.indexOf(STOP_CHARS[k] as string, from);
+    if (at < 0) at = buf.length;
+    t.next[k] = at;
+  }
+  return at;
 }
 
-scanning.stateText = function (this: TokenizerInternals, c: number): void {
+/** Index of the first of two stop kinds at or after from, or the buffer length. */
+function scanTo(t: Scanning, from: number, a: number, b: number): number {
+  return Math.min(nextStop(t, a, from), nextStop(t, b, from));
+}
+
+scanning.stateText = function (this: Scanning, c: number): void {
   if (c === LT || c === AMP || !this.decodeEntities) {
     tokenizerBase.stateText.call(this, c);
     return;
   }
   // The parse loop advances past index: land on the character before the next stop.
-  this.index = scanTo(this.buffer, this.index - this.offset + 1, LT, AMP) - 1 + this.offset;
+  this.index = scanTo(this, this.index - this.offset + 1, I_LT, I_AMP) - 1 + this.offset;
 };
-scanning.stateInAttributeValueDoubleQuotes = function (this: TokenizerInternals, c: number): void {
+scanning.stateInAttributeValueDoubleQuotes = function (this: Scanning, c: number): void {
   if (c === DQ || c === AMP || !this.decodeEntities) {
     tokenizerBase.stateInAttributeValueDoubleQuotes.call(this, c);
     return;
   }
-  this.index = scanTo(this.buffer, this.index - this.offset + 1, DQ, AMP) - 1 + this.offset;
+  this.index = scanTo(this, this.index - this.offset + 1, I_DQ, I_AMP) - 1 + this.offset;
 };
-scanning.stateInAttributeValueSingleQuotes = function (this: TokenizerInternals, c: number): void {
+scanning.stateInAttributeValueSingleQuotes = function (this: Scanning, c: number): void {
   if (c === SQ || c === AMP || !this.decodeEntities) {
     tokenizerBase.stateInAttributeValueSingleQuotes.call(this, c);
     return;
   }
-  this.index = scanTo(this.buffer, this.index - this.offset + 1, SQ, AMP) - 1 + this.offset;
+  this.index = scanTo(this, this.index - this.offset + 1, I_SQ, I_AMP) - 1 + this.offset;
 };
 const CHARS: string[] = [];
 scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean {
