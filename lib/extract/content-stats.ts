@@ -101,15 +101,12 @@ export class ScoreTable {
   }
 }
 
-/** Computes Stats for every element under root in one post-order pass. */
-export function computeStats(root: Element, removed: ElementSet): StatsTable {
+/**
+ * Computes Stats for a subtree in one post-order pass, given its kept elements in pre-order
+ * (each parent before its children; elements left out are skipped as removed).
+ */
+export function computeStats(order: readonly Element[]): StatsTable {
   const stats = new StatsTable();
-  const order: Element[] = [];
-  const stack: Element[] = [root];
-  for (let el = stack.pop(); el; el = stack.pop()) {
-    order.push(el);
-    for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
-  }
   for (let i = order.length - 1; i >= 0; i--) {
     const el = order[i] as Element;
     const s: Stats = { text: 0, link: 0, commas: 0, hasBlock: false };

@@ -63,15 +63,24 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
 function attempt(body: Element, flags: Flags): MainContent & { textLength: number } {
   const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
-  const walk: { el: Element; guarded: boolean }[] = [{ el: body, guarded: false }];
-  for (let f = walk.pop(); f; f = walk.pop()) {
-    for (const c of f.el.children) {
+  // The kept elements in pre-order (parents first) are what computeStats needs, so this
+  // walk collects them and spares it a walk of its own.
+  const order: Element[] = [];
+  const walk: Element[] = [body];
+  const guardedWalk: boolean[] = [false];
+  for (let el = walk.pop(); el; el = walk.pop()) {
+    const guarded = guardedWalk.pop() as boolean;
+    order.push(el);
+    for (const c of el.children) {
       if (c.type !== "tag") continue;
-      if (isUnlikely(c, flags, f.guarded)) removed.add(c);
-      else walk.push({ el: c, guarded: f.guarded || c.name === "table" || c.name === "code" || c.name === "pre" });
+      if (isUnlikely(c, flags, guarded)) removed.add(c);
+      else {
+        walk.push(c);
+        guardedWalk.push(guarded || c.name === "table" || c.name === "code" || c.name === "pre");
+      }
     }
   }
-  const stats = computeStats(body, removed);
+  const stats = computeStats(order);
   const scores = new ScoreTable();
   const score = (el: Element): number => {
     let s = scores.get(el);
