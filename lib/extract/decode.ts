@@ -71,12 +71,13 @@ export function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 8192);
   if (n === 0) return false;
   let control = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i] ?? 0;
-    if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b) || b === 0x7f) control++;
-  }
+  for (let i = 0; i < n; i++) control += CONTROL[bytes[i] as number] as number;
   return control / n > 0.05;
 }
+
+/** 1 for the control bytes looksBinary counts: below TAB, 0x0E-0x1F but ESC, and DEL. */
+const CONTROL = new Uint8Array(256);
+for (let b = 0; b < 256; b++) CONTROL[b] = b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b) || b === 0x7f ? 1 : 0;
 
 /** Decodes a body: BOM, then Content-Type charset, then (for HTML) a prescan, then UTF-8 or windows-1252. */
 export function decodeBody(bytes: Uint8Array, contentType: string | null, isHtml: boolean): Decoded {
