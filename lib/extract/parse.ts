@@ -189,7 +189,7 @@ const SQ = 0x27;
  * bodies, comments) steps with charCodeAt. These skip straight to the next character that
  * matters; the tokens and callbacks are exactly the same.
  */
-class ScanningTokenizer extends Tokenizer {
+export class ScanningTokenizer extends Tokenizer {
   /** The buffer the positions below were found in. */
   scanned: string | null = null;
   /** Next position of "<", "&", '"' and "'" at or after where it was last asked for (length: none). */
