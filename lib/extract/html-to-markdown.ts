@@ -193,9 +193,22 @@ function onlyMovableBlocks(div: MdNode): boolean {
   return true;
 }
 
+/** Whitespace other than a line break: only then can a line be blank without being empty. */
+const NON_NEWLINE_SPACE = /[^\S\n]/;
+
 /** Collapses blank runs and trailing spaces outside fenced code, and drops stray entities. */
 export function tidyMarkdown(md: string): string {
-  const lines = md.replace(/\r\n?/g, "\n").replace(/\u00a0/g, " ").split("\n");
+  let s = md.includes("\r") ? md.replace(/\r\n?/g, "\n") : md;
+  if (s.includes("\u00a0")) s = s.replace(/\u00a0/g, " ");
+  // Without fences every line is tidied alike, so whole-string rewrites do the line loop's
+  // work. (Multiline ^ and $ also match at U+2028/2029, which split() does not split on.)
+  if (!s.includes("```") && !s.includes("~~~") && !s.includes("\u2028") && !s.includes("\u2029")) {
+    s = s.replace(/[ \t]+$/gm, "");
+    if (NON_NEWLINE_SPACE.test(s)) s = s.replace(/^[^\S\n]+$/gm, "");
+    if (s.includes("\n\n\n")) s = s.replace(/\n{3,}/g, "\n\n");
+    return s.trim();
+  }
+  const lines = s.split("\n");
   const out: string[] = [];
   let inFence = false;
   let blank = 0;
