@@ -36,27 +36,26 @@ for (let c = 0; c < 128; c++) ASCII_WORD[c] = (c >= 48 && c <= 57) || (c >= 65 &
 
 /** Counts words: runs of letters or digits, with each CJK character counted as one word. */
 export function countWords(text: string): number {
-  // One flat loop with a table for ASCII: ~4x faster than calling a classifier per character,
-  // and several times faster than a Unicode-property regex on long pages.
+  // One flat loop with a table for ASCII and no branch on word starts: several times faster
+  // than a classifier call per character or a Unicode-property regex on long pages.
   let n = 0;
-  let inWord = false;
+  let inWord = 0;
   const len = text.length;
   for (let i = 0; i < len; i++) {
     const c = text.charCodeAt(i);
-    let word: boolean;
-    if (c < 128) word = ASCII_WORD[c] === 1;
+    let word: number;
+    if (c < 128) word = ASCII_WORD[c] as number;
     else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
       n++;
-      inWord = false;
+      inWord = 0;
       continue;
     } else {
       // Outside ASCII, treat everything but spaces and general punctuation as letters.
-      word = !(c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f));
+      word = c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f) ? 0 : 1;
     }
-    if (word) {
-      if (!inWord) n++;
-      inWord = true;
-    } else inWord = false;
+    // A word starts where a word character follows a non-word one.
+    n += word & (inWord ^ 1);
+    inWord = word;
   }
   return n;
 }
