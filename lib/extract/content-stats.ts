@@ -112,8 +112,10 @@ export function computeStats(order: readonly Element[]): StatsTable {
     const s: Stats = { text: 0, link: 0, commas: 0, hasBlock: false };
     for (const c of el.children as AnyNode[]) {
       if (c.type === "text") {
-        s.text += textLength(c.data);
-        if (c.data.length > 1 || c.data === ",") s.commas += commaCount(c.data);
+        const len = textLength(c.data);
+        s.text += len;
+        // Most text nodes are indentation: no length, no commas, no four indexOf scans.
+        if (len > 0 && (c.data.length > 1 || c.data === ",")) s.commas += commaCount(c.data);
       } else if (c.type === "tag") {
         const cs = stats.get(c);
         if (!cs) continue;
