@@ -29,7 +29,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
     },
   });
   app.onError(handleError);
-  app.notFound((c) => c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404));
+  app.notFound((c) =>
+    c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404),
+  );
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
@@ -43,9 +45,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
     return bodyLimit({
       maxSize: MAX_JSON_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "body_too_large", `body: JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; stream large lists as application/x-ndjson`, [
-          { field: "body", reason: "too large" },
-        ]);
+        throw new ApiError(
+          413,
+          "body_too_large",
+          `body: JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; stream large lists as application/x-ndjson`,
+          [{ field: "body", reason: "too large" }],
+        );
       },
     })(c, next);
   });

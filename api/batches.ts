@@ -2,21 +2,21 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { parseAllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
+import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
-import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { ApiError, invalidFromZod } from "./errors";
 import { ingestEntries } from "./ingest";
 import {
   BatchList,
   BatchParams,
   BatchView,
+  batchErrors,
+  bearerSecurity,
   CreateBatchJson,
   CreatedBatch,
   errorResponse,
-  batchErrors,
-  bearerSecurity,
   ListQuery,
 } from "./openapi-schemas";
 import { scheduleView } from "./schedules";
@@ -57,7 +57,10 @@ const listBatches = createRoute({
   summary: "List your batches, newest first",
   security: bearerSecurity,
   request: { query: ListQuery },
-  responses: { 200: { description: "A page of batches", content: { "application/json": { schema: BatchList } } }, ...batchErrors },
+  responses: {
+    200: { description: "A page of batches", content: { "application/json": { schema: BatchList } } },
+    ...batchErrors,
+  },
 });
 
 const getBatch = createRoute({
@@ -66,7 +69,10 @@ const getBatch = createRoute({
   summary: "A batch's status, counts and progress",
   security: bearerSecurity,
   request: { params: BatchParams },
-  responses: { 200: { description: "The batch", content: { "application/json": { schema: BatchView } } }, ...batchErrors },
+  responses: {
+    200: { description: "The batch", content: { "application/json": { schema: BatchView } } },
+    ...batchErrors,
+  },
 });
 
 const cancelBatch = createRoute({
@@ -153,9 +159,12 @@ function listFormat(contentType: string): "json" | "ndjson" | "text" {
   if (type === "" || type === "application/json") return "json";
   if (type === "application/x-ndjson" || type === "application/jsonl" || type === "application/ndjson") return "ndjson";
   if (type === "text/plain") return "text";
-  throw new ApiError(415, "unsupported_media_type", `Content-Type: ${type} is not one of application/json, application/x-ndjson, text/plain`, [
-    { field: "Content-Type", reason: "unsupported" },
-  ]);
+  throw new ApiError(
+    415,
+    "unsupported_media_type",
+    `Content-Type: ${type} is not one of application/json, application/x-ndjson, text/plain`,
+    [{ field: "Content-Type", reason: "unsupported" }],
+  );
 }
 
 async function* jsonEntries(body: z.infer<typeof CreateBatchJson>) {
@@ -203,9 +212,12 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!begun.created) {
       await c.req.raw.body?.cancel().catch(() => {});
       if (begun.inProgress) {
-        throw new ApiError(409, "idempotency_in_progress", "Idempotency-Key: a request with this key is still uploading", [
-          { field: "Idempotency-Key", reason: "in progress" },
-        ]);
+        throw new ApiError(
+          409,
+          "idempotency_in_progress",
+          "Idempotency-Key: a request with this key is still uploading",
+          [{ field: "Idempotency-Key", reason: "in progress" }],
+        );
       }
       c.header("idempotent-replayed", "true");
       const s = begun.summary;
@@ -223,7 +235,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     }
 
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
-    const entries = json ? jsonEntries(json) : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");
+    const entries = json
+      ? jsonEntries(json)
+      : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");
     let totals: Awaited<ReturnType<typeof ingestEntries>>;
     try {
       totals = await ingestEntries(stub, begun.token, entries, allow, settings.MAX_URLS_PER_BATCH);

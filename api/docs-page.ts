@@ -9,9 +9,14 @@ const escapeHtml = (text: string) =>
 function section(method: string, path: string, operation: Json): string {
   const params = (operation.parameters as Json[] | undefined) ?? [];
   const rows = params
-    .map((p) => `<tr><td><code>${escapeHtml(String(p.name))}</code></td><td>${escapeHtml(String(p.in))}</td><td>${p.required ? "yes" : "no"}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${escapeHtml(String(p.name))}</code></td><td>${escapeHtml(String(p.in))}</td><td>${p.required ? "yes" : "no"}</td></tr>`,
+    )
     .join("");
-  const body = operation.requestBody ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(operation.requestBody, null, 2))}</pre></details>` : "";
+  const body = operation.requestBody
+    ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(operation.requestBody, null, 2))}</pre></details>`
+    : "";
   const responses = Object.entries((operation.responses as Json | undefined) ?? {})
     .map(([status, r]) => `<li><code>${status}</code> ${escapeHtml(String((r as Json).description ?? ""))}</li>`)
     .join("");

@@ -9,12 +9,12 @@ import { ownedBatch } from "./batches";
 import { ApiError, invalidFromZod } from "./errors";
 import {
   BatchParams,
-  DownloadLink,
-  DownloadQuery,
-  errorResponse,
   batchErrors,
   bearerSecurity,
+  DownloadLink,
+  DownloadQuery,
   ErrorsPage,
+  errorResponse,
   ManifestView,
   ResultsPage,
   ResultsQuery,
@@ -31,7 +31,10 @@ const resultsRoute = createRoute({
   summary: "Result records in input order (marked partial while the batch runs)",
   security: bearerSecurity,
   request: { params: BatchParams, query: ResultsQuery },
-  responses: { 200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } }, ...batchErrors },
+  responses: {
+    200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } },
+    ...batchErrors,
+  },
 });
 
 const errorsRoute = createRoute({
@@ -40,7 +43,10 @@ const errorsRoute = createRoute({
   summary: "Failed and skipped URLs with their error codes",
   security: bearerSecurity,
   request: { params: BatchParams, query: ResultsQuery.omit({ status: true }) },
-  responses: { 200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } }, ...batchErrors },
+  responses: {
+    200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } },
+    ...batchErrors,
+  },
 });
 
 const manifestRoute = createRoute({
@@ -72,10 +78,14 @@ const downloadRoute = createRoute({
 const signedDownloadRoute = createRoute({
   method: "get",
   path: "/v1/downloads/{id}",
-  summary: "Stream the result set (NDJSON, input order, gzip when accepted). No API key: the signature is the credential.",
+  summary:
+    "Stream the result set (NDJSON, input order, gzip when accepted). No API key: the signature is the credential.",
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
-    200: { description: "NDJSON, one record per input URL", content: { "application/x-ndjson": { schema: z.string() } } },
+    200: {
+      description: "NDJSON, one record per input URL",
+      content: { "application/x-ndjson": { schema: z.string() } },
+    },
     400: batchErrors[400],
     403: errorResponse("Tampered or expired link"),
     404: errorResponse("No such result set"),

@@ -5,11 +5,10 @@ import { ApiError } from "./errors";
 import { bearerSecurity, errorResponse, ScheduleView } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-
 const listSchedules = createRoute({
   method: "get",
   path: "/v1/schedules",
-  summary: "Your daily schedules (create one with `schedule: {daily: \"HH:MM\"}` on POST /v1/batches)",
+  summary: 'Your daily schedules (create one with `schedule: {daily: "HH:MM"}` on POST /v1/batches)',
   security: bearerSecurity,
   responses: {
     200: {

@@ -9,7 +9,9 @@ import { extract } from "../lib/extract";
 import { htmlText, tokenF1 } from "../lib/extract/quality";
 import { markdownToText } from "../lib/extract/text";
 
-const dir = resolve(process.argv[2] ?? process.env.TRAWL_CORPUS ?? join(import.meta.dirname, "../../shared/corpus/readability"));
+const dir = resolve(
+  process.argv[2] ?? process.env.TRAWL_CORPUS ?? join(import.meta.dirname, "../../shared/corpus/readability"),
+);
 if (!existsSync(dir)) {
   console.error(`corpus not found at ${dir}; pass a path or set TRAWL_CORPUS`);
   process.exit(1);
@@ -17,13 +19,23 @@ if (!existsSync(dir)) {
 const PAGE_URL = "http://fakehost/test/page.html";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface Page { name: string; bytes: Uint8Array; html: string; expected: string }
+interface Page {
+  name: string;
+  bytes: Uint8Array;
+  html: string;
+  expected: string;
+}
 const pages: Page[] = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "source.html")))
   .map((d) => {
     const bytes = new Uint8Array(readFileSync(join(dir, d.name, "source.html")));
     const expectedPath = join(dir, d.name, "expected.html");
-    return { name: d.name, bytes, html: new TextDecoder().decode(bytes), expected: existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "" };
+    return {
+      name: d.name,
+      bytes,
+      html: new TextDecoder().decode(bytes),
+      expected: existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "",
+    };
   });
 const totalBytes = pages.reduce((s, p) => s + p.bytes.length, 0);
 
@@ -35,7 +47,13 @@ function sampleMemory(): void {
   peakHeap = Math.max(peakHeap, m.heapUsed);
 }
 
-interface Timing { label: string; fn: (p: Page) => unknown; seconds: number; rounds: number[]; slowest: { name: string; ms: number } }
+interface Timing {
+  label: string;
+  fn: (p: Page) => unknown;
+  seconds: number;
+  rounds: number[];
+  slowest: { name: string; ms: number };
+}
 function contender(label: string, fn: (p: Page) => unknown): Timing {
   return { label, fn, seconds: 0, rounds: [], slowest: { name: "", ms: 0 } };
 }
@@ -67,7 +85,9 @@ for (let r = 0; r < ROUNDS; r++) {
 const mb = (totalBytes * ROUNDS) / 1e6;
 console.log(`corpus: ${pages.length} pages, ${(totalBytes / 1e6).toFixed(1)} MB, ${ROUNDS} rounds after warm-up`);
 for (const t of [ours, parse, td]) {
-  console.log(`${t.label.padEnd(22)} ${(mb / t.seconds).toFixed(1).padStart(7)} MB/s ${((pages.length * ROUNDS) / t.seconds).toFixed(1).padStart(8)} pages/s   slowest ${t.slowest.name} ${t.slowest.ms.toFixed(1)} ms`);
+  console.log(
+    `${t.label.padEnd(22)} ${(mb / t.seconds).toFixed(1).padStart(7)} MB/s ${((pages.length * ROUNDS) / t.seconds).toFixed(1).padStart(8)} pages/s   slowest ${t.slowest.name} ${t.slowest.ms.toFixed(1)} ms`,
+  );
 }
 const spread = (other: Timing): string => {
   const r = ours.rounds.map((s, i) => (other.rounds[i] ?? 0) / s).sort((a, b) => a - b);
@@ -90,5 +110,7 @@ const median = sorted[Math.floor(sorted.length / 2)]?.f1 ?? 0;
 console.log(`quality: mean token F1 ${mean.toFixed(3)} (target >= 0.95), median ${median.toFixed(3)}`);
 console.log(`pages below 0.5: ${sorted.filter((s) => s.f1 < 0.5).length}`);
 for (const s of sorted.slice(0, Number(process.env.BENCH_WORST ?? 12))) {
-  console.log(`  ${s.name.padEnd(40)} F1 ${s.f1.toFixed(3)}  P ${s.p.toFixed(3)}  R ${s.r.toFixed(3)}${s.err ? `  (${s.err})` : ""}`);
+  console.log(
+    `  ${s.name.padEnd(40)} F1 ${s.f1.toFixed(3)}  P ${s.p.toFixed(3)}  R ${s.r.toFixed(3)}${s.err ? `  (${s.err})` : ""}`,
+  );
 }

@@ -50,7 +50,10 @@ let peakKb = 0;
 const sampler = setInterval(() => {
   try {
     const out = execSync(`ps -o rss= -g ${dev.pgid}`, { encoding: "utf8" });
-    peakKb = Math.max(peakKb, out.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0));
+    peakKb = Math.max(
+      peakKb,
+      out.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0),
+    );
   } catch {
     // the group may be between processes
   }
@@ -73,9 +76,13 @@ try {
   const bytes = records.reduce((sum, r) => sum + (r.markdown?.length ?? 0), 0);
   const trawlRate = total / seconds;
   const baselineRate = total / baselineSeconds;
-  console.log(`pipeline bench: ${total} URLs from ${pages.length} distinct pages (${existsSync(corpusDir) ? "corpus" : "generated"})`);
+  console.log(
+    `pipeline bench: ${total} URLs from ${pages.length} distinct pages (${existsSync(corpusDir) ? "corpus" : "generated"})`,
+  );
   console.log(`  counts            ${JSON.stringify(done.counts)}`);
-  console.log(`  trawl             ${trawlRate.toFixed(1)} pages/s  (${seconds.toFixed(1)} s, submit → manifest published)`);
+  console.log(
+    `  trawl             ${trawlRate.toFixed(1)} pages/s  (${seconds.toFixed(1)} s, submit → manifest published)`,
+  );
   console.log(`  baseline fetch    ${baselineRate.toFixed(1)} pages/s  (plain Node fetch, 6 at a time, no extraction)`);
   console.log(`  ratio             ${(trawlRate / baselineRate).toFixed(2)}x of baseline`);
   console.log(`  per-URL fetch     p50 ${percentile(durations, 50)} ms, p95 ${percentile(durations, 95)} ms`);

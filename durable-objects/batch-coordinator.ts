@@ -157,7 +157,12 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Where the records of URLs from `cursor` on live, in input order. */
   async locate(cursor: number, limit: number, state: string | null): Promise<ResultLocation[]> {
     const rows = state
-      ? this.sql.exec<UrlRow>("SELECT * FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?", state, cursor, limit)
+      ? this.sql.exec<UrlRow>(
+          "SELECT * FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?",
+          state,
+          cursor,
+          limit,
+        )
       : this.sql.exec<UrlRow>("SELECT * FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
     return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
   }
@@ -250,12 +255,15 @@ export class BatchCoordinator extends DurableObject<Env> {
         );
       }
       for (const index of report.tried) {
-        if (index >= first && index <= last) this.sql.exec("UPDATE urls SET attempts = attempts + 1 WHERE idx = ?", index);
+        if (index >= first && index <= last)
+          this.sql.exec("UPDATE urls SET attempts = attempts + 1 WHERE idx = ?", index);
       }
       const delta = { succeeded: 0, failed: 0, skipped: 0 };
       for (const outcome of report.outcomes) {
         if (outcome.index < first || outcome.index > last || !report.part) continue;
-        const row = this.sql.exec<UrlRow>("SELECT * FROM urls WHERE idx = ? AND part IS NULL", outcome.index).toArray()[0];
+        const row = this.sql
+          .exec<UrlRow>("SELECT * FROM urls WHERE idx = ? AND part IS NULL", outcome.index)
+          .toArray()[0];
         if (!row) continue;
         if (row.state === "pending") {
           delta[outcome.state]++;
@@ -374,7 +382,10 @@ export class BatchCoordinator extends DurableObject<Env> {
     // Chunks sent or leased whose lease ran out were lost (a dead consumer, or local
     // queues that died with the process): send them again.
     const expired = this.sql
-      .exec<{ id: number }>("SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lease_until <= ? ORDER BY id", now)
+      .exec<{ id: number }>(
+        "SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lease_until <= ? ORDER BY id",
+        now,
+      )
       .toArray()
       .map((c) => c.id);
     if (expired.length > 0) await this.dispatch(expired, 0);

@@ -158,7 +158,7 @@ function ipv4(a: number, b: number, c: number, d: number): number {
 function ipv4Problem(address: number): string | null {
   for (const [network, prefix, reason] of IPV4_BLOCKED) {
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    if (((address & mask) >>> 0) === network) return reason;
+    if ((address & mask) >>> 0 === network) return reason;
   }
   return null;
 }
@@ -216,7 +216,9 @@ function ipv6OutsideGlobalReason(g: readonly number[]): string {
   }
   if (upperZero && g[5] === 0) return "IPv4-compatible IPv6 address";
   if ((g0 & 0xfe00) === 0xfc00) {
-    return g0 === 0xfd00 && g[1] === 0xec2 ? "cloud metadata address (fd00:ec2::/32)" : "unique-local address (fc00::/7)";
+    return g0 === 0xfd00 && g[1] === 0xec2
+      ? "cloud metadata address (fd00:ec2::/32)"
+      : "unique-local address (fc00::/7)";
   }
   if ((g0 & 0xffc0) === 0xfe80) return "link-local address (fe80::/10)";
   if ((g0 & 0xff00) === 0xff00) return "multicast address (ff00::/8)";

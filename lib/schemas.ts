@@ -28,13 +28,13 @@ export type BatchOptions = z.infer<typeof BatchOptions>;
 
 export const UrlEntry = z.union(
   [
-  z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`),
-  z
-    .object({
-      url: z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`),
-      id: z.string().min(1).max(MAX_ID_LENGTH).optional(),
-    })
-    .strict(),
+    z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`),
+    z
+      .object({
+        url: z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`),
+        id: z.string().min(1).max(MAX_ID_LENGTH).optional(),
+      })
+      .strict(),
   ],
   { error: "expected a URL string or an object {url, id?}" },
 );

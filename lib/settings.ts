@@ -1,10 +1,8 @@
 import { z } from "zod";
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().catch(fallback).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().catch(fallback).default(fallback);
 
-const nonNegativeInt = (fallback: number) =>
-  z.coerce.number().int().nonnegative().catch(fallback).default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().catch(fallback).default(fallback);
 
 /**
  * Runtime settings, read from the Worker's vars and secrets. Every number has a safe

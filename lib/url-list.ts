@@ -46,7 +46,9 @@ function parseLine(raw: string, line: number, format: "ndjson" | "text"): ListLi
   const text = raw.trim();
   if (!text || (format === "text" && text.startsWith("#"))) return null;
   if (format === "text") {
-    return text.length > MAX_URL_LENGTH ? { line, problem: `longer than ${MAX_URL_LENGTH} characters` } : { line, entry: text };
+    return text.length > MAX_URL_LENGTH
+      ? { line, problem: `longer than ${MAX_URL_LENGTH} characters` }
+      : { line, entry: text };
   }
   let value: unknown;
   try {

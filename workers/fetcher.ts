@@ -152,7 +152,11 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
   }
 }
 
-async function readCapped(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array | "too_large" | Error> {
+async function readCapped(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | "too_large" | Error> {
   if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

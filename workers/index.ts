@@ -12,6 +12,7 @@ const DEAD_LETTER_QUEUE = "trawl-chunks-dlq";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  queue: (batch, env) => (batch.queue === DEAD_LETTER_QUEUE ? consumeDeadLetters(batch, env) : consumeChunks(batch, env)),
+  queue: (batch, env) =>
+    batch.queue === DEAD_LETTER_QUEUE ? consumeDeadLetters(batch, env) : consumeChunks(batch, env),
   scheduled: (controller, env) => runSchedules(controller, env),
 } satisfies ExportedHandler<Env>;

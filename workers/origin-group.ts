@@ -1,6 +1,6 @@
 import type { ClaimEntry, GateLimits } from "../lib/coordinator-protocol";
-import { isAllowed, type RobotsRules, robotsUrlFor, rulesFromResponse } from "../lib/robots";
 import { backoffSeconds } from "../lib/retry-policy";
+import { isAllowed, type RobotsRules, robotsUrlFor, rulesFromResponse } from "../lib/robots";
 import type { BatchOptions } from "../lib/schemas";
 import { type FetchLimits, fetchPage } from "./fetcher";
 import { endWithout, settleUrl, type Verdict } from "./settle-url";

@@ -1,8 +1,30 @@
-import type { AnyNode, Document, Element, ParentNode } from "domhandler";
 import { selectAll } from "css-select";
+import type { AnyNode, Document, Element, ParentNode } from "domhandler";
 
 /** Elements that never carry article text. */
-const NEVER_CONTENT = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input", "select", "textarea", "option", "link", "meta", "head", "title", "dialog", "map", "area"]);
+const NEVER_CONTENT = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "iframe",
+  "object",
+  "embed",
+  "svg",
+  "canvas",
+  "button",
+  "input",
+  "select",
+  "textarea",
+  "option",
+  "link",
+  "meta",
+  "head",
+  "title",
+  "dialog",
+  "map",
+  "area",
+]);
 
 function isHidden(el: Element): boolean {
   const a = el.attribs;

@@ -9,7 +9,26 @@ export interface Stats {
   hasBlock: boolean;
 }
 
-const DIV_TO_P = new Set(["blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article", "figure", "h1", "h2", "h3", "h4", "h5", "h6"]);
+const DIV_TO_P = new Set([
+  "blockquote",
+  "dl",
+  "div",
+  "img",
+  "ol",
+  "p",
+  "pre",
+  "table",
+  "ul",
+  "section",
+  "article",
+  "figure",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+]);
 
 function textLength(s: string): number {
   // Cheap stand-in for Readability's whitespace-normalised length.

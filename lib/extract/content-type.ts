@@ -16,7 +16,10 @@ export function classifyContentType(contentType: string | null, bytes: Uint8Arra
 
 function sniff(bytes: Uint8Array): BodyKind {
   // ASCII view of the start is enough: the markers we look for are all ASCII.
-  const s = latin1(bytes.subarray(0, 512)).replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart().toLowerCase();
+  const s = latin1(bytes.subarray(0, 512))
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, "")
+    .trimStart()
+    .toLowerCase();
   if (/^<(!doctype html|html|head|body|!--|title|meta|div|p\b|script)/.test(s)) return "html";
   if (s.startsWith("<?xml") && s.includes("<html")) return "xhtml";
   return "unsupported";

@@ -92,7 +92,11 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null, isHtml
     // valid UTF-8 is almost never a legacy encoding, so trust the bytes over the tag.
     if (encoding && encoding !== UTF8 && hasHighBytes(body)) {
       try {
-        return { ok: true, text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body), encoding: UTF8 };
+        return {
+          ok: true,
+          text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body),
+          encoding: UTF8,
+        };
       } catch {
         // Not UTF-8: the declaration stands.
       }

@@ -15,7 +15,9 @@ const linkRule: Rule = {
     const text = content.trim();
     // A link with no text is invisible to a reader and noise to a model.
     if (!text) return "";
-    const href = attr(node, "href").replace(/([()])/g, "\\$1").replace(/ /g, "%20");
+    const href = attr(node, "href")
+      .replace(/([()])/g, "\\$1")
+      .replace(/ /g, "%20");
     const title = attr(node, "title").replace(/"/g, '\\"').replace(/\s+/g, " ").trim();
     const lead = /^\s/.test(content) ? " " : "";
     const trail = /\s$/.test(content) ? " " : "";
@@ -68,7 +70,10 @@ const cellRule: Rule = {
   filter: ["th", "td"],
   replacement: (content, node) => {
     const first = node.previousSibling === null;
-    const text = content.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+    const text = content
+      .replace(/\s*\n\s*/g, " ")
+      .replace(/\|/g, "\\|")
+      .trim();
     return `${first ? "| " : " "}${text} |`;
   },
 };
@@ -129,7 +134,11 @@ function indexRules(s: TurndownService): void {
     }
     for (const r of list) {
       const f = r.filter;
-      if (typeof f !== "function" || (f as (n: TNode, o: TurndownService.Options) => boolean).call(r, node, this.options)) return r;
+      if (
+        typeof f !== "function" ||
+        (f as (n: TNode, o: TurndownService.Options) => boolean).call(r, node, this.options)
+      )
+        return r;
     }
     return this.defaultRule;
   };
@@ -157,7 +166,34 @@ export function htmlToMarkdown(root: MdNode, unwrapBlocks = true): string {
  * Blocks whose rule ignores where they sit (no index among siblings, no parent test), so
  * they may move up out of a wrapping DIV. LI (numbered by index) and table parts are not.
  */
-const MOVABLE_BLOCKS = new Set(["P", "DIV", "H1", "H2", "H3", "H4", "H5", "H6", "BLOCKQUOTE", "PRE", "UL", "OL", "TABLE", "HR", "FIGURE", "FIGCAPTION", "SECTION", "ARTICLE", "HEADER", "FOOTER", "MAIN", "ASIDE", "NAV", "ADDRESS", "DL", "CENTER"]);
+const MOVABLE_BLOCKS = new Set([
+  "P",
+  "DIV",
+  "H1",
+  "H2",
+  "H3",
+  "H4",
+  "H5",
+  "H6",
+  "BLOCKQUOTE",
+  "PRE",
+  "UL",
+  "OL",
+  "TABLE",
+  "HR",
+  "FIGURE",
+  "FIGCAPTION",
+  "SECTION",
+  "ARTICLE",
+  "HEADER",
+  "FOOTER",
+  "MAIN",
+  "ASIDE",
+  "NAV",
+  "ADDRESS",
+  "DL",
+  "CENTER",
+]);
 /** Parents whose rules count or test their children: a DIV under them stays. */
 const KEEPS_CHILDREN = new Set(["OL", "UL", "TABLE", "THEAD", "TBODY", "TFOOT", "TR", "PRE"]);
 

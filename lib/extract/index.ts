@@ -1,5 +1,5 @@
-import type { Element, ParentNode } from "domhandler";
 import { selectAll } from "css-select";
+import type { Element, ParentNode } from "domhandler";
 import type { ErrorCode } from "../error-codes";
 import { removeNonContent } from "./clean";
 import type { ElementSet } from "./content-stats";
@@ -10,13 +10,13 @@ import { LIMITS } from "./limits";
 import { findMainContent } from "./main-content";
 import { MdNode, toMarkdownDom } from "./markdown-dom";
 import { readMetadata } from "./metadata";
-import { serializeHtml } from "./serialize-html";
 import { parseHtml } from "./parse";
+import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
-import type { ExtractInput, ExtractResult, Extraction } from "./types";
+import type { ExtractInput, Extraction, ExtractResult } from "./types";
 import { baseUrlFor } from "./urls";
 
-export type { ExtractInput, ExtractOptions, ExtractResult, Extraction } from "./types";
+export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
 
 function fail(code: ErrorCode, message: string): ExtractResult {
   return { ok: false, code, message };
@@ -28,13 +28,17 @@ export async function extract(input: ExtractInput): Promise<ExtractResult> {
     return await run(input);
   } catch (err) {
     // Includes RangeError from a blown stack: one bad page must not take the consumer down.
-    return fail("extraction_failed", `extractor failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+    return fail(
+      "extraction_failed",
+      `extractor failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
+    );
   }
 }
 
 async function run(input: ExtractInput): Promise<ExtractResult> {
   const kind = classifyContentType(input.contentType, input.body);
-  if (kind === "unsupported") return fail("unsupported_content_type", `cannot extract from ${input.contentType ?? "an unlabelled body"}`);
+  if (kind === "unsupported")
+    return fail("unsupported_content_type", `cannot extract from ${input.contentType ?? "an unlabelled body"}`);
   const isHtml = kind === "html" || kind === "xhtml";
   const cap = isHtml ? LIMITS.maxHtmlBytes : LIMITS.maxTextBytes;
   const truncated = input.body.length > cap;
@@ -44,24 +48,45 @@ async function run(input: ExtractInput): Promise<ExtractResult> {
   return extractHtml(decoded.text, kind === "xhtml", input, truncated);
 }
 
-async function finishText(text: string, isMarkdown: boolean, input: ExtractInput, truncated: boolean): Promise<ExtractResult> {
+async function finishText(
+  text: string,
+  isMarkdown: boolean,
+  input: ExtractInput,
+  truncated: boolean,
+): Promise<ExtractResult> {
   const markdown = tidyMarkdown(text);
   if (!markdown) return fail("extraction_empty", "the body is empty");
-  const heading = isMarkdown ? /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim() ?? null : null;
-  return finish(markdown, null, {
-    title: heading,
-    description: null,
-    language: null,
-    canonicalUrl: null,
-    siteName: null,
-    byline: null,
-    publishedTime: null,
-  }, input, truncated, []);
+  const heading = isMarkdown ? (/^#\s+(.+)$/m.exec(markdown)?.[1]?.trim() ?? null) : null;
+  return finish(
+    markdown,
+    null,
+    {
+      title: heading,
+      description: null,
+      language: null,
+      canonicalUrl: null,
+      siteName: null,
+      byline: null,
+      publishedTime: null,
+    },
+    input,
+    truncated,
+    [],
+  );
 }
 
-async function extractHtml(html: string, xhtml: boolean, input: ExtractInput, truncatedBytes: boolean): Promise<ExtractResult> {
+async function extractHtml(
+  html: string,
+  xhtml: boolean,
+  input: ExtractInput,
+  truncatedBytes: boolean,
+): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  const parsed = parseHtml(html, xhtml, (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0);
+  const parsed = parseHtml(
+    html,
+    xhtml,
+    (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0,
+  );
   const doc = parsed.document;
   const excluded = opts.excludeSelectors ?? [];
   // Without exclusions, one walk reads metadata and removes non-content. With them, metadata
@@ -117,27 +142,40 @@ function mergeIncluded(roots: Element[], included: Element[]): Element[] {
 }
 
 function contains(ancestor: Element, node: Element): boolean {
-  for (let n: Element | null = node; n; n = n.parent && n.parent.type === "tag" ? n.parent : null) if (n === ancestor) return true;
+  for (let n: Element | null = node; n; n = n.parent && n.parent.type === "tag" ? n.parent : null)
+    if (n === ancestor) return true;
   return false;
 }
 
 function sortByDocumentOrder(els: Element[]): Element[] {
   const path = (el: Element): number[] => {
     const p: number[] = [];
-    for (let n: Element["parent"] | Element = el; n && n.parent; n = n.parent) p.unshift(n.parent.children.indexOf(n as never));
+    for (let n: Element["parent"] | Element = el; n?.parent; n = n.parent)
+      p.unshift(n.parent.children.indexOf(n as never));
     return p;
   };
   const keyed = els.map((el) => ({ el, p: path(el) }));
   keyed.sort((a, b) => {
-    for (let i = 0; i < Math.min(a.p.length, b.p.length); i++) if (a.p[i] !== b.p[i]) return (a.p[i] ?? 0) - (b.p[i] ?? 0);
+    for (let i = 0; i < Math.min(a.p.length, b.p.length); i++)
+      if (a.p[i] !== b.p[i]) return (a.p[i] ?? 0) - (b.p[i] ?? 0);
     return a.p.length - b.p.length;
   });
   return keyed.map((k) => k.el);
 }
 
-type Meta = Pick<Extraction, "title" | "description" | "language" | "canonicalUrl" | "siteName" | "byline" | "publishedTime">;
+type Meta = Pick<
+  Extraction,
+  "title" | "description" | "language" | "canonicalUrl" | "siteName" | "byline" | "publishedTime"
+>;
 
-async function finish(markdown: string, html: string | null, meta: Meta, input: ExtractInput, truncated: boolean, links: string[]): Promise<ExtractResult> {
+async function finish(
+  markdown: string,
+  html: string | null,
+  meta: Meta,
+  input: ExtractInput,
+  truncated: boolean,
+  links: string[],
+): Promise<ExtractResult> {
   const opts = input.options ?? {};
   const text = markdownToText(markdown);
   const value: Extraction = {

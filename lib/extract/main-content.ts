@@ -1,7 +1,16 @@
 import type { AnyNode, Document, Element } from "domhandler";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
 import type { PageMetadata } from "./metadata";
-import { CHROME_TAGS, MAYBE_CANDIDATE, NEGATIVE, PHRASING, POSITIVE, TAGS_TO_SCORE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
+import {
+  CHROME_TAGS,
+  MAYBE_CANDIDATE,
+  NEGATIVE,
+  PHRASING,
+  POSITIVE,
+  TAGS_TO_SCORE,
+  UNLIKELY,
+  UNLIKELY_ROLES,
+} from "./patterns";
 import { cleanArticle } from "./prep-article";
 
 /** What content detection chose: the roots to render and the elements to leave out. */
@@ -42,11 +51,33 @@ export function classWeight(el: Element, enabled = true): number {
 
 function tagScore(name: string): number {
   switch (name) {
-    case "div": case "article": case "main": return 5;
-    case "pre": case "td": case "blockquote": return 3;
-    case "address": case "ol": case "ul": case "dl": case "dd": case "dt": case "li": case "form": return -3;
-    case "h1": case "h2": case "h3": case "h4": case "h5": case "h6": case "th": return -5;
-    default: return 0;
+    case "div":
+    case "article":
+    case "main":
+      return 5;
+    case "pre":
+    case "td":
+    case "blockquote":
+      return 3;
+    case "address":
+    case "ol":
+    case "ul":
+    case "dl":
+    case "dd":
+    case "dt":
+    case "li":
+    case "form":
+      return -3;
+    case "h1":
+    case "h2":
+    case "h3":
+    case "h4":
+    case "h5":
+    case "h6":
+    case "th":
+      return -5;
+    default:
+      return 0;
   }
 }
 
@@ -54,7 +85,15 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
   if (CHROME_TAGS.has(el.name)) return true;
   const role = el.attribs.role;
   if (role && UNLIKELY_ROLES.has(role)) return true;
-  if (!flags.stripUnlikely || inTableOrCode || el.name === "body" || el.name === "a" || el.name === "article" || el.name === "main") return false;
+  if (
+    !flags.stripUnlikely ||
+    inTableOrCode ||
+    el.name === "body" ||
+    el.name === "a" ||
+    el.name === "article" ||
+    el.name === "main"
+  )
+    return false;
   const match = `${el.attribs.class ?? ""} ${el.attribs.id ?? ""}`;
   return match.length > 1 && UNLIKELY.test(match) && !MAYBE_CANDIDATE.test(match);
 }
@@ -114,12 +153,18 @@ function attempt(body: Element, flags: Flags): MainContent & { textLength: numbe
   }
   const top = pickTopCandidate(body, scores, stats);
   const roots = gatherSiblings(top, scores, stats, removed);
-  if (flags.cleanConditionally || flags.weightClasses) cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
+  if (flags.cleanConditionally || flags.weightClasses)
+    cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
   const textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
   return { roots, removed, textLength };
 }
 
-function scorePhrasingRuns(div: Element, stats: StatsTable, removed: ElementMarks, add: (first: Element, len: number, commas: number) => void): void {
+function scorePhrasingRuns(
+  div: Element,
+  stats: StatsTable,
+  removed: ElementMarks,
+  add: (first: Element, len: number, commas: number) => void,
+): void {
   // Readability wraps loose inline content of a block div in <p>s; score those runs directly.
   let len = 0;
   let commas = 0;
@@ -155,7 +200,8 @@ function scorePhrasingRuns(div: Element, stats: StatsTable, removed: ElementMark
 
 function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable): Element {
   const ranked: { el: Element; score: number }[] = [];
-  for (const el of scores.keys) ranked.push({ el, score: (scores.get(el) as number) * (1 - linkDensity(stats.get(el))) });
+  for (const el of scores.keys)
+    ranked.push({ el, score: (scores.get(el) as number) * (1 - linkDensity(stats.get(el))) });
   ranked.sort((a, b) => b.score - a.score);
   const best = ranked[0];
   if (!best || best.el === body) return body;
@@ -163,7 +209,10 @@ function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable):
   const final = new Map(ranked.map((r) => [r.el, r.score]));
   const finalScore = (el: Element): number | undefined => final.get(el);
   // Several strong candidates under one ancestor: the ancestor is the article.
-  const alternatives = ranked.slice(1, 5).filter((r) => r.score / best.score >= 0.75).map((r) => r.el);
+  const alternatives = ranked
+    .slice(1, 5)
+    .filter((r) => r.score / best.score >= 0.75)
+    .map((r) => r.el);
   if (alternatives.length >= 3) {
     for (let p = top.parent; p && p.type === "tag" && p !== body; p = p.parent) {
       const covered = alternatives.filter((a) => isAncestor(p as Element, a)).length;
@@ -185,7 +234,13 @@ function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable):
     }
     last = ps;
   }
-  while (top.parent && top.parent.type === "tag" && top.parent !== body && top.parent.children.filter((c) => c.type === "tag").length === 1) top = top.parent;
+  while (
+    top.parent &&
+    top.parent.type === "tag" &&
+    top.parent !== body &&
+    top.parent.children.filter((c) => c.type === "tag").length === 1
+  )
+    top = top.parent;
   return top;
 }
 
@@ -196,7 +251,7 @@ function isAncestor(a: Element, node: Element): boolean {
 
 function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: ElementMarks): Element[] {
   const parent = top.parent;
-  if (!parent || parent.type !== "tag" || top.name === "body") return [top];
+  if (parent?.type !== "tag" || top.name === "body") return [top];
   const topScore = (scores.get(top) ?? 0) * (1 - linkDensity(stats.get(top)));
   const threshold = Math.max(10, topScore * 0.2);
   const out: Element[] = [];

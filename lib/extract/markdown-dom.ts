@@ -4,7 +4,57 @@ import { LIMITS } from "./limits";
 import { resolveUrl } from "./urls";
 
 // turndown's block element list (turndown.cjs.js), as a set.
-const TD_BLOCK = new Set(["ADDRESS", "ARTICLE", "ASIDE", "AUDIO", "BLOCKQUOTE", "BODY", "CANVAS", "CENTER", "DD", "DIR", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "FRAMESET", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HGROUP", "HR", "HTML", "ISINDEX", "LI", "MAIN", "MENU", "NAV", "NOFRAMES", "NOSCRIPT", "OL", "OUTPUT", "P", "PRE", "SECTION", "TABLE", "TBODY", "TD", "TFOOT", "TH", "THEAD", "TR", "UL"]);
+const TD_BLOCK = new Set([
+  "ADDRESS",
+  "ARTICLE",
+  "ASIDE",
+  "AUDIO",
+  "BLOCKQUOTE",
+  "BODY",
+  "CANVAS",
+  "CENTER",
+  "DD",
+  "DIR",
+  "DIV",
+  "DL",
+  "DT",
+  "FIELDSET",
+  "FIGCAPTION",
+  "FIGURE",
+  "FOOTER",
+  "FORM",
+  "FRAMESET",
+  "H1",
+  "H2",
+  "H3",
+  "H4",
+  "H5",
+  "H6",
+  "HEADER",
+  "HGROUP",
+  "HR",
+  "HTML",
+  "ISINDEX",
+  "LI",
+  "MAIN",
+  "MENU",
+  "NAV",
+  "NOFRAMES",
+  "NOSCRIPT",
+  "OL",
+  "OUTPUT",
+  "P",
+  "PRE",
+  "SECTION",
+  "TABLE",
+  "TBODY",
+  "TD",
+  "TFOOT",
+  "TH",
+  "THEAD",
+  "TR",
+  "UL",
+]);
 /** Blocks whose text turndown or the GFM plugin reads beyond a blank test (kept tables print it). */
 const REAL_TEXT_BLOCKS = new Set(["TABLE", "THEAD", "TBODY", "TFOOT", "TR", "TD", "TH"]);
 const NON_SPACE = /\S/;
@@ -96,7 +146,8 @@ export class MdNode {
   private hasText(): boolean {
     if (this.nonBlank === null) {
       let found = false;
-      for (let c = this.firstChild; c && !found; c = c.nextSibling) found = c.nodeType === 3 ? NON_SPACE.test(c.data) : c.hasText();
+      for (let c = this.firstChild; c && !found; c = c.nextSibling)
+        found = c.nodeType === 3 ? NON_SPACE.test(c.data) : c.hasText();
       this.nonBlank = found;
     }
     return this.nonBlank;
@@ -169,12 +220,69 @@ export class MdNode {
   }
 }
 
-const DROP = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input", "select", "textarea", "form", "link", "meta", "head", "title"]);
+const DROP = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "iframe",
+  "object",
+  "embed",
+  "svg",
+  "canvas",
+  "button",
+  "input",
+  "select",
+  "textarea",
+  "form",
+  "link",
+  "meta",
+  "head",
+  "title",
+]);
 // Inline wrappers with no Markdown form: turndown would only return their content, so
 // skipping them saves a node (and turndown's per-node regexes) each.
-const UNWRAP = new Set(["span", "font", "abbr", "small", "big", "u", "ins", "mark", "time", "label", "bdi", "bdo", "data", "var", "dfn", "cite", "acronym", "nobr"]);
+const UNWRAP = new Set([
+  "span",
+  "font",
+  "abbr",
+  "small",
+  "big",
+  "u",
+  "ins",
+  "mark",
+  "time",
+  "label",
+  "bdi",
+  "bdo",
+  "data",
+  "var",
+  "dfn",
+  "cite",
+  "acronym",
+  "nobr",
+]);
 const TABLE_PARTS = new Set(["table", "thead", "tbody", "tfoot", "tr"]);
-const BLOCKISH = new Set(["p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "section", "article", "figure", "hr"]);
+const BLOCKISH = new Set([
+  "p",
+  "div",
+  "table",
+  "ul",
+  "ol",
+  "dl",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "pre",
+  "blockquote",
+  "section",
+  "article",
+  "figure",
+  "hr",
+]);
 
 function isDataTable(table: Element): boolean {
   // Layout tables (one column, or cells full of blocks) read better as plain blocks than
@@ -186,7 +294,9 @@ function isDataTable(table: Element): boolean {
     if (n.type !== "tag") continue;
     if (n.name === "tr") {
       let cols = 0;
-      for (const c of n.children) if (c.type === "tag" && (c.name === "td" || c.name === "th")) cols += Number(c.attribs.colspan) > 1 ? Number(c.attribs.colspan) : 1;
+      for (const c of n.children)
+        if (c.type === "tag" && (c.name === "td" || c.name === "th"))
+          cols += Math.max(Number(c.attribs.colspan) || 1, 1);
       maxCols = Math.max(maxCols, cols);
     }
     if (n.name === "table" && n !== table) return false;
@@ -198,7 +308,9 @@ function isDataTable(table: Element): boolean {
 
 function codeLanguage(el: Element): string | null {
   const cls = `${el.attribs.class ?? ""} ${el.attribs["data-lang"] ? `language-${el.attribs["data-lang"]}` : ""}`;
-  const m = /(?:^|\s)(?:language|lang|highlight-source|brush:?)-?\s*([\w+#.-]+)/i.exec(cls) ?? /(?:^|\s)highlight-([\w+#-]+)/.exec(cls);
+  const m =
+    /(?:^|\s)(?:language|lang|highlight-source|brush:?)-?\s*([\w+#.-]+)/i.exec(cls) ??
+    /(?:^|\s)highlight-([\w+#-]+)/.exec(cls);
   return m?.[1]?.toLowerCase() ?? null;
 }
 
@@ -221,7 +333,8 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
   const out = new MdNode(1, "DIV", "", {});
   type Frame = { src: AnyNode; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];
-  for (let i = root.children.length - 1; i >= 0; i--) stack.push({ src: root.children[i] as AnyNode, parent: out, depth: 1, inTable: false });
+  for (let i = root.children.length - 1; i >= 0; i--)
+    stack.push({ src: root.children[i] as AnyNode, parent: out, depth: 1, inTable: false });
   for (let f = stack.pop(); f; f = stack.pop()) {
     const { src, parent, depth } = f;
     if (src.type === "text") {
@@ -243,7 +356,10 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       if (href) attribs.href = href;
       if (src.attribs.title) attribs.title = src.attribs.title;
     } else if (name === "img") {
-      const raw = src.attribs.src && !src.attribs.src.startsWith("data:") ? src.attribs.src : (src.attribs["data-src"] ?? firstSrcsetUrl(src.attribs.srcset ?? src.attribs["data-srcset"]));
+      const raw =
+        src.attribs.src && !src.attribs.src.startsWith("data:")
+          ? src.attribs.src
+          : (src.attribs["data-src"] ?? firstSrcsetUrl(src.attribs.srcset ?? src.attribs["data-srcset"]));
       const url = resolveUrl(raw, baseUrl);
       if (!url) continue;
       attribs.src = url;
@@ -276,12 +392,14 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
     if (name === "caption") name = "p";
     if (depth > LIMITS.maxMarkdownDepth || UNWRAP.has(name)) {
       // Too deep for turndown's recursion, or a bare wrapper: keep the content, drop the element.
-      for (let i = children.length - 1; i >= 0; i--) stack.push({ src: children[i] as AnyNode, parent, depth, inTable: f.inTable });
+      for (let i = children.length - 1; i >= 0; i--)
+        stack.push({ src: children[i] as AnyNode, parent, depth, inTable: f.inTable });
       continue;
     }
     const node = new MdNode(1, name.toUpperCase(), "", attribs);
     parent.appendChild(node);
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
   }
   return out;
 }
@@ -292,12 +410,30 @@ function firstSrcsetUrl(srcset: string | undefined): string | undefined {
 }
 
 // turndown's void element list (turndown.cjs.js), as a set.
-const TD_VOID = new Set(["AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META", "PARAM", "SOURCE", "TRACK", "WBR"]);
+const TD_VOID = new Set([
+  "AREA",
+  "BASE",
+  "BR",
+  "COL",
+  "COMMAND",
+  "EMBED",
+  "HR",
+  "IMG",
+  "INPUT",
+  "KEYGEN",
+  "LINK",
+  "META",
+  "PARAM",
+  "SOURCE",
+  "TRACK",
+  "WBR",
+]);
 
 const NEEDS_COLLAPSE = /[\r\n\t]| {2}/;
 
 function nextInWalk(prev: MdNode | null, current: MdNode): MdNode | null {
-  if ((prev && prev.parentNode === current) || current.nodeName === "PRE") return current.nextSibling ?? current.parentNode;
+  if ((prev && prev.parentNode === current) || current.nodeName === "PRE")
+    return current.nextSibling ?? current.parentNode;
   return current.firstChild ?? current.nextSibling ?? current.parentNode;
 }
 
@@ -323,7 +459,8 @@ export function collapseWhitespace(element: MdNode): void {
       // Only tabs, line breaks and space runs change: most text has none, and replace()
       // would still copy it for every single space.
       let text = NEEDS_COLLAPSE.test(node.data) ? node.data.replace(/[ \r\n\t]+/g, " ") : node.data;
-      if ((!prevText || prevText.data.endsWith(" ")) && !keepLeadingWs && text.charCodeAt(0) === 32) text = text.slice(1);
+      if ((!prevText || prevText.data.endsWith(" ")) && !keepLeadingWs && text.charCodeAt(0) === 32)
+        text = text.slice(1);
       if (!text) {
         node = removeNode(node);
         continue;
@@ -333,7 +470,7 @@ export function collapseWhitespace(element: MdNode): void {
     } else {
       const name = node.nodeName;
       if (TD_BLOCK.has(name) || name === "BR") {
-        if (prevText && prevText.data.endsWith(" ")) prevText.data = prevText.data.slice(0, -1);
+        if (prevText?.data.endsWith(" ")) prevText.data = prevText.data.slice(0, -1);
         prevText = null;
         keepLeadingWs = false;
       } else if (TD_VOID.has(name) || name === "PRE") {

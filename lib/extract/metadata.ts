@@ -41,7 +41,8 @@ function jsonNames(value: Json | undefined): string | null {
   return null;
 }
 
-const ARTICLE_TYPES = /^(Article|NewsArticle|BlogPosting|TechArticle|ScholarlyArticle|Report|AdvertiserContentArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|SatiricalArticle|SocialMediaPosting|LiveBlogPosting|DiscussionForumPosting|Review|Recipe|Product|WebPage|APIReference|HowTo)$/;
+const ARTICLE_TYPES =
+  /^(Article|NewsArticle|BlogPosting|TechArticle|ScholarlyArticle|Report|AdvertiserContentArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|SatiricalArticle|SocialMediaPosting|LiveBlogPosting|DiscussionForumPosting|Review|Recipe|Product|WebPage|APIReference|HowTo)$/;
 
 function findArticle(value: Json | undefined, depth = 0): Record<string, Json> | null {
   if (value == null || typeof value !== "object" || depth > 6) return null;
@@ -97,7 +98,9 @@ export function readMetadata(doc: Document, pageUrl: string, removeNonContent = 
         baseHref ??= el.attribs.href;
         break;
       case "meta": {
-        const key = (el.attribs.property ?? el.attribs.name ?? el.attribs.itemprop ?? el.attribs["http-equiv"] ?? "").toLowerCase().trim();
+        const key = (el.attribs.property ?? el.attribs.name ?? el.attribs.itemprop ?? el.attribs["http-equiv"] ?? "")
+          .toLowerCase()
+          .trim();
         const content = clean(el.attribs.content);
         if (key && content) for (const k of key.split(/\s+/)) if (!meta.has(k)) meta.set(k, content);
         break;
@@ -133,13 +136,38 @@ export function readMetadata(doc: Document, pageUrl: string, removeNonContent = 
   const ldPublisher = ld?.publisher;
   const metaAuthor = m("author", "dc.creator", "dc:creator", "article:author", "parsely-author", "sailthru.author");
   return {
-    title: ldString("headline") ?? ldString("name") ?? m("og:title", "twitter:title", "dc.title", "dc:title", "title") ?? titleTag,
-    description: ldString("description") ?? m("og:description", "description", "twitter:description", "dc.description", "dc:description"),
+    title:
+      ldString("headline") ??
+      ldString("name") ??
+      m("og:title", "twitter:title", "dc.title", "dc:title", "title") ??
+      titleTag,
+    description:
+      ldString("description") ??
+      m("og:description", "description", "twitter:description", "dc.description", "dc:description"),
     language: lang ?? m("content-language", "og:locale", "dc.language", "language"),
     canonicalUrl: canonical ?? resolveUrl(m("og:url") ?? undefined, pageUrl),
-    siteName: m("og:site_name", "application-name") ?? (ldPublisher && typeof ldPublisher === "object" && !Array.isArray(ldPublisher) ? jsonNames(ldPublisher.name) : null),
-    byline: (ld ? jsonNames(ld.author) : null) ?? (metaAuthor && !/^https?:/.test(metaAuthor) ? metaAuthor : null) ?? relAuthor,
-    publishedTime: ldString("datePublished") ?? m("article:published_time", "og:published_time", "datepublished", "date", "dc.date", "dc:date", "pubdate", "publish-date", "parsely-pub-date"),
+    siteName:
+      m("og:site_name", "application-name") ??
+      (ldPublisher && typeof ldPublisher === "object" && !Array.isArray(ldPublisher)
+        ? jsonNames(ldPublisher.name)
+        : null),
+    byline:
+      (ld ? jsonNames(ld.author) : null) ??
+      (metaAuthor && !/^https?:/.test(metaAuthor) ? metaAuthor : null) ??
+      relAuthor,
+    publishedTime:
+      ldString("datePublished") ??
+      m(
+        "article:published_time",
+        "og:published_time",
+        "datepublished",
+        "date",
+        "dc.date",
+        "dc:date",
+        "pubdate",
+        "publish-date",
+        "parsely-pub-date",
+      ),
     baseHref,
     articleHint: ld !== null,
   };

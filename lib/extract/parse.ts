@@ -10,7 +10,19 @@ class StopParsing extends Error {}
  * drop them right after parsing, so they are never built. <script> is kept when it is JSON-LD
  * (metadata reads it); <head>, <title>, <meta> and <link> are kept for metadata too.
  */
-const SKIPPED = new Set(["script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "textarea", "select"]);
+const SKIPPED = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "svg",
+  "iframe",
+  "object",
+  "embed",
+  "canvas",
+  "textarea",
+  "select",
+]);
 
 /**
  * The attributes any pass reads (metadata, cleaning, scoring, Markdown). When no caller
@@ -18,9 +30,36 @@ const SKIPPED = new Set(["script", "style", "noscript", "template", "svg", "ifra
  * not stored: fewer, smaller attribute objects that stay in V8's fast mode.
  */
 const KEPT_ATTRIBUTES = new Set([
-  "class", "id", "href", "src", "srcset", "data-src", "data-srcset", "alt", "title", "rel", "type", "lang", "xml:lang",
-  "content", "name", "property", "itemprop", "http-equiv", "charset", "role", "style", "hidden", "aria-hidden",
-  "checked", "colspan", "align", "start", "data-lang", "datatable", "summary",
+  "class",
+  "id",
+  "href",
+  "src",
+  "srcset",
+  "data-src",
+  "data-srcset",
+  "alt",
+  "title",
+  "rel",
+  "type",
+  "lang",
+  "xml:lang",
+  "content",
+  "name",
+  "property",
+  "itemprop",
+  "http-equiv",
+  "charset",
+  "role",
+  "style",
+  "hidden",
+  "aria-hidden",
+  "checked",
+  "colspan",
+  "align",
+  "start",
+  "data-lang",
+  "datatable",
+  "summary",
 ]);
 
 /** htmlparser2 members that its typings mark private or internal. */
@@ -254,7 +293,11 @@ scanning.stateInAttributeValueSingleQuotes = function (this: Scanning, c: number
 };
 const CHARS: string[] = [];
 scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean {
-  const ch = (CHARS[c] ??= String.fromCharCode(c));
+  let ch = CHARS[c];
+  if (ch === undefined) {
+    ch = String.fromCharCode(c);
+    CHARS[c] = ch;
+  }
   const i = this.buffer.indexOf(ch, this.index - this.offset + 1);
   if (i >= 0) {
     this.index = i + this.offset;

@@ -1,5 +1,5 @@
 import type { Element } from "domhandler";
-import { type ElementMarks, type Stats, type StatsTable, linkDensity } from "./content-stats";
+import { type ElementMarks, linkDensity, type Stats, type StatsTable } from "./content-stats";
 import { classWeight } from "./main-content";
 import { SHARE } from "./patterns";
 
@@ -31,11 +31,15 @@ export function looksLikeDataTable(table: Element): boolean {
   for (let el = stack.pop(); el; el = stack.pop()) {
     for (const c of el.children) {
       if (c.type !== "tag") continue;
-      if (c.name === "caption" || c.name === "thead" || c.name === "tfoot" || c.name === "colgroup" || c.name === "th") return true;
+      if (c.name === "caption" || c.name === "thead" || c.name === "tfoot" || c.name === "colgroup" || c.name === "th")
+        return true;
       if (c.name === "table") return false;
       if (c.name === "tr") {
         rows++;
-        cols = Math.max(cols, c.children.filter((x) => x.type === "tag" && (x.name === "td" || x.name === "th")).length);
+        cols = Math.max(
+          cols,
+          c.children.filter((x) => x.type === "tag" && (x.name === "td" || x.name === "th")).length,
+        );
       }
       stack.push(c);
     }
@@ -44,7 +48,13 @@ export function looksLikeDataTable(table: Element): boolean {
 }
 
 /** Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one pass). */
-export function cleanArticle(roots: Element[], stats: StatsTable, removed: ElementMarks, conditionally: boolean, weighted: boolean): void {
+export function cleanArticle(
+  roots: Element[],
+  stats: StatsTable,
+  removed: ElementMarks,
+  conditionally: boolean,
+  weighted: boolean,
+): void {
   for (const root of roots) {
     type Frame = { el: Element; guarded: boolean; inFigure: boolean };
     const order: Frame[] = [];
@@ -53,7 +63,8 @@ export function cleanArticle(roots: Element[], stats: StatsTable, removed: Eleme
       order.push(f);
       for (const c of f.el.children) {
         if (c.type !== "tag" || removed.has(c)) continue;
-        const guarded = f.guarded || c.name === "pre" || c.name === "code" || (c.name === "table" && looksLikeDataTable(c));
+        const guarded =
+          f.guarded || c.name === "pre" || c.name === "code" || (c.name === "table" && looksLikeDataTable(c));
         stack.push({ el: c, guarded, inFigure: f.inFigure || c.name === "figure" });
       }
     }
@@ -65,8 +76,13 @@ export function cleanArticle(roots: Element[], stats: StatsTable, removed: Eleme
         if (k.type !== "tag" || removed.has(k)) continue;
         const kc = (k as Counted).trawlCountsPass === gen ? (k as Counted).trawlCounts : undefined;
         if (!kc) continue;
-        c.p += kc.p; c.img += kc.img; c.li += kc.li; c.input += kc.input; c.embed += kc.embed;
-        c.headingText += kc.headingText; c.listText += kc.listText;
+        c.p += kc.p;
+        c.img += kc.img;
+        c.li += kc.li;
+        c.input += kc.input;
+        c.embed += kc.embed;
+        c.headingText += kc.headingText;
+        c.listText += kc.listText;
       }
       const s = stats.get(el);
       const text = s?.text ?? 0;

@@ -1,5 +1,5 @@
-import { parseDocument } from "htmlparser2";
 import type { AnyNode } from "domhandler";
+import { parseDocument } from "htmlparser2";
 
 /** Lower-cased word tokens; each CJK character is a token since those scripts have no spaces. */
 export function tokens(text: string): string[] {
@@ -42,5 +42,9 @@ export function htmlText(html: string): string {
       for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
     }
   }
-  return out.join("").replace(/[ \t\u00a0]+/g, " ").replace(/\s*\n\s*/g, "\n").trim();
+  return out
+    .join("")
+    .replace(/[ \t\u00a0]+/g, " ")
+    .replace(/\s*\n\s*/g, "\n")
+    .trim();
 }

@@ -20,7 +20,8 @@ export function markdownToText(md: string): string {
     s = s.replace(/\s*\|\s*/g, " ");
   }
   if (s.includes("---") || s.includes("***") || s.includes("___")) s = s.replace(/^\s*(?:---|\*\*\*|___)\s*$/gm, "");
-  if (s.includes("**") || s.includes("__") || s.includes("~~")) s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, "$2");
+  if (s.includes("**") || s.includes("__") || s.includes("~~"))
+    s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, "$2");
   if (s.includes("_") || s.includes("*")) s = s.replace(/(^|[^\w*])[_*](?=\S)([^_*\n]*?\S)[_*](?=[^\w*]|$)/g, "$1$2");
   if (s.includes("`")) s = s.replace(/`+/g, "");
   if (s.includes("\\")) s = s.replace(/\\([\\`*_{}[\]()#+\-.!|~>])/g, "$1");
@@ -32,7 +33,8 @@ export function markdownToText(md: string): string {
 
 /** ASCII word characters (letters, digits, apostrophe, underscore) as a lookup table. */
 const ASCII_WORD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) ASCII_WORD[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39 || c === 95 ? 1 : 0;
+for (let c = 0; c < 128; c++)
+  ASCII_WORD[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39 || c === 95 ? 1 : 0;
 
 /** Counts words: runs of letters or digits, with each CJK character counted as one word. */
 export function countWords(text: string): number {
@@ -51,7 +53,10 @@ export function countWords(text: string): number {
       continue;
     } else {
       // Outside ASCII, treat everything but spaces and general punctuation as letters.
-      word = c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f) ? 0 : 1;
+      word =
+        c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f)
+          ? 0
+          : 1;
     }
     // A word starts where a word character follows a non-word one.
     n += word & (inWord ^ 1);

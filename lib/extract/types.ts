@@ -45,6 +45,4 @@ export interface Extraction {
   truncated?: boolean;
 }
 
-export type ExtractResult =
-  | { ok: true; value: Extraction }
-  | { ok: false; code: ErrorCode; message: string };
+export type ExtractResult = { ok: true; value: Extraction } | { ok: false; code: ErrorCode; message: string };

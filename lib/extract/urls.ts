@@ -2,11 +2,12 @@
 export function resolveUrl(raw: string | undefined, base: string): string | null {
   if (!raw) return null;
   const trimmed = raw.trim();
-  if (!trimmed || trimmed.startsWith("#") && trimmed.length === 1) return null;
+  if (!trimmed || (trimmed.startsWith("#") && trimmed.length === 1)) return null;
   try {
     const url = new URL(trimmed, base);
     // data: URIs bloat Markdown with bytes no model can read; script URLs are not links.
-    if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "mailto:" && url.protocol !== "tel:") return null;
+    if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "mailto:" && url.protocol !== "tel:")
+      return null;
     return url.href;
   } catch {
     return null;

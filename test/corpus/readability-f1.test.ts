@@ -15,13 +15,22 @@ const KNOWN_LOW: Record<string, string> = {};
 
 describe.skipIf(!present)("Readability corpus quality", () => {
   it("reaches mean token F1 >= 0.95 with no unexplained page below 0.5", async () => {
-    const names = readdirSync(dir).filter((d) => existsSync(join(dir, d, "source.html")) && existsSync(join(dir, d, "expected.html")));
+    const names = readdirSync(dir).filter(
+      (d) => existsSync(join(dir, d, "source.html")) && existsSync(join(dir, d, "expected.html")),
+    );
     expect(names.length).toBeGreaterThan(100);
     const low: string[] = [];
     let sum = 0;
     for (const name of names) {
-      const r = await extract({ body: new Uint8Array(readFileSync(join(dir, name, "source.html"))), contentType: "text/html", url: "http://fakehost/test/page.html" });
-      const f1 = tokenF1(r.ok ? markdownToText(r.value.markdown) : "", htmlText(readFileSync(join(dir, name, "expected.html"), "utf8"))).f1;
+      const r = await extract({
+        body: new Uint8Array(readFileSync(join(dir, name, "source.html"))),
+        contentType: "text/html",
+        url: "http://fakehost/test/page.html",
+      });
+      const f1 = tokenF1(
+        r.ok ? markdownToText(r.value.markdown) : "",
+        htmlText(readFileSync(join(dir, name, "expected.html"), "utf8")),
+      ).f1;
       sum += f1;
       if (f1 < 0.5 && !(name in KNOWN_LOW)) low.push(`${name}: ${f1.toFixed(3)}`);
     }

@@ -39,7 +39,12 @@ async function failedReport(batchId: string, chunkId: number, token: string, att
     chunkId,
     token,
     part: { key, records: part.records, bytes: part.bytes, sha256: part.sha256 },
-    outcomes: records.map((r) => ({ index: r.index, state: "failed" as const, code: "network_error" as const, message: "x" })),
+    outcomes: records.map((r) => ({
+      index: r.index,
+      state: "failed" as const,
+      code: "network_error" as const,
+      message: "x",
+    })),
     tried: [],
     retryAfterSeconds: null,
   };

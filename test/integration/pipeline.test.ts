@@ -36,7 +36,9 @@ describe("a batch from submission to download", () => {
 
     const records = await download(created.id);
     expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i));
-    expect(records.map((r) => r.url)).toEqual(urls.map((u) => (typeof u === "string" ? u : (u as { url: string }).url)));
+    expect(records.map((r) => r.url)).toEqual(
+      urls.map((u) => (typeof u === "string" ? u : (u as { url: string }).url)),
+    );
     expect(records[3]?.id).toBe("caller-3");
     expect(records[0]?.markdown).toContain("# Article 0");
     expect(records[0]?.markdown).not.toContain("cookies");
@@ -79,7 +81,9 @@ describe("a batch from submission to download", () => {
     ];
     const created = await submit(urls);
     await waitForPublished(created.id);
-    const errors = await json<{ errors: { index: number; code: string }[] }>(await api(`/v1/batches/${created.id}/errors`));
+    const errors = await json<{ errors: { index: number; code: string }[] }>(
+      await api(`/v1/batches/${created.id}/errors`),
+    );
     expect(errors.errors.map((e) => e.code)).toEqual([
       "too_many_redirects",
       "blocked_address",

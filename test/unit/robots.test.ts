@@ -249,7 +249,11 @@ describe("oversize body", () => {
 
 describe("RobotsRules schema", () => {
   it("round-trips every outcome through JSON", () => {
-    for (const r of [rules("User-agent: *\nDisallow: /x\n"), rulesFromResponse(404, null), rulesFromResponse(0, null)]) {
+    for (const r of [
+      rules("User-agent: *\nDisallow: /x\n"),
+      rulesFromResponse(404, null),
+      rulesFromResponse(0, null),
+    ]) {
       const back = RobotsRules.parse(JSON.parse(JSON.stringify(r)));
       expect(back).toEqual(r);
       expect(isAllowed(back, "https://example.com/x", UA)).toBe(isAllowed(r, "https://example.com/x", UA));

@@ -54,7 +54,9 @@ describe("signing", () => {
 
 describe("readUrlList", () => {
   it("streams NDJSON lines split across chunks, skipping blank lines", async () => {
-    const lines = await collect(readUrlList(stream('"https://a.com/"\n\n{"url":"https://b.com/","id":"b"}\n7\n{bad\n'), "ndjson"));
+    const lines = await collect(
+      readUrlList(stream('"https://a.com/"\n\n{"url":"https://b.com/","id":"b"}\n7\n{bad\n'), "ndjson"),
+    );
     expect(lines).toEqual([
       { line: 1, entry: "https://a.com/" },
       { line: 3, entry: { url: "https://b.com/", id: "b" } },
@@ -92,7 +94,8 @@ describe("settings", () => {
 
 describe("result parts", () => {
   it("round-trips records sorted by index, with size and checksum", async () => {
-    const at = (index: number) => unfetchedRecord({ index, id: null, url: `u${index}`, attempts: 0 }, "skipped", "duplicate", "d");
+    const at = (index: number) =>
+      unfetchedRecord({ index, id: null, url: `u${index}`, attempts: 0 }, "skipped", "duplicate", "d");
     const part = await encodePart([at(3), at(1), at(2)]);
     const text = new TextDecoder().decode(part.body);
     expect(decodePart(text).map((r) => r.index)).toEqual([1, 2, 3]);

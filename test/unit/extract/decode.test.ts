@@ -7,7 +7,11 @@ const filler = " This sentence pads the page, so that the paragraph is long enou
 
 /** An HTML page whose body paragraph contains `word` as raw legacy-encoded bytes. */
 function page(head: string, word: number[]): Uint8Array {
-  return new Uint8Array([...ascii(`<html><head>${head}</head><body><article><p>${filler}`), ...word, ...ascii(`${filler}</p></article></body></html>`)]);
+  return new Uint8Array([
+    ...ascii(`<html><head>${head}</head><body><article><p>${filler}`),
+    ...word,
+    ...ascii(`${filler}</p></article></body></html>`),
+  ]);
 }
 
 async function markdownOf(body: Uint8Array, contentType: string | null): Promise<string> {
@@ -24,7 +28,9 @@ describe("decoding", () => {
     expect(await markdownOf(page('<meta charset="iso-8859-2">', hex("a3 f3 64 bc")), "text/html")).toContain("Łódź");
   });
   it("decodes Shift_JIS declared in a meta charset", async () => {
-    expect(await markdownOf(page("<meta charset=Shift_JIS>", hex("93 fa 96 7b 8c ea")), "text/html")).toContain("日本語");
+    expect(await markdownOf(page("<meta charset=Shift_JIS>", hex("93 fa 96 7b 8c ea")), "text/html")).toContain(
+      "日本語",
+    );
   });
   it("decodes EUC-KR declared by http-equiv Content-Type", async () => {
     const head = '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">';
@@ -51,6 +57,8 @@ describe("decoding", () => {
     expect(await markdownOf(page("", hex("e9 74 e9")), "text/html")).toContain("été");
   });
   it("reads undeclared UTF-8 as UTF-8", async () => {
-    expect(await markdownOf(new TextEncoder().encode(`<p>${filler}Zürich — 東京${filler}</p>`), "text/html")).toContain("Zürich — 東京");
+    expect(await markdownOf(new TextEncoder().encode(`<p>${filler}Zürich — 東京${filler}</p>`), "text/html")).toContain(
+      "Zürich — 東京",
+    );
   });
 });

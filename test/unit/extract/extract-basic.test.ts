@@ -2,13 +2,19 @@ import { describe, expect, it } from "vitest";
 import { extract } from "../../../lib/extract";
 
 const enc = new TextEncoder();
-const page = (html: string) => ({ body: enc.encode(html), contentType: "text/html; charset=utf-8", url: "https://example.com/a/page.html" });
+const page = (html: string) => ({
+  body: enc.encode(html),
+  contentType: "text/html; charset=utf-8",
+  url: "https://example.com/a/page.html",
+});
 
 describe("extract", () => {
   it("turns an article into Markdown with absolute links and its title", async () => {
-    const r = await extract(page(`<html lang="en"><head><title>Hello</title></head><body><nav><a href="/">Home</a></nav>
+    const r = await extract(
+      page(`<html lang="en"><head><title>Hello</title></head><body><nav><a href="/">Home</a></nav>
       <article><h1>Hello world</h1><p>Some <a href="../b.html">text</a> here that is long enough to count as an article paragraph.</p></article>
-      <footer>Copyright</footer></body></html>`));
+      <footer>Copyright</footer></body></html>`),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.title).toBe("Hello");
@@ -21,7 +27,11 @@ describe("extract", () => {
   });
 
   it("refuses a PDF with unsupported_content_type", async () => {
-    const r = await extract({ body: new Uint8Array([37, 80, 68, 70]), contentType: "application/pdf", url: "https://example.com/x.pdf" });
+    const r = await extract({
+      body: new Uint8Array([37, 80, 68, 70]),
+      contentType: "application/pdf",
+      url: "https://example.com/x.pdf",
+    });
     expect(r).toMatchObject({ ok: false, code: "unsupported_content_type" });
   });
 });

@@ -4,7 +4,11 @@ import type { ExtractResult } from "../../../lib/extract/types";
 
 // "Bounded" means each call returns a result or a coded failure; speed belongs to bench/.
 const run = (body: Uint8Array | string, contentType = "text/html"): Promise<ExtractResult> =>
-  extract({ body: typeof body === "string" ? new TextEncoder().encode(body) : body, contentType, url: "https://example.com/" });
+  extract({
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+    contentType,
+    url: "https://example.com/",
+  });
 
 function expectResultOrCode(r: ExtractResult): void {
   if (r.ok) expect(typeof r.value.markdown).toBe("string");
@@ -18,7 +22,9 @@ describe("hostile pages", () => {
   });
 
   it("keeps the text at the bottom of 100,000 nested divs by flattening beyond the parse depth cap", async () => {
-    const r = await run(`<html><body>${"<div>".repeat(100_000)}deep text at the bottom${"</div>".repeat(100_000)}<p>after</p></body></html>`);
+    const r = await run(
+      `<html><body>${"<div>".repeat(100_000)}deep text at the bottom${"</div>".repeat(100_000)}<p>after</p></body></html>`,
+    );
     expect(r.ok && r.value.markdown).toContain("deep text at the bottom");
   });
 
@@ -51,12 +57,17 @@ describe("hostile pages", () => {
   it("reports binary garbage labelled text/html as decoding_failed", async () => {
     const bytes = new Uint8Array(64 * 1024);
     let x = 12345;
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < bytes.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      bytes[i] = x >>> 24;
+    }
     expect(await run(bytes)).toMatchObject({ ok: false, code: "decoding_failed" });
   });
 
   it("reports a page that is only scripts as extraction_empty", async () => {
-    const r = await run(`<html><head><script>var a = 1;</script></head><body>${"<script>document.write('x')</script>".repeat(1000)}</body></html>`);
+    const r = await run(
+      `<html><head><script>var a = 1;</script></head><body>${"<script>document.write('x')</script>".repeat(1000)}</body></html>`,
+    );
     expect(r).toMatchObject({ ok: false, code: "extraction_empty" });
   });
 
@@ -65,7 +76,11 @@ describe("hostile pages", () => {
   });
 
   it("never throws, even for a URL it cannot parse", async () => {
-    const r = await extract({ body: new TextEncoder().encode("<p>hi</p>"), contentType: "text/html", url: "not a url" });
+    const r = await extract({
+      body: new TextEncoder().encode("<p>hi</p>"),
+      contentType: "text/html",
+      url: "not a url",
+    });
     expectResultOrCode(r);
   });
 });

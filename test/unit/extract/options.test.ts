@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { extract } from "../../../lib/extract";
 import type { ExtractOptions } from "../../../lib/extract/types";
 
-const para = "This paragraph makes the article long enough, with commas, clauses, and sentences, to be chosen as main content.";
+const para =
+  "This paragraph makes the article long enough, with commas, clauses, and sentences, to be chosen as main content.";
 const PAGE = `<html lang="fr"><head><title>Le titre</title>
 <meta property="og:title" content="Le vrai titre"><meta property="og:site_name" content="Le Site">
 <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"JSON-LD headline","author":{"@type":"Person","name":"Jeanne Martin"},"datePublished":"2024-02-03"}</script>

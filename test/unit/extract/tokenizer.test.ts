@@ -6,7 +6,10 @@ import { ScanningTokenizer } from "../../../lib/extract/parse";
 // event (and how text is split between events) must match htmlparser2's own tokenizer.
 function events(html: string, tokenizer: typeof Tokenizer): string[] {
   const out: string[] = [];
-  const rec = (name: string) => (...args: unknown[]) => out.push(`${name} ${JSON.stringify(args)}`);
+  const rec =
+    (name: string) =>
+    (...args: unknown[]) =>
+      out.push(`${name} ${JSON.stringify(args)}`);
   const parser = new Parser(
     {
       onopentag: rec("open"),
@@ -39,7 +42,29 @@ const CASES = [
 
 /** Deterministic random markup over the characters that drive the tokenizer's states. */
 function randomHtml(seed: number): string {
-  const parts = ["<", ">", "&", '"', "'", "=", " ", "a", "/", "!", "-", "p", "script", "amp;", "#38;", "x", "\n", "</", "div ", "b=", "?"];
+  const parts = [
+    "<",
+    ">",
+    "&",
+    '"',
+    "'",
+    "=",
+    " ",
+    "a",
+    "/",
+    "!",
+    "-",
+    "p",
+    "script",
+    "amp;",
+    "#38;",
+    "x",
+    "\n",
+    "</",
+    "div ",
+    "b=",
+    "?",
+  ];
   let s = seed;
   let out = "";
   for (let i = 0; i < 60; i++) {
