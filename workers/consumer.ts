@@ -83,8 +83,9 @@ async function processChunk(
   const outcomes: ChunkOutcome[] = [];
   const tried: number[] = [];
   let retryAfterSeconds: number | null = null;
-  for (const [i, verdict] of verdicts.entries()) {
-    if (verdict.tried) tried.push(claim.entries[i]?.index ?? -1);
+  for (const [i, entry] of claim.entries.entries()) {
+    const verdict = verdicts[i] as Verdict;
+    if (verdict.tried) tried.push(entry.index);
     if (verdict.kind === "retry") {
       retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, verdict.afterSeconds);
       continue;
