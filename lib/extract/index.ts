@@ -1,7 +1,7 @@
 import { selectAll } from "css-select";
 import type { Element, ParentNode } from "domhandler";
 import type { ErrorCode } from "../error-codes";
-import { removeNonContent } from "./clean";
+import { removeExcluded } from "./clean";
 import type { ElementSet } from "./content-stats";
 import { classifyContentType } from "./content-type";
 import { decodeBody } from "./decode";
@@ -9,7 +9,6 @@ import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
 import { findMainContent } from "./main-content";
 import { MdNode, toMarkdownDom } from "./markdown-dom";
-import { readMetadata } from "./metadata";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
@@ -88,12 +87,10 @@ async function extractHtml(
     (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0,
   );
   const doc = parsed.document;
-  const excluded = opts.excludeSelectors ?? [];
-  // Without exclusions, one walk reads metadata and removes non-content. With them, metadata
-  // still sees the whole page, and the selectors see it before anything is removed.
-  const meta = readMetadata(doc, input.url, excluded.length === 0);
+  // Read during the parse: metadata sees the whole page, exclusions included.
+  const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  if (excluded.length > 0) removeNonContent(doc, excluded);
+  if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   let roots: Element[];
   let removed: ElementSet = new Set<Element>();

@@ -1,5 +1,3 @@
-import type { AnyNode, Document, Element } from "domhandler";
-import { isNonContent, pruneChildren } from "./clean";
 import { resolveUrl } from "./urls";
 
 /** Page metadata gathered from <head>, Open Graph, Dublin Core and JSON-LD. */
@@ -17,12 +15,6 @@ export interface PageMetadata {
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-function textOf(node: AnyNode): string {
-  if (node.type === "text") return node.data;
-  if (node.type === "tag" || node.type === "script" || node.type === "style") return node.children.map(textOf).join("");
-  return "";
-}
 
 function clean(value: string | undefined | null): string | null {
   if (value == null) return null;
@@ -59,116 +51,134 @@ function findArticle(value: Json | undefined, depth = 0): Record<string, Json> |
   return findArticle(value["@graph"], depth + 1);
 }
 
-/** Collects title, description, language, canonical URL, site name, byline and date from a document. */
-export function readMetadata(doc: Document, pageUrl: string, removeNonContent = false): PageMetadata {
-  const meta = new Map<string, string>();
-  let titleTag: string | null = null;
-  let lang: string | null = null;
-  let canonical: string | null = null;
-  let baseHref: string | undefined;
-  let ld: Record<string, Json> | null = null;
-  let relAuthor: string | null = null;
-  // With removeNonContent, the walk also does removeNonContent's work: it visits every kept element,
-  // and reads removed subtrees (their <meta>, <title>, JSON-LD) without pruning inside them.
-  const top = removeNonContent ? pruneChildren(doc) : doc.children;
-  const stack: AnyNode[] = [...top].reverse();
-  const pruned = new Set<AnyNode>();
-  if (top !== doc.children) for (const c of top) if (isNonContent(c)) pruned.add(c);
-  for (let n = stack.pop(); n; n = stack.pop()) {
-    if (n.type === "script") {
-      if (!ld && /ld\+json/i.test(n.attribs.type ?? "")) {
-        try {
-          ld = findArticle(JSON.parse(textOf(n).replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, "")) as Json);
-        } catch {
-          // Broken JSON-LD is common; other sources still apply.
-        }
-      }
-      continue;
-    }
-    if (n.type !== "tag") continue;
-    const el: Element = n;
-    switch (el.name) {
+/** What the collector is reading the text of, and how deep that element opened. */
+type Capture = { kind: "title" | "jsonld" | "author"; depth: number; text: string };
+
+/**
+ * Gathers page metadata from parser events as the page is parsed, so no walk of the tree
+ * is needed afterwards, and the subtrees the tree never holds (<head>, hidden elements)
+ * are read too. The parser feeds it every element in document order except inside
+ * scripts, styles, SVG and the like, whose <title>s and links are not the page's.
+ */
+export class MetadataCollector {
+  private readonly meta = new Map<string, string>();
+  private titleTag: string | null = null;
+  private lang: string | null = null;
+  private canonicalHref: string | null = null;
+  private baseHref: string | undefined;
+  private ld: Record<string, Json> | null = null;
+  private relAuthor: string | null = null;
+  /** The element whose text is being read, if any; the parser checks it before calling text(). */
+  capture: Capture | null = null;
+
+  /** An element opened at the given depth (1 for a top-level element). */
+  open(name: string, attribs: Record<string, string>, depth: number): void {
+    switch (name) {
       case "html":
-        lang = clean(el.attribs.lang ?? el.attribs["xml:lang"]);
-        break;
+        this.lang = clean(attribs.lang ?? attribs["xml:lang"]);
+        return;
       case "title":
-        if (titleTag === null) titleTag = clean(textOf(el));
-        continue;
+        if (this.titleTag === null) this.startCapture("title", depth);
+        return;
+      case "script":
+        if (!this.ld && /ld\+json/i.test(attribs.type ?? "")) this.startCapture("jsonld", depth);
+        return;
       case "base":
-        baseHref ??= el.attribs.href;
-        break;
+        this.baseHref ??= attribs.href;
+        return;
       case "meta": {
-        const key = (el.attribs.property ?? el.attribs.name ?? el.attribs.itemprop ?? el.attribs["http-equiv"] ?? "")
+        const key = (attribs.property ?? attribs.name ?? attribs.itemprop ?? attribs["http-equiv"] ?? "")
           .toLowerCase()
           .trim();
-        const content = clean(el.attribs.content);
-        if (key && content) for (const k of key.split(/\s+/)) if (!meta.has(k)) meta.set(k, content);
-        break;
+        const content = clean(attribs.content);
+        if (key && content) for (const k of key.split(/\s+/)) if (!this.meta.has(k)) this.meta.set(k, content);
+        return;
       }
-      case "link": {
-        const rel = (el.attribs.rel ?? "").toLowerCase();
-        if (rel.split(/\s+/).includes("canonical") && !canonical) canonical = resolveUrl(el.attribs.href, pageUrl);
-        break;
-      }
+      case "link":
+        if (!this.canonicalHref && attribs.href && (attribs.rel ?? "").toLowerCase().split(/\s+/).includes("canonical"))
+          this.canonicalHref = attribs.href;
+        return;
       case "a":
-        if (!relAuthor && /\bauthor\b/i.test(el.attribs.rel ?? "")) relAuthor = clean(textOf(el));
-        break;
+        if (!this.relAuthor && /\bauthor\b/i.test(attribs.rel ?? "")) this.startCapture("author", depth);
+        return;
     }
-    let children = el.children;
-    if (removeNonContent) {
-      if (pruned.has(el)) {
-        for (const c of children) pruned.add(c);
-      } else {
-        children = pruneChildren(el);
-        if (children !== el.children) for (const c of children) if (isNonContent(c)) pruned.add(c);
+  }
+
+  private startCapture(kind: Capture["kind"], depth: number): void {
+    // One at a time: the outer element's text already includes any inner one's.
+    this.capture ??= { kind, depth, text: "" };
+  }
+
+  /** Text inside the captured element (call only while capture is set). */
+  text(data: string): void {
+    (this.capture as Capture).text += data;
+  }
+
+  /** An element at the given depth closed. */
+  close(depth: number): void {
+    const c = this.capture;
+    if (!c || c.depth !== depth) return;
+    this.capture = null;
+    if (c.kind === "title") this.titleTag = clean(c.text);
+    else if (c.kind === "author") this.relAuthor = clean(c.text);
+    else {
+      try {
+        this.ld = findArticle(JSON.parse(c.text.replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, "")) as Json);
+      } catch {
+        // Broken JSON-LD is common; other sources still apply.
       }
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AnyNode);
   }
-  const m = (...keys: string[]): string | null => {
-    for (const k of keys) {
-      const v = meta.get(k);
-      if (v) return v;
-    }
-    return null;
-  };
-  const ldString = (k: string): string | null => (ld && typeof ld[k] === "string" ? clean(ld[k] as string) : null);
-  const ldPublisher = ld?.publisher;
-  const metaAuthor = m("author", "dc.creator", "dc:creator", "article:author", "parsely-author", "sailthru.author");
-  return {
-    title:
-      ldString("headline") ??
-      ldString("name") ??
-      m("og:title", "twitter:title", "dc.title", "dc:title", "title") ??
-      titleTag,
-    description:
-      ldString("description") ??
-      m("og:description", "description", "twitter:description", "dc.description", "dc:description"),
-    language: lang ?? m("content-language", "og:locale", "dc.language", "language"),
-    canonicalUrl: canonical ?? resolveUrl(m("og:url") ?? undefined, pageUrl),
-    siteName:
-      m("og:site_name", "application-name") ??
-      (ldPublisher && typeof ldPublisher === "object" && !Array.isArray(ldPublisher)
-        ? jsonNames(ldPublisher.name)
-        : null),
-    byline:
-      (ld ? jsonNames(ld.author) : null) ??
-      (metaAuthor && !/^https?:/.test(metaAuthor) ? metaAuthor : null) ??
-      relAuthor,
-    publishedTime:
-      ldString("datePublished") ??
-      m(
-        "article:published_time",
-        "og:published_time",
-        "datepublished",
-        "date",
-        "dc.date",
-        "dc:date",
-        "pubdate",
-        "publish-date",
-        "parsely-pub-date",
-      ),
-    baseHref,
-    articleHint: ld !== null,
-  };
+
+  /** The metadata read so far, with URLs resolved against the page URL. */
+  result(pageUrl: string): PageMetadata {
+    const { meta, ld } = this;
+    const m = (...keys: string[]): string | null => {
+      for (const k of keys) {
+        const v = meta.get(k);
+        if (v) return v;
+      }
+      return null;
+    };
+    const ldString = (k: string): string | null => (ld && typeof ld[k] === "string" ? clean(ld[k] as string) : null);
+    const ldPublisher = ld?.publisher;
+    const metaAuthor = m("author", "dc.creator", "dc:creator", "article:author", "parsely-author", "sailthru.author");
+    return {
+      title:
+        ldString("headline") ??
+        ldString("name") ??
+        m("og:title", "twitter:title", "dc.title", "dc:title", "title") ??
+        this.titleTag,
+      description:
+        ldString("description") ??
+        m("og:description", "description", "twitter:description", "dc.description", "dc:description"),
+      language: this.lang ?? m("content-language", "og:locale", "dc.language", "language"),
+      canonicalUrl:
+        resolveUrl(this.canonicalHref ?? undefined, pageUrl) ?? resolveUrl(m("og:url") ?? undefined, pageUrl),
+      siteName:
+        m("og:site_name", "application-name") ??
+        (ldPublisher && typeof ldPublisher === "object" && !Array.isArray(ldPublisher)
+          ? jsonNames(ldPublisher.name)
+          : null),
+      byline:
+        (ld ? jsonNames(ld.author) : null) ??
+        (metaAuthor && !/^https?:/.test(metaAuthor) ? metaAuthor : null) ??
+        this.relAuthor,
+      publishedTime:
+        ldString("datePublished") ??
+        m(
+          "article:published_time",
+          "og:published_time",
+          "datepublished",
+          "date",
+          "dc.date",
+          "dc:date",
+          "pubdate",
+          "publish-date",
+          "parsely-pub-date",
+        ),
+      baseHref: this.baseHref,
+      articleHint: ld !== null,
+    };
+  }
 }

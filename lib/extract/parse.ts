@@ -1,16 +1,16 @@
 import type { Document } from "domhandler";
 import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
+import { MetadataCollector, type PageMetadata } from "./metadata";
 
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
 class StopParsing extends Error {}
 
 /**
- * Subtrees that never reach metadata, content detection or Markdown: removeNonContent would
- * drop them right after parsing, so they are never built. <script> is kept when it is JSON-LD
- * (metadata reads it); <head>, <title>, <meta> and <link> are kept for metadata too.
+ * Subtrees the metadata collector does not read either: their <title>s, <meta>s and links
+ * are not the page's. A JSON-LD <script> is the exception (metadata reads its text).
  */
-const SKIPPED = new Set([
+const BLIND = new Set([
   "script",
   "style",
   "noscript",
@@ -23,6 +23,39 @@ const SKIPPED = new Set([
   "textarea",
   "select",
 ]);
+
+/** Elements the metadata collector reads. */
+const METADATA_TAGS = new Set(["html", "title", "script", "base", "meta", "link", "a"]);
+
+/**
+ * Elements that never carry article text, and so are never built into the tree: the
+ * metadata collector reads what it needs of them (<head>, <title>, <meta>, <link>) as
+ * they are parsed.
+ */
+const NEVER_CONTENT = new Set([
+  ...BLIND,
+  "button",
+  "input",
+  "option",
+  "link",
+  "meta",
+  "head",
+  "title",
+  "dialog",
+  "map",
+  "area",
+]);
+
+/**
+ * Hidden by attribute or inline style: a reader never sees it, so neither does the
+ * extractor. <html> and <body> are exempt: pages hide them until a script has run.
+ */
+export function isHidden(name: string, attribs: Record<string, string>): boolean {
+  if (name === "body" || name === "html") return false;
+  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
+  const style = attribs.style;
+  return style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style);
+}
 
 /**
  * The attributes any pass reads (metadata, cleaning, scoring, Markdown). When no caller
@@ -78,48 +111,60 @@ const base = Parser.prototype as unknown as ParserInternals;
 
 /**
  * A DomHandler that counts depth and elements, stops the parse at the element and work
- * bounds keeping what was built so far, and does not build the subtrees in SKIPPED or
- * comments at all.
+ * bounds keeping what was built so far, feeds the metadata collector, and does not build
+ * non-content subtrees (NEVER_CONTENT, hidden elements) or comments at all.
  */
 class BoundedHandler extends DomHandler {
   depth = 0;
   elements = 0;
   truncated = false;
   work = 0;
-  /** Depth inside a skipped subtree; 0 when building. */
+  readonly metadata = new MetadataCollector();
+  /** Depth inside a subtree that is not built; 0 when building. */
   private skip = 0;
+  /** Depth inside a subtree the collector does not read either (always inside a skipped one). */
+  private blind = 0;
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
     this.elements++;
     this.work += this.depth;
-    if (this.depth > LIMITS.maxParseDepth || this.elements > LIMITS.maxElements || this.work > LIMITS.maxParserWork) {
-      this.truncated = true;
-      throw new StopParsing("page exceeds parse bounds");
-    }
-    if (this.skip > 0) {
-      this.skip++;
-      return;
-    }
-    if (SKIPPED.has(name) && !(name === "script" && /ld\+json/i.test(attribs.type ?? ""))) {
-      this.skip = 1;
-      // Text on either side stays two nodes, as it would after removing the element.
-      this.lastNode = null;
-      return;
-    }
-    super.onopentag(name, attribs);
+    if (this.depth > LIMITS.maxParseDepth || this.elements > LIMITS.maxElements || this.work > LIMITS.maxParserWork)
+      this.stop();
+    if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
+    if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) super.onopentag(name, attribs);
+    else this.skipElement(name);
+  }
+
+  private stop(): never {
+    this.truncated = true;
+    throw new StopParsing("page exceeds parse bounds");
+  }
+
+  /** Opens an element that is not built: the root of a skipped subtree, or inside one. */
+  private skipElement(name: string): void {
+    if (this.blind > 0) this.blind++;
+    else if (BLIND.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
+    // Text on either side stays two nodes, as it would after removing the element.
+    if (this.skip === 0) this.lastNode = null;
+    this.skip++;
   }
 
   override onclosetag(): void {
-    this.depth--;
-    if (this.skip > 0) {
+    if (this.blind > 0) {
+      this.blind--;
       this.skip--;
-      return;
+    } else {
+      if (this.metadata.capture) this.metadata.close(this.depth);
+      if (this.skip > 0) this.skip--;
+      else super.onclosetag();
     }
-    super.onclosetag();
+    this.depth--;
   }
 
   override ontext(data: string): void {
+    if (this.blind > 0) return;
+    if (this.metadata.capture) this.metadata.text(data);
     if (this.skip === 0) super.ontext(data);
   }
 
@@ -130,6 +175,9 @@ class BoundedHandler extends DomHandler {
   override oncommentend(): void {
     this.lastNode = null;
   }
+
+  /** Doctypes and processing instructions carry nothing the extractor reads. */
+  override onprocessinginstruction(): void {}
 }
 
 /**
@@ -311,6 +359,8 @@ scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean
 export interface Parsed {
   document: Document;
   truncated: boolean;
+  /** Resolves the page's metadata, read during the parse, against its URL. */
+  metadata(pageUrl: string): PageMetadata;
 }
 
 /**
@@ -350,5 +400,9 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean):
   } catch (err) {
     if (!(err instanceof StopParsing)) throw err;
   }
-  return { document: handler.root, truncated: handler.truncated };
+  return {
+    document: handler.root,
+    truncated: handler.truncated,
+    metadata: (pageUrl) => handler.metadata.result(pageUrl),
+  };
 }

@@ -28,6 +28,20 @@ describe("options and metadata", () => {
     });
   });
 
+  it("reads metadata inside hidden subtrees but leaves their text out of the Markdown", async () => {
+    const body = `<html><head><title>Head title</title></head><body style="display:none">
+<svg><title>An icon's title</title></svg>
+<div hidden><meta itemprop="datePublished" content="2021-05-06"><a rel="author" href="/u">Ann Lee</a><p>Hidden teaser.</p></div>
+<article><p>${para}</p><p style="display: none">Invisible note.</p><p aria-hidden="true">Screen-reader-free note.</p><p>${para}</p></article></body></html>`;
+    const r = await run({}, "text/html", body);
+    if (!r.ok) throw new Error(r.message);
+    // The body's display:none is a pre-script state pages put there, not a hidden page.
+    expect(r.value.markdown).toContain(para);
+    expect(r.value).toMatchObject({ title: "Head title", publishedTime: "2021-05-06", byline: "Ann Lee" });
+    for (const hidden of ["Hidden teaser", "Invisible note", "Screen-reader-free", "icon's title"])
+      expect(r.value.markdown).not.toContain(hidden);
+  });
+
   it("removes elements matching excludeSelectors", async () => {
     const r = await run({ excludeSelectors: [".ad"] });
     expect(r.ok && r.value.markdown).not.toContain("Advertisement");
