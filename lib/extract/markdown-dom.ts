@@ -1,6 +1,7 @@
 import type { AnyNode, Element } from "domhandler";
 import type { ElementSet } from "./content-stats";
 import { LIMITS } from "./limits";
+import { LINE_BREAKING } from "./patterns";
 import { resolveUrl } from "./urls";
 
 // turndown's block element list (turndown.cjs.js), as a set.
@@ -331,22 +332,29 @@ function codeText(el: Element): string {
 /** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
 export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSet = new Set<Element>()): MdNode {
   const out = new MdNode(1, "DIV", "", {});
-  type Frame = { src: AnyNode; parent: MdNode; depth: number; inTable: boolean };
+  /** src " " stands in for a line-breaking element flattened away (see LINE_BREAKING). */
+  type Frame = { src: AnyNode | " "; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];
   for (let i = root.children.length - 1; i >= 0; i--)
     stack.push({ src: root.children[i] as AnyNode, parent: out, depth: 1, inTable: false });
   for (let f = stack.pop(); f; f = stack.pop()) {
     const { src, parent, depth } = f;
+    if (src === " ") {
+      appendText(parent, src);
+      continue;
+    }
     if (src.type === "text") {
       // Whitespace between table parts would break the GFM table plugin's row checks.
       if (f.inTable && !src.data.trim()) continue;
-      // Text split by unwrapped inline elements becomes one node: fewer nodes for turndown.
-      const last = parent.lastChild;
-      if (last !== null && last.nodeType === 3) last.data += src.data;
-      else parent.appendChild(new MdNode(3, "#text", src.data, {}));
+      appendText(parent, src.data);
       continue;
     }
-    if (src.type !== "tag" || DROP.has(src.name) || removed.has(src)) continue;
+    if (src.type !== "tag") continue;
+    if (DROP.has(src.name) || removed.has(src)) {
+      // The parser dropped the layout whitespace after it: keep the words apart.
+      if (LINE_BREAKING.has(src.name) && !f.inTable) appendText(parent, " ");
+      continue;
+    }
     let name = src.name;
     const attribs: Record<string, string> = {};
     const children: AnyNode[] = src.children;
@@ -392,6 +400,7 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
     if (name === "caption") name = "p";
     if (depth > LIMITS.maxMarkdownDepth || UNWRAP.has(name)) {
       // Too deep for turndown's recursion, or a bare wrapper: keep the content, drop the element.
+      if (LINE_BREAKING.has(name)) stack.push({ src: " ", parent, depth, inTable: f.inTable });
       for (let i = children.length - 1; i >= 0; i--)
         stack.push({ src: children[i] as AnyNode, parent, depth, inTable: f.inTable });
       continue;
@@ -402,6 +411,13 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
   }
   return out;
+}
+
+/** Appends text, joined to a text node just before it: fewer nodes for turndown. */
+function appendText(parent: MdNode, data: string): void {
+  const last = parent.lastChild;
+  if (last !== null && last.nodeType === 3) last.data += data;
+  else parent.appendChild(new MdNode(3, "#text", data, {}));
 }
 
 function firstSrcsetUrl(srcset: string | undefined): string | undefined {

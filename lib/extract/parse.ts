@@ -1,7 +1,17 @@
-import type { Document } from "domhandler";
+import type { Document, Element, ParentNode } from "domhandler";
 import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 import { MetadataCollector, type PageMetadata } from "./metadata";
+import { LINE_BREAKING } from "./patterns";
+
+/** Only the whitespace turndown collapses (spaces, tabs, line breaks; not U+00A0 or form feeds). */
+function isLayoutWhitespace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
 
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
 class StopParsing extends Error {}
@@ -124,6 +134,8 @@ class BoundedHandler extends DomHandler {
   private skip = 0;
   /** Depth inside a subtree the collector does not read either (always inside a skipped one). */
   private blind = 0;
+  /** Open <pre> elements: whitespace inside them is content. */
+  private pre = 0;
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -132,8 +144,10 @@ class BoundedHandler extends DomHandler {
     if (this.depth > LIMITS.maxParseDepth || this.elements > LIMITS.maxElements || this.work > LIMITS.maxParserWork)
       this.stop();
     if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
-    if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) super.onopentag(name, attribs);
-    else this.skipElement(name);
+    if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) {
+      if (name === "pre") this.pre++;
+      super.onopentag(name, attribs);
+    } else this.skipElement(name);
   }
 
   private stop(): never {
@@ -157,7 +171,10 @@ class BoundedHandler extends DomHandler {
     } else {
       if (this.metadata.capture) this.metadata.close(this.depth);
       if (this.skip > 0) this.skip--;
-      else super.onclosetag();
+      else {
+        if (this.pre > 0 && (this.tagStack[this.tagStack.length - 1] as Element).name === "pre") this.pre--;
+        super.onclosetag();
+      }
     }
     this.depth--;
   }
@@ -165,7 +182,18 @@ class BoundedHandler extends DomHandler {
   override ontext(data: string): void {
     if (this.blind > 0) return;
     if (this.metadata.capture) this.metadata.text(data);
-    if (this.skip === 0) super.ontext(data);
+    if (this.skip > 0) return;
+    // Indentation between blocks is 40% of a pretty-printed page's nodes and none of its text.
+    if (this.lastNode === null && this.pre === 0 && isLayoutWhitespace(data) && this.atLineStart()) return;
+    super.ontext(data);
+  }
+
+  /** True when the next text starts a line: first in a line-breaking element, or after one. */
+  private atLineStart(): boolean {
+    const parent = this.tagStack[this.tagStack.length - 1] as ParentNode;
+    const prev = parent.children[parent.children.length - 1];
+    if (prev) return prev.type === "tag" && LINE_BREAKING.has(prev.name);
+    return parent.type !== "tag" || LINE_BREAKING.has(parent.name);
   }
 
   override oncomment(): void {

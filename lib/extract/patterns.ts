@@ -68,3 +68,49 @@ export const PHRASING = new Set([
   "tt",
   "big",
 ]);
+
+/**
+ * Elements that end a line wherever they sit: each stays a block (or a <br>) in the
+ * Markdown tree, and when one is left out, toMarkdownDom puts a space in its place.
+ * Layout whitespace right after one, or first inside one, is collapsed away by turndown,
+ * so the parser does not build it. <td>/<th> are not here: in layout tables they become
+ * inline. Nor is <pre>'s content: the parser keeps all whitespace inside it.
+ */
+export const LINE_BREAKING = new Set([
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "br",
+  "caption",
+  "dd",
+  "div",
+  "dl",
+  "dt",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "footer",
+  "form",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hr",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "table",
+  "tbody",
+  "tfoot",
+  "thead",
+  "tr",
+  "ul",
+]);
