@@ -289,6 +289,9 @@ interface TokenizerInternals {
   stateText(c: number): void;
   stateInAttributeValueDoubleQuotes(c: number): void;
   stateInAttributeValueSingleQuotes(c: number): void;
+  stateInTagName(c: number): void;
+  stateInClosingTagName(c: number): void;
+  stateInAttributeName(c: number): void;
   fastForwardTo(c: number): boolean;
 }
 
@@ -367,6 +370,37 @@ scanning.stateInAttributeValueSingleQuotes = function (this: Scanning, c: number
   }
   this.index = scanTo(this, this.index - this.offset + 1, I_SQ, I_AMP) - 1 + this.offset;
 };
+
+/** Characters that end a tag name (whitespace, "/", ">"), and an attribute name ("=" too). */
+const TAG_NAME_END = new Uint8Array(128);
+for (const c of [9, 10, 12, 13, 32, 0x2f, 0x3e]) TAG_NAME_END[c] = 1;
+const ATTRIBUTE_NAME_END = TAG_NAME_END.slice();
+ATTRIBUTE_NAME_END[0x3d] = 1;
+
+/** Index of the first character at or after from that ends a name, or the buffer length. */
+function nameEnd(buf: string, from: number, ends: Uint8Array): number {
+  let i = from;
+  for (const len = buf.length; i < len; i++) {
+    const c = buf.charCodeAt(i);
+    if (c < 128 && ends[c] === 1) break;
+  }
+  return i;
+}
+
+// Names: one tight loop instead of a trip round the parse loop per character.
+scanning.stateInTagName = function (this: TokenizerInternals, c: number): void {
+  if (c < 128 && TAG_NAME_END[c] === 1) tokenizerBase.stateInTagName.call(this, c);
+  else this.index = nameEnd(this.buffer, this.index - this.offset + 1, TAG_NAME_END) - 1 + this.offset;
+};
+scanning.stateInClosingTagName = function (this: TokenizerInternals, c: number): void {
+  if (c < 128 && TAG_NAME_END[c] === 1) tokenizerBase.stateInClosingTagName.call(this, c);
+  else this.index = nameEnd(this.buffer, this.index - this.offset + 1, TAG_NAME_END) - 1 + this.offset;
+};
+scanning.stateInAttributeName = function (this: TokenizerInternals, c: number): void {
+  if (c < 128 && ATTRIBUTE_NAME_END[c] === 1) tokenizerBase.stateInAttributeName.call(this, c);
+  else this.index = nameEnd(this.buffer, this.index - this.offset + 1, ATTRIBUTE_NAME_END) - 1 + this.offset;
+};
+
 const CHARS: string[] = [];
 scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean {
   let ch = CHARS[c];
