@@ -229,8 +229,28 @@ function onlyMovableBlocks(div: MdNode): boolean {
   return true;
 }
 
-/** Whitespace other than a line break: only then can a line be blank without being empty. */
-const NON_NEWLINE_SPACE = /[^\S\n]/;
+/** Whitespace other than line breaks, spaces and tabs: what a line may still hold once trimLineEnds ran. */
+const OTHER_SPACE = /[^\S\n \t]/;
+
+/**
+ * /[ \t]+$/gm -> "": the regex tries a match at every space between words; this looks
+ * only at line ends and copies only around the lines it shortens.
+ */
+function trimLineEnds(s: string): string {
+  let out = "";
+  let kept = 0;
+  for (let nl = s.indexOf("\n"); ; nl = s.indexOf("\n", nl + 1)) {
+    const end = nl < 0 ? s.length : nl;
+    let e = end;
+    while (e > kept && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+    if (e < end) {
+      out += s.slice(kept, e);
+      kept = end;
+    }
+    if (nl < 0) break;
+  }
+  return kept === 0 ? s : out + s.slice(kept);
+}
 
 /** Collapses blank runs and trailing spaces outside fenced code, and drops stray entities. */
 export function tidyMarkdown(md: string): string {
@@ -239,8 +259,8 @@ export function tidyMarkdown(md: string): string {
   // Without fences every line is tidied alike, so whole-string rewrites do the line loop's
   // work. (Multiline ^ and $ also match at U+2028/2029, which split() does not split on.)
   if (!s.includes("```") && !s.includes("~~~") && !s.includes("\u2028") && !s.includes("\u2029")) {
-    s = s.replace(/[ \t]+$/gm, "");
-    if (NON_NEWLINE_SPACE.test(s)) s = s.replace(/^[^\S\n]+$/gm, "");
+    s = trimLineEnds(s);
+    if (OTHER_SPACE.test(s)) s = s.replace(/^[^\S\n]+$/gm, "");
     if (s.includes("\n\n\n")) s = s.replace(/\n{3,}/g, "\n\n");
     return s.trim();
   }
