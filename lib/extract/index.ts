@@ -8,7 +8,7 @@ import { decodeBody } from "./decode";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
 import { findMainContent } from "./main-content";
-import { MdNode, toMarkdownDom } from "./markdown-dom";
+import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
@@ -116,11 +116,16 @@ async function extractHtml(
   }
   // Unwrapping block DIVs leaves the Markdown as it was but not the HTML, so keep them when it is returned.
   let markdown = htmlToMarkdown(mdRoot, !opts.includeHtml);
-  if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
+  // A truncated Markdown holds fewer words than the tree: count those of its text then.
+  let wordCount: number | null = countContentWords(mdRoot);
+  if (markdown.length > LIMITS.maxMarkdownChars) {
+    markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
+    wordCount = null;
+  }
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
-  return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links]);
+  return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links], wordCount);
 }
 
 function selectElements(selector: string, root: ParentNode): Element[] {
@@ -172,9 +177,11 @@ async function finish(
   input: ExtractInput,
   truncated: boolean,
   links: string[],
+  wordCount: number | null = null,
 ): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  const text = markdownToText(markdown);
+  // The plain text is built only when it is returned or no word count came with the Markdown.
+  const text = opts.includeText || wordCount === null ? markdownToText(markdown) : "";
   const value: Extraction = {
     title: meta.title,
     description: meta.description,
@@ -184,7 +191,7 @@ async function finish(
     byline: meta.byline,
     publishedTime: meta.publishedTime,
     markdown,
-    wordCount: countWords(text),
+    wordCount: wordCount ?? countWords(text),
     contentHash: await sha256Hex(markdown),
   };
   if (opts.includeHtml && html !== null) value.html = html;

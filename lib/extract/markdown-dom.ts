@@ -2,6 +2,7 @@ import type { AnyNode, Element } from "domhandler";
 import type { ElementSet } from "./content-stats";
 import { LIMITS } from "./limits";
 import { LINE_BREAKING } from "./patterns";
+import { WordCounter } from "./text";
 import { resolveUrl } from "./urls";
 
 // turndown's block element list (turndown.cjs.js), as a set.
@@ -457,6 +458,42 @@ function removeNode(node: MdNode): MdNode | null {
   const next = node.nextSibling ?? node.parentNode;
   node.parentNode?.removeChild(node);
   return next;
+}
+
+/** Whether the element ends a line for a reader (block or <br>): a word never runs across it. */
+function endsLine(node: MdNode): boolean {
+  return TD_BLOCK.has(node.nodeName) || node.nodeName === "BR";
+}
+
+/**
+ * Words of a converted tree as a reader sees them: its text, code and image alt text.
+ * This is what counting the plain text of its Markdown gives (less list numbers and
+ * fence languages, which are syntax), without building that text: a third of the cost.
+ */
+export function countContentWords(root: MdNode): number {
+  const words = new WordCounter();
+  let node: MdNode | null = root.firstChild;
+  while (node) {
+    if (node.nodeType === 3) words.add(node.data);
+    else {
+      if (endsLine(node)) words.boundary();
+      if (node.nodeName === "IMG") {
+        words.add(node.attribs.alt ?? "");
+        words.boundary();
+      }
+      if (node.firstChild) {
+        node = node.firstChild;
+        continue;
+      }
+    }
+    // Climb out of finished elements; leaving a block is a boundary too.
+    while (node !== root && node.nextSibling === null) {
+      node = node.parentNode as MdNode;
+      if (endsLine(node)) words.boundary();
+    }
+    node = node === root ? null : node.nextSibling;
+  }
+  return words.count;
 }
 
 /**

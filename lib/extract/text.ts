@@ -36,33 +36,55 @@ const ASCII_WORD = new Uint8Array(128);
 for (let c = 0; c < 128; c++)
   ASCII_WORD[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39 || c === 95 ? 1 : 0;
 
-/** Counts words: runs of letters or digits, with each CJK character counted as one word. */
-export function countWords(text: string): number {
-  // One flat loop with a table for ASCII and no branch on word starts: several times faster
-  // than a classifier call per character or a Unicode-property regex on long pages.
-  let n = 0;
-  let inWord = 0;
-  const len = text.length;
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i);
-    let word: number;
-    if (c < 128) word = ASCII_WORD[c] as number;
-    else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
-      n++;
-      inWord = 0;
-      continue;
-    } else {
-      // Outside ASCII, treat everything but spaces and general punctuation as letters.
-      word =
-        c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f)
-          ? 0
-          : 1;
+/**
+ * Counts words over text that may come in pieces: runs of letters or digits, each CJK
+ * character one word. A word split across pieces counts once unless a boundary() lies
+ * between them.
+ */
+export class WordCounter {
+  count = 0;
+  private inWord = 0;
+
+  add(text: string): void {
+    // One flat loop with a table for ASCII and no branch on word starts: several times faster
+    // than a classifier call per character or a Unicode-property regex on long pages.
+    let n = this.count;
+    let inWord = this.inWord;
+    const len = text.length;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      let word: number;
+      if (c < 128) word = ASCII_WORD[c] as number;
+      else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
+        n++;
+        inWord = 0;
+        continue;
+      } else {
+        // Outside ASCII, treat everything but spaces and general punctuation as letters.
+        word =
+          c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f)
+            ? 0
+            : 1;
+      }
+      // A word starts where a word character follows a non-word one.
+      n += word & (inWord ^ 1);
+      inWord = word;
     }
-    // A word starts where a word character follows a non-word one.
-    n += word & (inWord ^ 1);
-    inWord = word;
+    this.count = n;
+    this.inWord = inWord;
   }
-  return n;
+
+  /** What follows starts a new word (a line or block ends here). */
+  boundary(): void {
+    this.inWord = 0;
+  }
+}
+
+/** Counts the words of one string (see WordCounter). */
+export function countWords(text: string): number {
+  const counter = new WordCounter();
+  counter.add(text);
+  return counter.count;
 }
 
 /**

@@ -42,6 +42,18 @@ describe("options and metadata", () => {
       expect(r.value.markdown).not.toContain(hidden);
   });
 
+  it("counts the words a reader sees: text, code and alt text, not syntax or link targets", async () => {
+    const body = `<body><h1>Two words</h1><p>one <a href="https://example.com/a-b-c">two</a>three<br>four</p>
+<ol><li>alpha</li><li>beta</li></ol><pre><code>x = y</code></pre><p><img src="/c.png" alt="a cat"></p><table>
+<tr><th>h1</th><th>h2</th></tr><tr><td>c1</td><td>c2</td></tr></table></body>`;
+    const r = await run({ onlyMainContent: false, includeText: true }, "text/html", body);
+    if (!r.ok) throw new Error(r.message);
+    // Two words | one | twothree | four | alpha beta | x y | a cat | h1 h2 c1 c2
+    expect(r.value.wordCount).toBe(2 + 1 + 1 + 1 + 2 + 2 + 2 + 4);
+    const plain = await run({}, "text/plain", "Plain text, five words here.");
+    expect(plain.ok && plain.value.wordCount).toBe(5);
+  });
+
   it("removes elements matching excludeSelectors", async () => {
     const r = await run({ excludeSelectors: [".ad"] });
     expect(r.ok && r.value.markdown).not.toContain("Advertisement");
