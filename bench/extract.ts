@@ -17,7 +17,7 @@ if (!existsSync(dir)) {
   process.exit(1);
 }
 const PAGE_URL = "http://fakehost/test/page.html";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Page {
   name: string;
