@@ -468,7 +468,7 @@ function endsLine(node: MdNode): boolean {
 /**
  * Words of a converted tree as a reader sees them: its text, code and image alt text.
  * This is what counting the plain text of its Markdown gives (less list numbers and
- * fence languages, which are syntax), without building that text: a third of the cost.
+ * fence languages, which are syntax), without building that text: under half the cost.
  */
 export function countContentWords(root: MdNode): number {
   const words = new WordCounter();

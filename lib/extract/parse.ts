@@ -60,7 +60,7 @@ const NEVER_CONTENT = new Set([
  * Hidden by attribute or inline style: a reader never sees it, so neither does the
  * extractor. <html> and <body> are exempt: pages hide them until a script has run.
  */
-export function isHidden(name: string, attribs: Record<string, string>): boolean {
+function isHidden(name: string, attribs: Record<string, string>): boolean {
   if (name === "body" || name === "html") return false;
   if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
   const style = attribs.style;
@@ -183,7 +183,7 @@ class BoundedHandler extends DomHandler {
     if (this.blind > 0) return;
     if (this.metadata.capture) this.metadata.text(data);
     if (this.skip > 0) return;
-    // Indentation between blocks is 40% of a pretty-printed page's nodes and none of its text.
+    // Indentation between blocks: a quarter of a pretty-printed page's nodes, none of its text.
     if (this.lastNode === null && this.pre === 0 && isLayoutWhitespace(data) && this.atLineStart()) return;
     super.ontext(data);
   }
