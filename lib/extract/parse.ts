@@ -34,6 +34,9 @@ const BLIND = new Set([
   "select",
 ]);
 
+/** What a <head> may hold; anything else in an unclosed one starts the body, as in a browser. */
+const HEAD_CONTENT = new Set(["title", "meta", "link", "script", "style", "base", "noscript", "template"]);
+
 /** Elements the metadata collector reads. */
 const METADATA_TAGS = new Set(["html", "title", "script", "base", "meta", "link", "a"]);
 
@@ -136,6 +139,10 @@ class BoundedHandler extends DomHandler {
   private blind = 0;
   /** Open <pre> elements: whitespace inside them is content. */
   private pre = 0;
+  /** Depth of the open <head> while it is being skipped; 0 when none is. */
+  private head = 0;
+  /** Set when content ended an unclosed <head> early: its close tag then closes nothing built. */
+  private headLeft = false;
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -144,6 +151,7 @@ class BoundedHandler extends DomHandler {
     if (this.depth > LIMITS.maxParseDepth || this.elements > LIMITS.maxElements || this.work > LIMITS.maxParserWork)
       this.stop();
     if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
+    if (this.skip === 1 && this.head > 0 && this.head === this.depth - 1 && !HEAD_CONTENT.has(name)) this.leaveHead();
     if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) {
       if (name === "pre") this.pre++;
       super.onopentag(name, attribs);
@@ -155,8 +163,18 @@ class BoundedHandler extends DomHandler {
     throw new StopParsing("page exceeds parse bounds");
   }
 
+  /**
+   * Content in a <head> that was never closed (no </head>, no <body>): a browser ends the
+   * head there and starts the body, so the content is built from here on, not skipped.
+   */
+  private leaveHead(): void {
+    this.skip = 0;
+    this.headLeft = true;
+  }
+
   /** Opens an element that is not built: the root of a skipped subtree, or inside one. */
   private skipElement(name: string): void {
+    if (name === "head" && this.skip === 0) this.head = this.depth;
     if (this.blind > 0) this.blind++;
     else if (BLIND.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
     // Text on either side stays two nodes, as it would after removing the element.
@@ -165,6 +183,14 @@ class BoundedHandler extends DomHandler {
   }
 
   override onclosetag(): void {
+    if (this.depth === this.head) {
+      this.head = 0;
+      if (this.headLeft) {
+        this.headLeft = false;
+        this.depth--;
+        return;
+      }
+    }
     if (this.blind > 0) {
       this.blind--;
       this.skip--;
@@ -182,6 +208,7 @@ class BoundedHandler extends DomHandler {
   override ontext(data: string): void {
     if (this.blind > 0) return;
     if (this.metadata.capture) this.metadata.text(data);
+    if (this.skip === 1 && this.head > 0 && this.head === this.depth && !isLayoutWhitespace(data)) this.leaveHead();
     if (this.skip > 0) return;
     // Indentation between blocks: a quarter of a pretty-printed page's nodes, none of its text.
     if (this.lastNode === null && this.pre === 0 && isLayoutWhitespace(data) && this.atLineStart()) return;

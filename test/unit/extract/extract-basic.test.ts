@@ -26,6 +26,26 @@ describe("extract", () => {
     expect(r.value.contentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("reads content that a page left in an unclosed <head>, as a browser does", async () => {
+    const para = (n: string) =>
+      `<p>The ${n} paragraph sits where a browser would have started the body, with commas, clauses, and words enough.</p>`;
+    const unclosed = await extract(
+      page(`<html><head><title>No body tag</title><meta name="author" content="Ann Lee">
+      Loose text, then <div class="content">${para("first")}${para("second")}</div></html>`),
+    );
+    if (!unclosed.ok) throw new Error(unclosed.message);
+    expect(unclosed.value).toMatchObject({ title: "No body tag", byline: "Ann Lee" });
+    expect(unclosed.value.markdown).toContain("The first paragraph");
+    expect(unclosed.value.markdown).toContain("The second paragraph");
+    // A </head> after such content closes nothing that was built; the body that follows is read.
+    const late = await extract(
+      page(
+        `<html><head><title>T</title><div>Banner</div></head><body><article>${para("first")}${para("second")}</article></body></html>`,
+      ),
+    );
+    expect(late.ok && late.value.markdown).toContain("The second paragraph");
+  });
+
   it("refuses a PDF with unsupported_content_type", async () => {
     const r = await extract({
       body: new Uint8Array([37, 80, 68, 70]),
