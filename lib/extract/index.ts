@@ -12,7 +12,7 @@ import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
-import type { ExtractInput, Extraction, ExtractResult } from "./types";
+import type { ExtractInput, Extraction, ExtractResult, PageFields } from "./types";
 import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
@@ -56,22 +56,16 @@ async function finishText(
   const markdown = tidyMarkdown(text);
   if (!markdown) return fail("extraction_empty", "the body is empty");
   const heading = isMarkdown ? (/^#\s+(.+)$/m.exec(markdown)?.[1]?.trim() ?? null) : null;
-  return finish(
-    markdown,
-    null,
-    {
-      title: heading,
-      description: null,
-      language: null,
-      canonicalUrl: null,
-      siteName: null,
-      byline: null,
-      publishedTime: null,
-    },
-    input,
-    truncated,
-    [],
-  );
+  const page: PageFields = {
+    title: heading,
+    description: null,
+    language: null,
+    canonicalUrl: null,
+    siteName: null,
+    byline: null,
+    publishedTime: null,
+  };
+  return finish(markdown, null, page, input, truncated, [], countWords(markdownToText(markdown)));
 }
 
 async function extractHtml(
@@ -98,7 +92,7 @@ async function extractHtml(
     const body = selectElements("body", doc)[0];
     roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
   } else {
-    const main = findMainContent(doc, meta);
+    const main = findMainContent(doc);
     if (main) removed = main.removed;
     roots = mergeIncluded(main ? main.roots : [], included);
   }
@@ -116,11 +110,11 @@ async function extractHtml(
   }
   // Unwrapping block DIVs leaves the Markdown as it was but not the HTML, so keep them when it is returned.
   let markdown = htmlToMarkdown(mdRoot, !opts.includeHtml);
-  // A truncated Markdown holds fewer words than the tree: count those of its text then.
-  let wordCount: number | null = countContentWords(mdRoot);
+  let wordCount = countContentWords(mdRoot);
   if (markdown.length > LIMITS.maxMarkdownChars) {
     markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
-    wordCount = null;
+    // The truncated Markdown holds fewer words than the tree: count those of its text.
+    wordCount = countWords(markdownToText(markdown));
   }
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
@@ -165,23 +159,16 @@ function sortByDocumentOrder(els: Element[]): Element[] {
   return keyed.map((k) => k.el);
 }
 
-type Meta = Pick<
-  Extraction,
-  "title" | "description" | "language" | "canonicalUrl" | "siteName" | "byline" | "publishedTime"
->;
-
 async function finish(
   markdown: string,
   html: string | null,
-  meta: Meta,
+  meta: PageFields,
   input: ExtractInput,
   truncated: boolean,
   links: string[],
-  wordCount: number | null = null,
+  wordCount: number,
 ): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  // The plain text is built only when it is returned or no word count came with the Markdown.
-  const text = opts.includeText || wordCount === null ? markdownToText(markdown) : "";
   const value: Extraction = {
     title: meta.title,
     description: meta.description,
@@ -191,11 +178,12 @@ async function finish(
     byline: meta.byline,
     publishedTime: meta.publishedTime,
     markdown,
-    wordCount: wordCount ?? countWords(text),
+    wordCount,
     contentHash: await sha256Hex(markdown),
   };
   if (opts.includeHtml && html !== null) value.html = html;
-  if (opts.includeText) value.text = text;
+  // Built only when asked for: the word count does not need it.
+  if (opts.includeText) value.text = markdownToText(markdown);
   if (opts.includeLinks) value.links = links;
   if (truncated) value.truncated = true;
   return { ok: true, value };

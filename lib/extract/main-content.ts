@@ -1,6 +1,5 @@
 import type { AnyNode, Document, Element } from "domhandler";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
-import type { PageMetadata } from "./metadata";
 import {
   CHROME_TAGS,
   MAYBE_CANDIDATE,
@@ -298,7 +297,7 @@ function visibleLength(root: Element, removed: ElementMarks): number {
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
-export function findMainContent(doc: Document, _meta?: PageMetadata): MainContent | null {
+export function findMainContent(doc: Document): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
   const tries: Flags[] = [

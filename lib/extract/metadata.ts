@@ -1,17 +1,9 @@
+import type { PageFields } from "./types";
 import { resolveUrl } from "./urls";
 
-/** Page metadata gathered from <head>, Open Graph, Dublin Core and JSON-LD. */
-export interface PageMetadata {
-  title: string | null;
-  description: string | null;
-  language: string | null;
-  canonicalUrl: string | null;
-  siteName: string | null;
-  byline: string | null;
-  publishedTime: string | null;
+/** The page's own fields, and the <base href> its links resolve against. */
+export interface PageMetadata extends PageFields {
   baseHref: string | undefined;
-  /** True when JSON-LD declares an article-like type: a hint that the page has one. */
-  articleHint: boolean;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -178,7 +170,6 @@ export class MetadataCollector {
           "parsely-pub-date",
         ),
       baseHref: this.baseHref,
-      articleHint: ld !== null,
     };
   }
 }

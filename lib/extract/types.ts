@@ -26,7 +26,8 @@ export interface ExtractInput {
   options?: ExtractOptions;
 }
 
-export interface Extraction {
+/** What a page says about itself (its <head>, Open Graph, Dublin Core, JSON-LD). */
+export interface PageFields {
   title: string | null;
   description: string | null;
   language: string | null;
@@ -34,6 +35,9 @@ export interface Extraction {
   siteName: string | null;
   byline: string | null;
   publishedTime: string | null;
+}
+
+export interface Extraction extends PageFields {
   markdown: string;
   html?: string;
   text?: string;
