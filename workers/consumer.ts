@@ -128,7 +128,9 @@ async function settleChunk(entries: ClaimEntry[], ctx: GroupContext): Promise<Ve
       verdicts[i] = endWithout(entry, "skipped", "invalid_url", "not a URL");
       continue;
     }
-    groups.set(origin, [...(groups.get(origin) ?? []), i]);
+    const group = groups.get(origin);
+    if (group) group.push(i);
+    else groups.set(origin, [i]);
   }
   await mapLimit([...groups], FETCH_CONCURRENCY, async ([origin, positions]) => {
     const settled = await settleOriginGroup(
