@@ -7,7 +7,7 @@ import { BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
 import { ApiError, invalidFromZod } from "./errors";
-import { ingestEntries } from "./ingest";
+import { ingestEntries, uploadSuperseded } from "./ingest";
 import {
   BatchList,
   BatchParams,
@@ -246,6 +246,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       throw error;
     }
     const summary = await stub.seal(begun.token);
+    if (!summary) throw uploadSuperseded();
     return c.json(
       {
         ...batchView(summary),

@@ -14,12 +14,18 @@ import type {
 import type { ErrorCode } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
 import { encodePart, type UnfetchedUrl, unfetchedRecord } from "../lib/result-parts";
-import { BatchOptions, type ChunkMessage, type Manifest, type ManifestPart } from "../lib/schemas";
+import { BatchOptions, type ChunkMessage, Manifest, type ManifestPart } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { BATCH_SCHEMA, type BatchRow, type ChunkRow, type Phase, type UrlRow } from "./batch-tables";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
+/**
+ * An upload is live while its appends keep coming: the API appends at least every
+ * INGEST_RENEW_MS while lines arrive. One silent for longer than this (its request or
+ * the whole process died) gives its Idempotency-Key to the next `begin` at once.
+ */
+export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no lease is due. */
 const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
@@ -47,12 +53,13 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Starts a batch, or returns the existing one (the same Idempotency-Key again). */
   async begin(input: BeginInput): Promise<BeginResult> {
     const existing = this.batch();
-    if (existing && existing.phase !== "failed") {
+    const now = Date.now();
+    const deadUpload = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
+    if (existing && existing.phase !== "failed" && !deadUpload) {
       return { created: false, inProgress: existing.phase === "ingesting", summary: this.summarize(existing) };
     }
     if (existing) this.reset();
     const token = crypto.randomUUID();
-    const now = Date.now();
     this.sql.exec(
       `INSERT INTO batch (one, batch_id, tenant, phase, options, idempotency_key, ingest_token, created_at, last_ingest_at, chunk_size)
        VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?)`,
@@ -69,9 +76,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     return { created: true, token };
   }
 
-  /** Appends a slice of the URL list; duplicates by normalised URL are skipped here. */
-  async append(token: string, rows: IngestRow[]): Promise<SubmitCounts> {
-    const batch = this.requireIngesting(token);
+  /**
+   * Appends a slice of the URL list; duplicates by normalised URL are skipped here.
+   * Null when `token` is no longer the batch's upload (it went silent and was replaced).
+   */
+  async append(token: string, rows: IngestRow[]): Promise<SubmitCounts | null> {
+    const batch = this.ingesting(token);
+    if (!batch) return null;
     let next = batch.total;
     const counts: SubmitCounts = { accepted: 0, invalid: 0, duplicates: 0 };
     this.ctx.storage.transactionSync(() => {
@@ -119,9 +130,10 @@ export class BatchCoordinator extends DurableObject<Env> {
     return counts;
   }
 
-  /** Ends ingestion: creates the chunks, registers the batch with its tenant, starts dispatch. */
-  async seal(token: string): Promise<BatchSummary> {
-    const batch = this.requireIngesting(token);
+  /** Ends ingestion: creates the chunks, registers the batch with its tenant, starts dispatch. Null as for `append`. */
+  async seal(token: string): Promise<BatchSummary | null> {
+    const batch = this.ingesting(token);
+    if (!batch) return null;
     const chunkCount = Math.ceil(batch.total / batch.chunk_size);
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
@@ -140,7 +152,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Drops a batch whose upload failed (bad input part-way), so its key can be used again. */
   async abandon(token: string): Promise<void> {
-    this.requireIngesting(token);
+    if (!this.ingesting(token)) return; // replaced already: the new upload owns the batch
     this.reset();
     await this.ctx.storage.deleteAlarm();
   }
@@ -348,10 +360,15 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         this.sql.exec("UPDATE batch SET phase = 'cancelled'");
         // URLs of chunks a consumer holds right now are left to it; it reports them.
+        // Ranges are compared, not `idx / size`: a size bound as REAL turns that into
+        // a fraction that matches no chunk id, and would cancel URLs being fetched.
         const cancelled = this.sql
           .exec(
-            `UPDATE urls SET state = 'skipped', code = 'cancelled', message = ?
-             WHERE state = 'pending' AND idx / ? NOT IN (SELECT id FROM chunks WHERE state = 'leased') RETURNING idx`,
+            `UPDATE urls SET state = 'skipped', code = 'cancelled', message = ?1
+             WHERE state = 'pending' AND NOT EXISTS (
+               SELECT 1 FROM chunks WHERE state = 'leased'
+                 AND urls.idx >= chunks.id * ?2 AND urls.idx < (chunks.id + 1) * ?2)
+             RETURNING idx`,
             CANCELLED_MESSAGE,
             batch.chunk_size,
           )
@@ -422,13 +439,27 @@ export class BatchCoordinator extends DurableObject<Env> {
       throw new Error(`batch ${batch.batch_id}: counters do not add up (${JSON.stringify(manifest.totals)})`);
     }
     // A second publication (an alarm retried after a crash) finds the object and keeps it.
-    await this.env.RESULTS.put(key, JSON.stringify(manifest), {
+    const written = await this.env.RESULTS.put(key, JSON.stringify(manifest), {
       onlyIf: { etagDoesNotMatch: "*" },
       httpMetadata: { contentType: "application/json" },
     });
+    // The manifest is the truth: when an earlier attempt committed it, its finish time
+    // (not this retry's) is the batch's.
+    const committed = written ? manifest : await this.committedManifest(key);
     const phase: Phase = batch.phase === "cancelled" ? "cancelled" : "completed";
-    this.sql.exec("UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?", phase, finishedAt, key);
+    this.sql.exec(
+      "UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?",
+      phase,
+      Date.parse(committed.finishedAt),
+      key,
+    );
     await this.registerWithTenant(this.summarize(this.requireBatch()));
+  }
+
+  private async committedManifest(key: string): Promise<Manifest> {
+    const object = await this.env.RESULTS.get(key);
+    if (!object) throw new Error(`manifest ${key} refused as existing, but cannot be read`);
+    return Manifest.parse(await object.json());
   }
 
   // ---- helpers -------------------------------------------------------------------
@@ -549,10 +580,10 @@ export class BatchCoordinator extends DurableObject<Env> {
     return batch;
   }
 
-  private requireIngesting(token: string): BatchRow {
-    const batch = this.requireBatch();
-    if (batch.phase !== "ingesting" || batch.ingest_token !== token) throw new Error("not ingesting under this token");
-    return batch;
+  /** The batch while `token` is its live upload, else null. */
+  private ingesting(token: string): BatchRow | null {
+    const batch = this.batch();
+    return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
   }
 
   private chunk(id: number): ChunkRow | null {

@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import type { ClaimEntry } from "../../lib/coordinator-protocol";
 import { r2Keys } from "../../lib/r2-keys";
 import { encodePart, unfetchedRecord } from "../../lib/result-parts";
+import { Manifest } from "../../lib/schemas";
 import worker from "../../workers/index";
 import { api, download, json, ORIGIN, originRequests, submit, unique, waitForPublished } from "./helpers";
 
@@ -136,5 +137,24 @@ describe("BatchCoordinator", () => {
     const second = await env.RESULTS.get(r2Keys.manifest(created.id));
     expect(second?.etag).toBe(first?.etag);
     expect((await json<{ status: string }>(await api(`/v1/batches/${created.id}`))).status).toBe("completed");
+  });
+
+  it("takes the finish time from the committed manifest when a crash came between its put and the row update", async () => {
+    const run = unique("finished");
+    const created = await submit([`${ORIGIN}/pages/2.html?run=${run}`]);
+    await waitForPublished(created.id);
+    const manifest = Manifest.parse(await (await env.RESULTS.get(r2Keys.manifest(created.id)))?.json());
+    const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
+    // The put committed, the process died before the row said so: the alarm publishes again.
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET manifest_key = NULL, finished_at = NULL, phase = 'running'");
+      await state.storage.setAlarm(Date.now());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a retry's clock reads later
+    await runDurableObjectAlarm(stub);
+    const status = await json<{ status: string; finishedAt: string }>(await api(`/v1/batches/${created.id}`));
+    expect(status).toMatchObject({ status: "completed", finishedAt: manifest.finishedAt });
+    const served = await json<{ finishedAt: string }>(await api(`/v1/batches/${created.id}/manifest`));
+    expect(served.finishedAt).toBe(manifest.finishedAt);
   });
 });

@@ -79,3 +79,66 @@ export async function originRequests(origin = ORIGIN): Promise<OriginRequest[]> 
 export function unique(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+interface RecordView {
+  index: number;
+  status: string;
+  error: { code: string } | null;
+}
+
+/** Follows `nextCursor` through every page of a listing route. */
+async function allPages<T>(path: string, field: string, key: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page: Record<string, unknown> = await json(
+      await api(`${path}${sep}limit=200${cursor ? `&cursor=${cursor}` : ""}`, { key }),
+    );
+    items.push(...(page[field] as T[]));
+    cursor = page.nextCursor as string | null;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * Checks, for a published batch, that every view says the same thing about every URL:
+ * the status counts, `/results`, `/errors`, the manifest totals and the signed download
+ * each hold each input index exactly once, in the same state with the same code.
+ * Returns the state of each index, for the caller's own expectations.
+ */
+export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<number, string>> {
+  const status = await json<BatchBody>(await api(`/v1/batches/${id}`, { key }));
+  expect(status.published).toBe(true);
+  const { total, pending, succeeded, failed, skipped } = status.counts;
+  expect(pending).toBe(0);
+  expect(succeeded + failed + skipped).toBe(total);
+
+  const downloaded = (await download(id, key)) as unknown as RecordView[];
+  expect(downloaded.map((r) => r.index)).toEqual(Array.from({ length: total }, (_, i) => i));
+  const states = new Map(downloaded.map((r) => [r.index, r.status]));
+  const tally = (state: string) => downloaded.filter((r) => r.status === state).length;
+  expect({ succeeded: tally("succeeded"), failed: tally("failed"), skipped: tally("skipped") }).toEqual({
+    succeeded,
+    failed,
+    skipped,
+  });
+
+  const results = await allPages<RecordView>(`/v1/batches/${id}/results`, "records", key);
+  expect(results.map((r) => [r.index, r.status, r.error?.code ?? null])).toEqual(
+    downloaded.map((r) => [r.index, r.status, r.error?.code ?? null]),
+  );
+
+  const errors = await allPages<{ index: number; status: string; code: string | null }>(
+    `/v1/batches/${id}/errors`,
+    "errors",
+    key,
+  );
+  expect(errors.map((e) => [e.index, e.status, e.code])).toEqual(
+    downloaded.filter((r) => r.status !== "succeeded").map((r) => [r.index, r.status, r.error?.code ?? null]),
+  );
+
+  const manifest = await json<{ totals: object }>(await api(`/v1/batches/${id}/manifest`, { key }));
+  expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
+  return states;
+}
