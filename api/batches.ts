@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { parseAllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { DailyTime, nextDailyRun } from "../lib/schedule";
@@ -88,18 +89,23 @@ const cancelBatch = createRoute({
   },
 });
 
-/** The coordinator of a batch the caller owns; anything else is a 404, never a 403. */
-export async function ownedBatch(c: Context<AppEnv>, id: string) {
-  let objectId: DurableObjectId;
+/**
+ * The coordinator a batch id names. Each read then asks it once, with the caller's
+ * tenant: another tenant's batch answers like a missing one (404, never 403).
+ */
+export function coordinatorOf(c: Context<AppEnv>, id: string): DurableObjectStub<BatchCoordinator> {
   try {
-    objectId = c.env.BATCH.idFromString(id);
+    return c.env.BATCH.get(c.env.BATCH.idFromString(id));
   } catch {
     throw ApiError.notFound();
   }
-  const stub = c.env.BATCH.get(objectId);
-  const summary = await stub.status();
-  if (!summary || summary.tenant !== c.get("tenant")) throw ApiError.notFound();
-  return { stub, summary };
+}
+
+/** The batch's summary if the caller owns it, else a 404. */
+export async function ownedSummary(c: Context<AppEnv>, id: string): Promise<BatchSummary> {
+  const summary = await coordinatorOf(c, id).view(c.get("tenant"));
+  if (!summary) throw ApiError.notFound();
+  return summary;
 }
 
 /** The public view of a batch summary, with links relative to this API. */
@@ -202,13 +208,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
 
     const objectId = key ? c.env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : c.env.BATCH.newUniqueId();
     const stub = c.env.BATCH.get(objectId);
-    const begun = await stub.begin({
-      batchId: objectId.toString(),
-      tenant,
-      options,
-      idempotencyKey: key,
-      chunkSize: settings.CHUNK_SIZE,
-    });
+    const begun = await stub.begin({ batchId: objectId.toString(), tenant, options, chunkSize: settings.CHUNK_SIZE });
     if (!begun.created) {
       await c.req.raw.body?.cancel().catch(() => {});
       if (begun.inProgress) {
@@ -276,17 +276,16 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getBatch, async (c) => {
-    const { summary } = await ownedBatch(c, c.req.valid("param").id);
-    return c.json(batchView(summary), 200);
+    return c.json(batchView(await ownedSummary(c, c.req.valid("param").id)), 200);
   });
 
   app.openapi(cancelBatch, async (c) => {
-    const { stub, summary } = await ownedBatch(c, c.req.valid("param").id);
-    if (summary.status === "completed") {
+    // Cancelling a finished batch changes nothing; the answer says why.
+    const after = await coordinatorOf(c, c.req.valid("param").id).cancel(c.get("tenant"));
+    if (!after) throw ApiError.notFound();
+    if (after.status === "completed") {
       throw new ApiError(409, "already_completed", "batch already completed; nothing to cancel");
     }
-    const after = await stub.cancel();
-    if (!after) throw ApiError.notFound();
     return c.json(batchView(after), 200);
   });
 }

@@ -32,13 +32,7 @@ async function startRun(env: Env, settings: Settings, tenant: string, schedule: 
   const objectId = env.BATCH.idFromName(`schedule:${tenant}:${schedule.id}:${runDay(schedule.nextRunAt)}`);
   const batchId = objectId.toString();
   const run = env.BATCH.get(objectId);
-  const begun = await run.begin({
-    batchId,
-    tenant,
-    options: schedule.options,
-    idempotencyKey: null,
-    chunkSize: settings.CHUNK_SIZE,
-  });
+  const begun = await run.begin({ batchId, tenant, options: schedule.options, chunkSize: settings.CHUNK_SIZE });
   if (!begun.created) {
     if (begun.inProgress) throw new Error("a previous start of this run is still copying");
     return batchId;

@@ -212,7 +212,6 @@ describe("an upload that stops mid-way", () => {
       batchId: stub.id.toString(),
       tenant: "tenant-a",
       options: BatchOptions.parse({}),
-      idempotencyKey: key,
       chunkSize: 5,
     });
     if (!begun.created) throw new Error("expected a new upload");

@@ -8,52 +8,17 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ClaimEntry, ClaimResult } from "../../lib/coordinator-protocol";
-import { r2Keys } from "../../lib/r2-keys";
-import { encodePart, unfetchedRecord } from "../../lib/result-parts";
-import type { ResultRecord } from "../../lib/schemas";
-import { api, expectViewsAgree, ORIGIN, submit, unique, waitForPublished } from "./helpers";
+import type { ClaimResult } from "../../lib/coordinator-protocol";
+import { api, expectViewsAgree, ORIGIN, reportClaim, submit, unique, waitForPublished } from "./helpers";
 
 const HELD = [10, 11, 12];
 type Stub = DurableObjectStub<import("../../durable-objects/batch-coordinator").BatchCoordinator>;
 type Work = Extract<ClaimResult, { kind: "work" }>;
 
-/** What a consumer writes for a claim: pending URLs "fetched" fine, skipped ones as told. */
-function recordsFor(entries: ClaimEntry[]): ResultRecord[] {
-  return entries.map((e) =>
-    e.state === "pending"
-      ? { ...unfetchedRecord(e, "failed", "network_error", "unused"), status: "succeeded", error: null, attempts: 1 }
-      : unfetchedRecord(e, "skipped", e.code ?? "invalid_url", e.message ?? ""),
-  );
-}
-
-/** Writes the claim's part and reports it, as the consumer does; answers whether it counted. */
-async function report(stub: Stub, batchId: string, chunkId: number, claim: Work): Promise<boolean> {
-  const records = recordsFor(claim.entries);
-  const key = r2Keys.part(batchId, chunkId, claim.attempt);
-  const part = await encodePart(records);
-  await env.RESULTS.put(key, part.body);
-  const { accepted } = await stub.reportChunk({
-    chunkId,
-    token: claim.token,
-    part: { key, records: part.records, bytes: part.bytes, sha256: part.sha256 },
-    outcomes: records.map((r) => ({
-      index: r.index,
-      state: r.status,
-      code: r.error?.code ?? null,
-      message: r.error?.message ?? null,
-    })),
-    tried: claim.entries.filter((e) => e.state === "pending").map((e) => e.index),
-    retryAfterSeconds: null,
-  });
-  if (!accepted) await env.RESULTS.delete(key);
-  return accepted;
-}
-
 /** The holder of `chunkId` vanishes: its lease runs out and the alarm hands the chunk on. */
 async function expire(stub: Stub, chunkId: number): Promise<void> {
   await runInDurableObject(stub, (_instance, state) => {
-    state.storage.sql.exec("UPDATE chunks SET lease_until = 0 WHERE id = ?", chunkId);
+    state.storage.sql.exec("UPDATE chunks SET lost_at = 0 WHERE id = ?", chunkId);
   });
   await runDurableObjectAlarm(stub);
 }
@@ -85,8 +50,8 @@ async function play(steps: Step[]): Promise<void> {
       if (got.kind === "work") held.set(step.chunk, got);
     } else if (claim && step.op === "report") {
       held.delete(step.chunk);
-      if (await report(stub, id, step.chunk, claim)) {
-        for (const e of claim.entries) if (e.state === "pending") reportedSucceeded.add(e.index);
+      if (await reportClaim(id, step.chunk, claim, "succeeded")) {
+        for (const e of claim.entries) reportedSucceeded.add(e.index);
       }
     } else if (claim && step.op === "expire") {
       held.delete(step.chunk);
@@ -137,14 +102,10 @@ describe("cancel racing consumers", () => {
     ]);
   });
 
-  it("hands a chunk claimed after the cancel over as cancelled records only", async () => {
+  it("hands a consumer nothing to fetch from a chunk claimed after the cancel", async () => {
     const { id, stub } = await newBatch();
     expect((await api(`/v1/batches/${id}/cancel`, { method: "POST" })).status).toBe(200);
-    const claim = await stub.claim(11);
-    if (claim.kind === "work") {
-      expect(claim.entries.every((e) => e.state === "skipped" && e.code === "cancelled")).toBe(true);
-      await report(stub, id, 11, claim);
-    }
+    expect(await stub.claim(11)).toEqual({ kind: "done" });
     await waitForPublished(id);
     const states = await expectViewsAgree(id);
     for (let i = 55; i < 60; i++) expect(states.get(i)).toBe("skipped");

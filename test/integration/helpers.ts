@@ -1,6 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { OriginRequest } from "../../demo/origin-server";
+import type { ClaimResult } from "../../lib/coordinator-protocol";
+import { r2Keys } from "../../lib/r2-keys";
+import { unfetchedRecord, writePart } from "../../lib/result-parts";
 
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
@@ -141,4 +144,40 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
   const manifest = await json<{ totals: object }>(await api(`/v1/batches/${id}/manifest`, { key }));
   expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
   return states;
+}
+
+/**
+ * Plays the queue consumer for a chunk the test claimed itself: writes a part with a
+ * record per claimed URL, all ending `status` (code `network_error` when failed), and
+ * reports it as the consumer does. Answers whether the coordinator accepted the report.
+ */
+export async function reportClaim(
+  batchId: string,
+  chunkId: number,
+  claim: Extract<ClaimResult, { kind: "work" }>,
+  status: "succeeded" | "failed",
+): Promise<boolean> {
+  const records = claim.entries.map((e) =>
+    status === "failed"
+      ? { ...unfetchedRecord(e, "failed", "network_error", "the test says so"), attempts: e.attempts + 1 }
+      : { ...unfetchedRecord(e, "failed", "network_error", ""), status, error: null, attempts: e.attempts + 1 },
+  );
+  const key = r2Keys.part(batchId, chunkId, claim.attempt);
+  const part = records.length > 0 ? await writePart(env.RESULTS, key, records) : null;
+  const stub = env.BATCH.get(env.BATCH.idFromString(batchId));
+  const { accepted } = await stub.reportChunk({
+    chunkId,
+    token: claim.token,
+    part,
+    urls: records.map((r) => ({
+      index: r.index,
+      outcome: r.status,
+      code: r.error?.code ?? null,
+      message: r.error?.message ?? null,
+      fetched: true,
+    })),
+    retryAfterSeconds: null,
+  });
+  // A rejected report's part stays: the same claim reported twice shares the accepted one's key.
+  return accepted;
 }
