@@ -1,12 +1,16 @@
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import { backoffSeconds } from "../lib/retry-policy";
-import { isAllowed, type RobotsRules, robotsUrlFor, rulesFromResponse } from "../lib/robots";
+import {
+  isAllowed,
+  ROBOTS_MAX_BYTES,
+  type RobotsRules,
+  robotsUrlFor,
+  rulesFromFailure,
+  rulesFromResponse,
+} from "../lib/robots";
 import type { BatchOptions } from "../lib/schemas";
 import { fetchAndExtract, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import { type FetchLimits, fetchPage } from "./fetcher";
-
-/** robots.txt may be big; RFC 9309 asks parsers to read at least 500 KiB of it. */
-const ROBOTS_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface GroupContext {
   env: Env;
@@ -91,10 +95,13 @@ function judgeRobots(rules: RobotsRules, entry: ClaimEntry, ctx: GroupContext): 
   return recordWithoutFetch(entry, "skipped", "robots_disallowed", "robots.txt disallows this URL for our user agent");
 }
 
-/** Fetches an origin's robots.txt: 2xx parsed, 4xx allow all, 5xx or no answer disallow all. */
+/**
+ * Fetches an origin's robots.txt: 2xx parsed (its first 500 KiB when longer), 4xx and
+ * redirects that lead nowhere allow all, 5xx or no complete answer disallow all.
+ */
 export async function fetchRobots(origin: string, limits: FetchLimits): Promise<RobotsRules> {
-  const page = await fetchPage(robotsUrlFor(origin), { ...limits, maxBytes: ROBOTS_MAX_BYTES });
-  if (page.ok) return rulesFromResponse(page.status, new TextDecoder().decode(page.body));
-  if (page.code === "unsupported_content_type") return rulesFromResponse(404, null);
-  return rulesFromResponse(page.status ?? 0, null);
+  // A longer file is cut, not refused: its first rules still apply (RFC 9309 §2.5).
+  const page = await fetchPage(robotsUrlFor(origin), { ...limits, maxBytes: ROBOTS_MAX_BYTES, truncate: true });
+  if (page.ok) return rulesFromResponse(page.status, new TextDecoder().decode(page.body), page.truncated);
+  return rulesFromFailure(page.code, page.status);
 }

@@ -8,11 +8,18 @@ import { unfetchedRecord, writePart } from "../../lib/result-parts";
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
 /** The real local origins started by test/support/global-origin.ts. */
-const [ORIGIN_URL = "", POLITE_URL = ""] = env.DEV_ALLOWED_ORIGINS.split(",");
+const [ORIGIN_URL = "", POLITE_URL = "", HUGE_ROBOTS_URL = "", LOOP_ROBOTS_URL = "", RESET_ROBOTS_URL = ""] =
+  env.DEV_ALLOWED_ORIGINS.split(",");
 /** Serves pages, statuses and faults; robots.txt allows all; no pacing beyond the gate's. */
 export const ORIGIN = ORIGIN_URL;
 /** Its robots.txt sets Crawl-delay: 1 and disallows /private/. */
 export const POLITE_ORIGIN = POLITE_URL;
+/** Its robots.txt is 10 MiB and disallows /private/ in its first lines. */
+export const HUGE_ROBOTS_ORIGIN = HUGE_ROBOTS_URL;
+/** Its robots.txt redirects in a loop. */
+export const LOOP_ROBOTS_ORIGIN = LOOP_ROBOTS_URL;
+/** Its robots.txt answers 200, then the connection drops mid-file. */
+export const RESET_ROBOTS_ORIGIN = RESET_ROBOTS_URL;
 
 /** Calls the Worker's public HTTP API as a client would. */
 export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
