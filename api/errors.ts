@@ -14,7 +14,6 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: FieldProblem[] = [],
-    readonly internal?: unknown,
   ) {
     super(message);
   }

@@ -79,6 +79,8 @@ export const ResultRecord = z.object({
   text: z.string().optional(),
   links: z.array(z.string()).optional(),
   wordCount: z.number().int().nullable(),
+  /** The page was over the extractor's size, depth or element bound: only its start is in the content. */
+  truncated: z.boolean().optional(),
   contentHash: z.string().nullable(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),

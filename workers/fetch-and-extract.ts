@@ -88,6 +88,7 @@ export async function fetchAndExtract(
       ...(x.text !== undefined && { text: x.text }),
       ...(x.links !== undefined && { links: x.links }),
       wordCount: x.wordCount,
+      ...(x.truncated && { truncated: true }),
       contentHash: x.contentHash,
     },
   };
