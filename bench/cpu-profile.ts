@@ -27,7 +27,9 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
   }[];
   const target = targets.find((t) => t.title.includes("trawl")) ?? targets[0];
   if (!target) throw new Error("no inspector target");
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  // The inspector proxy wants an Origin it knows; Node's WebSocket takes headers as undici's extension.
+  const init = { headers: { origin: "http://127.0.0.1" } } as unknown as string[];
+  const socket = new WebSocket(target.webSocketDebuggerUrl, init);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });
     socket.addEventListener("error", reject, { once: true });
