@@ -82,3 +82,39 @@ describe("BatchStore ingestion", () => {
     expect(result.chunks).toEqual(["ready", "done", "ready", "done"]);
   });
 });
+
+describe("BatchStore write cost", () => {
+  it("writes at most 8 SQLite rows per URL from ingestion to its report (the coordinator's largest bill)", async () => {
+    const rowsPerUrl = await withStore((store) => {
+      // Count what SQLite reports as written, statement by statement.
+      const inner = (store as unknown as { sql: SqlStorage }).sql;
+      let written = 0;
+      (store as unknown as { sql: Pick<SqlStorage, "exec"> }).sql = {
+        exec: ((query: string, ...bindings: SqlStorageValue[]) => {
+          const cursor = inner.exec(query, ...bindings);
+          const rows = cursor.toArray();
+          written += cursor.rowsWritten;
+          return { toArray: () => rows, one: () => rows[0], rowsWritten: cursor.rowsWritten };
+        }) as unknown as SqlStorage["exec"],
+      };
+      const urls = Array.from({ length: 1000 }, (_, i) => `https://example.com/item/${i}`);
+      sealedWith(store, urls, 25);
+      for (let chunk = 0; chunk < 40; chunk++) {
+        store.transition(chunk, "lease", { token: "t", lostAt: 1 });
+        const [first, last] = store.chunkRange(chunk);
+        const entries = store.pendingEntries(first, last);
+        const part = { key: `p${chunk}`, first, last, records: entries.length, bytes: 1, sha256: "x" };
+        store.applyReport(
+          entries.map((e) => ({ index: e.index, outcome: "succeeded", code: null, message: null, fetched: true })),
+          part,
+          first,
+          last,
+        );
+        store.transition(chunk, "finish");
+      }
+      return written / urls.length;
+    });
+    console.log(`coordinator SQLite rows written per URL: ${rowsPerUrl.toFixed(2)}`);
+    expect(rowsPerUrl).toBeLessThanOrEqual(8);
+  });
+});
