@@ -11,6 +11,7 @@ import { execSync } from "node:child_process";
 import { startOrigin } from "../demo/origin-server";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
+import { startCpuProfile } from "./cpu-profile";
 
 const big = Number(process.argv[2] ?? process.env.BENCH_URLS ?? 1_000_000);
 const runSeconds = Number(process.env.BENCH_RUN_SECONDS ?? 20);
@@ -75,6 +76,7 @@ async function measure(n: number): Promise<Row> {
   }, 250);
   try {
     const client = new TrawlClient(dev.url, "dev-key");
+    const profiler = process.env.BENCH_PROFILE && n === big ? await startCpuProfile(dev.inspectorPort) : null;
     const t0 = performance.now();
     const response = await client.request("/v1/batches", {
       method: "POST",
@@ -84,6 +86,12 @@ async function measure(n: number): Promise<Row> {
     } as RequestInit);
     if (response.status !== 202) throw new Error(`submit: ${response.status} ${await response.text()}`);
     const acceptSeconds = (performance.now() - t0) / 1000;
+    if (profiler) {
+      const { byFunction, totalMs } = await profiler.stop();
+      console.log(`CPU profile of accepting ${n} URLs (${(totalMs / 1000).toFixed(1)} s sampled):`);
+      for (const [fn, ms] of byFunction.slice(0, 30))
+        console.log(`  ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%  ${fn}`);
+    }
     const { id } = (await response.json()) as { id: string };
 
     const latencies: number[] = [];

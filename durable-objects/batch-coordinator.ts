@@ -183,7 +183,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
         this.store.setPhase("cancelled");
-        this.store.endPending("unleased", "skipped", "cancelled", CANCELLED_MESSAGE);
+        this.store.endUnleased("skipped", "cancelled", CANCELLED_MESSAGE);
         this.store.closeUnleased();
       });
       await this.wakeAt(Date.now());

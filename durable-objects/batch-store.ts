@@ -367,38 +367,40 @@ export class BatchStore {
     this.addCounts(delta);
   }
 
-  /** Ends the still-pending URLs of a range (or of every chunk not leased), counting them. */
-  endPending(
-    range: [number, number] | "unleased",
-    state: "failed" | "skipped",
-    code: ErrorCode,
-    message: string,
-  ): number {
-    const ended =
-      range === "unleased"
-        ? this.sql.exec(
-            // Ranges are compared, not `idx / size`: a size bound as REAL would make that
-            // a fraction matching no chunk id, and end URLs a consumer is fetching.
-            `UPDATE urls SET state = ?1, code = ?2, message = ?3
-             WHERE state = 'pending' AND NOT EXISTS (
-               SELECT 1 FROM chunks, batch WHERE chunks.state = 'leased'
-                 AND urls.idx >= chunks.id * batch.chunk_size AND urls.idx < (chunks.id + 1) * batch.chunk_size)
-             RETURNING idx`,
-            state,
-            code,
-            message,
-          )
-        : this.sql.exec(
-            `UPDATE urls SET state = ?, code = ?, message = ? WHERE idx BETWEEN ? AND ? AND state = 'pending' RETURNING idx`,
-            state,
-            code,
-            message,
-            range[0],
-            range[1],
-          );
-    const n = ended.toArray().length;
-    this.addCounts({ succeeded: 0, failed: state === "failed" ? n : 0, skipped: state === "skipped" ? n : 0 });
-    return n;
+  /** Ends the still-pending URLs of a range, counting them. */
+  endPending(range: [number, number], state: "failed" | "skipped", code: ErrorCode, message: string): number {
+    const ended = this.sql
+      .exec(
+        "UPDATE urls SET state = ?, code = ?, message = ? WHERE idx BETWEEN ? AND ? AND state = 'pending' RETURNING idx",
+        state,
+        code,
+        message,
+        range[0],
+        range[1],
+      )
+      .toArray().length;
+    this.addCounts({ succeeded: 0, failed: state === "failed" ? ended : 0, skipped: state === "skipped" ? ended : 0 });
+    return ended;
+  }
+
+  /**
+   * Ends the pending URLs of every chunk no consumer holds: one range update per gap
+   * between leased chunks, each a walk of the primary key, so a million URLs cost one
+   * pass. Ranges come from chunk ids, never from `idx / size` (a size bound as REAL
+   * would make that a fraction matching no chunk, and end URLs being fetched).
+   */
+  endUnleased(state: "failed" | "skipped", code: ErrorCode, message: string): number {
+    const batch = this.batch();
+    if (!batch) return 0;
+    const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
+    let ended = 0;
+    let from = 0;
+    for (const id of [...leased, Number.POSITIVE_INFINITY]) {
+      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [batch.total, batch.total];
+      if (first > from) ended += this.endPending([from, first - 1], state, code, message);
+      from = last + 1;
+    }
+    return ended;
   }
 
   /** Closes every chunk no consumer holds (after a cancel ended their URLs). */
