@@ -5,7 +5,6 @@
 // everything else the pipeline does is overhead on top of it) and the ratio of the
 // two; plain Node fetching the same pages (no extraction); per-URL fetch p50/p95; and
 // the local runtime's peak memory.
-import { execSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { articlePage, startOrigin } from "../demo/origin-server";
@@ -13,6 +12,7 @@ import { extract } from "../lib/extract";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
 import { startCpuProfile } from "./cpu-profile";
+import { sampleGroupMemory } from "./memory-sampler";
 
 const total = Number(process.argv[2] ?? process.env.BENCH_URLS ?? 5000);
 const corpusDir = process.env.TRAWL_CORPUS ?? join(import.meta.dirname, "../../shared/corpus/readability");
@@ -58,18 +58,7 @@ for (let i = 0; i < total; i++) {
 const extractSeconds = (performance.now() - extractStart) / 1000;
 
 const dev = await startWranglerDev({ allowedOrigins: [origin.url] });
-let peakKb = 0;
-const sampler = setInterval(() => {
-  try {
-    const out = execSync(`ps -o rss= -g ${dev.pgid}`, { encoding: "utf8" });
-    peakKb = Math.max(
-      peakKb,
-      out.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0),
-    );
-  } catch {
-    // the group may be between processes
-  }
-}, 200);
+const memory = sampleGroupMemory(dev.pgid, 200);
 
 try {
   const client = new TrawlClient(dev.url, "dev-key");
@@ -111,9 +100,9 @@ try {
   console.log(`                    ${(trawlRate / baselineRate).toFixed(2)}x of the plain fetch loop`);
   console.log(`  per-URL fetch     p50 ${percentile(durations, 50)} ms, p95 ${percentile(durations, 95)} ms`);
   console.log(`  markdown out      ${(bytes / 1e6).toFixed(1)} MB`);
-  console.log(`  peak memory       ${(peakKb / 1024).toFixed(0)} MB RSS (wrangler + workerd, sampled every 200 ms)`);
+  console.log(`  peak memory       ${memory.stop().toFixed(0)} MB RSS (wrangler + workerd, sampled every 200 ms)`);
 } finally {
-  clearInterval(sampler);
+  memory.stop();
   await dev.stop();
   await origin.close();
 }

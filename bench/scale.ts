@@ -7,11 +7,11 @@
 //   - time from cancel to the published manifest;
 //   - the signed download, streamed: exactly N records whose states add up to the totals.
 // One local origin serves tiny pages; politeness is opened up, as in bench:pipeline.
-import { execSync } from "node:child_process";
 import { startOrigin } from "../demo/origin-server";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
 import { startCpuProfile } from "./cpu-profile";
+import { sampleGroupMemory } from "./memory-sampler";
 
 const big = Number(process.argv[2] ?? process.env.BENCH_URLS ?? 1_000_000);
 const runSeconds = Number(process.env.BENCH_RUN_SECONDS ?? 20);
@@ -62,18 +62,7 @@ async function measure(n: number): Promise<Row> {
     allowedOrigins: [origin.url],
     vars: { HOST_MIN_INTERVAL_MS: "0", HOST_MAX_CONCURRENCY: "64", LEASE_SECONDS: "120" },
   });
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    try {
-      const out = execSync(`ps -o rss= -g ${dev.pgid}`, { encoding: "utf8" });
-      peakKb = Math.max(
-        peakKb,
-        out.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0),
-      );
-    } catch {
-      // the group may be between processes
-    }
-  }, 250);
+  const memory = sampleGroupMemory(dev.pgid, 250);
   try {
     const client = new TrawlClient(dev.url, "dev-key");
     const profiler = process.env.BENCH_PROFILE && n === big ? await startCpuProfile(dev.inspectorPort) : null;
@@ -140,7 +129,7 @@ async function measure(n: number): Promise<Row> {
     return {
       urls: n,
       acceptSeconds,
-      peakMb: peakKb / 1024,
+      peakMb: memory.stop(),
       statusP50: percentile(latencies, 50),
       statusP95: percentile(latencies, 95),
       cancelSeconds,
@@ -149,7 +138,7 @@ async function measure(n: number): Promise<Row> {
       counts: JSON.stringify(done.counts),
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await dev.stop();
   }
 }
