@@ -194,4 +194,14 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
     const response = await api(`/v1/batches/${"0".repeat(64)}`);
     expect(await json(response)).toEqual({ error: { code: "not_found", message: "batch not found", details: [] } });
   });
+
+  it("documents the Firecrawl routes in /openapi.json beside Trawl's own", async () => {
+    const doc = await json<{ paths: Record<string, Record<string, unknown>> }>(
+      await api("/openapi.json", { key: null }),
+    );
+    expect(Object.keys(doc.paths["/v2/batch/scrape/{id}"] ?? {}).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(doc.paths["/v1/crawl/{id}/errors"] ?? {}).sort()).toEqual(["delete", "get"]);
+    expect(doc.paths["/v1/scrape"]).toHaveProperty("post");
+    expect(doc.paths["/v1/batches"]).toHaveProperty("post");
+  });
 });
