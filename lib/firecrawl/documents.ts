@@ -53,11 +53,13 @@ export function toDocument(record: ResultRecord): FirecrawlDocument {
   if (record.publishedTime !== null) metadata.publishedTime = record.publishedTime;
   if (record.siteName !== null) metadata.ogSiteName = record.siteName;
   if (record.error) metadata.error = `${record.error.code}: ${record.error.message}`;
-  const document: FirecrawlDocument = { metadata };
-  if (record.markdown !== null) document.markdown = record.markdown;
-  if (record.html !== undefined) document.html = record.html;
-  if (record.links !== undefined) document.links = record.links;
-  return document;
+  // Content first, metadata last, in the order Firecrawl writes a document.
+  return {
+    ...(record.markdown !== null && { markdown: record.markdown }),
+    ...(record.html !== undefined && { html: record.html }),
+    ...(record.links !== undefined && { links: record.links }),
+    metadata,
+  };
 }
 
 /** Firecrawl's name for a batch's state: anything not yet final is `scraping`. */
