@@ -16,11 +16,15 @@ export function idempotencyKeyFrom(value: string | undefined, header: string): s
 export interface SubmitInput {
   tenant: string;
   idempotencyKey: string | null;
+  /** The header the key came in, as error messages name it. */
+  keyField: string;
   options: BatchOptions;
   entries: AsyncIterable<{ entry: UrlEntry } | { problem: string; field: string }>;
   allow: AllowList;
   maxUrls: number;
   chunkSize: number;
+  /** Called when the key names an existing batch: the list will not be read. */
+  discardInput?: () => Promise<void>;
 }
 
 export type Submitted =
@@ -43,12 +47,13 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
     chunkSize: input.chunkSize,
   });
   if (!begun.created) {
+    await input.discardInput?.();
     if (begun.inProgress) {
       throw new ApiError(
         409,
         "idempotency_in_progress",
-        "idempotency key: a request with this key is still uploading",
-        [{ field: "idempotency key", reason: "in progress" }],
+        `${input.keyField}: a request with this key is still uploading`,
+        [{ field: input.keyField, reason: "in progress" }],
       );
     }
     return { replayed: true, summary: begun.summary };

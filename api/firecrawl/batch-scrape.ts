@@ -120,6 +120,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       const submitted = await submitBatch(c.env, {
         tenant: c.get("tenant"),
         idempotencyKey: idempotencyKeyFrom(c.req.header(header), header),
+        keyField: header,
         options: toBatchOptions(body),
         entries: entriesOf(kept),
         allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
