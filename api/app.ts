@@ -4,7 +4,7 @@ import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
-import { registerFirecrawlRoutes } from "./firecrawl/register";
+import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes } from "./firecrawl/register";
 import { registerResultRoutes } from "./results";
 import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
@@ -31,7 +31,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.onError(handleError);
   // Through the one error handler, so a Firecrawl path answers in Firecrawl's shape.
-  app.notFound((c) => handleError(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`), c));
+  app.notFound((c) => {
+    const hint = c.get("errorStyle") === "firecrawl" ? `: ${FIRECRAWL_NOT_FOUND_HINT}` : "";
+    return handleError(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}${hint}`), c);
+  });
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

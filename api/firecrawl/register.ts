@@ -12,6 +12,15 @@ import { registerScrapeRoutes } from "./scrape";
 
 /** Every path the Firecrawl-compatible routes live under; none is one of Trawl's own. */
 const FIRECRAWL_PATHS = ["/v1/scrape", "/v2/scrape", "/v1/batch/*", "/v2/batch/*", "/v1/crawl/*"];
+/**
+ * Paths of Firecrawl endpoints Trawl does not implement: their 404 is written in
+ * Firecrawl's shape too, so its SDKs show the reason. Trawl has no `/v2` of its own.
+ */
+const FIRECRAWL_ONLY_PATHS = ["/v2/*", "/v1/crawl", "/v1/map", "/v1/search", "/v1/extract", "/v1/extract/*"];
+
+/** What a Firecrawl client is told when it calls an endpoint Trawl does not implement. */
+export const FIRECRAWL_NOT_FOUND_HINT =
+  "Trawl implements Firecrawl's batch scrape and scrape (v1 and v2), not crawl, map, search, extract or agent";
 
 /** Errors on these routes are written in Firecrawl's shape, auth failures included. */
 const firecrawlErrors = createMiddleware<AppEnv>(async (c, next) => {
@@ -29,9 +38,8 @@ export function registerFirecrawlRoutes(app: OpenAPIHono<AppEnv>, maxJsonBytes: 
       ]);
     },
   });
-  for (const path of FIRECRAWL_PATHS) {
-    app.use(path, firecrawlErrors, limit, requireTenant);
-  }
+  for (const path of FIRECRAWL_ONLY_PATHS) app.use(path, firecrawlErrors);
+  for (const path of FIRECRAWL_PATHS) app.use(path, firecrawlErrors, limit, requireTenant);
   registerBatchScrapeRoutes(app);
   registerBatchReadRoutes(app);
   registerScrapeRoutes(app);

@@ -190,6 +190,16 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
     expect(await json(malformed)).toMatchObject({ success: false, code: "invalid_request" });
   });
 
+  it("says which Firecrawl endpoints Trawl does not implement, in Firecrawl's shape", async () => {
+    for (const path of ["/v2/crawl", "/v2/map", "/v1/crawl", "/v1/search", "/v2/extract"]) {
+      const response = await post(path, { url: PAGE() });
+      const body = await json<FirecrawlErrorShape>(response);
+      expect(response.status, path).toBe(404);
+      expect(body, path).toMatchObject({ success: false, code: "not_found" });
+      expect(body.error, path).toMatch(/implements Firecrawl's batch scrape and scrape/);
+    }
+  });
+
   it("keeps Trawl's own error shape on Trawl's routes", async () => {
     const response = await api(`/v1/batches/${"0".repeat(64)}`);
     expect(await json(response)).toEqual({ error: { code: "not_found", message: "batch not found", details: [] } });
