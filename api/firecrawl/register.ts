@@ -13,10 +13,12 @@ import { registerScrapeRoutes } from "./scrape";
 /** Every path the Firecrawl-compatible routes live under; none is one of Trawl's own. */
 const FIRECRAWL_PATHS = ["/v1/scrape", "/v2/scrape", "/v1/batch/*", "/v2/batch/*", "/v1/crawl/*"];
 /**
- * Paths of Firecrawl endpoints Trawl does not implement: their 404 is written in
- * Firecrawl's shape too, so its SDKs show the reason. Trawl has no `/v2` of its own.
+ * Firecrawl endpoints Trawl does not implement: their 404 is written in Firecrawl's
+ * shape too, so its SDKs show the reason. Other unknown paths keep Trawl's shape.
  */
-const FIRECRAWL_ONLY_PATHS = ["/v2/*", "/v1/crawl", "/v1/map", "/v1/search", "/v1/extract", "/v1/extract/*"];
+const FIRECRAWL_ONLY_PATHS = ["crawl", "map", "search", "extract", "agent"].flatMap((name) =>
+  ["v1", "v2"].flatMap((version) => [`/${version}/${name}`, `/${version}/${name}/*`]),
+);
 
 /** What a Firecrawl client is told when it calls an endpoint Trawl does not implement. */
 export const FIRECRAWL_NOT_FOUND_HINT =
