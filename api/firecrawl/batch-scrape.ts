@@ -1,8 +1,7 @@
 // Firecrawl's batch scrape lifecycle (start, cancel) over Trawl's own coordinator: a
 // batch started here is a Trawl batch like any other, visible under /v1/batches too.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { checkTarget, parseAllowList } from "../../lib/address-policy";
+import { type AllowList, checkTarget, parseAllowList } from "../../lib/address-policy";
 import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
 import { readSettings } from "../../lib/settings";
 import { coordinatorOf } from "../batches";
@@ -71,8 +70,7 @@ function cancelRoute(path: string) {
 }
 
 /** Splits the list into URLs to submit and the ones that are not http(s) URLs at all. */
-function sortUrls(c: Context<AppEnv>, urls: string[], ignoreInvalid: boolean): { kept: string[]; invalid: string[] } {
-  const allow = parseAllowList(readSettings(c.env as unknown as Record<string, unknown>).DEV_ALLOWED_ORIGINS);
+function sortUrls(urls: string[], allow: AllowList, ignoreInvalid: boolean): { kept: string[]; invalid: string[] } {
   const kept: string[] = [];
   const invalid: string[] = [];
   const problems: { field: string; reason: string }[] = [];
@@ -115,7 +113,8 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
         ]);
       }
       const ignoreInvalid = body.ignoreInvalidURLs ?? false;
-      const { kept, invalid } = sortUrls(c, body.urls, ignoreInvalid);
+      const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
+      const { kept, invalid } = sortUrls(body.urls, allow, ignoreInvalid);
       const header = c.req.header("x-idempotency-key") === undefined ? "Idempotency-Key" : "x-idempotency-key";
       const submitted = await submitBatch(c.env, {
         tenant: c.get("tenant"),
@@ -123,7 +122,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
         keyField: header,
         options: toBatchOptions(body),
         entries: entriesOf(kept),
-        allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+        allow,
         maxUrls: settings.MAX_URLS_PER_BATCH,
         chunkSize: settings.CHUNK_SIZE,
       });

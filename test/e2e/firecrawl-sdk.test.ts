@@ -139,7 +139,7 @@ describe("Firecrawl's SDK against Trawl", () => {
     const stranger = new Firecrawl({ apiKey: "not-a-key", apiUrl: dev.url });
     await expect(stranger.startBatchScrape([page(1)])).rejects.toMatchObject({ status: 401 });
     const strangerV1 = new FirecrawlAppV1({ apiKey: "not-a-key", apiUrl: dev.url });
-    await expect(strangerV1.checkBatchScrapeStatus(batchId)).rejects.toThrow();
+    await expect(strangerV1.checkBatchScrapeStatus(batchId)).rejects.toThrow(/Status code: 401/);
   });
 
   it("works with the v1 client's waiter, which polls /v1/crawl/{id}, and its pagination", async () => {
