@@ -8,7 +8,6 @@ import { BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
 import { ApiError, invalidFromZod } from "./errors";
-import { ingestEntries, uploadSuperseded } from "./ingest";
 import {
   BatchList,
   BatchParams,
@@ -21,9 +20,8 @@ import {
   ListQuery,
 } from "./openapi-schemas";
 import { scheduleView } from "./schedules";
+import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const createBatch = createRoute({
   method: "post",
@@ -188,10 +186,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(createBatch, async (c) => {
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const tenant = c.get("tenant");
-    const key = c.req.header("idempotency-key") ?? null;
-    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
-      throw ApiError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
-    }
+    const key = idempotencyKeyFrom(c.req.header("idempotency-key"), "Idempotency-Key");
     const format = listFormat(c.req.header("content-type") ?? "");
     // With no Content-Type and no body the validator passes `{}` through: nothing to read.
     if (format === "json" && !c.req.header("content-type")) {
@@ -206,54 +201,33 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       ]);
     }
 
-    const objectId = key ? c.env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : c.env.BATCH.newUniqueId();
-    const stub = c.env.BATCH.get(objectId);
-    const begun = await stub.begin({ batchId: objectId.toString(), tenant, options, chunkSize: settings.CHUNK_SIZE });
-    if (!begun.created) {
-      await c.req.raw.body?.cancel().catch(() => {});
-      if (begun.inProgress) {
-        throw new ApiError(
-          409,
-          "idempotency_in_progress",
-          "Idempotency-Key: a request with this key is still uploading",
-          [{ field: "Idempotency-Key", reason: "in progress" }],
-        );
-      }
-      c.header("idempotent-replayed", "true");
-      const s = begun.summary;
-      return c.json(
-        {
-          ...batchView(s),
-          accepted: s.submitted.accepted,
-          duplicates: s.submitted.duplicates,
-          invalid: { count: s.submitted.invalid, samples: [] },
-          replayed: true,
-          schedule: daily ? await scheduleRuns(c.env, s, options, daily) : null,
-        },
-        202,
-      );
-    }
-
-    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     const entries = json
       ? jsonEntries(json)
       : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");
-    let totals: Awaited<ReturnType<typeof ingestEntries>>;
-    try {
-      totals = await ingestEntries(stub, begun.token, entries, allow, settings.MAX_URLS_PER_BATCH);
-    } catch (error) {
-      await stub.abandon(begun.token);
-      throw error;
-    }
-    const summary = await stub.seal(begun.token);
-    if (!summary) throw uploadSuperseded();
+    const submitted = await submitBatch(c.env, {
+      tenant,
+      idempotencyKey: key,
+      keyField: "Idempotency-Key",
+      options,
+      entries,
+      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+      maxUrls: settings.MAX_URLS_PER_BATCH,
+      chunkSize: settings.CHUNK_SIZE,
+      discardInput: async () => {
+        await c.req.raw.body?.cancel().catch(() => {});
+      },
+    });
+    const summary = submitted.summary;
+    if (submitted.replayed) c.header("idempotent-replayed", "true");
+    // A replay reports what the first request counted; its refused samples are not kept.
+    const counts = submitted.replayed ? { ...summary.submitted, samples: [] } : submitted.totals;
     return c.json(
       {
         ...batchView(summary),
-        accepted: totals.accepted,
-        duplicates: totals.duplicates,
-        invalid: { count: totals.invalid, samples: totals.samples },
-        replayed: false,
+        accepted: counts.accepted,
+        duplicates: counts.duplicates,
+        invalid: { count: counts.invalid, samples: counts.samples },
+        replayed: submitted.replayed,
         schedule: daily ? await scheduleRuns(c.env, summary, options, daily) : null,
       },
       202,

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { ResultLocation } from "../lib/coordinator-protocol";
 import { readManifest as parseManifest } from "../lib/manifest";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
@@ -107,6 +108,19 @@ async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
   return decodePart(await object.text());
 }
 
+/** The records of `locations` whose record is written, in their order (pending ones left out). */
+export async function recordsAt(env: Env, locations: ResultLocation[]): Promise<ResultRecord[]> {
+  const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
+  const byIndex = new Map<number, ResultRecord>();
+  // Neighbouring URLs share a part: each part is read once per page.
+  for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
+    for (const record of await readPart(env, key)) {
+      if (wanted.has(record.index)) byIndex.set(record.index, record);
+    }
+  }
+  return locations.flatMap((l) => byIndex.get(l.index) ?? []);
+}
+
 /** Registers the routes that read results. */
 export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resultsRoute, async (c) => {
@@ -119,15 +133,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     );
     if (!found) throw ApiError.notFound();
     const { summary, value: locations } = found;
-    const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
-    const byIndex = new Map<number, ResultRecord>();
-    // Neighbouring URLs share a part: each part is read once per page.
-    for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
-      for (const record of await readPart(c.env, key)) {
-        if (wanted.has(record.index)) byIndex.set(record.index, record);
-      }
-    }
-    const records = locations.flatMap((l) => byIndex.get(l.index) ?? []);
+    const records = await recordsAt(c.env, locations);
     const last = locations[locations.length - 1];
     return c.json(
       {

@@ -1,4 +1,3 @@
-import { parseAllowList } from "../lib/address-policy";
 import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
@@ -7,6 +6,7 @@ import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import { fetchLimitsFrom } from "./fetcher";
 import { fetchOriginGroup, type GroupContext, originOf } from "./origin-group";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
@@ -62,13 +62,7 @@ async function processChunk(
     options: claim.options,
     limit,
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
-    fetchLimits: {
-      userAgent: settings.USER_AGENT,
-      timeoutMs: settings.FETCH_TIMEOUT_MS,
-      maxBytes: settings.MAX_BODY_BYTES,
-      maxRedirects: settings.MAX_REDIRECTS,
-      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
-    },
+    fetchLimits: fetchLimitsFrom(settings),
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 

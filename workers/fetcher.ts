@@ -1,6 +1,7 @@
-import { type AllowList, checkTarget } from "../lib/address-policy";
+import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
 import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
+import type { Settings } from "../lib/settings";
 
 export interface FetchLimits {
   userAgent: string;
@@ -13,6 +14,17 @@ export interface FetchLimits {
    * failing `too_large`: for robots.txt, whose first part still holds rules (RFC 9309 §2.5).
    */
   truncate?: boolean;
+}
+
+/** The fetch limits a deployment's settings give every page fetch (the consumer's and a single scrape's). */
+export function fetchLimitsFrom(settings: Settings): FetchLimits {
+  return {
+    userAgent: settings.USER_AGENT,
+    timeoutMs: settings.FETCH_TIMEOUT_MS,
+    maxBytes: settings.MAX_BODY_BYTES,
+    maxRedirects: settings.MAX_REDIRECTS,
+    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+  };
 }
 
 interface FetchTrace {

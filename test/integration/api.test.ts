@@ -337,6 +337,17 @@ describe("the OpenAPI document", () => {
     "/v1/downloads/{id}": ["get"],
     "/v1/schedules": ["get"],
     "/v1/schedules/{id}": ["delete"],
+    // Firecrawl compatibility (api/firecrawl/): views over the same batches.
+    "/v1/batch/scrape": ["post"],
+    "/v2/batch/scrape": ["post"],
+    "/v1/batch/scrape/{id}": ["delete", "get"],
+    "/v2/batch/scrape/{id}": ["delete", "get"],
+    "/v1/crawl/{id}": ["delete", "get"],
+    "/v1/batch/scrape/{id}/errors": ["delete", "get"],
+    "/v1/crawl/{id}/errors": ["delete", "get"],
+    "/v2/batch/scrape/{id}/errors": ["get"],
+    "/v1/scrape": ["post"],
+    "/v2/scrape": ["post"],
   };
 
   it("documents exactly the API's routes, each with bearer security except the signed download", async () => {
