@@ -10,7 +10,7 @@
 import { startOrigin } from "../demo/origin-server";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
-import { startCpuProfile } from "./cpu-profile";
+import { type CpuProfiler, startCpuProfile } from "./cpu-profile";
 import { sampleGroupMemory } from "./memory-sampler";
 
 const big = Number(process.argv[2] ?? process.env.BENCH_URLS ?? 1_000_000);
@@ -57,6 +57,13 @@ function listBody(n: number): ReadableStream<Uint8Array> {
   });
 }
 
+async function printProfile(profiler: CpuProfiler, what: string): Promise<void> {
+  const { byFunction, totalMs } = await profiler.stop();
+  console.log(`CPU profile of ${what} (${(totalMs / 1000).toFixed(1)} s sampled):`);
+  for (const [fn, ms] of byFunction.slice(0, 30))
+    console.log(`  ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%  ${fn}`);
+}
+
 async function measure(n: number): Promise<Row> {
   const dev = await startWranglerDev({
     allowedOrigins: [origin.url],
@@ -65,7 +72,9 @@ async function measure(n: number): Promise<Row> {
   const memory = sampleGroupMemory(dev.pgid, 250);
   try {
     const client = new TrawlClient(dev.url, "dev-key");
-    const profiler = process.env.BENCH_PROFILE && n === big ? await startCpuProfile(dev.inspectorPort) : null;
+    // BENCH_PROFILE=accept or =cancel profiles that phase of the large run.
+    const profile = n === big ? process.env.BENCH_PROFILE : undefined;
+    const profiler = profile === "accept" ? await startCpuProfile(dev.inspectorPort) : null;
     const t0 = performance.now();
     const response = await client.request("/v1/batches", {
       method: "POST",
@@ -75,12 +84,7 @@ async function measure(n: number): Promise<Row> {
     } as RequestInit);
     if (response.status !== 202) throw new Error(`submit: ${response.status} ${await response.text()}`);
     const acceptSeconds = (performance.now() - t0) / 1000;
-    if (profiler) {
-      const { byFunction, totalMs } = await profiler.stop();
-      console.log(`CPU profile of accepting ${n} URLs (${(totalMs / 1000).toFixed(1)} s sampled):`);
-      for (const [fn, ms] of byFunction.slice(0, 30))
-        console.log(`  ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%  ${fn}`);
-    }
+    if (profiler) await printProfile(profiler, `accepting ${n} URLs`);
     const { id } = (await response.json()) as { id: string };
 
     const latencies: number[] = [];
@@ -94,10 +98,12 @@ async function measure(n: number): Promise<Row> {
     }
     latencies.sort((a, b) => a - b);
 
+    const cancelProfiler = profile === "cancel" ? await startCpuProfile(dev.inspectorPort) : null;
     const t1 = performance.now();
     await client.request(`/v1/batches/${id}/cancel`, { method: "POST" });
     const done = await client.waitForPublished(id, 30 * 60_000);
     const cancelSeconds = (performance.now() - t1) / 1000;
+    if (cancelProfiler) await printProfile(cancelProfiler, `cancel to manifest of ${n} URLs`);
 
     const tally = { succeeded: 0, failed: 0, skipped: 0 } as Record<string, number>;
     let records = 0;
