@@ -7,6 +7,7 @@ import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
 import { registerResultRoutes } from "./results";
 import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
+import { registerWebhookRoutes } from "./webhooks";
 
 /** Largest JSON body; bigger lists are streamed as NDJSON or text. */
 export const MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
@@ -58,9 +59,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/batches/*", requireTenant);
   app.use("/v1/schedules", requireTenant);
   app.use("/v1/schedules/*", requireTenant);
+  app.use("/v1/webhook-secret", requireTenant);
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
   registerScheduleRoutes(app);
+  registerWebhookRoutes(app);
   return app;
 }

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
-import { parseAllowList } from "../lib/address-policy";
+import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { BatchOptions } from "../lib/schemas";
@@ -147,6 +147,13 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
   return scheduleView(schedule);
 }
 
+/** Refuses a webhook whose URL the address policy would refuse at delivery: a 400 naming the field. */
+function checkWebhook(options: BatchOptions, allow: AllowList, field: string): void {
+  if (!options.webhook) return;
+  const target = checkTarget(options.webhook.url, allow);
+  if (!target.ok) throw ApiError.invalid(`${field}.webhook.url`, `${target.code}: ${target.reason}`);
+}
+
 function parseOptions(raw: string | undefined): BatchOptions {
   if (raw === undefined) return BatchOptions.parse({});
   let value: unknown;
@@ -200,6 +207,8 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const json = format === "json" ? (c.req.valid("json") as z.infer<typeof CreateBatchJson>) : null;
     const options = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
     const daily = json ? (json.schedule?.daily ?? null) : (c.req.valid("query").schedule ?? null);
+    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
+    checkWebhook(options, allow, "options");
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
       throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
         { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -234,7 +243,6 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       );
     }
 
-    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     const entries = json
       ? jsonEntries(json)
       : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");

@@ -16,6 +16,8 @@ import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { BatchOptions } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
+import { WebhookAttempt } from "../lib/webhooks";
+import { announce, announcePart, batchEventData } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { writeCoordinatorRecords } from "./coordinator-records";
 
@@ -30,6 +32,10 @@ export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
+/** A sendBatch carries at most 256 KB; webhook messages are grouped under this. */
+const SEND_BATCH_BYTES = 200 * 1024;
+/** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
+const OUTBOX_RETRY_MS = 5_000;
 const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
 const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
 
@@ -41,6 +47,7 @@ const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
   private readonly settings: Settings;
+  private flushing: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -135,9 +142,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     const token = crypto.randomUUID();
     const entries = this.store.atomically(() => {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
-      if (batch.phase === "queued") this.store.setPhase("running");
+      if (batch.phase === "queued") {
+        this.store.setPhase("running");
+        announce(this.store, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+      }
       return this.store.pendingEntries(...range);
     });
+    await this.flushEventsSoon();
     return { kind: "work", token, attempt: chunk.claims + 1, options: this.options(batch), entries };
   }
 
@@ -153,12 +164,14 @@ export class BatchCoordinator extends DurableObject<Env> {
     const range = this.store.chunkRange(report.chunkId);
     const remaining = this.store.atomically(() => {
       this.store.applyReport(report.urls, report.part, ...range);
+      if (report.part) announcePart(this.store, batch, report.part.key);
       if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
       const left = this.store.pendingIn(...range);
       if (left === 0) this.store.transition(report.chunkId, "finish");
       return left;
     });
     if (remaining > 0) await this.send([report.chunkId], "reopen", report.retryAfterSeconds ?? 0);
+    await this.flushEventsSoon();
     await this.pump();
     await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
     return { accepted: true };
@@ -192,12 +205,20 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    // Events first: a failure here throws, and the runtime retries the alarm.
+    await this.flushEvents();
     const batch = this.store.batch();
     if (!batch || batch.phase === "failed" || batch.manifest_key) return;
     const now = Date.now();
     if (batch.phase === "ingesting") {
-      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) this.store.fail("the URL list upload was abandoned");
-      else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
+      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
+        this.store.atomically(() => {
+          this.store.fail("the URL list upload was abandoned");
+          const failed = this.requireBatch();
+          announce(this.store, failed, "batch.failed", "failed", batchEventData(this.summarize(failed)));
+        });
+        await this.flushEvents();
+      } else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
       return;
     }
     // Chunks sent or leased and presumed lost (a dead consumer, or local queues that
@@ -212,10 +233,68 @@ export class BatchCoordinator extends DurableObject<Env> {
         });
       }
     }
-    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id);
+    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id, (key) =>
+      announcePart(this.store, batch, key),
+    );
+    await this.flushEvents();
     await this.pump();
     if (this.finishable()) return this.publish(this.requireBatch());
     await this.ctx.storage.setAlarm(moreToWrite ? Date.now() : this.nextCheck());
+  }
+
+  // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
+
+  /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
+  async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
+    if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
+    this.store.logAttempt(WebhookAttempt.parse(entry));
+  }
+
+  /** The delivery log from `cursor` on, for `tenant`'s batch. */
+  async webhookLog(
+    tenant: string,
+    cursor: number,
+    limit: number,
+  ): Promise<Owned<(WebhookAttempt & { seq: number })[]>> {
+    const batch = this.owned(tenant);
+    return batch ? { summary: this.summarize(batch), value: this.store.deliveryLog(cursor, limit) } : null;
+  }
+
+  /**
+   * Puts every event of the outbox on the webhook queue, in order, then forgets them.
+   * One flush at a time: requests interleave while `sendBatch` is awaited, and two
+   * flushes reading the same rows would send every event twice.
+   */
+  private async flushEvents(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.flushOutbox().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushOutbox(): Promise<void> {
+    for (;;) {
+      const pending = this.store.outbox(SEND_BATCH_MAX);
+      if (pending.length === 0) return;
+      let bytes = 0;
+      const batch = pending.filter((p) => {
+        bytes += p.message.body.length + 1024;
+        return bytes <= SEND_BATCH_BYTES || p === pending[0];
+      });
+      await this.env.WEBHOOKS.sendBatch(batch.map((p) => ({ body: p.message, contentType: "json" as const })));
+      this.store.dropFromOutbox(batch.map((p) => p.seq));
+    }
+  }
+
+  /** `flushEvents` for RPC paths: a queue hiccup must not fail a consumer's claim or report; the alarm retries. */
+  private async flushEventsSoon(): Promise<void> {
+    try {
+      await this.flushEvents();
+    } catch (error) {
+      console.error(`batch ${this.store.batch()?.batch_id}: webhook events not queued yet; the alarm retries`, error);
+      await this.wakeAt(Date.now() + OUTBOX_RETRY_MS);
+    }
   }
 
   // ---- helpers -------------------------------------------------------------------
@@ -230,7 +309,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       createdAt: batch.created_at,
       finishedAt: batch.finished_at ?? Date.now(),
       totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
-      options: this.options(batch),
+      options: this.manifestOptions(batch),
       parts: this.store.parts(),
     });
     // A second publication (an alarm retried after a crash) finds the object and keeps it,
@@ -240,7 +319,12 @@ export class BatchCoordinator extends DurableObject<Env> {
       httpMetadata: { contentType: "application/json" },
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
-    this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+    this.store.atomically(() => {
+      this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+      const published = this.requireBatch();
+      announce(this.store, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
+    });
+    await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
   }
 
@@ -345,6 +429,12 @@ export class BatchCoordinator extends DurableObject<Env> {
   private ingesting(token: string): BatchRow | null {
     const batch = this.store.batch();
     return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
+  }
+
+  /** The options as the manifest shows them: without the webhook, whose headers may hold the receiver's credentials. */
+  private manifestOptions(batch: BatchRow): BatchOptions {
+    const { webhook: _webhook, ...options } = this.options(batch);
+    return options;
   }
 
   private options(batch: BatchRow): BatchOptions {

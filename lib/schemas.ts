@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCode } from "./error-codes";
+import { WebhookConfig } from "./webhooks";
 
 /** Longest URL we accept; longer ones are almost always generated garbage. */
 export const MAX_URL_LENGTH = 8192;
@@ -22,6 +23,8 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
+    webhook: WebhookConfig.optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
