@@ -148,11 +148,23 @@ export const ErrorsPage = z
   })
   .openapi("ErrorsPage");
 
+/** How a result set downloads: NDJSON, NDJSON gzipped whatever the client accepts, or Parquet. */
+export const DownloadFormat = z.enum(["ndjson", "ndjson.gz", "parquet"]);
+export type DownloadFormat = z.infer<typeof DownloadFormat>;
+
 export const DownloadLink = z
-  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int() })
+  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int(), format: DownloadFormat })
   .openapi("DownloadLink");
 
+export const DownloadLinkQuery = z.object({
+  format: DownloadFormat.default("ndjson").openapi({
+    description:
+      "`ndjson` (default), `ndjson.gz` (gzip bytes whatever Accept-Encoding says) or `parquet` (typed columns)",
+  }),
+});
+
 export const DownloadQuery = z.object({
+  format: DownloadFormat.default("ndjson"),
   expires: z.string().regex(/^\d{1,12}$/, "must be unix seconds"),
   signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { readManifest as parseManifest } from "../lib/manifest";
+import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
 import { decodePart } from "../lib/result-parts";
@@ -13,7 +14,9 @@ import {
   BatchParams,
   batchErrors,
   bearerSecurity,
+  type DownloadFormat,
   DownloadLink,
+  DownloadLinkQuery,
   DownloadQuery,
   ErrorsPage,
   ErrorsQuery,
@@ -68,9 +71,9 @@ const manifestRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/download",
-  summary: "A signed, expiring URL that streams the complete result set as NDJSON",
+  summary: "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet",
   security: bearerSecurity,
-  request: { params: BatchParams },
+  request: { params: BatchParams, query: DownloadLinkQuery },
   responses: {
     200: { description: "The signed link", content: { "application/json": { schema: DownloadLink } } },
     ...batchErrors,
@@ -82,12 +85,16 @@ const signedDownloadRoute = createRoute({
   method: "get",
   path: "/v1/downloads/{id}",
   summary:
-    "Stream the result set (NDJSON, input order, gzip when accepted). No API key: the signature is the credential.",
+    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet). No API key: the signature is the credential.",
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: {
-      description: "NDJSON, one record per input URL",
-      content: { "application/x-ndjson": { schema: z.string() } },
+      description: "One record (row) per input URL",
+      content: {
+        "application/x-ndjson": { schema: z.string() },
+        "application/gzip": { schema: z.string().openapi({ format: "binary" }) },
+        "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+      },
     },
     400: batchErrors[400],
     403: errorResponse("Tampered or expired link"),
@@ -161,13 +168,18 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
+    const { format } = c.req.valid("query");
     const manifest = await readManifest(c.env, summary.id);
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
-    const signature = await signObject(signingSecret(c), r2Keys.manifest(summary.id), expires);
-    const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}&signature=${signature}`, c.req.url);
+    const signature = await signObject(signingSecret(c), signedObject(summary.id, format), expires);
+    const formatParam = format === "ndjson" ? "" : `&format=${format}`;
+    const url = new URL(
+      `/v1/downloads/${summary.id}?expires=${expires}${formatParam}&signature=${signature}`,
+      c.req.url,
+    );
     return c.json(
-      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total },
+      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total, format },
       200,
     );
   });
@@ -180,10 +192,10 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const query = DownloadQuery.safeParse(c.req.query());
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
-    const { expires, signature } = query.data;
+    const { expires, signature, format } = query.data;
     const verdict = await verifyObject(
       signingSecret(c),
-      r2Keys.manifest(id),
+      signedObject(id, format),
       Number(expires),
       signature,
       Math.floor(Date.now() / 1000),
@@ -194,15 +206,37 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
     if (!object) throw ApiError.notFound("result set");
     const manifest = parseManifest(await object.json());
+    const name = `trawl-${id.slice(0, 12)}`;
+    const records = String(manifest.totals.total);
+    const blocks = mergedBlocks(c.env, manifest.parts);
+    if (format === "parquet") {
+      return new Response(ndjsonToParquet(blocks), {
+        headers: {
+          "content-type": "application/vnd.apache.parquet",
+          "content-disposition": `attachment; filename="${name}.parquet"`,
+          "x-trawl-records": records,
+        },
+      });
+    }
+    if (format === "ndjson.gz") {
+      // Gzip bytes as the body, not a Content-Encoding: the file a client saves is the .gz.
+      return new Response(textStream(blocks).pipeThrough(new CompressionStream("gzip")), {
+        headers: {
+          "content-type": "application/gzip",
+          "content-disposition": `attachment; filename="${name}.ndjson.gz"`,
+          "x-trawl-records": records,
+        },
+      });
+    }
     const headers = new Headers({
       "content-type": "application/x-ndjson; charset=utf-8",
-      "content-disposition": `attachment; filename="trawl-${id.slice(0, 12)}.ndjson"`,
-      "x-trawl-records": String(manifest.totals.total),
+      "content-disposition": `attachment; filename="${name}.ndjson"`,
+      "x-trawl-records": records,
     });
     // With Content-Encoding set, the runtime gzips the stream itself; Cloudflare's edge
     // serves clients that cannot take gzip.
     if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
-    return new Response(streamResults(c.env, manifest.parts), { headers });
+    return new Response(textStream(blocks), { headers });
   });
 }
 
@@ -212,14 +246,28 @@ function signingSecret(c: Context<AppEnv>): string {
   return secret;
 }
 
-/** The whole result set in input order, streamed: at most a few parts are held at once. */
-function streamResults(env: Env, parts: ManifestPart[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const blocks = mergeParts(parts, async (key) => {
+/**
+ * What a download link's signature covers: the manifest's key, and the format when it
+ * is not NDJSON (so a link for one format cannot be turned into another; NDJSON links
+ * signed before formats existed stay valid).
+ */
+function signedObject(batchId: string, format: DownloadFormat): string {
+  const manifest = r2Keys.manifest(batchId);
+  return format === "ndjson" ? manifest : `${manifest}#${format}`;
+}
+
+/** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */
+function mergedBlocks(env: Env, parts: ManifestPart[]): AsyncGenerator<string> {
+  return mergeParts(parts, async (key) => {
     const object = await env.RESULTS.get(key);
     if (!object) throw new Error(`result part ${key} is missing`);
     return object.text();
   });
+}
+
+/** NDJSON blocks as a byte stream, pulled as the reader wants them. */
+function textStream(blocks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { done, value } = await blocks.next();
