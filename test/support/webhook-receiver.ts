@@ -40,3 +40,8 @@ export async function webhookRoutes(req: IncomingMessage, res: ServerResponse, u
   res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "not now");
   return true;
 }
+
+/** What arrived for `name` so far (for tests in the receiver's own process). */
+export function receivedHooks(name: string): ReceivedHook[] {
+  return [...(received.get(name) ?? [])];
+}
