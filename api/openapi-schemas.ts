@@ -80,6 +80,8 @@ export const BatchView = z
     pagesPerSecond: z.number().nullable(),
     etaSeconds: z.number().nullable(),
     published: z.boolean(),
+    /** When the results are deleted (publication + `retentionDays`); null until published. */
+    expiresAt: z.string().nullable(),
     failure: z.string().nullable(),
     links: Links,
   })

@@ -29,7 +29,13 @@ import type { AppEnv } from "./types";
 
 const notReady = {
   409: errorResponse("Not published yet: the batch is still running"),
+  410: errorResponse("Expired: the retention ran out and the results were deleted"),
 };
+
+/** The answer for reading the results of a batch whose retention ran out. */
+function expired(): ApiError {
+  return new ApiError(410, "expired", "the batch's retention ran out: its results were deleted");
+}
 
 const resultsRoute = createRoute({
   method: "get",
@@ -40,6 +46,7 @@ const resultsRoute = createRoute({
   responses: {
     200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } },
     ...batchErrors,
+    410: notReady[410],
   },
 });
 
@@ -99,6 +106,7 @@ const signedDownloadRoute = createRoute({
     400: batchErrors[400],
     403: errorResponse("Tampered or expired link"),
     404: errorResponse("No such result set"),
+    410: errorResponse("The results were deleted (retention ran out, or the batch was deleted)"),
   },
 });
 
@@ -126,6 +134,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     );
     if (!found) throw ApiError.notFound();
     const { summary, value: locations } = found;
+    if (summary.status === "expired") throw expired();
     const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
     const byIndex = new Map<number, ResultRecord>();
     // Neighbouring URLs share a part: each part is read once per page.
@@ -163,11 +172,13 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(manifestRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
+    if (summary.status === "expired") throw expired();
     return c.json(await readManifest(c.env, summary.id), 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
+    if (summary.status === "expired") throw expired();
     const { format } = c.req.valid("query");
     const manifest = await readManifest(c.env, summary.id);
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
@@ -204,7 +215,8 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
-    if (!object) throw ApiError.notFound("result set");
+    // The signature proves the manifest existed when the link was made: it has been deleted since.
+    if (!object) throw expired();
     const manifest = parseManifest(await object.json());
     const name = `trawl-${id.slice(0, 12)}`;
     const records = String(manifest.totals.total);

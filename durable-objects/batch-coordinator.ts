@@ -38,6 +38,7 @@ const SEND_BATCH_BYTES = 200 * 1024;
 const OUTBOX_RETRY_MS = 5_000;
 const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
 const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
+const DAY_MS = 86_400_000;
 
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
@@ -204,6 +205,38 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.summarize(this.requireBatch());
   }
 
+  // ---- the end of a batch: expiry (cron) and deletion (API) ---------------------------
+
+  /**
+   * Marks a published batch `expired` once its retention has run out at `now`; answers
+   * whether it is expired (then the caller deletes its objects). Idempotent.
+   */
+  async expire(now: number): Promise<boolean> {
+    const batch = this.store.batch();
+    if (!batch?.manifest_key) return false;
+    if (batch.phase === "expired") return true;
+    const expiresAt = this.expiresAt(batch);
+    if (expiresAt === null || expiresAt > now) return false;
+    this.store.setPhase("expired");
+    return true;
+  }
+
+  /**
+   * Forgets the batch: every row, the alarm, the outbox. What stays is who deleted it,
+   * so the same tenant's DELETE again is answered `already` and anyone else's like a
+   * batch that never was (null). The caller deletes the R2 objects and the listing row.
+   */
+  async destroy(tenant: string): Promise<"deleted" | "already" | null> {
+    const deletedBy = this.store.deletedBy();
+    if (deletedBy !== null) return deletedBy === tenant ? "already" : null;
+    if (!this.owned(tenant)) return null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store.init();
+    this.store.markDeleted(tenant, Date.now());
+    return "deleted";
+  }
+
   async alarm(): Promise<void> {
     // Events first: a failure here throws, and the runtime retries the alarm.
     await this.flushEvents();
@@ -303,11 +336,13 @@ export class BatchCoordinator extends DurableObject<Env> {
   private async publish(batch: BatchRow): Promise<void> {
     const key = r2Keys.manifest(batch.batch_id);
     const status = batch.phase === "cancelled" ? "cancelled" : "completed";
+    const finishedAt = batch.finished_at ?? Date.now();
     const manifest = buildManifest({
       batchId: batch.batch_id,
       status,
       createdAt: batch.created_at,
-      finishedAt: batch.finished_at ?? Date.now(),
+      finishedAt,
+      expiresAt: finishedAt + this.retentionDays(batch) * DAY_MS,
       totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
       options: this.manifestOptions(batch),
       parts: this.store.parts(),
@@ -373,12 +408,20 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async registerWithTenant(summary: BatchSummary): Promise<void> {
-    await this.env.TENANT.getByName(summary.tenant).upsert({
-      id: summary.id,
-      createdAt: summary.createdAt,
-      status: summary.status,
-      total: summary.counts.total,
-    });
+    await this.env.TENANT.getByName(summary.tenant).upsert(
+      { id: summary.id, createdAt: summary.createdAt, status: summary.status, total: summary.counts.total },
+      summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
+    );
+  }
+
+  /** When the results are deleted: publication plus the retention; null until published. */
+  private expiresAt(batch: BatchRow): number | null {
+    return batch.manifest_key && batch.finished_at ? batch.finished_at + this.retentionDays(batch) * DAY_MS : null;
+  }
+
+  /** The batch's retention; batches from before retention existed get the deployment's. */
+  private retentionDays(batch: BatchRow): number {
+    return this.options(batch).retentionDays ?? this.settings.RETENTION_DAYS;
   }
 
   private summarize(batch: BatchRow): BatchSummary {
@@ -409,6 +452,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         duplicates: batch.duplicates,
       },
       manifestKey: batch.manifest_key,
+      expiresAt: toIso(this.expiresAt(batch)),
       failure: batch.failure,
     };
   }
@@ -440,4 +484,8 @@ export class BatchCoordinator extends DurableObject<Env> {
   private options(batch: BatchRow): BatchOptions {
     return BatchOptions.parse(JSON.parse(batch.options));
   }
+}
+
+function toIso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -96,6 +96,13 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
   event_id TEXT NOT NULL UNIQUE,
   message TEXT NOT NULL
 );
+-- Set once the batch is deleted (DELETE /v1/batches/{id}): whose it was, so a repeated
+-- DELETE by its tenant is answered like the first and anyone else's like a missing batch.
+CREATE TABLE IF NOT EXISTS deleted (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  tenant TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 -- One row per delivery attempt the webhook consumer reported.
 CREATE TABLE IF NOT EXISTS webhook_log (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -111,7 +118,7 @@ CREATE TABLE IF NOT EXISTS webhook_log (
 `;
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
-export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed";
+export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed" | "expired";
 export type ChunkState = "ready" | "sent" | "leased" | "done";
 
 export interface BatchRow extends Record<string, SqlStorageValue> {
@@ -174,7 +181,21 @@ export class BatchStore {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
+    this.init();
+  }
+
+  /** Creates the tables (again, after `deleteAll` dropped them). */
+  init(): void {
     this.sql.exec(SCHEMA);
+  }
+
+  /** The tenant whose deleted batch this was, or null when it was never deleted. */
+  deletedBy(): string | null {
+    return this.sql.exec<{ tenant: string }>("SELECT tenant FROM deleted").toArray()[0]?.tenant ?? null;
+  }
+
+  markDeleted(tenant: string, now: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO deleted (one, tenant, at) VALUES (1, ?, ?)", tenant, now);
   }
 
   /** Runs `work` as one transaction. */

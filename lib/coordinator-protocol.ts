@@ -53,6 +53,8 @@ export interface BatchSummary {
   pagesPerSecond: number | null;
   etaSeconds: number | null;
   manifestKey: string | null;
+  /** When the results are (or were) deleted; null until published. */
+  expiresAt: string | null;
   failure: string | null;
 }
 

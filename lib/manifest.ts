@@ -7,6 +7,8 @@ export interface ManifestFacts {
   status: Manifest["status"];
   createdAt: number;
   finishedAt: number;
+  /** Epoch ms when the results are deleted; null keeps them. */
+  expiresAt: number | null;
   totals: Totals;
   options: Manifest["options"];
   parts: ManifestPart[];
@@ -20,6 +22,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     status: facts.status,
     createdAt: new Date(facts.createdAt).toISOString(),
     finishedAt: new Date(facts.finishedAt).toISOString(),
+    ...(facts.expiresAt !== null && { expiresAt: new Date(facts.expiresAt).toISOString() }),
     totals: facts.totals,
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),

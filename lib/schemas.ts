@@ -23,6 +23,8 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
     webhook: WebhookConfig.optional(),
   })
@@ -43,7 +45,8 @@ export const UrlEntry = z.union(
 );
 export type UrlEntry = z.infer<typeof UrlEntry>;
 
-export const BatchStatus = z.enum(["queued", "running", "completed", "cancelled", "failed"]);
+/** `expired`: published, then its results deleted at the end of its retention (status stays readable). */
+export const BatchStatus = z.enum(["queued", "running", "completed", "cancelled", "failed", "expired"]);
 export type BatchStatus = z.infer<typeof BatchStatus>;
 
 export const UrlState = z.enum(["succeeded", "failed", "skipped"]);
@@ -117,6 +120,8 @@ export const Manifest = z.object({
   status: z.enum(["completed", "cancelled"]),
   createdAt: z.string(),
   finishedAt: z.string(),
+  /** When the results are deleted (finishedAt + retentionDays); absent in manifests from before retention. */
+  expiresAt: z.string().optional(),
   totals: Totals,
   options: BatchOptions,
   /** Sorted by `first`; parts may overlap (a chunk's retries, records the coordinator wrote). */

@@ -25,6 +25,8 @@ export const Settings = z.object({
   WEBHOOK_RETRY_BASE_SECONDS: nonNegativeInt(30),
   /** One webhook attempt's whole exchange. */
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Days a batch's results are kept after publication when it names no `retentionDays`. */
+  RETENTION_DAYS: positiveInt(30),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),

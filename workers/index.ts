@@ -1,6 +1,7 @@
 // The one Worker script: HTTP API, queue consumers, cron, and the Durable Objects.
 import { createApp } from "../api/app";
 import { consumeChunks, consumeDeadLetters } from "./consumer";
+import { expireResults } from "./retention";
 import { runSchedules } from "./scheduled";
 import { deliverWebhooks } from "./webhook-delivery";
 
@@ -20,5 +21,8 @@ export default {
       : batch.queue === DEAD_LETTER_QUEUE
         ? consumeDeadLetters(batch, env)
         : consumeChunks(batch, env),
-  scheduled: (controller, env) => runSchedules(controller, env),
+  scheduled: async (controller, env) => {
+    await runSchedules(controller, env);
+    await expireResults(controller, env);
+  },
 } satisfies ExportedHandler<Env>;

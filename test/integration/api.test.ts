@@ -328,7 +328,7 @@ describe("readiness and lifecycle", () => {
 describe("the OpenAPI document", () => {
   const expected: Record<string, string[]> = {
     "/v1/batches": ["get", "post"],
-    "/v1/batches/{id}": ["get"],
+    "/v1/batches/{id}": ["delete", "get"],
     "/v1/batches/{id}/cancel": ["post"],
     "/v1/batches/{id}/results": ["get"],
     "/v1/batches/{id}/errors": ["get"],
