@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCode } from "./error-codes";
+import { ValidationRules } from "./page-validation";
 import { WebhookConfig } from "./webhooks";
 
 /** Longest URL we accept; longer ones are almost always generated garbage. */
@@ -23,6 +24,8 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Quality rules each fetched page must pass, or end `failed` with `validation_failed` (content kept). */
+    validate: ValidationRules.optional(),
     /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */
     retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
