@@ -5,6 +5,7 @@ import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
 import { registerResultRoutes } from "./results";
+import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
 import { registerWebhookRoutes } from "./webhooks";
@@ -65,5 +66,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerResultRoutes(app);
   registerScheduleRoutes(app);
   registerWebhookRoutes(app);
+  registerRetryRoutes(app);
   return app;
 }

@@ -139,6 +139,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     etaSeconds: summary.etaSeconds,
     published,
     expiresAt: summary.expiresAt,
+    retryOf: summary.retryOf?.batchId ?? null,
     failure: summary.failure,
     links: {
       self,

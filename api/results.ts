@@ -5,6 +5,7 @@ import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
 import { decodePart } from "../lib/result-parts";
+import { mergeRetry } from "../lib/retry-merge";
 import type { Manifest, ManifestPart, ResultRecord } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { signObject, verifyObject } from "../lib/signing";
@@ -179,16 +180,21 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
-    const { format } = c.req.valid("query");
-    const manifest = await readManifest(c.env, summary.id);
+    const { format, merge } = c.req.valid("query");
+    let manifest = await readManifest(c.env, summary.id);
+    if (merge !== undefined) {
+      if (summary.retryOf?.batchId !== merge)
+        throw ApiError.invalid("merge", "must be the id of the batch this one retries");
+      const first = await ownedSummary(c, merge);
+      if (first.status === "expired") throw expired();
+      // The merged set has one record per input URL of the first batch.
+      manifest = await readManifest(c.env, merge);
+    }
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
-    const signature = await signObject(signingSecret(c), signedObject(summary.id, format), expires);
-    const formatParam = format === "ndjson" ? "" : `&format=${format}`;
-    const url = new URL(
-      `/v1/downloads/${summary.id}?expires=${expires}${formatParam}&signature=${signature}`,
-      c.req.url,
-    );
+    const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge), expires);
+    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}`;
+    const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}${extra}&signature=${signature}`, c.req.url);
     return c.json(
       { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total, format },
       200,
@@ -203,10 +209,10 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const query = DownloadQuery.safeParse(c.req.query());
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
-    const { expires, signature, format } = query.data;
+    const { expires, signature, format, merge } = query.data;
     const verdict = await verifyObject(
       signingSecret(c),
-      signedObject(id, format),
+      signedObject(id, format, merge),
       Number(expires),
       signature,
       Math.floor(Date.now() / 1000),
@@ -218,9 +224,19 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     // The signature proves the manifest existed when the link was made: it has been deleted since.
     if (!object) throw expired();
     const manifest = parseManifest(await object.json());
-    const name = `trawl-${id.slice(0, 12)}`;
-    const records = String(manifest.totals.total);
-    const blocks = mergedBlocks(c.env, manifest.parts);
+    let name = `trawl-${id.slice(0, 12)}`;
+    let records = String(manifest.totals.total);
+    let blocks = mergedBlocks(c.env, manifest.parts);
+    if (merge !== undefined) {
+      // The link was signed for this pair, and the retry's own manifest says which codes it took.
+      if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
+      const firstObject = await c.env.RESULTS.get(r2Keys.manifest(merge));
+      if (!firstObject) throw expired();
+      const first = parseManifest(await firstObject.json());
+      blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
+      records = String(first.totals.total);
+      name = `trawl-${merge.slice(0, 12)}-merged`;
+    }
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
         headers: {
@@ -263,8 +279,9 @@ function signingSecret(c: Context<AppEnv>): string {
  * is not NDJSON (so a link for one format cannot be turned into another; NDJSON links
  * signed before formats existed stay valid).
  */
-function signedObject(batchId: string, format: DownloadFormat): string {
+function signedObject(batchId: string, format: DownloadFormat, merge?: string): string {
   const manifest = r2Keys.manifest(batchId);
+  if (merge !== undefined) return `${manifest}#${format}+merge=${merge}`;
   return format === "ndjson" ? manifest : `${manifest}#${format}`;
 }
 

@@ -11,6 +11,7 @@ import type {
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
+import { ErrorCode } from "../lib/error-codes";
 import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
@@ -118,6 +119,21 @@ export class BatchCoordinator extends DurableObject<Env> {
   async errors(tenant: string, cursor: number, limit: number, code: string | null): Promise<Owned<ErrorEntry[]>> {
     const batch = this.owned(tenant);
     return batch ? { summary: this.summarize(batch), value: this.store.errors(cursor, limit, code) } : null;
+  }
+
+  /** A published batch's options and the URLs a retry of it takes (see `BatchStore.retryInputs`); null as for `view`. */
+  async retryInputs(
+    tenant: string,
+    cursor: number,
+    limit: number,
+    codes: ErrorCode[] | null,
+  ): Promise<Owned<{ options: BatchOptions; inputs: { index: number; url: string; id: string | null }[] }>> {
+    const batch = this.owned(tenant);
+    if (!batch) return null;
+    return {
+      summary: this.summarize(batch),
+      value: { options: this.options(batch), inputs: this.store.retryInputs(cursor, limit, codes) },
+    };
   }
 
   /** The submitted list from `cursor` on, as given: what a scheduled run fetches again. */
@@ -343,6 +359,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       createdAt: batch.created_at,
       finishedAt,
       expiresAt: finishedAt + this.retentionDays(batch) * DAY_MS,
+      retryOf: this.summarize(batch).retryOf ?? undefined,
       totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
       options: this.manifestOptions(batch),
       parts: this.store.parts(),
@@ -453,6 +470,12 @@ export class BatchCoordinator extends DurableObject<Env> {
       },
       manifestKey: batch.manifest_key,
       expiresAt: toIso(this.expiresAt(batch)),
+      retryOf: batch.retry_of
+        ? {
+            batchId: batch.retry_of,
+            codes: batch.retry_codes ? ErrorCode.array().parse(JSON.parse(batch.retry_codes)) : null,
+          }
+        : null,
       failure: batch.failure,
     };
   }

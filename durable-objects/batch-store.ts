@@ -57,7 +57,9 @@ CREATE TABLE IF NOT EXISTS batch (
   invalid INTEGER NOT NULL DEFAULT 0,
   duplicates INTEGER NOT NULL DEFAULT 0,
   manifest_key TEXT,
-  failure TEXT
+  failure TEXT,
+  retry_of TEXT,
+  retry_codes TEXT
 );
 CREATE TABLE IF NOT EXISTS urls (
   idx INTEGER PRIMARY KEY,
@@ -140,6 +142,9 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   duplicates: number;
   manifest_key: string | null;
   failure: string | null;
+  retry_of: string | null;
+  /** JSON array of error codes, or null (every failed URL). */
+  retry_codes: string | null;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -187,6 +192,15 @@ export class BatchStore {
   /** Creates the tables (again, after `deleteAll` dropped them). */
   init(): void {
     this.sql.exec(SCHEMA);
+    // Added with retries: coordinators created before them gain the columns once.
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(batch)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    if (!columns.has("retry_of")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_of TEXT");
+    if (!columns.has("retry_codes")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_codes TEXT");
   }
 
   /** The tenant whose deleted batch this was, or null when it was never deleted. */
@@ -211,8 +225,9 @@ export class BatchStore {
 
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
-      `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?)`,
+      `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
+         retry_of, retry_codes)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -220,6 +235,8 @@ export class BatchStore {
       now,
       now,
       input.chunkSize,
+      input.retryOf?.batchId ?? null,
+      input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
     );
   }
 
@@ -506,6 +523,32 @@ export class BatchStore {
       code: row.code,
       message: row.message,
     }));
+  }
+
+  /**
+   * The URLs a retry takes, from `cursor` on, in input order: every failed one, or
+   * those (failed or skipped) with one of `codes`. lib/retry-merge.ts selects the
+   * same records from the published result set, so keep the two alike.
+   */
+  retryInputs(
+    cursor: number,
+    limit: number,
+    codes: string[] | null,
+  ): { index: number; url: string; id: string | null }[] {
+    const rows = codes
+      ? this.sql.exec<UrlRow>(
+          `SELECT idx, url, caller_id FROM urls WHERE state IN ('failed', 'skipped')
+             AND code IN (SELECT value FROM json_each(?)) AND idx >= ? ORDER BY idx LIMIT ?`,
+          JSON.stringify(codes),
+          cursor,
+          limit,
+        )
+      : this.sql.exec<UrlRow>(
+          "SELECT idx, url, caller_id FROM urls WHERE state = 'failed' AND idx >= ? ORDER BY idx LIMIT ?",
+          cursor,
+          limit,
+        );
+    return rows.toArray().map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
   }
 
   inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {

@@ -9,6 +9,7 @@ export interface ManifestFacts {
   finishedAt: number;
   /** Epoch ms when the results are deleted; null keeps them. */
   expiresAt: number | null;
+  retryOf?: Manifest["retryOf"];
   totals: Totals;
   options: Manifest["options"];
   parts: ManifestPart[];
@@ -23,6 +24,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     createdAt: new Date(facts.createdAt).toISOString(),
     finishedAt: new Date(facts.finishedAt).toISOString(),
     ...(facts.expiresAt !== null && { expiresAt: new Date(facts.expiresAt).toISOString() }),
+    ...(facts.retryOf && { retryOf: facts.retryOf }),
     totals: facts.totals,
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),

@@ -125,6 +125,8 @@ export const Manifest = z.object({
   finishedAt: z.string(),
   /** When the results are deleted (finishedAt + retentionDays); absent in manifests from before retention. */
   expiresAt: z.string().optional(),
+  /** Set on a retry batch: the batch it retried and the codes it took (null: every failed URL). */
+  retryOf: z.object({ batchId: BatchId, codes: z.array(ErrorCode).nullable() }).optional(),
   totals: Totals,
   options: BatchOptions,
   /** Sorted by `first`; parts may overlap (a chunk's retries, records the coordinator wrote). */

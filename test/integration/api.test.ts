@@ -330,6 +330,7 @@ describe("the OpenAPI document", () => {
     "/v1/batches": ["get", "post"],
     "/v1/batches/{id}": ["delete", "get"],
     "/v1/batches/{id}/cancel": ["post"],
+    "/v1/batches/{id}/retry": ["post"],
     "/v1/batches/{id}/results": ["get"],
     "/v1/batches/{id}/errors": ["get"],
     "/v1/batches/{id}/manifest": ["get"],
