@@ -18,7 +18,7 @@ import { r2Keys } from "../lib/r2-keys";
 import { BatchOptions } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, batchEventData } from "./batch-events";
+import { announce, announcePart, batchEventData, EventOutbox } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { writeCoordinatorRecords } from "./coordinator-records";
 
@@ -33,8 +33,6 @@ export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
-/** A sendBatch carries at most 256 KB; webhook messages are grouped under this. */
-const SEND_BATCH_BYTES = 200 * 1024;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
 const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
@@ -49,11 +47,12 @@ const DAY_MS = 86_400_000;
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
   private readonly settings: Settings;
-  private flushing: Promise<void> | null = null;
+  private readonly outbox: EventOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new BatchStore(ctx.storage);
+    this.outbox = new EventOutbox(this.store, env.WEBHOOKS);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
   }
 
@@ -309,31 +308,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     return batch ? { summary: this.summarize(batch), value: this.store.deliveryLog(cursor, limit) } : null;
   }
 
-  /**
-   * Puts every event of the outbox on the webhook queue, in order, then forgets them.
-   * One flush at a time: requests interleave while `sendBatch` is awaited, and two
-   * flushes reading the same rows would send every event twice.
-   */
-  private async flushEvents(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    this.flushing = this.flushOutbox().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
-  }
-
-  private async flushOutbox(): Promise<void> {
-    for (;;) {
-      const pending = this.store.outbox(SEND_BATCH_MAX);
-      if (pending.length === 0) return;
-      let bytes = 0;
-      const batch = pending.filter((p) => {
-        bytes += p.message.body.length + 1024;
-        return bytes <= SEND_BATCH_BYTES || p === pending[0];
-      });
-      await this.env.WEBHOOKS.sendBatch(batch.map((p) => ({ body: p.message, contentType: "json" as const })));
-      this.store.dropFromOutbox(batch.map((p) => p.seq));
-    }
+  /** Moves the outbox onto the webhook queue (one flush at a time; see EventOutbox). */
+  private flushEvents(): Promise<void> {
+    return this.outbox.flush();
   }
 
   /** `flushEvents` for RPC paths: a queue hiccup must not fail a consumer's claim or report; the alarm retries. */

@@ -68,3 +68,45 @@ export function batchEventData(summary: BatchSummary): Record<string, unknown> {
     },
   };
 }
+
+/** Messages per sendBatch, and the bytes they may add up to (a sendBatch carries at most 256 KB). */
+const SEND_BATCH_MAX = 100;
+const SEND_BATCH_BYTES = 200 * 1024;
+
+/** Moves a coordinator's outbox onto the webhook queue. */
+export class EventOutbox {
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: BatchStore,
+    private readonly queue: Queue,
+  ) {}
+
+  /**
+   * Puts every event of the outbox on the queue, in order, then forgets them. One flush
+   * at a time: requests interleave while `sendBatch` is awaited, and two flushes reading
+   * the same rows would send every event twice. Throws when the queue refuses (the
+   * events stay for the next flush).
+   */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const pending = this.store.outbox(SEND_BATCH_MAX);
+      if (pending.length === 0) return;
+      let bytes = 0;
+      const batch = pending.filter((p) => {
+        bytes += p.message.body.length + 1024;
+        return bytes <= SEND_BATCH_BYTES || p === pending[0];
+      });
+      await this.queue.sendBatch(batch.map((p) => ({ body: p.message, contentType: "json" as const })));
+      this.store.dropFromOutbox(batch.map((p) => p.seq));
+    }
+  }
+}
