@@ -1,7 +1,7 @@
 // Webhooks inside workerd: real batches, the real `trawl-webhooks` queue and consumer,
 // and a real receiver on the local origin (test/support/webhook-receiver.ts).
 import { describe, expect, it } from "vitest";
-import { verifyWebhook, type WebhookEvent } from "../../lib/webhooks";
+import { verifyWebhook, WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from "../../lib/webhooks";
 import type { ReceivedHook } from "../support/webhook-receiver";
 import { api, download, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
@@ -127,6 +127,47 @@ describe("webhooks", () => {
       const record = records[page.index] as { status: string; error: { code: string } | null };
       expect([page.status, page.code]).toEqual([record.status, record.error?.code ?? null]);
     }
+  });
+
+  it("never follows a receiver's redirect, logs it as undelivered, and the batch does not wait", async () => {
+    const name = unique("redirect");
+    const created = await submit(pages(name, 2), {
+      webhook: { url: `${ORIGIN}/hooks/${name}?redirect`, events: ["batch.completed"] },
+    });
+    await waitForPublished(created.id);
+    type Attempt = { statusCode: number | null; delivered: boolean; error: string | null; attempt: number };
+    const deadline = Date.now() + 15_000;
+    let log: Attempt[] = [];
+    while (Date.now() < deadline) {
+      log = (await json<{ deliveries: Attempt[] }>(await api(`/v1/batches/${created.id}/webhooks`))).deliveries;
+      if (log.length >= 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(log.length).toBeGreaterThanOrEqual(3);
+    for (const entry of log) {
+      expect(entry).toMatchObject({ statusCode: 302, delivered: false, error: "redirects are not followed" });
+    }
+    expect(await received(`${name}-moved`)).toEqual([]);
+  });
+
+  it("gives up on an event after WEBHOOK_MAX_ATTEMPTS attempts, each logged", { timeout: 90_000 }, async () => {
+    const name = unique("down");
+    const created = await submit(pages(name, 1), {
+      webhook: { url: `${ORIGIN}/hooks/${name}?fail=1000`, events: ["batch.completed"] },
+    });
+    await waitForPublished(created.id);
+    type Attempt = { attempt: number; statusCode: number | null; delivered: boolean };
+    const deadline = Date.now() + 75_000;
+    let log: Attempt[] = [];
+    while (Date.now() < deadline && log.length < WEBHOOK_MAX_ATTEMPTS) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      log = (await json<{ deliveries: Attempt[] }>(await api(`/v1/batches/${created.id}/webhooks`))).deliveries;
+    }
+    // Long enough for a thirteenth attempt to show, were there one.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    log = (await json<{ deliveries: Attempt[] }>(await api(`/v1/batches/${created.id}/webhooks`))).deliveries;
+    expect(log.map((e) => e.attempt)).toEqual(Array.from({ length: WEBHOOK_MAX_ATTEMPTS }, (_, i) => i + 1));
+    expect(log.every((e) => e.statusCode === 500 && !e.delivered)).toBe(true);
   });
 
   it("announces batch.cancelled when a cancelled batch publishes", async () => {

@@ -1,5 +1,6 @@
 // A webhook receiver for tests, mounted on a local origin: POST /hooks/<name> records
-// each delivery; `?fail=N` answers 500 to the first N deliveries to <name>;
+// each delivery; `?fail=N` answers 500 to the first N deliveries to <name>; `?redirect`
+// answers every one with a 302;
 // GET /__hooks/<name> lists what arrived (for tests inside workerd).
 import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -33,11 +34,14 @@ export async function webhookRoutes(req: IncomingMessage, res: ServerResponse, u
   const list = received.get(name) ?? [];
   received.set(name, list);
   const failFirst = Number(url.searchParams.get("fail") ?? 0);
-  const status = list.length < failFirst ? 500 : 200;
+  const redirect = url.searchParams.has("redirect");
+  const status = redirect ? 302 : list.length < failFirst ? 500 : 200;
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers[key] = value;
   list.push({ name, at: Date.now(), headers, body: await readBody(req), status });
-  res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "not now");
+  // `?redirect`: always 302 to <name>-moved, which Trawl must never follow.
+  const headers302 = redirect ? { location: `/hooks/${name}-moved` } : {};
+  res.writeHead(status, { "content-type": "text/plain", ...headers302 }).end(status === 200 ? "ok" : "not now");
   return true;
 }
 
