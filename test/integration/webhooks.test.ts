@@ -1,7 +1,10 @@
 // Webhooks inside workerd: real batches, the real `trawl-webhooks` queue and consumer,
 // and a real receiver on the local origin (test/support/webhook-receiver.ts).
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyWebhook, WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from "../../lib/webhooks";
+import worker from "../../workers/index";
 import type { ReceivedHook } from "../support/webhook-receiver";
 import { api, download, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
@@ -202,6 +205,46 @@ describe("webhooks", () => {
     expect((await json<{ error: { details: { field: string }[] } }>(streamed)).error.details[0]?.field).toBe(
       "options.webhook.url",
     );
+  });
+
+  it("checks the address policy again at delivery: a blocked URL is logged and never retried or fetched", async () => {
+    const name = unique("blocked-later");
+    const created = await submit(pages(name, 1));
+    await waitForPublished(created.id);
+    const message = (id: string, url: string) => ({
+      id,
+      timestamp: new Date(),
+      attempts: 1,
+      body: {
+        batchId: created.id,
+        tenant: "tenant-a",
+        eventId: `evt_${id}`,
+        type: "batch.completed",
+        url,
+        headers: {},
+        body: "{}",
+      },
+    });
+    // As if the submission check had passed (the allow list changed, or a schedule's copy).
+    const batch = createMessageBatch<unknown>("trawl-webhooks", [
+      message("b1", "http://169.254.169.254/latest/meta-data/"),
+      message("b2", "http://10.0.0.7/hooks"),
+      { id: "b3", timestamp: new Date(), attempts: 1, body: { not: "a webhook message" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["b1", "b2", "b3"]);
+    expect(result.retryMessages).toEqual([]);
+    const log = (
+      await json<{ deliveries: { eventId: string; statusCode: number | null; error: string }[] }>(
+        await api(`/v1/batches/${created.id}/webhooks`),
+      )
+    ).deliveries;
+    expect(log.map((e) => [e.eventId, e.statusCode, e.error.split(":")[0]])).toEqual([
+      ["evt_b1", null, "blocked_address"],
+      ["evt_b2", null, "blocked_address"],
+    ]);
   });
 
   it("refuses headers Trawl sets itself", async () => {
