@@ -356,6 +356,23 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("documents the delivery fields: webhook, validate, retentionDays, the download formats, expiresAt, retryOf", async () => {
+    const document = await json<{ components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }>(
+      await api("/openapi.json", { key: null }),
+    );
+    const create = JSON.stringify(document.components.schemas.CreateBatch);
+    for (const field of ["webhook", "validate", "retentionDays", "requireSelectors", "minWords", "batch.page"]) {
+      expect(create, field).toContain(`"${field}"`);
+    }
+    const batch = JSON.stringify(document.components.schemas.Batch);
+    for (const field of ["expiresAt", "retryOf", "expired"]) expect(batch, field).toContain(`"${field}"`);
+    const download = JSON.stringify(document.paths["/v1/batches/{id}/download"]);
+    for (const value of ["ndjson.gz", "parquet", "merge"]) expect(download, value).toContain(value);
+    const signed = JSON.stringify(document.paths["/v1/downloads/{id}"]);
+    expect(signed).toContain("application/vnd.apache.parquet");
+    expect(signed).toContain("application/gzip");
+  });
+
   it("has a live route behind every documented operation, answering a documented status", async () => {
     const document = await json<OpenApiDocument>(await api("/openapi.json", { key: null }));
     for (const [path, methods] of Object.entries(document.paths)) {
