@@ -24,7 +24,8 @@ import {
 import { scheduleView } from "./schedules";
 import type { AppEnv } from "./types";
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** What an `Idempotency-Key` header may hold. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const createBatch = createRoute({
   method: "post",

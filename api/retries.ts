@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { parseAllowList } from "../lib/address-policy";
 import { ErrorCode } from "../lib/error-codes";
 import { readSettings } from "../lib/settings";
-import { batchView, coordinatorOf } from "./batches";
+import { batchView, coordinatorOf, IDEMPOTENCY_KEY } from "./batches";
 import { ApiError } from "./errors";
 import { ingestEntries, uploadSuperseded } from "./ingest";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
@@ -10,7 +10,6 @@ import type { AppEnv } from "./types";
 
 /** Rows read per RPC from the batch being retried. */
 const COPY_SLICE = 1000;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const RetryBody = z
   .object({

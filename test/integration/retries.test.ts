@@ -83,10 +83,20 @@ describe("retrying what failed", () => {
     const first = await submit([`${ORIGIN}/pages/2.html?run=${run}`, `${ORIGIN}/pages/2.html?run=${run}#again`]);
     await waitForPublished(first.id);
     expect((await retry(first.id)).status).toBe(409); // nothing failed
-    const response = await retry(first.id, { codes: ["duplicate"] });
+    const keyed = (body: unknown) =>
+      api(`/v1/batches/${first.id}/retry`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": `retry-${run}` },
+        body: JSON.stringify(body),
+      });
+    const response = await keyed({ codes: ["duplicate"] });
     expect(response.status).toBe(202);
     const second = await json<Created>(response);
     expect(second.counts.total).toBe(1);
+    // The same Idempotency-Key again is the same retry batch.
+    const again = await keyed({ codes: ["duplicate"] });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect((await json<Created>(again)).id).toBe(second.id);
     await waitForPublished(second.id);
     const merged = await fetchSigned(second.id, `merge=${first.id}`);
     const lines = (await merged.text()).split("\n").filter(Boolean);
