@@ -32,6 +32,8 @@ export default defineConfig({
                 // chunks, and a chunk far past the window stays undispatched for a test.
                 CHUNK_SIZE: "5",
                 MAX_CHUNKS_IN_FLIGHT: "4",
+                // Webhook retries at once: the backoff maths has its own unit test.
+                WEBHOOK_RETRY_BASE_SECONDS: "0",
               },
             },
           })),

@@ -6,8 +6,10 @@ import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes } from "./firecrawl/register";
 import { registerResultRoutes } from "./results";
+import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
+import { registerWebhookRoutes } from "./webhooks";
 
 /** Largest JSON body; bigger lists are streamed as NDJSON or text. */
 export const MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
@@ -61,10 +63,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/batches/*", requireTenant);
   app.use("/v1/schedules", requireTenant);
   app.use("/v1/schedules/*", requireTenant);
+  app.use("/v1/webhook-secret", requireTenant);
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
   registerScheduleRoutes(app);
   registerFirecrawlRoutes(app, MAX_JSON_BODY_BYTES);
+  registerWebhookRoutes(app);
+  registerRetryRoutes(app);
   return app;
 }

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
-import { parseAllowList } from "../lib/address-policy";
+import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
+import { deleteBatchObjects } from "../lib/batch-objects";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { BatchOptions } from "../lib/schemas";
@@ -87,6 +88,19 @@ const cancelBatch = createRoute({
   },
 });
 
+const deleteBatch = createRoute({
+  method: "delete",
+  path: "/v1/batches/{id}",
+  summary:
+    "Delete a batch now: its result objects, its coordinator's storage and its listing entry. Idempotent: deleting it again answers 204 too.",
+  security: bearerSecurity,
+  request: { params: BatchParams },
+  responses: {
+    204: { description: "Deleted (or deleted before)" },
+    ...batchErrors,
+  },
+});
+
 /**
  * The coordinator a batch id names. Each read then asks it once, with the caller's
  * tenant: another tenant's batch answers like a missing one (404, never 403).
@@ -110,6 +124,7 @@ export async function ownedSummary(c: Context<AppEnv>, id: string): Promise<Batc
 export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
   const self = `/v1/batches/${summary.id}`;
   const published = summary.manifestKey !== null;
+  const readable = published && summary.status !== "expired";
   return {
     id: summary.id,
     status: summary.status,
@@ -121,13 +136,15 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     pagesPerSecond: summary.pagesPerSecond,
     etaSeconds: summary.etaSeconds,
     published,
+    expiresAt: summary.expiresAt,
+    retryOf: summary.retryOf?.batchId ?? null,
     failure: summary.failure,
     links: {
       self,
       results: `${self}/results`,
       errors: `${self}/errors`,
-      manifest: published ? `${self}/manifest` : null,
-      download: published ? `${self}/download` : null,
+      manifest: readable ? `${self}/manifest` : null,
+      download: readable ? `${self}/download` : null,
     },
   };
 }
@@ -143,6 +160,13 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
     nextRunAt: nextDailyRun(daily, Date.now()),
   });
   return scheduleView(schedule);
+}
+
+/** Refuses a webhook whose URL the address policy would refuse at delivery: a 400 naming the field. */
+function checkWebhook(options: BatchOptions, allow: AllowList, field: string): void {
+  if (!options.webhook) return;
+  const target = checkTarget(options.webhook.url, allow);
+  if (!target.ok) throw ApiError.invalid(`${field}.webhook.url`, `${target.code}: ${target.reason}`);
 }
 
 function parseOptions(raw: string | undefined): BatchOptions {
@@ -193,8 +217,12 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       throw ApiError.invalid("body", "required: JSON {urls, options?}, NDJSON or text/plain with a Content-Type");
     }
     const json = format === "json" ? (c.req.valid("json") as z.infer<typeof CreateBatchJson>) : null;
-    const options = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
+    const given = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
+    // Resolved now, so the batch (and every scheduled run of it) keeps the retention it was created with.
+    const options: BatchOptions = { ...given, retentionDays: given.retentionDays ?? settings.RETENTION_DAYS };
     const daily = json ? (json.schedule?.daily ?? null) : (c.req.valid("query").schedule ?? null);
+    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
+    checkWebhook(options, allow, "options");
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
       throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
         { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -210,7 +238,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       keyField: "Idempotency-Key",
       options,
       entries,
-      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+      allow,
       maxUrls: settings.MAX_URLS_PER_BATCH,
       chunkSize: settings.CHUNK_SIZE,
       discardInput: async () => {
@@ -251,6 +279,17 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(getBatch, async (c) => {
     return c.json(batchView(await ownedSummary(c, c.req.valid("param").id)), 200);
+  });
+
+  app.openapi(deleteBatch, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = c.get("tenant");
+    const outcome = await coordinatorOf(c, id).destroy(tenant);
+    if (!outcome) throw ApiError.notFound();
+    // Both again on a repeat: a DELETE that died part-way is finished by the next.
+    await deleteBatchObjects(c.env.RESULTS, id);
+    await c.env.TENANT.getByName(tenant).forget(id);
+    return c.body(null, 204);
   });
 
   app.openapi(cancelBatch, async (c) => {

@@ -80,6 +80,10 @@ export const BatchView = z
     pagesPerSecond: z.number().nullable(),
     etaSeconds: z.number().nullable(),
     published: z.boolean(),
+    /** When the results are deleted (publication + `retentionDays`); null until published. */
+    expiresAt: z.string().nullable(),
+    /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
+    retryOf: BatchId.nullable(),
     failure: z.string().nullable(),
     links: Links,
   })
@@ -148,11 +152,28 @@ export const ErrorsPage = z
   })
   .openapi("ErrorsPage");
 
+/** How a result set downloads: NDJSON, NDJSON gzipped whatever the client accepts, or Parquet. */
+export const DownloadFormat = z.enum(["ndjson", "ndjson.gz", "parquet"]);
+export type DownloadFormat = z.infer<typeof DownloadFormat>;
+
 export const DownloadLink = z
-  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int() })
+  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int(), format: DownloadFormat })
   .openapi("DownloadLink");
 
+export const DownloadLinkQuery = z.object({
+  format: DownloadFormat.default("ndjson").openapi({
+    description:
+      "`ndjson` (default), `ndjson.gz` (gzip bytes whatever Accept-Encoding says) or `parquet` (typed columns)",
+  }),
+  merge: BatchId.optional().openapi({
+    description:
+      "On a retry batch: the id of the batch it retried. The link then serves one record per input URL of that batch, the retry's outcome winning.",
+  }),
+});
+
 export const DownloadQuery = z.object({
+  format: DownloadFormat.default("ndjson"),
+  merge: BatchId.optional(),
   expires: z.string().regex(/^\d{1,12}$/, "must be unix seconds"),
   signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });

@@ -2,9 +2,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ResultLocation } from "../lib/coordinator-protocol";
 import { readManifest as parseManifest } from "../lib/manifest";
+import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
 import { decodePart } from "../lib/result-parts";
+import { mergeRetry } from "../lib/retry-merge";
 import type { Manifest, ManifestPart, ResultRecord } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { signObject, verifyObject } from "../lib/signing";
@@ -14,7 +16,9 @@ import {
   BatchParams,
   batchErrors,
   bearerSecurity,
+  type DownloadFormat,
   DownloadLink,
+  DownloadLinkQuery,
   DownloadQuery,
   ErrorsPage,
   ErrorsQuery,
@@ -27,7 +31,13 @@ import type { AppEnv } from "./types";
 
 const notReady = {
   409: errorResponse("Not published yet: the batch is still running"),
+  410: errorResponse("Expired: the retention ran out and the results were deleted"),
 };
+
+/** The answer for reading the results of a batch whose retention ran out. */
+function expired(): ApiError {
+  return new ApiError(410, "expired", "the batch's retention ran out: its results were deleted");
+}
 
 const resultsRoute = createRoute({
   method: "get",
@@ -38,6 +48,7 @@ const resultsRoute = createRoute({
   responses: {
     200: { description: "A page of records", content: { "application/json": { schema: ResultsPage } } },
     ...batchErrors,
+    410: notReady[410],
   },
 });
 
@@ -69,9 +80,9 @@ const manifestRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/download",
-  summary: "A signed, expiring URL that streams the complete result set as NDJSON",
+  summary: "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet",
   security: bearerSecurity,
-  request: { params: BatchParams },
+  request: { params: BatchParams, query: DownloadLinkQuery },
   responses: {
     200: { description: "The signed link", content: { "application/json": { schema: DownloadLink } } },
     ...batchErrors,
@@ -83,16 +94,21 @@ const signedDownloadRoute = createRoute({
   method: "get",
   path: "/v1/downloads/{id}",
   summary:
-    "Stream the result set (NDJSON, input order, gzip when accepted). No API key: the signature is the credential.",
+    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet). No API key: the signature is the credential.",
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: {
-      description: "NDJSON, one record per input URL",
-      content: { "application/x-ndjson": { schema: z.string() } },
+      description: "One record (row) per input URL",
+      content: {
+        "application/x-ndjson": { schema: z.string() },
+        "application/gzip": { schema: z.string().openapi({ format: "binary" }) },
+        "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+      },
     },
     400: batchErrors[400],
     403: errorResponse("Tampered or expired link"),
     404: errorResponse("No such result set"),
+    410: errorResponse("The results were deleted (retention ran out, or the batch was deleted)"),
   },
 });
 
@@ -133,6 +149,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     );
     if (!found) throw ApiError.notFound();
     const { summary, value: locations } = found;
+    if (summary.status === "expired") throw expired();
     const records = await recordsAt(c.env, locations);
     const last = locations[locations.length - 1];
     return c.json(
@@ -162,18 +179,30 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(manifestRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
+    if (summary.status === "expired") throw expired();
     return c.json(await readManifest(c.env, summary.id), 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
-    const manifest = await readManifest(c.env, summary.id);
+    if (summary.status === "expired") throw expired();
+    const { format, merge } = c.req.valid("query");
+    let manifest = await readManifest(c.env, summary.id);
+    if (merge !== undefined) {
+      if (summary.retryOf?.batchId !== merge)
+        throw ApiError.invalid("merge", "must be the id of the batch this one retries");
+      const first = await ownedSummary(c, merge);
+      if (first.status === "expired") throw expired();
+      // The merged set has one record per input URL of the first batch.
+      manifest = await readManifest(c.env, merge);
+    }
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
-    const signature = await signObject(signingSecret(c), r2Keys.manifest(summary.id), expires);
-    const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}&signature=${signature}`, c.req.url);
+    const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge), expires);
+    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}`;
+    const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}${extra}&signature=${signature}`, c.req.url);
     return c.json(
-      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total },
+      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total, format },
       200,
     );
   });
@@ -186,10 +215,10 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const query = DownloadQuery.safeParse(c.req.query());
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
-    const { expires, signature } = query.data;
+    const { expires, signature, format, merge } = query.data;
     const verdict = await verifyObject(
       signingSecret(c),
-      r2Keys.manifest(id),
+      signedObject(id, format, merge),
       Number(expires),
       signature,
       Math.floor(Date.now() / 1000),
@@ -198,17 +227,50 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
-    if (!object) throw ApiError.notFound("result set");
+    // The signature proves the manifest existed when the link was made: it has been deleted since.
+    if (!object) throw expired();
     const manifest = parseManifest(await object.json());
+    let name = `trawl-${id.slice(0, 12)}`;
+    let records = String(manifest.totals.total);
+    let blocks = mergedBlocks(c.env, manifest.parts);
+    if (merge !== undefined) {
+      // The link was signed for this pair, and the retry's own manifest says which codes it took.
+      if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
+      const firstObject = await c.env.RESULTS.get(r2Keys.manifest(merge));
+      if (!firstObject) throw expired();
+      const first = parseManifest(await firstObject.json());
+      blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
+      records = String(first.totals.total);
+      name = `trawl-${merge.slice(0, 12)}-merged`;
+    }
+    if (format === "parquet") {
+      return new Response(ndjsonToParquet(blocks), {
+        headers: {
+          "content-type": "application/vnd.apache.parquet",
+          "content-disposition": `attachment; filename="${name}.parquet"`,
+          "x-trawl-records": records,
+        },
+      });
+    }
+    if (format === "ndjson.gz") {
+      // Gzip bytes as the body, not a Content-Encoding: the file a client saves is the .gz.
+      return new Response(textStream(blocks).pipeThrough(new CompressionStream("gzip")), {
+        headers: {
+          "content-type": "application/gzip",
+          "content-disposition": `attachment; filename="${name}.ndjson.gz"`,
+          "x-trawl-records": records,
+        },
+      });
+    }
     const headers = new Headers({
       "content-type": "application/x-ndjson; charset=utf-8",
-      "content-disposition": `attachment; filename="trawl-${id.slice(0, 12)}.ndjson"`,
-      "x-trawl-records": String(manifest.totals.total),
+      "content-disposition": `attachment; filename="${name}.ndjson"`,
+      "x-trawl-records": records,
     });
     // With Content-Encoding set, the runtime gzips the stream itself; Cloudflare's edge
     // serves clients that cannot take gzip.
     if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
-    return new Response(streamResults(c.env, manifest.parts), { headers });
+    return new Response(textStream(blocks), { headers });
   });
 }
 
@@ -218,14 +280,29 @@ function signingSecret(c: Context<AppEnv>): string {
   return secret;
 }
 
-/** The whole result set in input order, streamed: at most a few parts are held at once. */
-function streamResults(env: Env, parts: ManifestPart[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const blocks = mergeParts(parts, async (key) => {
+/**
+ * What a download link's signature covers: the manifest's key, and the format when it
+ * is not NDJSON (so a link for one format cannot be turned into another; NDJSON links
+ * signed before formats existed stay valid).
+ */
+function signedObject(batchId: string, format: DownloadFormat, merge?: string): string {
+  const manifest = r2Keys.manifest(batchId);
+  if (merge !== undefined) return `${manifest}#${format}+merge=${merge}`;
+  return format === "ndjson" ? manifest : `${manifest}#${format}`;
+}
+
+/** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */
+function mergedBlocks(env: Env, parts: ManifestPart[]): AsyncGenerator<string> {
+  return mergeParts(parts, async (key) => {
     const object = await env.RESULTS.get(key);
     if (!object) throw new Error(`result part ${key} is missing`);
     return object.text();
   });
+}
+
+/** NDJSON blocks as a byte stream, pulled as the reader wants them. */
+function textStream(blocks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { done, value } = await blocks.next();

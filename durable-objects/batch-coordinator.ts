@@ -11,11 +11,14 @@ import type {
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
+import { ErrorCode } from "../lib/error-codes";
 import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { BatchOptions } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
+import { WebhookAttempt } from "../lib/webhooks";
+import { announce, announcePart, batchEventData, EventOutbox } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { writeCoordinatorRecords } from "./coordinator-records";
 
@@ -30,8 +33,11 @@ export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
+/** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
+const OUTBOX_RETRY_MS = 5_000;
 const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
 const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
+const DAY_MS = 86_400_000;
 
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
@@ -41,10 +47,12 @@ const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
   private readonly settings: Settings;
+  private readonly outbox: EventOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new BatchStore(ctx.storage);
+    this.outbox = new EventOutbox(this.store, env.WEBHOOKS);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
   }
 
@@ -112,6 +120,21 @@ export class BatchCoordinator extends DurableObject<Env> {
     return batch ? { summary: this.summarize(batch), value: this.store.errors(cursor, limit, code) } : null;
   }
 
+  /** A published batch's options and the URLs a retry of it takes (see `BatchStore.retryInputs`); null as for `view`. */
+  async retryInputs(
+    tenant: string,
+    cursor: number,
+    limit: number,
+    codes: ErrorCode[] | null,
+  ): Promise<Owned<{ options: BatchOptions; inputs: { index: number; url: string; id: string | null }[] }>> {
+    const batch = this.owned(tenant);
+    if (!batch) return null;
+    return {
+      summary: this.summarize(batch),
+      value: { options: this.options(batch), inputs: this.store.retryInputs(cursor, limit, codes) },
+    };
+  }
+
   /** The submitted list from `cursor` on, as given: what a scheduled run fetches again. */
   async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
     return this.store.inputs(cursor, limit);
@@ -135,9 +158,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     const token = crypto.randomUUID();
     const entries = this.store.atomically(() => {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
-      if (batch.phase === "queued") this.store.setPhase("running");
+      if (batch.phase === "queued") {
+        this.store.setPhase("running");
+        announce(this.store, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+      }
       return this.store.pendingEntries(...range);
     });
+    await this.flushEventsSoon();
     return { kind: "work", token, attempt: chunk.claims + 1, options: this.options(batch), entries };
   }
 
@@ -153,12 +180,14 @@ export class BatchCoordinator extends DurableObject<Env> {
     const range = this.store.chunkRange(report.chunkId);
     const remaining = this.store.atomically(() => {
       this.store.applyReport(report.urls, report.part, ...range);
+      if (report.part) announcePart(this.store, batch, report.part.key);
       if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
       const left = this.store.pendingIn(...range);
       if (left === 0) this.store.transition(report.chunkId, "finish");
       return left;
     });
     if (remaining > 0) await this.send([report.chunkId], "reopen", report.retryAfterSeconds ?? 0);
+    await this.flushEventsSoon();
     await this.pump();
     await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
     return { accepted: true };
@@ -191,13 +220,53 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.summarize(this.requireBatch());
   }
 
+  // ---- the end of a batch: expiry (cron) and deletion (API) ---------------------------
+
+  /**
+   * Marks a published batch `expired` once its retention has run out at `now`; answers
+   * whether it is expired (then the caller deletes its objects). Idempotent.
+   */
+  async expire(now: number): Promise<boolean> {
+    const batch = this.store.batch();
+    if (!batch?.manifest_key) return false;
+    if (batch.phase === "expired") return true;
+    const expiresAt = this.expiresAt(batch);
+    if (expiresAt === null || expiresAt > now) return false;
+    this.store.setPhase("expired");
+    return true;
+  }
+
+  /**
+   * Forgets the batch: every row, the alarm, the outbox. What stays is who deleted it,
+   * so the same tenant's DELETE again is answered `already` and anyone else's like a
+   * batch that never was (null). The caller deletes the R2 objects and the listing row.
+   */
+  async destroy(tenant: string): Promise<"deleted" | "already" | null> {
+    const deletedBy = this.store.deletedBy();
+    if (deletedBy !== null) return deletedBy === tenant ? "already" : null;
+    if (!this.owned(tenant)) return null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store.init();
+    this.store.markDeleted(tenant, Date.now());
+    return "deleted";
+  }
+
   async alarm(): Promise<void> {
+    // Events first: a failure here throws, and the runtime retries the alarm.
+    await this.flushEvents();
     const batch = this.store.batch();
     if (!batch || batch.phase === "failed" || batch.manifest_key) return;
     const now = Date.now();
     if (batch.phase === "ingesting") {
-      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) this.store.fail("the URL list upload was abandoned");
-      else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
+      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
+        this.store.atomically(() => {
+          this.store.fail("the URL list upload was abandoned");
+          const failed = this.requireBatch();
+          announce(this.store, failed, "batch.failed", "failed", batchEventData(this.summarize(failed)));
+        });
+        await this.flushEvents();
+      } else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
       return;
     }
     // Chunks sent or leased and presumed lost (a dead consumer, or local queues that
@@ -212,10 +281,46 @@ export class BatchCoordinator extends DurableObject<Env> {
         });
       }
     }
-    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id);
+    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id, (key) =>
+      announcePart(this.store, batch, key),
+    );
+    await this.flushEvents();
     await this.pump();
     if (this.finishable()) return this.publish(this.requireBatch());
     await this.ctx.storage.setAlarm(moreToWrite ? Date.now() : this.nextCheck());
+  }
+
+  // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
+
+  /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
+  async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
+    if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
+    this.store.logAttempt(WebhookAttempt.parse(entry));
+  }
+
+  /** The delivery log from `cursor` on, for `tenant`'s batch. */
+  async webhookLog(
+    tenant: string,
+    cursor: number,
+    limit: number,
+  ): Promise<Owned<(WebhookAttempt & { seq: number })[]>> {
+    const batch = this.owned(tenant);
+    return batch ? { summary: this.summarize(batch), value: this.store.deliveryLog(cursor, limit) } : null;
+  }
+
+  /** Moves the outbox onto the webhook queue (one flush at a time; see EventOutbox). */
+  private flushEvents(): Promise<void> {
+    return this.outbox.flush();
+  }
+
+  /** `flushEvents` for RPC paths: a queue hiccup must not fail a consumer's claim or report; the alarm retries. */
+  private async flushEventsSoon(): Promise<void> {
+    try {
+      await this.flushEvents();
+    } catch (error) {
+      console.error(`batch ${this.store.batch()?.batch_id}: webhook events not queued yet; the alarm retries`, error);
+      await this.wakeAt(Date.now() + OUTBOX_RETRY_MS);
+    }
   }
 
   // ---- helpers -------------------------------------------------------------------
@@ -224,13 +329,16 @@ export class BatchCoordinator extends DurableObject<Env> {
   private async publish(batch: BatchRow): Promise<void> {
     const key = r2Keys.manifest(batch.batch_id);
     const status = batch.phase === "cancelled" ? "cancelled" : "completed";
+    const finishedAt = batch.finished_at ?? Date.now();
     const manifest = buildManifest({
       batchId: batch.batch_id,
       status,
       createdAt: batch.created_at,
-      finishedAt: batch.finished_at ?? Date.now(),
+      finishedAt,
+      expiresAt: finishedAt + this.retentionDays(batch) * DAY_MS,
+      retryOf: this.summarize(batch).retryOf ?? undefined,
       totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
-      options: this.options(batch),
+      options: this.manifestOptions(batch),
       parts: this.store.parts(),
     });
     // A second publication (an alarm retried after a crash) finds the object and keeps it,
@@ -240,7 +348,12 @@ export class BatchCoordinator extends DurableObject<Env> {
       httpMetadata: { contentType: "application/json" },
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
-    this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+    this.store.atomically(() => {
+      this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+      const published = this.requireBatch();
+      announce(this.store, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
+    });
+    await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
   }
 
@@ -289,12 +402,20 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async registerWithTenant(summary: BatchSummary): Promise<void> {
-    await this.env.TENANT.getByName(summary.tenant).upsert({
-      id: summary.id,
-      createdAt: summary.createdAt,
-      status: summary.status,
-      total: summary.counts.total,
-    });
+    await this.env.TENANT.getByName(summary.tenant).upsert(
+      { id: summary.id, createdAt: summary.createdAt, status: summary.status, total: summary.counts.total },
+      summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
+    );
+  }
+
+  /** When the results are deleted: publication plus the retention; null until published. */
+  private expiresAt(batch: BatchRow): number | null {
+    return batch.manifest_key && batch.finished_at ? batch.finished_at + this.retentionDays(batch) * DAY_MS : null;
+  }
+
+  /** The batch's retention; batches from before retention existed get the deployment's. */
+  private retentionDays(batch: BatchRow): number {
+    return this.options(batch).retentionDays ?? this.settings.RETENTION_DAYS;
   }
 
   private summarize(batch: BatchRow): BatchSummary {
@@ -325,6 +446,13 @@ export class BatchCoordinator extends DurableObject<Env> {
         duplicates: batch.duplicates,
       },
       manifestKey: batch.manifest_key,
+      expiresAt: toIso(this.expiresAt(batch)),
+      retryOf: batch.retry_of
+        ? {
+            batchId: batch.retry_of,
+            codes: batch.retry_codes ? ErrorCode.array().parse(JSON.parse(batch.retry_codes)) : null,
+          }
+        : null,
       failure: batch.failure,
     };
   }
@@ -347,7 +475,17 @@ export class BatchCoordinator extends DurableObject<Env> {
     return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
   }
 
+  /** The options as the manifest shows them: without the webhook, whose headers may hold the receiver's credentials. */
+  private manifestOptions(batch: BatchRow): BatchOptions {
+    const { webhook: _webhook, ...options } = this.options(batch);
+    return options;
+  }
+
   private options(batch: BatchRow): BatchOptions {
     return BatchOptions.parse(JSON.parse(batch.options));
   }
+}
+
+function toIso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -35,6 +35,7 @@ import type {
 } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import type { UrlState } from "../lib/schemas";
+import { type PageOutcome, type WebhookAttempt, WebhookMessage } from "../lib/webhooks";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batch (
@@ -56,7 +57,9 @@ CREATE TABLE IF NOT EXISTS batch (
   invalid INTEGER NOT NULL DEFAULT 0,
   duplicates INTEGER NOT NULL DEFAULT 0,
   manifest_key TEXT,
-  failure TEXT
+  failure TEXT,
+  retry_of TEXT,
+  retry_codes TEXT
 );
 CREATE TABLE IF NOT EXISTS urls (
   idx INTEGER PRIMARY KEY,
@@ -87,10 +90,37 @@ CREATE TABLE IF NOT EXISTS parts (
   bytes INTEGER NOT NULL,
   sha256 TEXT NOT NULL
 );
+-- Webhook events written in the same transaction as the transition they announce, then
+-- put on the webhook queue (a transactional outbox: an event is never lost to a crash
+-- between the two). Named by the event's stable id, so announcing twice keeps one.
+CREATE TABLE IF NOT EXISTS webhook_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  message TEXT NOT NULL
+);
+-- Set once the batch is deleted (DELETE /v1/batches/{id}): whose it was, so a repeated
+-- DELETE by its tenant is answered like the first and anyone else's like a missing batch.
+CREATE TABLE IF NOT EXISTS deleted (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  tenant TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+-- One row per delivery attempt the webhook consumer reported.
+CREATE TABLE IF NOT EXISTS webhook_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  delivered INTEGER NOT NULL,
+  error TEXT,
+  at INTEGER NOT NULL,
+  UNIQUE (event_id, attempt)
+);
 `;
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
-export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed";
+export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed" | "expired";
 export type ChunkState = "ready" | "sent" | "leased" | "done";
 
 export interface BatchRow extends Record<string, SqlStorageValue> {
@@ -112,6 +142,9 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   duplicates: number;
   manifest_key: string | null;
   failure: string | null;
+  retry_of: string | null;
+  /** JSON array of error codes, or null (every failed URL). */
+  retry_codes: string | null;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -153,7 +186,30 @@ export class BatchStore {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
+    this.init();
+  }
+
+  /** Creates the tables (again, after `deleteAll` dropped them). */
+  init(): void {
     this.sql.exec(SCHEMA);
+    // Added with retries: coordinators created before them gain the columns once.
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(batch)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    if (!columns.has("retry_of")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_of TEXT");
+    if (!columns.has("retry_codes")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_codes TEXT");
+  }
+
+  /** The tenant whose deleted batch this was, or null when it was never deleted. */
+  deletedBy(): string | null {
+    return this.sql.exec<{ tenant: string }>("SELECT tenant FROM deleted").toArray()[0]?.tenant ?? null;
+  }
+
+  markDeleted(tenant: string, now: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO deleted (one, tenant, at) VALUES (1, ?, ?)", tenant, now);
   }
 
   /** Runs `work` as one transaction. */
@@ -169,8 +225,9 @@ export class BatchStore {
 
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
-      `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?)`,
+      `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
+         retry_of, retry_codes)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -178,12 +235,16 @@ export class BatchStore {
       now,
       now,
       input.chunkSize,
+      input.retryOf?.batchId ?? null,
+      input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
     );
   }
 
   /** Forgets everything: an abandoned upload, or one replaced by a new request. */
   reset(): void {
-    this.sql.exec("DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch;");
+    this.sql.exec(
+      "DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM webhook_outbox; DELETE FROM webhook_log;",
+    );
   }
 
   setPhase(phase: Phase): void {
@@ -477,6 +538,32 @@ export class BatchStore {
     }));
   }
 
+  /**
+   * The URLs a retry takes, from `cursor` on, in input order: every failed one, or
+   * those (failed or skipped) with one of `codes`. lib/retry-merge.ts selects the
+   * same records from the published result set, so keep the two alike.
+   */
+  retryInputs(
+    cursor: number,
+    limit: number,
+    codes: string[] | null,
+  ): { index: number; url: string; id: string | null }[] {
+    const rows = codes
+      ? this.sql.exec<UrlRow>(
+          `SELECT idx, url, caller_id FROM urls WHERE state IN ('failed', 'skipped')
+             AND code IN (SELECT value FROM json_each(?)) AND idx >= ? ORDER BY idx LIMIT ?`,
+          JSON.stringify(codes),
+          cursor,
+          limit,
+        )
+      : this.sql.exec<UrlRow>(
+          "SELECT idx, url, caller_id FROM urls WHERE state = 'failed' AND idx >= ? ORDER BY idx LIMIT ?",
+          cursor,
+          limit,
+        );
+    return rows.toArray().map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
+  }
+
   inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
     return this.sql
       .exec<UrlRow>("SELECT idx, url, caller_id FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit)
@@ -491,6 +578,89 @@ export class BatchStore {
       )
       .toArray()
       .map(({ key, first, last, records, bytes, sha256 }) => ({ key, first, last, records, bytes, sha256 }));
+  }
+
+  /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
+  urlsInPart(partKey: string): PageOutcome[] {
+    return this.sql
+      .exec<UrlRow>("SELECT idx, caller_id, url, state, code FROM urls WHERE part = ? ORDER BY idx", partKey)
+      .toArray()
+      .map((row) => ({
+        index: row.idx,
+        id: row.caller_id,
+        url: row.url,
+        status: row.state as PageOutcome["status"],
+        code: row.code,
+      }));
+  }
+
+  // ---- webhooks: the outbox and the delivery log -----------------------------------
+
+  /** Queues an event for sending; the same event id again changes nothing. */
+  addToOutbox(message: WebhookMessage): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO webhook_outbox (event_id, message) VALUES (?, ?)",
+      message.eventId,
+      JSON.stringify(message),
+    );
+  }
+
+  /** The oldest events not yet on the queue. */
+  outbox(limit: number): { seq: number; message: WebhookMessage }[] {
+    return this.sql
+      .exec<{ seq: number; message: string }>("SELECT seq, message FROM webhook_outbox ORDER BY seq LIMIT ?", limit)
+      .toArray()
+      .map((row) => ({ seq: row.seq, message: WebhookMessage.parse(JSON.parse(row.message)) }));
+  }
+
+  /** Forgets events once they are on the queue. */
+  dropFromOutbox(seqs: number[]): void {
+    this.sql.exec("DELETE FROM webhook_outbox WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs));
+  }
+
+  hasOutbox(): boolean {
+    return this.sql.exec("SELECT 1 FROM webhook_outbox LIMIT 1").toArray().length > 0;
+  }
+
+  /** Records one delivery attempt; the same attempt reported twice is kept once (the latest). */
+  logAttempt(entry: WebhookAttempt): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO webhook_log (event_id, type, attempt, status_code, delivered, error, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      entry.eventId,
+      entry.type,
+      entry.attempt,
+      entry.statusCode,
+      entry.delivered ? 1 : 0,
+      entry.error,
+      Date.parse(entry.at),
+    );
+  }
+
+  /** Delivery attempts from `cursor` (a log sequence number) on, oldest first. */
+  deliveryLog(cursor: number, limit: number): (WebhookAttempt & { seq: number })[] {
+    return this.sql
+      .exec<{
+        seq: number;
+        event_id: string;
+        type: string;
+        attempt: number;
+        status_code: number | null;
+        delivered: number;
+        error: string | null;
+        at: number;
+      }>("SELECT * FROM webhook_log WHERE seq >= ? ORDER BY seq LIMIT ?", cursor, limit)
+      .toArray()
+      .map((row) => ({
+        seq: row.seq,
+        eventId: row.event_id,
+        type: row.type as WebhookAttempt["type"],
+        attempt: row.attempt,
+        statusCode: row.status_code,
+        delivered: row.delivered === 1,
+        error: row.error,
+        at: new Date(row.at).toISOString(),
+      }));
   }
 
   // ---- helpers -------------------------------------------------------------------

@@ -12,8 +12,16 @@ const RECORDS_PER_PART = 10_000;
 /** Parts written per call, so one alarm stays short; the caller runs again for the rest. */
 const PARTS_PER_CALL = 10;
 
-/** Writes the records nobody has written yet, in input order; answers whether some are left. */
-export async function writeCoordinatorRecords(store: BatchStore, bucket: R2Bucket, batchId: string): Promise<boolean> {
+/**
+ * Writes the records nobody has written yet, in input order; answers whether some are
+ * left. `onPart` runs in the transaction that records each part (to announce it).
+ */
+export async function writeCoordinatorRecords(
+  store: BatchStore,
+  bucket: R2Bucket,
+  batchId: string,
+  onPart: (key: string) => void = () => {},
+): Promise<boolean> {
   for (let n = 0; n < PARTS_PER_CALL; n++) {
     const rows = store.unwritten(RECORDS_PER_PART);
     const first = rows[0];
@@ -29,12 +37,13 @@ export async function writeCoordinatorRecords(store: BatchStore, bucket: R2Bucke
     );
     // Named by its first index: a retry after a crash rewrites the same object.
     const part = await writePart(bucket, r2Keys.recordsPart(batchId, first.idx), records);
-    store.atomically(() =>
+    store.atomically(() => {
       store.recordWrittenPart(
         part,
         rows.map((row) => row.idx),
-      ),
-    );
+      );
+      onPart(part.key);
+    });
   }
   return store.hasUnwritten();
 }

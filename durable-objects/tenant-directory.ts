@@ -55,18 +55,47 @@ export class TenantDirectory extends DurableObject<Env> {
       );
       CREATE INDEX IF NOT EXISTS schedules_due ON schedules (active, next_run_at);
     `);
+    // Added with retention: directories created before it gain the column once.
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(batches)").toArray();
+    if (!columns.some((c) => c.name === "expires_at")) {
+      this.sql.exec("ALTER TABLE batches ADD COLUMN expires_at INTEGER");
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS batches_expiring ON batches (expires_at) WHERE status != 'expired'");
   }
 
-  /** Adds or updates one batch's row. */
-  async upsert(entry: DirectoryEntry): Promise<void> {
+  /** Adds or updates one batch's row; `expiresAt` (epoch ms) once it is published. */
+  async upsert(entry: DirectoryEntry, expiresAt: number | null = null): Promise<void> {
     this.sql.exec(
-      `INSERT INTO batches (id, created_at, status, total) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, total = excluded.total`,
+      `INSERT INTO batches (id, created_at, status, total, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, total = excluded.total, expires_at = excluded.expires_at`,
       entry.id,
       entry.createdAt,
       entry.status,
       entry.total,
+      expiresAt,
     );
+  }
+
+  /** Batches whose retention has run out at `now` and whose results are not deleted yet. */
+  async expiring(now: number, limit: number): Promise<string[]> {
+    return this.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM batches WHERE status != 'expired' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** Records that a batch's results are deleted: it stays listed, as `expired`. */
+  async markExpired(id: string): Promise<void> {
+    this.sql.exec("UPDATE batches SET status = 'expired' WHERE id = ?", id);
+  }
+
+  /** Drops a deleted batch from the listing. */
+  async forget(id: string): Promise<void> {
+    this.sql.exec("DELETE FROM batches WHERE id = ?", id);
   }
 
   /** A page of batches, newest first; `after` is the last entry of the previous page. */

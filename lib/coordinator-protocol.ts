@@ -14,11 +14,18 @@ export interface IngestRow {
   message: string | null;
 }
 
+/** A retry batch's link to the batch it retries: which one, and which codes it took (null: every failed URL). */
+export interface RetryOf {
+  batchId: string;
+  codes: ErrorCode[] | null;
+}
+
 export interface BeginInput {
   batchId: string;
   tenant: string;
   options: BatchOptions;
   chunkSize: number;
+  retryOf?: RetryOf;
 }
 
 export type BeginResult =
@@ -53,6 +60,10 @@ export interface BatchSummary {
   pagesPerSecond: number | null;
   etaSeconds: number | null;
   manifestKey: string | null;
+  /** When the results are (or were) deleted; null until published. */
+  expiresAt: string | null;
+  /** Set on a batch made by POST /v1/batches/{id}/retry. */
+  retryOf: RetryOf | null;
   failure: string | null;
 }
 

@@ -20,6 +20,7 @@ export const ErrorCode = z.enum([
   "decoding_failed", // the body could not be decoded (binary garbage, bad compression)
   "extraction_empty", // the page had no main content to extract
   "extraction_failed", // the extractor gave up on the page (too deep, too much work)
+  "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)
   "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

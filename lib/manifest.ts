@@ -7,6 +7,9 @@ export interface ManifestFacts {
   status: Manifest["status"];
   createdAt: number;
   finishedAt: number;
+  /** Epoch ms when the results are deleted; null keeps them. */
+  expiresAt: number | null;
+  retryOf?: Manifest["retryOf"];
   totals: Totals;
   options: Manifest["options"];
   parts: ManifestPart[];
@@ -20,6 +23,8 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     status: facts.status,
     createdAt: new Date(facts.createdAt).toISOString(),
     finishedAt: new Date(facts.finishedAt).toISOString(),
+    ...(facts.expiresAt !== null && { expiresAt: new Date(facts.expiresAt).toISOString() }),
+    ...(facts.retryOf && { retryOf: facts.retryOf }),
     totals: facts.totals,
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ErrorCode } from "./error-codes";
+import { ValidationRules } from "./page-validation";
+import { WebhookConfig } from "./webhooks";
 
 /** Longest URL we accept; longer ones are almost always generated garbage. */
 export const MAX_URL_LENGTH = 8192;
@@ -22,6 +24,12 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Quality rules each fetched page must pass, or end `failed` with `validation_failed` (content kept). */
+    validate: ValidationRules.optional(),
+    /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
+    /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
+    webhook: WebhookConfig.optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
@@ -40,7 +48,8 @@ export const UrlEntry = z.union(
 );
 export type UrlEntry = z.infer<typeof UrlEntry>;
 
-export const BatchStatus = z.enum(["queued", "running", "completed", "cancelled", "failed"]);
+/** `expired`: published, then its results deleted at the end of its retention (status stays readable). */
+export const BatchStatus = z.enum(["queued", "running", "completed", "cancelled", "failed", "expired"]);
 export type BatchStatus = z.infer<typeof BatchStatus>;
 
 export const UrlState = z.enum(["succeeded", "failed", "skipped"]);
@@ -116,6 +125,10 @@ export const Manifest = z.object({
   status: z.enum(["completed", "cancelled"]),
   createdAt: z.string(),
   finishedAt: z.string(),
+  /** When the results are deleted (finishedAt + retentionDays); absent in manifests from before retention. */
+  expiresAt: z.string().optional(),
+  /** Set on a retry batch: the batch it retried and the codes it took (null: every failed URL). */
+  retryOf: z.object({ batchId: BatchId, codes: z.array(ErrorCode).nullable() }).optional(),
   totals: Totals,
   options: BatchOptions,
   /** Sorted by `first`; parts may overlap (a chunk's retries, records the coordinator wrote). */

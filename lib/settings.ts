@@ -21,6 +21,12 @@ export const Settings = z.object({
   HOST_MIN_INTERVAL_MS: nonNegativeInt(1000),
   HOST_MAX_CONCURRENCY: positiveInt(2),
   HOST_MAX_WAIT_MS: nonNegativeInt(20_000),
+  /** First delay between webhook attempts, doubling per attempt (tests set it low). */
+  WEBHOOK_RETRY_BASE_SECONDS: nonNegativeInt(30),
+  /** One webhook attempt's whole exchange. */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Days a batch's results are kept after publication when it names no `retentionDays`. */
+  RETENTION_DAYS: positiveInt(30),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),

@@ -11,6 +11,11 @@ function toHex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Hex HMAC-SHA-256 of `message` under `secret`. */
+export async function hmacHex(secret: string, message: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(message)));
+}
+
 function fromHex(hex: string): Uint8Array | null {
   if (!/^(?:[0-9a-f]{2})+$/.test(hex)) return null;
   const out = new Uint8Array(hex.length / 2);

@@ -1,6 +1,7 @@
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract } from "../lib/extract";
+import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
 import type { BatchOptions, ResultRecord } from "../lib/schemas";
@@ -68,14 +69,22 @@ export async function fetchAndExtract(
     return { kind: "terminal", record: { ...record, ...base, ...validators }, fetched: true };
   }
   const x = extracted.value;
+  // Selector rules read the fetched page itself, decoded only when one is set. As UTF-8
+  // whatever its charset: tag, class and attribute names are ASCII, so it matches alike.
+  const html =
+    options.validate?.requireSelectors && /html/i.test(page.contentType ?? "")
+      ? new TextDecoder("utf-8").decode(page.body)
+      : null;
+  const broken = brokenRule(options.validate, { title: x.title, wordCount: x.wordCount, html });
   return {
     kind: "terminal",
     fetched: true,
     record: {
       ...base,
       ...validators,
-      status: "succeeded",
-      error: null,
+      // Quarantined, not dropped: the record keeps everything extracted below.
+      status: broken === null ? "succeeded" : "failed",
+      error: broken === null ? null : { code: "validation_failed", message: broken },
       title: x.title,
       description: x.description,
       language: x.language,

@@ -1,7 +1,9 @@
 // The one Worker script: HTTP API, queue consumers, cron, and the Durable Objects.
 import { createApp } from "../api/app";
 import { consumeChunks, consumeDeadLetters } from "./consumer";
+import { expireResults } from "./retention";
 import { runSchedules } from "./scheduled";
+import { deliverWebhooks } from "./webhook-delivery";
 
 export { BatchCoordinator } from "../durable-objects/batch-coordinator";
 export { HostGate } from "../durable-objects/host-gate";
@@ -9,10 +11,18 @@ export { TenantDirectory } from "../durable-objects/tenant-directory";
 
 const app = createApp();
 const DEAD_LETTER_QUEUE = "trawl-chunks-dlq";
+const WEBHOOK_QUEUE = "trawl-webhooks";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env) =>
-    batch.queue === DEAD_LETTER_QUEUE ? consumeDeadLetters(batch, env) : consumeChunks(batch, env),
-  scheduled: (controller, env) => runSchedules(controller, env),
+    batch.queue === WEBHOOK_QUEUE
+      ? deliverWebhooks(batch, env)
+      : batch.queue === DEAD_LETTER_QUEUE
+        ? consumeDeadLetters(batch, env)
+        : consumeChunks(batch, env),
+  scheduled: async (controller, env) => {
+    await runSchedules(controller, env);
+    await expireResults(controller, env);
+  },
 } satisfies ExportedHandler<Env>;

@@ -152,7 +152,8 @@ export function registerBatchReadRoutes(app: OpenAPIHono<AppEnv>): void {
           success: true as const,
           status: jobStatus(summary.status),
           ...jobCounts(summary),
-          expiresAt: NEVER_EXPIRES,
+          // Until publication the retention clock has not started: no date to give yet.
+          expiresAt: summary.expiresAt ?? NEVER_EXPIRES,
           ...(more && { next: nextUrl(c, page.cursor, limit) }),
           data: page.documents,
           ...(summary.failure !== null && { error: summary.failure }),

@@ -7,8 +7,8 @@ import type { BatchStatus, ResultRecord } from "../schemas";
 export type FirecrawlJobStatus = "scraping" | "completed" | "failed" | "cancelled";
 
 /**
- * Trawl keeps results until they are deleted; Firecrawl's clients expect a date, so
- * they are given one no result set reaches.
+ * Firecrawl's clients expect an expiry date; a batch has one only once it publishes
+ * (retention counts from then), so until then they are given one no result set reaches.
  */
 export const NEVER_EXPIRES = "9999-12-31T23:59:59.999Z";
 
@@ -62,9 +62,14 @@ export function toDocument(record: ResultRecord): FirecrawlDocument {
   };
 }
 
-/** Firecrawl's name for a batch's state: anything not yet final is `scraping`. */
+/**
+ * Firecrawl's name for a batch's state: anything not yet final is `scraping`; a batch
+ * whose results passed their retention completed once (its documents are gone, as
+ * Firecrawl's are after `expiresAt`).
+ */
 export function jobStatus(status: BatchStatus): FirecrawlJobStatus {
   if (status === "queued" || status === "running") return "scraping";
+  if (status === "expired") return "completed";
   return status;
 }
 

@@ -73,7 +73,11 @@ const REFUSED: Record<string, Refusal> = {
   changeTrackingOptions: { harmless: empty, reason: "not supported: Trawl does no change tracking" },
   zeroDataRetention: { harmless: falsy, reason: "not supported: Trawl keeps every result in R2 until deleted" },
   appendToId: { harmless: absent, reason: "not supported: a batch's list is fixed when it is submitted" },
-  webhook: { harmless: absent, reason: "webhook not supported yet: poll the status route instead" },
+  // Trawl has webhooks of its own shape (options.webhook on POST /v1/batches), not Firecrawl's payloads.
+  webhook: {
+    harmless: absent,
+    reason: "Firecrawl-shaped webhooks are not sent: poll the status route, or use options.webhook on POST /v1/batches",
+  },
 };
 
 /** Accepted options that ask for nothing Trawl has to do differently (see README). */

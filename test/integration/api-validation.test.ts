@@ -375,11 +375,12 @@ const routeCases: Bad[] = [
   { name: "an unknown route", path: "/v1/nothing-here", status: 404, field: "/v1/nothing-here", code: "not_found" },
   { name: "an unknown API version", path: "/v2/batches", status: 404, field: "/v2/batches", code: "not_found" },
   {
-    name: "DELETE on a batch",
-    method: "DELETE",
+    // DELETE is a route now (it deletes the batch); PATCH still is not.
+    name: "PATCH on a batch",
+    method: "PATCH",
     path: (id) => `/v1/batches/${id}`,
     status: 404,
-    field: "DELETE",
+    field: "PATCH",
     code: "not_found",
   },
   {

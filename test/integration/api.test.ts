@@ -328,13 +328,16 @@ describe("readiness and lifecycle", () => {
 describe("the OpenAPI document", () => {
   const expected: Record<string, string[]> = {
     "/v1/batches": ["get", "post"],
-    "/v1/batches/{id}": ["get"],
+    "/v1/batches/{id}": ["delete", "get"],
     "/v1/batches/{id}/cancel": ["post"],
+    "/v1/batches/{id}/retry": ["post"],
     "/v1/batches/{id}/results": ["get"],
     "/v1/batches/{id}/errors": ["get"],
     "/v1/batches/{id}/manifest": ["get"],
     "/v1/batches/{id}/download": ["get"],
+    "/v1/batches/{id}/webhooks": ["get"],
     "/v1/downloads/{id}": ["get"],
+    "/v1/webhook-secret": ["get"],
     "/v1/schedules": ["get"],
     "/v1/schedules/{id}": ["delete"],
     // Firecrawl compatibility (api/firecrawl/): views over the same batches.
@@ -362,6 +365,23 @@ describe("the OpenAPI document", () => {
         else expect(operation.security).toEqual([{ bearer: [] }]);
       }
     }
+  });
+
+  it("documents the delivery fields: webhook, validate, retentionDays, the download formats, expiresAt, retryOf", async () => {
+    const document = await json<{ components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }>(
+      await api("/openapi.json", { key: null }),
+    );
+    const create = JSON.stringify(document.components.schemas.CreateBatch);
+    for (const field of ["webhook", "validate", "retentionDays", "requireSelectors", "minWords", "batch.page"]) {
+      expect(create, field).toContain(`"${field}"`);
+    }
+    const batch = JSON.stringify(document.components.schemas.Batch);
+    for (const field of ["expiresAt", "retryOf", "expired"]) expect(batch, field).toContain(`"${field}"`);
+    const download = JSON.stringify(document.paths["/v1/batches/{id}/download"]);
+    for (const value of ["ndjson.gz", "parquet", "merge"]) expect(download, value).toContain(value);
+    const signed = JSON.stringify(document.paths["/v1/downloads/{id}"]);
+    expect(signed).toContain("application/vnd.apache.parquet");
+    expect(signed).toContain("application/gzip");
   });
 
   it("has a live route behind every documented operation, answering a documented status", async () => {

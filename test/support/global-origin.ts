@@ -3,6 +3,7 @@
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
+import { webhookRoutes } from "./webhook-receiver";
 
 let origin: Origin | undefined;
 let polite: Origin | undefined;
@@ -15,7 +16,9 @@ const ROBOTS_FAULTS = ["huge", "loop", "reset"] as const satisfies ReadonlyArray
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
 
 export async function setup(project: TestProject): Promise<void> {
-  origin = await startOrigin({ routes: faultRoutes });
+  origin = await startOrigin({
+    routes: async (req, res, url) => (await webhookRoutes(req, res, url)) || faultRoutes(req, res, url),
+  });
   polite = await startOrigin({ robots: POLITE_ROBOTS });
   robotsFaults = await Promise.all(ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })));
   project.provide("originUrl", origin.url);

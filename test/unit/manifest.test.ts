@@ -16,6 +16,7 @@ const facts: ManifestFacts = {
   status: "completed",
   createdAt: Date.UTC(2026, 10, 30),
   finishedAt: Date.UTC(2026, 10, 30, 1),
+  expiresAt: null,
   totals: { total: 10, succeeded: 6, failed: 1, skipped: 3 },
   options: BatchOptions.parse({}),
   parts: [part("c", 5, 9, 4), part("a", 0, 4, 3), part("r", 2, 8, 3)],
@@ -26,6 +27,13 @@ describe("buildManifest", () => {
     const manifest = buildManifest(facts);
     expect(manifest.parts.map((p) => p.key)).toEqual(["a", "r", "c"]);
     expect(manifest).toMatchObject({ version: 2, finishedAt: "2026-11-30T01:00:00.000Z" });
+  });
+
+  it("says when the results expire, and leaves the field out when they do not", () => {
+    expect(buildManifest({ ...facts, expiresAt: Date.UTC(2026, 11, 30, 1) }).expiresAt).toBe(
+      "2026-12-30T01:00:00.000Z",
+    );
+    expect("expiresAt" in buildManifest(facts)).toBe(false);
   });
 
   it("refuses totals that do not add up", () => {

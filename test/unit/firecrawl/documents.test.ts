@@ -62,8 +62,15 @@ describe("toDocument", () => {
 });
 
 describe("job status and counts", () => {
-  it("calls every unfinished state scraping", () => {
-    expect(BatchStatus.options.map(jobStatus)).toEqual(["scraping", "scraping", "completed", "cancelled", "failed"]);
+  it("calls every unfinished state scraping, and an expired batch completed", () => {
+    expect(BatchStatus.options.map((s) => [s, jobStatus(s)])).toEqual([
+      ["queued", "scraping"],
+      ["running", "scraping"],
+      ["completed", "completed"],
+      ["cancelled", "cancelled"],
+      ["failed", "failed"],
+      ["expired", "completed"],
+    ]);
   });
 
   it("counts every URL in a final state as completed and every fetch as a credit", () => {

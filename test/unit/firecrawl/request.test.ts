@@ -54,9 +54,9 @@ describe("refusedOptions", () => {
     expect(refusedOptions(request).map((r) => r.field)).toEqual(["mobile", "proxy", "formats[1]", "formats[2]"]);
   });
 
-  it("says a webhook is not supported yet rather than dropping it", () => {
+  it("refuses a Firecrawl webhook by name rather than dropping it", () => {
     const [refusal] = refusedOptions(parse({ webhook: { url: "https://example.com/hook", events: ["completed"] } }));
-    expect(refusal).toEqual({ field: "webhook", reason: expect.stringContaining("not supported yet") });
+    expect(refusal).toEqual({ field: "webhook", reason: expect.stringContaining("Firecrawl-shaped webhooks are not sent") });
   });
 
   it("refuses a key it does not know when the request is parsed", () => {

@@ -1,0 +1,94 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { webhookSecret } from "../lib/webhooks";
+import { coordinatorOf } from "./batches";
+import { ApiError } from "./errors";
+import { BatchParams, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
+import type { AppEnv } from "./types";
+
+const WebhookSecretView = z
+  .object({
+    secret: z.string(),
+    header: z.literal("X-Trawl-Signature"),
+    scheme: z.string(),
+  })
+  .openapi("WebhookSecret");
+
+const WebhookDelivery = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  attempt: z.number().int(),
+  statusCode: z.number().int().nullable(),
+  delivered: z.boolean(),
+  error: z.string().nullable(),
+  at: z.string(),
+});
+
+const WebhookLog = z
+  .object({ deliveries: z.array(WebhookDelivery), nextCursor: z.string().nullable() })
+  .openapi("WebhookLog");
+
+const LogQuery = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,12}$/, "must be a cursor returned by a previous page")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+const secretRoute = createRoute({
+  method: "get",
+  path: "/v1/webhook-secret",
+  summary: "Your webhook signing secret: verify `X-Trawl-Signature` with it",
+  security: bearerSecurity,
+  responses: {
+    200: { description: "The secret", content: { "application/json": { schema: WebhookSecretView } } },
+    401: errorResponse("Missing or unknown API key"),
+  },
+});
+
+const logRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/webhooks",
+  summary: "The batch's webhook delivery log: one entry per attempt, oldest first",
+  security: bearerSecurity,
+  request: { params: BatchParams, query: LogQuery },
+  responses: {
+    200: { description: "A page of attempts", content: { "application/json": { schema: WebhookLog } } },
+    ...batchErrors,
+  },
+});
+
+/** Registers the webhook routes. */
+export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(secretRoute, async (c) => {
+    if (!c.env.SIGNING_SECRET)
+      throw new ApiError(503, "not_configured", "SIGNING_SECRET is not set on this deployment");
+    return c.json(
+      {
+        secret: await webhookSecret(c.env.SIGNING_SECRET, c.get("tenant")),
+        header: "X-Trawl-Signature" as const,
+        scheme: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+      },
+      200,
+    );
+  });
+
+  app.openapi(logRoute, async (c) => {
+    const { cursor, limit } = c.req.valid("query");
+    const found = await coordinatorOf(c, c.req.valid("param").id).webhookLog(
+      c.get("tenant"),
+      Number(cursor ?? 0),
+      limit,
+    );
+    if (!found) throw ApiError.notFound();
+    const page = found.value;
+    const last = page[page.length - 1];
+    return c.json(
+      {
+        deliveries: page.map(({ seq: _seq, ...entry }) => entry),
+        nextCursor: page.length === limit && last ? String(last.seq + 1) : null,
+      },
+      200,
+    );
+  });
+}

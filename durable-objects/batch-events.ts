@@ -1,0 +1,112 @@
+// The webhook events a batch announces. Each is written to the store's outbox inside
+// the transaction of the transition it announces; the coordinator then moves the
+// outbox onto the webhook queue. A batch never waits on a receiver: only on the queue.
+import type { BatchSummary } from "../lib/coordinator-protocol";
+import { BatchOptions } from "../lib/schemas";
+import { buildWebhookMessage, pageGroups, type WebhookEventType, wantsEvent } from "../lib/webhooks";
+import type { BatchRow, BatchStore } from "./batch-store";
+
+/** Announces `type` for `batch` if its webhook asked for it; `key` makes the event id (one event per key). */
+export function announce(
+  store: BatchStore,
+  batch: BatchRow,
+  type: WebhookEventType,
+  key: string,
+  data: Record<string, unknown>,
+): void {
+  const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
+  if (!wantsEvent(webhook, type)) return;
+  store.addToOutbox(
+    buildWebhookMessage({
+      batchId: batch.batch_id,
+      tenant: batch.tenant,
+      config: webhook,
+      type,
+      key,
+      data,
+      now: Date.now(),
+    }),
+  );
+}
+
+/** Announces the URLs whose records `partKey` holds as `batch.page` events, in groups that fit a message. */
+export function announcePart(store: BatchStore, batch: BatchRow, partKey: string): void {
+  const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
+  if (!wantsEvent(webhook, "batch.page")) return;
+  // A part is written once and its URLs pointed at it once, so its name keys its events.
+  const name = partKey.slice(partKey.indexOf("/", "batches/".length) + 1).replace(/\.ndjson$/, "");
+  const groups = pageGroups(store.urlsInPart(partKey));
+  for (const [n, pages] of groups.entries()) {
+    announce(store, batch, "batch.page", `page-${name}-${n}`, { pages, count: pages.length });
+  }
+}
+
+/** What `batch.started`, `.completed`, `.cancelled` and `.failed` carry: the status, totals and where to read more. */
+export function batchEventData(summary: BatchSummary): Record<string, unknown> {
+  const self = `/v1/batches/${summary.id}`;
+  const published = summary.manifestKey !== null;
+  return {
+    status: summary.status,
+    createdAt: summary.createdAt,
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    totals: {
+      total: summary.counts.total,
+      succeeded: summary.counts.succeeded,
+      failed: summary.counts.failed,
+      skipped: summary.counts.skipped,
+    },
+    failure: summary.failure,
+    // Paths on the API that took the batch: call them with your API key. (A signed
+    // download link expires within the hour, sooner than a retried event may arrive.)
+    links: {
+      self,
+      errors: `${self}/errors`,
+      manifest: published ? `${self}/manifest` : null,
+      download: published ? `${self}/download` : null,
+      downloadParquet: published ? `${self}/download?format=parquet` : null,
+    },
+  };
+}
+
+/** Messages per sendBatch, and the bytes they may add up to (a sendBatch carries at most 256 KB). */
+const SEND_BATCH_MAX = 100;
+const SEND_BATCH_BYTES = 200 * 1024;
+
+/** Moves a coordinator's outbox onto the webhook queue. */
+export class EventOutbox {
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: BatchStore,
+    private readonly queue: Queue,
+  ) {}
+
+  /**
+   * Puts every event of the outbox on the queue, in order, then forgets them. One flush
+   * at a time: requests interleave while `sendBatch` is awaited, and two flushes reading
+   * the same rows would send every event twice. Throws when the queue refuses (the
+   * events stay for the next flush).
+   */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const pending = this.store.outbox(SEND_BATCH_MAX);
+      if (pending.length === 0) return;
+      let bytes = 0;
+      const batch = pending.filter((p) => {
+        bytes += p.message.body.length + 1024;
+        return bytes <= SEND_BATCH_BYTES || p === pending[0];
+      });
+      await this.queue.sendBatch(batch.map((p) => ({ body: p.message, contentType: "json" as const })));
+      this.store.dropFromOutbox(batch.map((p) => p.seq));
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// Outbound notifications: the webhook a batch names, the events it is sent, how each
+// delivery is signed, and when a failed one is tried again. Pure: the coordinator
+// builds events with these, the webhook consumer signs and schedules with them.
+import { z } from "zod";
+import { hmacHex } from "./signing";
+
+/** Every event type. `schedule.late` is reserved for schedules (issue #12) and never sent yet. */
+export const WebhookEventType = z.enum([
+  "batch.started",
+  "batch.page",
+  "batch.completed",
+  "batch.failed",
+  "batch.cancelled",
+  "schedule.late",
+]);
+export type WebhookEventType = z.infer<typeof WebhookEventType>;
+
+/** What a webhook gets when it lists no `events`: everything but the per-page stream. */
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
+  "batch.started",
+  "batch.completed",
+  "batch.failed",
+  "batch.cancelled",
+  "schedule.late",
+];
+
+/** Headers a caller may not set: ours, and the ones the runtime owns. */
+const RESERVED_HEADER = /^(x-trawl-.*|content-type|content-length|host|user-agent|transfer-encoding|connection)$/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+/** A batch's webhook, as given in `options.webhook` (validated again on every attempt). */
+export const WebhookConfig = z
+  .object({
+    url: z.string().min(1).max(2048),
+    events: z.array(WebhookEventType).min(1).max(6).optional(),
+    headers: z
+      .record(
+        z
+          .string()
+          .regex(HEADER_NAME, "must be an HTTP header name")
+          .refine((name) => !RESERVED_HEADER.test(name), {
+            message: "is set by Trawl and cannot be overridden",
+          }),
+        z
+          .string()
+          .max(1024)
+          .regex(/^[\t\x20-\x7e]*$/, "must be visible ASCII"),
+      )
+      .refine((headers) => Object.keys(headers).length <= 20, "at most 20 headers")
+      .optional(),
+    metadata: z
+      .record(z.string().min(1).max(100), z.string().max(500))
+      .refine((metadata) => Object.keys(metadata).length <= 50, "at most 50 keys")
+      .optional(),
+  })
+  .strict();
+export type WebhookConfig = z.infer<typeof WebhookConfig>;
+
+/** Whether `config` asked for events of `type`. */
+export function wantsEvent(config: WebhookConfig | undefined, type: WebhookEventType): config is WebhookConfig {
+  return config !== undefined && (config.events ?? DEFAULT_WEBHOOK_EVENTS).includes(type);
+}
+
+/** One URL that reached a terminal state, as a `batch.page` event lists it. */
+export const PageOutcome = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().nullable(),
+  url: z.string(),
+  status: z.enum(["succeeded", "failed", "skipped"]),
+  code: z.string().nullable(),
+});
+export type PageOutcome = z.infer<typeof PageOutcome>;
+
+/** The JSON body a receiver gets: the same bytes on every attempt. */
+export const WebhookEvent = z.object({
+  /** Stable across attempts and re-enqueues: receivers deduplicate by it. */
+  id: z.string(),
+  type: WebhookEventType,
+  createdAt: z.string(),
+  batchId: z.string(),
+  metadata: z.record(z.string(), z.string()),
+  data: z.record(z.string(), z.unknown()),
+});
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/** A message on the `trawl-webhooks` queue: one event for one receiver. */
+export const WebhookMessage = z.object({
+  batchId: z.string(),
+  tenant: z.string().min(1),
+  eventId: z.string(),
+  type: WebhookEventType,
+  url: z.string(),
+  headers: z.record(z.string(), z.string()),
+  /** The serialised WebhookEvent, signed as it is. */
+  body: z.string(),
+});
+export type WebhookMessage = z.infer<typeof WebhookMessage>;
+
+/** One attempt at delivering one event, as the delivery log keeps it. */
+export const WebhookAttempt = z.object({
+  eventId: z.string(),
+  type: WebhookEventType,
+  attempt: z.number().int().positive(),
+  /** The receiver's HTTP status; null when no answer came (timeout, refused address, network). */
+  statusCode: z.number().int().nullable(),
+  delivered: z.boolean(),
+  error: z.string().nullable(),
+  at: z.string(),
+});
+export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
+
+/** A stable event id: the same batch and key always name the same event (`key` from [a-z0-9-]). */
+export function eventId(batchId: string, key: string): string {
+  return `evt_${batchId.slice(0, 24)}_${key.replace(/[^a-z0-9-]+/gi, "-")}`;
+}
+
+/** The queue message for one event of a batch: envelope built once, so every attempt sends the same bytes. */
+export function buildWebhookMessage(input: {
+  batchId: string;
+  tenant: string;
+  config: WebhookConfig;
+  type: WebhookEventType;
+  key: string;
+  data: Record<string, unknown>;
+  now: number;
+}): WebhookMessage {
+  const id = eventId(input.batchId, input.key);
+  const event: WebhookEvent = {
+    id,
+    type: input.type,
+    createdAt: new Date(input.now).toISOString(),
+    batchId: input.batchId,
+    metadata: input.config.metadata ?? {},
+    data: input.data,
+  };
+  return {
+    batchId: input.batchId,
+    tenant: input.tenant,
+    eventId: id,
+    type: input.type,
+    url: input.config.url,
+    headers: input.config.headers ?? {},
+    body: JSON.stringify(event),
+  };
+}
+
+/** Largest serialised page list per `batch.page` event, well under a queue message's 128 KB. */
+const PAGE_GROUP_BYTES = 48 * 1024;
+
+/** Splits terminal URLs into groups that each fit one event. */
+export function pageGroups(pages: readonly PageOutcome[]): PageOutcome[][] {
+  const groups: PageOutcome[][] = [];
+  let group: PageOutcome[] = [];
+  let bytes = 0;
+  for (const page of pages) {
+    const size = JSON.stringify(page).length + 1;
+    if (group.length > 0 && bytes + size > PAGE_GROUP_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(page);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** A tenant's webhook signing secret: derived, so nothing is stored and rotating SIGNING_SECRET rotates it. */
+export function webhookSecret(signingSecret: string, tenant: string): Promise<string> {
+  return hmacHex(signingSecret, `webhook:${tenant}`);
+}
+
+/** The `X-Trawl-Signature` value for `body` sent at `unixSeconds`: `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`. */
+export async function signWebhook(secret: string, unixSeconds: number, body: string): Promise<string> {
+  return `t=${unixSeconds},v1=${await hmacHex(secret, `${unixSeconds}.${body}`)}`;
+}
+
+/** Checks a signature header as a receiver would: right HMAC, and signed within `toleranceSeconds` of now. */
+export async function verifyWebhook(
+  secret: string,
+  header: string,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): Promise<boolean> {
+  const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
+  const v1 = /(?:^|,)v1=([0-9a-f]{64})/.exec(header)?.[1];
+  if (!t || !v1 || Math.abs(nowSeconds - Number(t)) > toleranceSeconds) return false;
+  const expected = await hmacHex(secret, `${t}.${body}`);
+  const a = new TextEncoder().encode(expected);
+  const b = new TextEncoder().encode(v1);
+  return a.length === b.length && crypto.subtle.timingSafeEqual(a, b);
+}
+
+/** Attempts per event before giving up: with the default base (30 s) they span about a day. */
+export const WEBHOOK_MAX_ATTEMPTS = 12;
+/** Longest wait between attempts (Queues cap `delaySeconds` at 12 hours). */
+const WEBHOOK_MAX_DELAY_SECONDS = 6 * 3600;
+
+/** Seconds before the attempt after `attempt` (1-based): `base` doubling, capped at six hours. */
+export function webhookRetryDelay(attempt: number, baseSeconds: number): number {
+  const n = Math.max(1, Math.floor(attempt));
+  return Math.min(WEBHOOK_MAX_DELAY_SECONDS, Math.round(baseSeconds * 2 ** Math.min(n - 1, 30)));
+}

@@ -1,0 +1,44 @@
+// Reads a Parquet export back with an independent reader (hyparquet) and says what
+// each row should be for an NDJSON record, column by column, written out by hand here
+// rather than taken from lib/parquet-export.ts, so the two can disagree.
+import { parquetReadObjects } from "hyparquet/src/index.js";
+import type { ResultRecord } from "../../lib/schemas";
+
+/** Every row of a Parquet file, as plain objects keyed by column name. */
+export async function readParquet(bytes: ArrayBuffer): Promise<Record<string, unknown>[]> {
+  return (await parquetReadObjects({ file: bytes })) as Record<string, unknown>[];
+}
+
+/** The row an NDJSON record must become. */
+export function expectedRow(r: ResultRecord): Record<string, unknown> {
+  return {
+    index: r.index,
+    id: r.id,
+    url: r.url,
+    status: r.status,
+    error_code: r.error?.code ?? null,
+    error_message: r.error?.message ?? null,
+    final_url: r.finalUrl,
+    redirects: r.redirects,
+    http_status: r.httpStatus,
+    content_type: r.contentType,
+    title: r.title,
+    description: r.description,
+    language: r.language,
+    canonical_url: r.canonicalUrl,
+    site_name: r.siteName,
+    byline: r.byline,
+    published_time: r.publishedTime,
+    markdown: r.markdown,
+    html: r.html ?? null,
+    text: r.text ?? null,
+    links: r.links ?? null,
+    word_count: r.wordCount,
+    content_hash: r.contentHash,
+    etag: r.etag,
+    last_modified: r.lastModified,
+    fetched_at: r.fetchedAt === null ? null : new Date(r.fetchedAt),
+    duration_ms: r.durationMs,
+    attempts: r.attempts,
+  };
+}

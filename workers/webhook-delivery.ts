@@ -1,0 +1,99 @@
+import { checkTarget, parseAllowList } from "../lib/address-policy";
+import { readSettings, type Settings } from "../lib/settings";
+import {
+  signWebhook,
+  WEBHOOK_MAX_ATTEMPTS,
+  type WebhookAttempt,
+  WebhookMessage,
+  webhookRetryDelay,
+  webhookSecret,
+} from "../lib/webhooks";
+
+/** What one attempt came to: logged as it is, and retried unless `final`. */
+interface AttemptResult {
+  statusCode: number | null;
+  delivered: boolean;
+  error: string | null;
+  /** Never worth another attempt (the address is refused). */
+  final: boolean;
+}
+
+/**
+ * The `trawl-webhooks` consumer: one POST per message, signed, with a timeout, no
+ * redirects followed and the address policy checked again (a receiver's DNS or the
+ * allow list may have changed since submission). Every attempt is logged with the
+ * batch's coordinator; a failure is retried with a growing delay, up to
+ * WEBHOOK_MAX_ATTEMPTS. The batch itself never waits on any of this.
+ */
+export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const settings = readSettings(env as unknown as Record<string, unknown>);
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const parsed = WebhookMessage.safeParse(message.body);
+      if (!parsed.success) {
+        console.error("dropping malformed webhook message", JSON.stringify(message.body).slice(0, 500));
+        message.ack();
+        return;
+      }
+      const event = parsed.data;
+      const result = await attempt(event, settings);
+      const entry: WebhookAttempt = {
+        eventId: event.eventId,
+        type: event.type,
+        attempt: message.attempts,
+        ...result,
+        at: new Date().toISOString(),
+      };
+      try {
+        await env.BATCH.get(env.BATCH.idFromString(event.batchId)).logWebhookAttempt(entry);
+      } catch (error) {
+        // The log is for people; the delivery itself must not hinge on it.
+        console.error(`webhook ${event.eventId}: attempt ${message.attempts} not logged`, error);
+      }
+      if (result.delivered || result.final || message.attempts >= WEBHOOK_MAX_ATTEMPTS) {
+        if (!result.delivered) console.error(`webhook ${event.eventId}: given up after attempt ${message.attempts}`);
+        message.ack();
+      } else {
+        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+      }
+    }),
+  );
+}
+
+async function attempt(event: WebhookMessage, settings: Settings): Promise<AttemptResult> {
+  const target = checkTarget(event.url, parseAllowList(settings.DEV_ALLOWED_ORIGINS));
+  if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
+  if (!settings.SIGNING_SECRET) {
+    return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
+  }
+  const secret = await webhookSecret(settings.SIGNING_SECRET, event.tenant);
+  const signature = await signWebhook(secret, Math.floor(Date.now() / 1000), event.body);
+  try {
+    const response = await fetch(target.url.href, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
+      headers: {
+        ...event.headers,
+        "content-type": "application/json",
+        "user-agent": settings.USER_AGENT,
+        "x-trawl-event": event.type,
+        "x-trawl-event-id": event.eventId,
+        "x-trawl-signature": signature,
+      },
+      body: event.body,
+    });
+    await response.body?.cancel();
+    const delivered = response.status >= 200 && response.status <= 299;
+    const error = delivered
+      ? null
+      : response.status >= 300 && response.status <= 399
+        ? "redirects are not followed"
+        : `answered ${response.status}`;
+    return { statusCode: response.status, delivered, error, final: false };
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    const reason = timedOut ? `no answer within ${settings.WEBHOOK_TIMEOUT_MS} ms` : String(error).slice(0, 300);
+    return { statusCode: null, delivered: false, error: reason, final: false };
+  }
+}
