@@ -4,6 +4,7 @@ import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
+import { registerEventRoutes } from "./events";
 import { registerResultRoutes } from "./results";
 import { registerScheduleRoutes } from "./schedules";
 import type { AppEnv } from "./types";
@@ -61,6 +62,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
+  registerEventRoutes(app);
   registerScheduleRoutes(app);
   return app;
 }
