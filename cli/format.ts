@@ -47,7 +47,7 @@ export function describeBatch(view: BatchView): string {
     `batch     ${view.id}`,
     `status    ${view.status} (${view.percent.toFixed(1)}%)${view.failure ? `: ${view.failure}` : ""}`,
     `counts    ${total - pending} of ${total} done: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped, ${pending} pending`,
-    `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ETA ${formatDuration(view.etaSeconds)}`,
+    `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ${pending === 0 ? "nothing left to fetch" : `ETA ${formatDuration(view.etaSeconds)}`}`,
     `created   ${view.createdAt}${view.finishedAt ? `, finished ${view.finishedAt}` : ""}`,
     view.published
       ? `results   published: trawl download ${view.id} -o results.ndjson`

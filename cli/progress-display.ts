@@ -22,7 +22,7 @@ function terminalBar(out: NodeJS.WriteStream): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
     {
       stream: out,
-      format: "{bar} {percentage}% {value}/{total} | {speed} | ETA {eta} | {failures}",
+      format: "{bar} {percentage}% {value}/{total} | {speed} | ETA {remaining} | {failures}",
       hideCursor: true,
       // The server's pages/s and ETA are the truth; the bar's own estimate is not used.
       etaBuffer: 1,
@@ -37,7 +37,7 @@ function terminalBar(out: NodeJS.WriteStream): ProgressDisplay {
       const { failed, skipped } = view.counts;
       const payload = {
         speed: view.pagesPerSecond === null ? "- pages/s" : `${view.pagesPerSecond.toFixed(1)} pages/s`,
-        eta: view.counts.pending === 0 ? "0s" : formatDuration(view.etaSeconds),
+        remaining: view.counts.pending === 0 ? "0s" : formatDuration(view.etaSeconds),
         failures: `failed ${failed}, skipped ${skipped}${tally?.counts.size ? `: ${formatTally(tally)}` : ""}`,
       };
       if (!started) {

@@ -105,7 +105,8 @@ program
   .option("--json", "one JSON object a line")
   .action(run((api, flags) => listCommand(api, flags)));
 
-for (const command of program.commands) command.exitOverride().showHelpAfterError("(trawl --help shows usage and exit codes)");
+for (const command of program.commands)
+  command.exitOverride().showHelpAfterError("(trawl --help shows usage and exit codes)");
 
 try {
   await program.parseAsync();
