@@ -7,6 +7,7 @@ import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
 import { registerResultRoutes } from "./results";
 import { registerScheduleRoutes } from "./schedules";
+import { registerStatusPage } from "./status-page";
 import type { AppEnv } from "./types";
 
 /** Largest JSON body; bigger lists are streamed as NDJSON or text. */
@@ -38,6 +39,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", OPENAPI_INFO);
   app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  registerStatusPage(app);
 
   app.use("/v1/batches", async (c, next) => {
     // Every type the JSON validator parses (any case, `+json` too) is capped, or it could be skipped.
