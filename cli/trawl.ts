@@ -108,10 +108,21 @@ program
 for (const command of program.commands)
   command.exitOverride().showHelpAfterError("(trawl --help shows usage and exit codes)");
 
+/** The reader of stdout went away (`trawl errors ID | head`): that is how pipes end, not a failure. */
+function isClosedPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === "EPIPE";
+}
+process.stdout.on("error", (error) => {
+  if (isClosedPipe(error)) process.exit(ExitCode.ok);
+  throw error;
+});
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof CommanderError) {
+  if (isClosedPipe(error)) {
+    process.exitCode = ExitCode.ok;
+  } else if (error instanceof CommanderError) {
     // Help and --version end with 0; every parse error is a usage error (its message is printed already).
     process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   } else if (error instanceof CliError) {
