@@ -108,8 +108,13 @@ function render(view) {
   row.speed.textContent =
     (view.pagesPerSecond === null ? "-" : view.pagesPerSecond.toFixed(1) + " pages/s") +
     (c.pending > 0 ? " · ETA " + duration(view.etaSeconds) : "");
+  // Buttons are rebuilt only when they change: a click must not land on a replaced one.
+  const hasErrors = c.failed + c.skipped > 0;
+  const wanted = String(hasErrors) + "/" + String(view.published);
+  if (row.actions.dataset.shown === wanted) return;
+  row.actions.dataset.shown = wanted;
   const actions = [];
-  if (c.failed + c.skipped > 0) actions.push(el("button", { class: "show-errors", text: "Errors", onclick: () => toggleErrors(view.id) }));
+  if (hasErrors) actions.push(el("button", { class: "show-errors", text: "Errors", onclick: () => toggleErrors(view.id) }));
   if (view.published) actions.push(el("button", { class: "download", text: "Download", onclick: () => download(view.id) }));
   row.actions.replaceChildren(...actions);
 }

@@ -134,14 +134,14 @@ describe("trawl submit, watch, download", () => {
 
 describe("trawl on a running batch", () => {
   it("leaves the batch running on Ctrl-C during watch and says how to resume", async () => {
-    const created = await client.submit({ urls: slowUrls(12, 2000, "interrupt") });
+    const created = await client.submit({ urls: slowUrls(4, 2500, "interrupt") });
     const id = created.body.id;
     const notReady = await runCli(["download", id], env);
     expect(notReady.code).toBe(3);
     expect(notReady.stderr).toContain("the batch has not published its manifest yet (not_ready, HTTP 409)");
 
     const watch = startCli(["watch", id], env);
-    await until(() => /\d+\/12/.test(watch.stderr()), 20_000, "a first progress line");
+    await until(() => /\d+\/4/.test(watch.stderr()), 20_000, "a first progress line");
     watch.child.kill("SIGINT");
     const ended = await watch.done;
     expect(ended.code).toBe(130);
