@@ -106,7 +106,7 @@ function render(view) {
   row.counts.textContent =
     c.total - c.pending + " / " + c.total + " · " + c.succeeded + " ok · " + c.failed + " failed · " + c.skipped + " skipped";
   row.speed.textContent =
-    (view.pagesPerSecond === null ? "-" : view.pagesPerSecond.toFixed(1) + " pages/s") +
+    (view.pagesPerSecond === null ? "no page yet" : view.pagesPerSecond.toFixed(1) + " pages/s") +
     (c.pending > 0 ? " · ETA " + duration(view.etaSeconds) : "");
   // Buttons are rebuilt only when they change: a click must not land on a replaced one.
   const hasErrors = c.failed + c.skipped > 0;
