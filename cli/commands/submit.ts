@@ -2,7 +2,6 @@
 // file costs the same memory as ten lines.
 import { createReadStream } from "node:fs";
 import { access, constants } from "node:fs/promises";
-import { Readable } from "node:stream";
 import type { CreatedBatch, TrawlApi } from "../api-client";
 import { CliError, ExitCode } from "../exit-codes";
 import { watchBatch } from "../watch-batch";
@@ -34,16 +33,36 @@ function optionsOf(flags: SubmitFlags): Record<string, unknown> {
   return options;
 }
 
-// The project's global types are the Workers runtime's; Node's web streams are the same
-// objects at run time under other declarations, hence the casts through `unknown`.
+/**
+ * A web stream that reads `source` only when fetch asks for more: at most one chunk is
+ * in memory however large the list. (`Readable.toWeb` reads ahead of a slower upload,
+ * measured at 530 MB of memory for a 430 MB list.)
+ */
+function pullStream(source: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(typeof next.value === "string" ? new TextEncoder().encode(next.value) : next.value);
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
-  if (file === "-") return Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>;
+  if (file === "-") return pullStream(process.stdin);
   try {
     await access(file, constants.R_OK);
   } catch (error) {
     throw new CliError(ExitCode.usage, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  return Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
+  return pullStream(createReadStream(file));
 }
 
 export async function submitCommand(api: TrawlApi, file: string, flags: SubmitFlags): Promise<ExitCode> {
@@ -55,8 +74,13 @@ export async function submitCommand(api: TrawlApi, file: string, flags: SubmitFl
     method: "POST",
     headers,
     body: await openList(file),
-    // Node's fetch sends a stream body only half-duplex: the upload streams, nothing is buffered.
+    // Node's fetch sends a stream body only half-duplex.
     duplex: "half",
+    // Otherwise fetch clones the request (Fetch standard, HTTP-network-or-cache fetch) to
+    // replay it on a redirect, and the clone's tee keeps every byte sent: measured 500 MB
+    // held for a 430 MB list. With no window and no redirects, nothing is kept.
+    redirect: "error",
+    window: null,
   } as RequestInit);
 
   if (flags.json) process.stdout.write(`${JSON.stringify(created)}\n`);
