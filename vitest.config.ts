@@ -18,7 +18,11 @@ export default defineConfig({
               bindings: {
                 API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
                 SIGNING_SECRET: "test-signing-secret",
-                DEV_ALLOWED_ORIGINS: `${inject("originUrl")},${inject("politeOriginUrl")}`,
+                DEV_ALLOWED_ORIGINS: [
+                  inject("originUrl"),
+                  inject("politeOriginUrl"),
+                  ...inject("robotsFaultOriginUrls"),
+                ].join(","),
                 // The shared test origin is not throttled; the second one is, by its
                 // robots.txt Crawl-delay (test/integration/politeness.test.ts).
                 HOST_MIN_INTERVAL_MS: "0",

@@ -3,8 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
-import { ApiError, errorBody, handleError, invalidFromZod } from "./errors";
+import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
+import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes } from "./firecrawl/register";
 import { registerResultRoutes } from "./results";
 import { registerScheduleRoutes } from "./schedules";
 import { registerStatusPage } from "./status-page";
@@ -31,9 +32,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
     },
   });
   app.onError(handleError);
-  app.notFound((c) =>
-    c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404),
-  );
+  // Through the one error handler, so a Firecrawl path answers in Firecrawl's shape.
+  app.notFound((c) => {
+    const hint = c.get("errorStyle") === "firecrawl" ? `: ${FIRECRAWL_NOT_FOUND_HINT}` : "";
+    return handleError(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}${hint}`), c);
+  });
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
@@ -66,5 +69,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerResultRoutes(app);
   registerEventRoutes(app);
   registerScheduleRoutes(app);
+  registerFirecrawlRoutes(app, MAX_JSON_BODY_BYTES);
   return app;
 }

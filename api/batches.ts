@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { parseAllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { DailyTime, nextDailyRun } from "../lib/schedule";
@@ -7,7 +8,6 @@ import { BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
 import { ApiError, invalidFromZod } from "./errors";
-import { ingestEntries } from "./ingest";
 import {
   BatchList,
   BatchParams,
@@ -20,9 +20,8 @@ import {
   ListQuery,
 } from "./openapi-schemas";
 import { scheduleView } from "./schedules";
+import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const createBatch = createRoute({
   method: "post",
@@ -88,18 +87,23 @@ const cancelBatch = createRoute({
   },
 });
 
-/** The coordinator of a batch the caller owns; anything else is a 404, never a 403. */
-export async function ownedBatch(c: Context<AppEnv>, id: string) {
-  let objectId: DurableObjectId;
+/**
+ * The coordinator a batch id names. Each read then asks it once, with the caller's
+ * tenant: another tenant's batch answers like a missing one (404, never 403).
+ */
+export function coordinatorOf(c: Context<AppEnv>, id: string): DurableObjectStub<BatchCoordinator> {
   try {
-    objectId = c.env.BATCH.idFromString(id);
+    return c.env.BATCH.get(c.env.BATCH.idFromString(id));
   } catch {
     throw ApiError.notFound();
   }
-  const stub = c.env.BATCH.get(objectId);
-  const summary = await stub.status();
-  if (!summary || summary.tenant !== c.get("tenant")) throw ApiError.notFound();
-  return { stub, summary };
+}
+
+/** The batch's summary if the caller owns it, else a 404. */
+export async function ownedSummary(c: Context<AppEnv>, id: string): Promise<BatchSummary> {
+  const summary = await coordinatorOf(c, id).view(c.get("tenant"));
+  if (!summary) throw ApiError.notFound();
+  return summary;
 }
 
 /** The public view of a batch summary, with links relative to this API. */
@@ -182,10 +186,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(createBatch, async (c) => {
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const tenant = c.get("tenant");
-    const key = c.req.header("idempotency-key") ?? null;
-    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
-      throw ApiError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
-    }
+    const key = idempotencyKeyFrom(c.req.header("idempotency-key"), "Idempotency-Key");
     const format = listFormat(c.req.header("content-type") ?? "");
     // With no Content-Type and no body the validator passes `{}` through: nothing to read.
     if (format === "json" && !c.req.header("content-type")) {
@@ -200,59 +201,33 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       ]);
     }
 
-    const objectId = key ? c.env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : c.env.BATCH.newUniqueId();
-    const stub = c.env.BATCH.get(objectId);
-    const begun = await stub.begin({
-      batchId: objectId.toString(),
-      tenant,
-      options,
-      idempotencyKey: key,
-      chunkSize: settings.CHUNK_SIZE,
-    });
-    if (!begun.created) {
-      await c.req.raw.body?.cancel().catch(() => {});
-      if (begun.inProgress) {
-        throw new ApiError(
-          409,
-          "idempotency_in_progress",
-          "Idempotency-Key: a request with this key is still uploading",
-          [{ field: "Idempotency-Key", reason: "in progress" }],
-        );
-      }
-      c.header("idempotent-replayed", "true");
-      const s = begun.summary;
-      return c.json(
-        {
-          ...batchView(s),
-          accepted: s.submitted.accepted,
-          duplicates: s.submitted.duplicates,
-          invalid: { count: s.submitted.invalid, samples: [] },
-          replayed: true,
-          schedule: daily ? await scheduleRuns(c.env, s, options, daily) : null,
-        },
-        202,
-      );
-    }
-
-    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     const entries = json
       ? jsonEntries(json)
       : streamedEntries(c.req.raw.body ?? new Blob().stream(), format as "ndjson" | "text");
-    let totals: Awaited<ReturnType<typeof ingestEntries>>;
-    try {
-      totals = await ingestEntries(stub, begun.token, entries, allow, settings.MAX_URLS_PER_BATCH);
-    } catch (error) {
-      await stub.abandon(begun.token);
-      throw error;
-    }
-    const summary = await stub.seal(begun.token);
+    const submitted = await submitBatch(c.env, {
+      tenant,
+      idempotencyKey: key,
+      keyField: "Idempotency-Key",
+      options,
+      entries,
+      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+      maxUrls: settings.MAX_URLS_PER_BATCH,
+      chunkSize: settings.CHUNK_SIZE,
+      discardInput: async () => {
+        await c.req.raw.body?.cancel().catch(() => {});
+      },
+    });
+    const summary = submitted.summary;
+    if (submitted.replayed) c.header("idempotent-replayed", "true");
+    // A replay reports what the first request counted; its refused samples are not kept.
+    const counts = submitted.replayed ? { ...summary.submitted, samples: [] } : submitted.totals;
     return c.json(
       {
         ...batchView(summary),
-        accepted: totals.accepted,
-        duplicates: totals.duplicates,
-        invalid: { count: totals.invalid, samples: totals.samples },
-        replayed: false,
+        accepted: counts.accepted,
+        duplicates: counts.duplicates,
+        invalid: { count: counts.invalid, samples: counts.samples },
+        replayed: submitted.replayed,
         schedule: daily ? await scheduleRuns(c.env, summary, options, daily) : null,
       },
       202,
@@ -275,17 +250,16 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getBatch, async (c) => {
-    const { summary } = await ownedBatch(c, c.req.valid("param").id);
-    return c.json(batchView(summary), 200);
+    return c.json(batchView(await ownedSummary(c, c.req.valid("param").id)), 200);
   });
 
   app.openapi(cancelBatch, async (c) => {
-    const { stub, summary } = await ownedBatch(c, c.req.valid("param").id);
-    if (summary.status === "completed") {
+    // Cancelling a finished batch changes nothing; the answer says why.
+    const after = await coordinatorOf(c, c.req.valid("param").id).cancel(c.get("tenant"));
+    if (!after) throw ApiError.notFound();
+    if (after.status === "completed") {
       throw new ApiError(409, "already_completed", "batch already completed; nothing to cancel");
     }
-    const after = await stub.cancel();
-    if (!after) throw ApiError.notFound();
     return c.json(batchView(after), 200);
   });
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import type { AppEnv } from "./types";
 
 export interface FieldProblem {
   field: string;
@@ -14,7 +15,6 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: FieldProblem[] = [],
-    readonly internal?: unknown,
   ) {
     super(message);
   }
@@ -53,9 +53,28 @@ export function errorBody(error: ApiError) {
   return { error: { code: error.code, message: error.message, details: error.details } };
 }
 
+/**
+ * The same error as Firecrawl's clients read it: `error` is the message (their SDKs
+ * show it as the exception's text), `code` and `details` as in Trawl's own shape.
+ */
+export function firecrawlErrorBody(error: ApiError) {
+  return { success: false, error: error.message, code: error.code, details: error.details };
+}
+
 /** The single error handler: domain errors as they are, anything else a logged generic 500. */
-export function handleError(error: Error, c: Context): Response {
-  if (error instanceof ApiError) return c.json(errorBody(error), error.status);
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  const known = asApiError(error);
+  if (!known) {
+    console.error(`unhandled error on ${c.req.method} ${c.req.path} (batch ${c.req.param("id") ?? "-"})`, error);
+  }
+  const answer = known ?? new ApiError(500, "internal", "internal error");
+  const body = c.get("errorStyle") === "firecrawl" ? firecrawlErrorBody(answer) : errorBody(answer);
+  return c.json(body, answer.status);
+}
+
+/** An error the client caused or may see as it is; null for anything unexpected. */
+function asApiError(error: Error): ApiError | null {
+  if (error instanceof ApiError) return error;
   // Hono's own HTTP errors carry a status. They are about the request body: malformed
   // JSON (400), or a media type no route declares (415); name that field like ours do.
   const status = (error as { status?: unknown }).status;
@@ -63,11 +82,7 @@ export function handleError(error: Error, c: Context): Response {
     const field = status === 415 ? "Content-Type" : "body";
     const reason = error.message || "bad request";
     const code = status === 415 ? "unsupported_media_type" : "invalid_request";
-    return c.json(
-      errorBody(new ApiError(status as ContentfulStatusCode, code, `${field}: ${reason}`, [{ field, reason }])),
-      status as ContentfulStatusCode,
-    );
+    return new ApiError(status as ContentfulStatusCode, code, `${field}: ${reason}`, [{ field, reason }]);
   }
-  console.error(`unhandled error on ${c.req.method} ${c.req.path} (batch ${c.req.param("id") ?? "-"})`, error);
-  return c.json({ error: { code: "internal", message: "internal error", details: [] } }, 500);
+  return null;
 }

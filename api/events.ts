@@ -1,8 +1,8 @@
-// Live progress as Server-Sent Events: a view over the coordinator's `status()`, polled
+// Live progress as Server-Sent Events: a view over the coordinator's `view()`, polled
 // at most once a second per connection, so a watcher costs no more than a polling client.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { batchView, ownedBatch } from "./batches";
+import { batchView, coordinatorOf, ownedSummary } from "./batches";
 import { invalidFromZod } from "./errors";
 import { BatchParams, type BatchView, batchErrors, bearerSecurity } from "./openapi-schemas";
 import type { AppEnv } from "./types";
@@ -49,7 +49,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
     const params = BatchParams.safeParse(c.req.param());
     if (!params.success) throw invalidFromZod(params.error);
     // Ownership is checked before the stream opens, so a stranger gets a plain 404.
-    const { stub, summary } = await ownedBatch(c, params.data.id);
+    const summary = await ownedSummary(c, params.data.id);
+    const coordinator = coordinatorOf(c, params.data.id);
+    const tenant = c.get("tenant");
     return streamSSE(c, async (stream) => {
       let closed = false;
       stream.onAbort(() => {
@@ -64,7 +66,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
       while (!closed && !isFinal(view)) {
         await stream.sleep(EVENTS_POLL_MS);
         if (closed) break;
-        const next = await stub.status();
+        const next = await coordinator.view(tenant);
         if (!next) return; // a sealed batch never disappears; end rather than report stale progress
         view = batchView(next);
         if (isFinal(view)) break;

@@ -6,6 +6,11 @@ import { ApiError } from "./errors";
 
 /** Rows per append RPC: one coordinator call per slice, never one per URL. */
 const APPEND_SLICE = 1000;
+/**
+ * A slow upload still appends this often while lines arrive: each append renews the
+ * upload's liveness (the coordinator's INGEST_LIVE_MS), so a crash is noticed in seconds.
+ */
+const INGEST_RENEW_MS = 2_000;
 /** How many refused URLs the 202 answer lists with their reasons. */
 const MAX_SAMPLES = 100;
 
@@ -22,7 +27,18 @@ export interface IngestTotals extends SubmitCounts {
 
 /** What a coordinator needs of ingestion; the real stub satisfies it. */
 export interface IngestTarget {
-  append(token: string, rows: IngestRow[]): Promise<SubmitCounts>;
+  /** Null when this upload went silent and another request with its key took over. */
+  append(token: string, rows: IngestRow[]): Promise<SubmitCounts | null>;
+}
+
+/** The answer to an upload whose Idempotency-Key was taken over after it went silent. */
+export function uploadSuperseded(): ApiError {
+  return new ApiError(
+    409,
+    "upload_superseded",
+    "Idempotency-Key: this upload stalled and a newer request with the same key replaced it",
+    [{ field: "Idempotency-Key", reason: "superseded" }],
+  );
 }
 
 /**
@@ -39,9 +55,12 @@ export async function ingestEntries(
   const totals: IngestTotals = { accepted: 0, invalid: 0, duplicates: 0, samples: [] };
   let slice: IngestRow[] = [];
   let index = 0;
+  let lastAppend = Date.now();
   const flush = async () => {
     if (slice.length === 0) return;
     const counts = await target.append(token, slice);
+    if (!counts) throw uploadSuperseded();
+    lastAppend = Date.now();
     totals.accepted += counts.accepted;
     totals.invalid += counts.invalid;
     totals.duplicates += counts.duplicates;
@@ -65,7 +84,7 @@ export async function ingestEntries(
     }
     slice.push(row);
     index++;
-    if (slice.length >= APPEND_SLICE) await flush();
+    if (slice.length >= APPEND_SLICE || Date.now() - lastAppend >= INGEST_RENEW_MS) await flush();
   }
   await flush();
   if (index === 0) throw ApiError.invalid("urls", "must contain at least one URL");

@@ -121,6 +121,8 @@ export const ResultsQuery = z.object({
   status: UrlState.optional(),
 });
 
+export const ErrorsQuery = ResultsQuery.omit({ status: true }).extend({ code: ErrorCode.optional() });
+
 export const ResultsPage = z
   .object({
     partial: z.boolean(),

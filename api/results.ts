@@ -1,11 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { ResultLocation } from "../lib/coordinator-protocol";
+import { readManifest as parseManifest } from "../lib/manifest";
+import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
 import { decodePart } from "../lib/result-parts";
-import { Manifest, type ManifestPart, type ResultRecord } from "../lib/schemas";
+import type { Manifest, ManifestPart, ResultRecord } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { signObject, verifyObject } from "../lib/signing";
-import { ownedBatch } from "./batches";
+import { coordinatorOf, ownedSummary } from "./batches";
 import { ApiError, invalidFromZod } from "./errors";
 import {
   BatchParams,
@@ -14,6 +17,7 @@ import {
   DownloadLink,
   DownloadQuery,
   ErrorsPage,
+  ErrorsQuery,
   errorResponse,
   ManifestView,
   ResultsPage,
@@ -42,7 +46,7 @@ const errorsRoute = createRoute({
   path: "/v1/batches/{id}/errors",
   summary: "Failed and skipped URLs with their error codes",
   security: bearerSecurity,
-  request: { params: BatchParams, query: ResultsQuery.omit({ status: true }) },
+  request: { params: BatchParams, query: ErrorsQuery },
   responses: {
     200: { description: "A page of errors", content: { "application/json": { schema: ErrorsPage } } },
     ...batchErrors,
@@ -95,7 +99,7 @@ const signedDownloadRoute = createRoute({
 async function readManifest(env: Env, batchId: string): Promise<Manifest> {
   const object = await env.RESULTS.get(r2Keys.manifest(batchId));
   if (!object) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
-  return Manifest.parse(await object.json());
+  return parseManifest(await object.json());
 }
 
 async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
@@ -104,21 +108,32 @@ async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
   return decodePart(await object.text());
 }
 
+/** The records of `locations` whose record is written, in their order (pending ones left out). */
+export async function recordsAt(env: Env, locations: ResultLocation[]): Promise<ResultRecord[]> {
+  const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
+  const byIndex = new Map<number, ResultRecord>();
+  // Neighbouring URLs share a part: each part is read once per page.
+  for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
+    for (const record of await readPart(env, key)) {
+      if (wanted.has(record.index)) byIndex.set(record.index, record);
+    }
+  }
+  return locations.flatMap((l) => byIndex.get(l.index) ?? []);
+}
+
 /** Registers the routes that read results. */
 export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resultsRoute, async (c) => {
-    const { stub, summary } = await ownedBatch(c, c.req.valid("param").id);
     const { cursor, limit, status } = c.req.valid("query");
-    const locations = await stub.locate(Number(cursor ?? 0), limit, status ?? null);
-    const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
-    const byIndex = new Map<number, ResultRecord>();
-    // Neighbouring URLs share a part: each part is read once per page.
-    for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
-      for (const record of await readPart(c.env, key)) {
-        if (wanted.has(record.index)) byIndex.set(record.index, record);
-      }
-    }
-    const records = locations.flatMap((l) => byIndex.get(l.index) ?? []);
+    const found = await coordinatorOf(c, c.req.valid("param").id).locate(
+      c.get("tenant"),
+      Number(cursor ?? 0),
+      limit,
+      status ?? null,
+    );
+    if (!found) throw ApiError.notFound();
+    const { summary, value: locations } = found;
+    const records = await recordsAt(c.env, locations);
     const last = locations[locations.length - 1];
     return c.json(
       {
@@ -132,20 +147,26 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(errorsRoute, async (c) => {
-    const { stub } = await ownedBatch(c, c.req.valid("param").id);
-    const { cursor, limit } = c.req.valid("query");
-    const found = await stub.errors(Number(cursor ?? 0), limit);
-    const last = found[found.length - 1];
-    return c.json({ errors: found, nextCursor: found.length === limit && last ? String(last.index + 1) : null }, 200);
+    const { cursor, limit, code } = c.req.valid("query");
+    const found = await coordinatorOf(c, c.req.valid("param").id).errors(
+      c.get("tenant"),
+      Number(cursor ?? 0),
+      limit,
+      code ?? null,
+    );
+    if (!found) throw ApiError.notFound();
+    const errors = found.value;
+    const last = errors[errors.length - 1];
+    return c.json({ errors, nextCursor: errors.length === limit && last ? String(last.index + 1) : null }, 200);
   });
 
   app.openapi(manifestRoute, async (c) => {
-    const { summary } = await ownedBatch(c, c.req.valid("param").id);
+    const summary = await ownedSummary(c, c.req.valid("param").id);
     return c.json(await readManifest(c.env, summary.id), 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
-    const { summary } = await ownedBatch(c, c.req.valid("param").id);
+    const summary = await ownedSummary(c, c.req.valid("param").id);
     const manifest = await readManifest(c.env, summary.id);
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
@@ -178,7 +199,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     }
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
     if (!object) throw ApiError.notFound("result set");
-    const manifest = Manifest.parse(await object.json());
+    const manifest = parseManifest(await object.json());
     const headers = new Headers({
       "content-type": "application/x-ndjson; charset=utf-8",
       "content-disposition": `attachment; filename="trawl-${id.slice(0, 12)}.ndjson"`,
@@ -197,36 +218,19 @@ function signingSecret(c: Context<AppEnv>): string {
   return secret;
 }
 
-/**
- * The whole result set in input order, one chunk at a time: a chunk's parts (one
- * normally, more when some URLs were retried) are merged by index, so memory holds at
- * most one chunk's records.
- */
+/** The whole result set in input order, streamed: at most a few parts are held at once. */
 function streamResults(env: Env, parts: ManifestPart[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const groups: ManifestPart[][] = [];
-  for (const part of parts) {
-    const group = groups[groups.length - 1];
-    if (group && group[0]?.chunk === part.chunk) group.push(part);
-    else groups.push([part]);
-  }
-  let next = 0;
+  const blocks = mergeParts(parts, async (key) => {
+    const object = await env.RESULTS.get(key);
+    if (!object) throw new Error(`result part ${key} is missing`);
+    return object.text();
+  });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const group = groups[next++];
-      if (!group) {
-        controller.close();
-        return;
-      }
-      if (group.length === 1 && group[0]) {
-        const object = await env.RESULTS.get(group[0].key);
-        if (!object) throw new Error(`result part ${group[0].key} is missing`);
-        controller.enqueue(new Uint8Array(await object.arrayBuffer()));
-        return;
-      }
-      const records = (await Promise.all(group.map((p) => readPart(env, p.key)))).flat();
-      records.sort((a, b) => a.index - b.index);
-      controller.enqueue(encoder.encode(records.map((r) => `${JSON.stringify(r)}\n`).join("")));
+      const { done, value } = await blocks.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value));
     },
   });
 }

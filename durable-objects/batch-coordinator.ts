@@ -4,504 +4,292 @@ import type {
   BeginInput,
   BeginResult,
   ChunkReport,
-  ClaimEntry,
   ClaimResult,
   ErrorEntry,
   IngestRow,
+  Owned,
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
-import type { ErrorCode } from "../lib/error-codes";
+import { buildManifest, readManifest } from "../lib/manifest";
+import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
-import { encodePart, type UnfetchedUrl, unfetchedRecord } from "../lib/result-parts";
-import { BatchOptions, type ChunkMessage, type Manifest, type ManifestPart } from "../lib/schemas";
+import { BatchOptions } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { BATCH_SCHEMA, type BatchRow, type ChunkRow, type Phase, type UrlRow } from "./batch-tables";
+import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
+import { writeCoordinatorRecords } from "./coordinator-records";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
-/** How often the alarm looks at a running batch even when no lease is due. */
+/**
+ * An upload is live while its appends keep coming: the API appends at least every two
+ * seconds while lines arrive. One silent for longer than this (its request or the
+ * whole process died) gives its Idempotency-Key to the next `begin` at once.
+ */
+export const INGEST_LIVE_MS = 10_000;
+/** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
 const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
 const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
 
 /**
- * One batch: its URL list, the state of every URL and chunk, the counters, and the
- * publication of its manifest. Consumers talk to it once per chunk (claim, report);
- * it never fetches pages itself.
+ * One batch: its URL list, the state of every URL and chunk, and the publication of its
+ * manifest. Consumers talk to it once per chunk (claim, report); it never fetches pages.
+ * Every statement lives in `BatchStore`; this class is the protocol.
  */
 export class BatchCoordinator extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: BatchStore;
   private readonly settings: Settings;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.store = new BatchStore(ctx.storage);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
-    this.sql.exec(BATCH_SCHEMA);
   }
 
-  // ---- ingestion -------------------------------------------------------------------
+  // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
 
   /** Starts a batch, or returns the existing one (the same Idempotency-Key again). */
   async begin(input: BeginInput): Promise<BeginResult> {
-    const existing = this.batch();
-    if (existing && existing.phase !== "failed") {
+    const existing = this.store.batch();
+    const now = Date.now();
+    const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
+    if (existing && existing.phase !== "failed" && !stalled) {
       return { created: false, inProgress: existing.phase === "ingesting", summary: this.summarize(existing) };
     }
-    if (existing) this.reset();
     const token = crypto.randomUUID();
-    const now = Date.now();
-    this.sql.exec(
-      `INSERT INTO batch (one, batch_id, tenant, phase, options, idempotency_key, ingest_token, created_at, last_ingest_at, chunk_size)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?)`,
-      input.batchId,
-      input.tenant,
-      JSON.stringify(input.options),
-      input.idempotencyKey,
-      token,
-      now,
-      now,
-      input.chunkSize,
-    );
+    this.store.atomically(() => {
+      this.store.reset();
+      this.store.createBatch(input, token, now);
+    });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
     return { created: true, token };
   }
 
-  /** Appends a slice of the URL list; duplicates by normalised URL are skipped here. */
-  async append(token: string, rows: IngestRow[]): Promise<SubmitCounts> {
-    const batch = this.requireIngesting(token);
-    let next = batch.total;
-    const counts: SubmitCounts = { accepted: 0, invalid: 0, duplicates: 0 };
-    this.ctx.storage.transactionSync(() => {
-      for (const row of rows) {
-        let state: UrlRow["state"] = "pending";
-        let code = row.code;
-        let message = row.message;
-        let norm = row.norm;
-        if (code) {
-          state = "skipped";
-          counts.invalid++;
-        } else if (norm !== null) {
-          const first = this.sql.exec<{ idx: number }>("SELECT idx FROM urls WHERE norm = ?", norm).toArray()[0];
-          if (first) {
-            state = "skipped";
-            code = "duplicate";
-            message = `same page as input #${first.idx}`;
-            norm = null;
-            counts.duplicates++;
-          }
-        }
-        if (state === "pending") counts.accepted++;
-        this.sql.exec(
-          "INSERT INTO urls (idx, caller_id, url, norm, state, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          next++,
-          row.id,
-          row.url,
-          norm,
-          state,
-          code,
-          message,
-        );
-      }
-      const skipped = counts.invalid + counts.duplicates;
-      this.sql.exec(
-        `UPDATE batch SET total = total + ?, skipped = skipped + ?, invalid = invalid + ?, duplicates = duplicates + ?,
-           last_ingest_at = ?`,
-        rows.length,
-        skipped,
-        counts.invalid,
-        counts.duplicates,
-        Date.now(),
-      );
-    });
-    return counts;
+  /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
+  async append(token: string, rows: IngestRow[]): Promise<SubmitCounts | null> {
+    if (!this.ingesting(token)) return null;
+    return this.store.atomically(() => this.store.appendUrls(rows, Date.now()));
   }
 
-  /** Ends ingestion: creates the chunks, registers the batch with its tenant, starts dispatch. */
-  async seal(token: string): Promise<BatchSummary> {
-    const batch = this.requireIngesting(token);
-    const chunkCount = Math.ceil(batch.total / batch.chunk_size);
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-         INSERT INTO chunks (id, state) SELECT i, 'ready' FROM c`,
-        chunkCount,
-      );
-      this.sql.exec("UPDATE batch SET phase = 'queued', ingest_token = NULL, sealed_at = ?", Date.now());
-    });
+  /** Ends ingestion: chunks are made and dispatched, the tenant lists the batch. Null as for `append`. */
+  async seal(token: string): Promise<BatchSummary | null> {
+    if (!this.ingesting(token)) return null;
+    this.store.atomically(() => this.store.seal(Date.now()));
     await this.pump();
     const summary = this.summarize(this.requireBatch());
     await this.registerWithTenant(summary);
-    await this.scheduleAlarm();
+    // Records of URLs refused or duplicated at submission are the alarm's to write.
+    await this.wakeAt(this.store.hasUnwritten() ? Date.now() : this.nextCheck());
     return summary;
   }
 
-  /** Drops a batch whose upload failed (bad input part-way), so its key can be used again. */
+  /** Drops an upload that failed part-way (bad input), so its key can be used again. */
   async abandon(token: string): Promise<void> {
-    this.requireIngesting(token);
-    this.reset();
+    if (!this.ingesting(token)) return; // replaced already: the new upload owns the batch
+    this.store.reset();
     await this.ctx.storage.deleteAlarm();
   }
 
-  // ---- reads ---------------------------------------------------------------------
+  // ---- reads, each checked against the asking tenant -----------------------------------
 
-  /** The batch's status for the API, or null when this id was never created. */
-  async status(): Promise<BatchSummary | null> {
-    const batch = this.batch();
-    if (!batch || batch.phase === "ingesting") return null;
-    return this.summarize(batch);
+  /** The batch's status, or null when it does not exist (yet) or is not `tenant`'s. */
+  async view(tenant: string): Promise<BatchSummary | null> {
+    const batch = this.owned(tenant);
+    return batch ? this.summarize(batch) : null;
   }
 
   /** Where the records of URLs from `cursor` on live, in input order. */
-  async locate(cursor: number, limit: number, state: string | null): Promise<ResultLocation[]> {
-    const rows = state
-      ? this.sql.exec<UrlRow>(
-          "SELECT * FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?",
-          state,
-          cursor,
-          limit,
-        )
-      : this.sql.exec<UrlRow>("SELECT * FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
-    return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
+  async locate(tenant: string, cursor: number, limit: number, state: string | null): Promise<Owned<ResultLocation[]>> {
+    const batch = this.owned(tenant);
+    return batch ? { summary: this.summarize(batch), value: this.store.locate(cursor, limit, state) } : null;
   }
 
-  /** Failed and skipped URLs with their codes, in input order, straight from SQLite. */
-  async errors(cursor: number, limit: number): Promise<ErrorEntry[]> {
-    return this.sql
-      .exec<UrlRow>(
-        "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND idx >= ? ORDER BY idx LIMIT ?",
-        cursor,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({
-        index: row.idx,
-        id: row.caller_id,
-        url: row.url,
-        status: row.state as ErrorEntry["status"],
-        code: row.code,
-        message: row.message,
-      }));
+  /** Failed and skipped URLs with their codes (optionally one code), in input order. */
+  async errors(tenant: string, cursor: number, limit: number, code: string | null): Promise<Owned<ErrorEntry[]>> {
+    const batch = this.owned(tenant);
+    return batch ? { summary: this.summarize(batch), value: this.store.errors(cursor, limit, code) } : null;
   }
 
-  /** The submitted list from `cursor` on, as it was given: what a scheduled run fetches again. */
+  /** The submitted list from `cursor` on, as given: what a scheduled run fetches again. */
   async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
-    return this.sql
-      .exec<UrlRow>("SELECT idx, url, caller_id FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit)
-      .toArray()
-      .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
+    return this.store.inputs(cursor, limit);
   }
 
-  // ---- consumers -------------------------------------------------------------------
+  // ---- consumers: claim, report; the queue's dead letters -------------------------------
 
-  /** A consumer takes a lease on a chunk; a duplicate delivery finds it busy or done. */
+  /** A consumer takes a lease on a chunk and gets its URLs still to fetch; a duplicate delivery finds it busy or done. */
   async claim(chunkId: number): Promise<ClaimResult> {
-    const batch = this.batch();
-    const chunk = this.chunk(chunkId);
-    if (!batch || !chunk) return { kind: "unknown" };
+    const batch = this.store.batch();
+    const chunk = this.store.chunk(chunkId);
+    if (!batch || !chunk || batch.phase === "ingesting") return { kind: "unknown" };
     if (chunk.state === "done") return { kind: "done" };
     const now = Date.now();
-    if (chunk.state === "leased" && (chunk.lease_until ?? 0) > now) return { kind: "busy" };
+    if (chunk.state === "leased" && (chunk.lost_at ?? 0) > now) return { kind: "busy" };
+    const range = this.store.chunkRange(chunkId);
+    if (batch.phase === "cancelled") {
+      await this.closeChunk(chunkId, () => this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE));
+      return { kind: "done" };
+    }
     const token = crypto.randomUUID();
-    const [first, last] = this.chunkRange(batch, chunkId);
-    let entries: ClaimEntry[] = [];
-    this.ctx.storage.transactionSync(() => {
-      if (batch.phase === "cancelled") this.cancelPending(first, last);
-      this.sql.exec(
-        "UPDATE chunks SET state = 'leased', token = ?, lease_until = ?, claims = claims + 1 WHERE id = ?",
-        token,
-        now + this.settings.LEASE_SECONDS * 1000,
-        chunkId,
-      );
-      if (batch.phase === "queued") this.sql.exec("UPDATE batch SET phase = 'running'");
-      entries = this.sql
-        .exec<UrlRow>("SELECT * FROM urls WHERE idx BETWEEN ? AND ? AND part IS NULL ORDER BY idx", first, last)
-        .toArray()
-        .map((row) => ({
-          index: row.idx,
-          id: row.caller_id,
-          url: row.url,
-          state: row.state === "pending" ? "pending" : "skipped",
-          code: row.code as ClaimEntry["code"],
-          message: row.message,
-          attempts: row.attempts,
-        }));
+    const entries = this.store.atomically(() => {
+      this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
+      if (batch.phase === "queued") this.store.setPhase("running");
+      return this.store.pendingEntries(...range);
     });
     return { kind: "work", token, attempt: chunk.claims + 1, options: this.options(batch), entries };
   }
 
   /**
-   * A consumer reports what became terminal in its attempt. Only the current lease
-   * holder's first report counts: a second report, or one from a lease that expired
-   * and was taken over, changes nothing (and the caller drops its part).
+   * A consumer reports its attempt. Only the current lease holder's first report
+   * counts: a second one, or one from a lease that ran out and was handed on, changes
+   * nothing (and the caller drops its part).
    */
   async reportChunk(report: ChunkReport): Promise<{ accepted: boolean }> {
-    const batch = this.batch();
-    const chunk = this.chunk(report.chunkId);
-    if (!batch || !chunk || chunk.state !== "leased" || chunk.token !== report.token) return { accepted: false };
-    const [first, last] = this.chunkRange(batch, report.chunkId);
-    let remaining = 0;
-    this.ctx.storage.transactionSync(() => {
-      if (report.part) {
-        this.sql.exec(
-          "INSERT INTO parts (key, chunk, records, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
-          report.part.key,
-          report.chunkId,
-          report.part.records,
-          report.part.bytes,
-          report.part.sha256,
-        );
-      }
-      for (const index of report.tried) {
-        if (index >= first && index <= last)
-          this.sql.exec("UPDATE urls SET attempts = attempts + 1 WHERE idx = ?", index);
-      }
-      const delta = { succeeded: 0, failed: 0, skipped: 0 };
-      for (const outcome of report.outcomes) {
-        if (outcome.index < first || outcome.index > last || !report.part) continue;
-        const row = this.sql
-          .exec<UrlRow>("SELECT * FROM urls WHERE idx = ? AND part IS NULL", outcome.index)
-          .toArray()[0];
-        if (!row) continue;
-        if (row.state === "pending") {
-          delta[outcome.state]++;
-          this.sql.exec(
-            "UPDATE urls SET state = ?, code = ?, message = ?, part = ? WHERE idx = ?",
-            outcome.state,
-            outcome.code,
-            outcome.message,
-            report.part.key,
-            row.idx,
-          );
-        } else {
-          this.sql.exec("UPDATE urls SET part = ? WHERE idx = ?", report.part.key, row.idx);
-        }
-      }
-      this.sql.exec(
-        "UPDATE batch SET succeeded = succeeded + ?, failed = failed + ?, skipped = skipped + ?",
-        delta.succeeded,
-        delta.failed,
-        delta.skipped,
-      );
-      if (batch.phase === "cancelled") this.cancelPending(first, last);
-      remaining = this.count("SELECT COUNT(*) AS n FROM urls WHERE idx BETWEEN ? AND ? AND part IS NULL", first, last);
-      this.sql.exec(
-        "UPDATE chunks SET state = ?, token = NULL, lease_until = NULL WHERE id = ?",
-        remaining === 0 ? "done" : "ready",
-        report.chunkId,
-      );
+    const batch = this.store.batch();
+    const chunk = this.store.chunk(report.chunkId);
+    if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) return { accepted: false };
+    const range = this.store.chunkRange(report.chunkId);
+    const remaining = this.store.atomically(() => {
+      this.store.applyReport(report.urls, report.part, ...range);
+      if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
+      const left = this.store.pendingIn(...range);
+      if (left === 0) this.store.transition(report.chunkId, "finish");
+      return left;
     });
-    if (remaining > 0) await this.dispatch([report.chunkId], report.retryAfterSeconds ?? 0);
+    if (remaining > 0) await this.send([report.chunkId], "reopen", report.retryAfterSeconds ?? 0);
     await this.pump();
-    await this.scheduleAlarm(remaining === 0 && this.allChunksDone() ? 0 : undefined);
+    await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
     return { accepted: true };
   }
 
-  /**
-   * Records a chunk that the queue gave up on: its unfinished URLs fail with
-   * `delivery_failed` and the coordinator writes their records itself (a small part),
-   * so a chunk that kills every consumer cannot loop and nothing vanishes.
-   */
+  /** The queue gave up on a chunk: its unfinished URLs fail `delivery_failed`; nothing vanishes or loops. */
   async deadLetter(chunkId: number): Promise<void> {
-    const batch = this.batch();
-    const chunk = this.chunk(chunkId);
-    if (!batch || !chunk || chunk.state === "done") return;
-    const [first, last] = this.chunkRange(batch, chunkId);
-    const rows = this.sql
-      .exec<UrlRow>("SELECT * FROM urls WHERE idx BETWEEN ? AND ? AND part IS NULL ORDER BY idx", first, last)
-      .toArray();
-    const records = rows.map((row) =>
-      row.state === "pending"
-        ? unfetchedRecord(asUnfetched(row), "failed", "delivery_failed", DEAD_LETTER_MESSAGE)
-        : unfetchedRecord(asUnfetched(row), row.state, row.code as ErrorCode, row.message ?? ""),
+    const chunk = this.store.chunk(chunkId);
+    if (!chunk || chunk.state === "done") return;
+    const range = this.store.chunkRange(chunkId);
+    await this.closeChunk(chunkId, () =>
+      this.store.endPending(range, "failed", "delivery_failed", DEAD_LETTER_MESSAGE),
     );
-    const key = r2Keys.part(batch.batch_id, chunkId, chunk.claims + 1);
-    const part = await encodePart(records);
-    await this.env.RESULTS.put(key, part.body, { httpMetadata: { contentType: "application/x-ndjson" } });
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        "INSERT OR IGNORE INTO parts (key, chunk, records, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
-        key,
-        chunkId,
-        part.records,
-        part.bytes,
-        part.sha256,
-      );
-      this.endPending(first, last, "failed", "delivery_failed", DEAD_LETTER_MESSAGE);
-      this.sql.exec("UPDATE urls SET part = ? WHERE idx BETWEEN ? AND ? AND part IS NULL", key, first, last);
-      this.sql.exec(
-        "UPDATE chunks SET state = 'done', token = NULL, lease_until = NULL, claims = claims + 1 WHERE id = ?",
-        chunkId,
-      );
-    });
-    await this.pump();
-    await this.scheduleAlarm(this.allChunksDone() ? 0 : undefined);
   }
 
-  /** Stops dispatching new work; what is not done ends `skipped` with code `cancelled`. */
-  async cancel(): Promise<BatchSummary | null> {
-    const batch = this.batch();
-    if (!batch || batch.phase === "ingesting") return null;
+  // ---- control: cancel, and the alarm that resends, writes records and publishes --------
+
+  /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
+  async cancel(tenant: string): Promise<BatchSummary | null> {
+    const batch = this.owned(tenant);
+    if (!batch) return null;
     if (batch.phase === "queued" || batch.phase === "running") {
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec("UPDATE batch SET phase = 'cancelled'");
-        // URLs of chunks a consumer holds right now are left to it; it reports them.
-        const cancelled = this.sql
-          .exec(
-            `UPDATE urls SET state = 'skipped', code = 'cancelled', message = ?
-             WHERE state = 'pending' AND idx / ? NOT IN (SELECT id FROM chunks WHERE state = 'leased') RETURNING idx`,
-            CANCELLED_MESSAGE,
-            batch.chunk_size,
-          )
-          .toArray().length;
-        this.sql.exec("UPDATE batch SET skipped = skipped + ?", cancelled);
+      this.store.atomically(() => {
+        this.store.setPhase("cancelled");
+        this.store.endUnleased("skipped", "cancelled", CANCELLED_MESSAGE);
+        this.store.closeUnleased();
       });
-      await this.pump();
-      await this.scheduleAlarm(0);
+      await this.wakeAt(Date.now());
     }
     return this.summarize(this.requireBatch());
   }
 
-  // ---- alarm: leases, dispatch, publication ------------------------------------------
-
   async alarm(): Promise<void> {
-    const batch = this.batch();
-    if (!batch) return;
+    const batch = this.store.batch();
+    if (!batch || batch.phase === "failed" || batch.manifest_key) return;
     const now = Date.now();
     if (batch.phase === "ingesting") {
-      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
-        this.sql.exec("UPDATE batch SET phase = 'failed', failure = 'the URL list upload was abandoned'");
-      } else {
-        await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
+      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) this.store.fail("the URL list upload was abandoned");
+      else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
+      return;
+    }
+    // Chunks sent or leased and presumed lost (a dead consumer, or local queues that
+    // died with the process): sent again, or closed when the batch was cancelled.
+    for (const id of this.store.lostChunks(now)) {
+      if (batch.phase !== "cancelled") await this.send([id], "resend", 0);
+      else {
+        const range = this.store.chunkRange(id);
+        this.store.atomically(() => {
+          this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
+          this.store.transition(id, "close");
+        });
       }
-      return;
     }
-    if (batch.phase === "completed" || batch.phase === "failed" || batch.manifest_key) return;
-    // Chunks sent or leased whose lease ran out were lost (a dead consumer, or local
-    // queues that died with the process): send them again.
-    const expired = this.sql
-      .exec<{ id: number }>(
-        "SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lease_until <= ? ORDER BY id",
-        now,
-      )
-      .toArray()
-      .map((c) => c.id);
-    if (expired.length > 0) await this.dispatch(expired, 0);
+    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id);
     await this.pump();
-    if (this.allChunksDone()) {
-      await this.publish(this.requireBatch());
-      return;
-    }
-    await this.scheduleAlarm();
-  }
-
-  /** Writes manifest.json once (create-only put), then marks the batch final. */
-  private async publish(batch: BatchRow): Promise<void> {
-    const key = r2Keys.manifest(batch.batch_id);
-    const finishedAt = batch.finished_at ?? Date.now();
-    const parts = this.sql
-      .exec<ManifestPart & Record<string, SqlStorageValue>>(
-        "SELECT key, chunk, records, bytes, sha256 FROM parts ORDER BY chunk, key",
-      )
-      .toArray()
-      .map(({ key, chunk, records, bytes, sha256 }) => ({ key, chunk, records, bytes, sha256 }));
-    const manifest: Manifest = {
-      version: 1,
-      batchId: batch.batch_id,
-      status: batch.phase === "cancelled" ? "cancelled" : "completed",
-      createdAt: new Date(batch.created_at).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
-      options: this.options(batch),
-      chunkSize: batch.chunk_size,
-      parts,
-    };
-    if (batch.total !== batch.succeeded + batch.failed + batch.skipped) {
-      throw new Error(`batch ${batch.batch_id}: counters do not add up (${JSON.stringify(manifest.totals)})`);
-    }
-    // A second publication (an alarm retried after a crash) finds the object and keeps it.
-    await this.env.RESULTS.put(key, JSON.stringify(manifest), {
-      onlyIf: { etagDoesNotMatch: "*" },
-      httpMetadata: { contentType: "application/json" },
-    });
-    const phase: Phase = batch.phase === "cancelled" ? "cancelled" : "completed";
-    this.sql.exec("UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?", phase, finishedAt, key);
-    await this.registerWithTenant(this.summarize(this.requireBatch()));
+    if (this.finishable()) return this.publish(this.requireBatch());
+    await this.ctx.storage.setAlarm(moreToWrite ? Date.now() : this.nextCheck());
   }
 
   // ---- helpers -------------------------------------------------------------------
 
-  /** Sends more ready chunks while fewer than the window are in flight. */
-  private async pump(): Promise<void> {
-    const batch = this.batch();
-    if (!batch || batch.phase === "ingesting" || batch.phase === "failed") return;
-    const inFlight = this.count("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('sent', 'leased')");
-    const room = this.settings.MAX_CHUNKS_IN_FLIGHT - inFlight;
-    if (room <= 0) return;
-    const ready = this.sql
-      .exec<{ id: number }>("SELECT id FROM chunks WHERE state = 'ready' ORDER BY id LIMIT ?", room)
-      .toArray()
-      .map((c) => c.id);
-    if (ready.length > 0) await this.dispatch(ready, 0);
+  /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
+  private async publish(batch: BatchRow): Promise<void> {
+    const key = r2Keys.manifest(batch.batch_id);
+    const status = batch.phase === "cancelled" ? "cancelled" : "completed";
+    const manifest = buildManifest({
+      batchId: batch.batch_id,
+      status,
+      createdAt: batch.created_at,
+      finishedAt: batch.finished_at ?? Date.now(),
+      totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
+      options: this.options(batch),
+      parts: this.store.parts(),
+    });
+    // A second publication (an alarm retried after a crash) finds the object and keeps it,
+    // and takes its finish time from what the first one committed.
+    const written = await this.env.RESULTS.put(key, JSON.stringify(manifest), {
+      onlyIf: { etagDoesNotMatch: "*" },
+      httpMetadata: { contentType: "application/json" },
+    });
+    const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
+    this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+    await this.registerWithTenant(this.summarize(this.requireBatch()));
   }
 
-  private async dispatch(chunkIds: number[], delaySeconds: number): Promise<void> {
-    const batch = this.requireBatch();
-    const leaseUntil = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
-    const messages: { body: ChunkMessage; delaySeconds: number }[] = [];
-    this.ctx.storage.transactionSync(() => {
-      for (const id of chunkIds) {
-        this.sql.exec(
-          "UPDATE chunks SET state = 'sent', token = NULL, lease_until = ?, dispatches = dispatches + 1 WHERE id = ?",
-          leaseUntil,
-          id,
-        );
-        const dispatches = this.chunk(id)?.dispatches ?? 0;
-        messages.push({ body: { batchId: batch.batch_id, chunkId: id, dispatch: dispatches }, delaySeconds });
-      }
-    });
+  /** Sends more ready chunks while fewer than the window are in flight. */
+  private async pump(): Promise<void> {
+    const batch = this.store.batch();
+    if (batch?.phase !== "queued" && batch?.phase !== "running") return;
+    const room = this.settings.MAX_CHUNKS_IN_FLIGHT - this.store.inFlight();
+    if (room > 0) await this.send(this.store.readyChunks(room), "markSent", 0);
+  }
+
+  /** Marks chunks sent (by `transition`) and puts their messages on the queue. */
+  private async send(ids: number[], transition: ChunkTransition, delaySeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    const batchId = this.requireBatch().batch_id;
+    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
+    const sent = this.store.atomically(() => ids.filter((id) => this.store.transition(id, transition, { lostAt })));
+    const messages = sent.map((chunkId) => ({ body: { batchId, chunkId }, delaySeconds }));
     for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
       await this.env.CHUNKS.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
     }
   }
 
-  private async scheduleAlarm(inMs?: number): Promise<void> {
-    const now = Date.now();
-    if (inMs !== undefined) {
-      await this.ctx.storage.setAlarm(now + inMs);
-      return;
-    }
-    const next = this.sql
-      .exec<{ t: number | null }>("SELECT MIN(lease_until) AS t FROM chunks WHERE state IN ('sent', 'leased')")
-      .one().t;
-    await this.ctx.storage.setAlarm(Math.min(next ?? Number.POSITIVE_INFINITY, now + HEARTBEAT_MS));
+  /** Ends a chunk's URLs with `end` and closes it; the alarm writes their records. */
+  private async closeChunk(chunkId: number, end: () => void): Promise<void> {
+    this.store.atomically(() => {
+      end();
+      this.store.transition(chunkId, "close");
+    });
+    await this.wakeAt(Date.now());
   }
 
-  private cancelPending(first: number, last: number): void {
-    this.endPending(first, last, "skipped", "cancelled", CANCELLED_MESSAGE);
+  /** Every chunk done and every record written: the manifest can go out. */
+  private finishable(): boolean {
+    return this.store.allChunksDone() && !this.store.hasUnwritten();
   }
 
-  /** Ends the still-pending URLs of an index range, counting them in the same transaction. */
-  private endPending(first: number, last: number, state: "failed" | "skipped", code: ErrorCode, message: string): void {
-    const ended = this.sql
-      .exec(
-        `UPDATE urls SET state = ?, code = ?, message = ?
-         WHERE idx BETWEEN ? AND ? AND state = 'pending' RETURNING idx`,
-        state,
-        code,
-        message,
-        first,
-        last,
-      )
-      .toArray().length;
-    this.sql.exec(`UPDATE batch SET ${state} = ${state} + ?`, ended);
+  private nextCheck(): number {
+    return Math.min(this.store.nextLostAt() ?? Number.POSITIVE_INFINITY, Date.now() + HEARTBEAT_MS);
+  }
+
+  /** Moves the alarm to `at` if that is sooner than the one set: a later call never postpones work. */
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
   private async registerWithTenant(summary: BatchSummary): Promise<void> {
-    const directory = this.env.TENANT.get(this.env.TENANT.idFromName(summary.tenant));
-    await directory.upsert({
+    await this.env.TENANT.getByName(summary.tenant).upsert({
       id: summary.id,
       createdAt: summary.createdAt,
       status: summary.status,
@@ -510,14 +298,19 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private summarize(batch: BatchRow): BatchSummary {
-    const done = batch.succeeded + batch.failed + batch.skipped;
-    const pending = batch.total - done;
-    const started = batch.sealed_at ?? batch.created_at;
-    const end = batch.finished_at ?? Date.now();
-    const fetched = batch.succeeded + batch.failed;
-    const seconds = Math.max((end - started) / 1000, 0.001);
-    const pagesPerSecond = fetched > 0 ? Math.round((fetched / seconds) * 100) / 100 : null;
     const status = batch.phase === "ingesting" ? "queued" : batch.phase;
+    const progress = progressOf(
+      {
+        status,
+        total: batch.total,
+        succeeded: batch.succeeded,
+        failed: batch.failed,
+        skipped: batch.skipped,
+        startedAt: batch.sealed_at,
+        finishedAt: batch.finished_at,
+      },
+      Date.now(),
+    );
     return {
       id: batch.batch_id,
       tenant: batch.tenant,
@@ -525,62 +318,36 @@ export class BatchCoordinator extends DurableObject<Env> {
       createdAt: new Date(batch.created_at).toISOString(),
       startedAt: batch.sealed_at ? new Date(batch.sealed_at).toISOString() : null,
       finishedAt: batch.finished_at ? new Date(batch.finished_at).toISOString() : null,
-      counts: { total: batch.total, pending, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
+      ...progress,
       submitted: {
         accepted: batch.total - batch.invalid - batch.duplicates,
         invalid: batch.invalid,
         duplicates: batch.duplicates,
       },
-      percent: batch.total === 0 ? 100 : Math.floor((done / batch.total) * 1000) / 10,
-      pagesPerSecond,
-      etaSeconds: pagesPerSecond && pending > 0 && !batch.finished_at ? Math.ceil(pending / pagesPerSecond) : null,
       manifestKey: batch.manifest_key,
       failure: batch.failure,
     };
   }
 
-  private batch(): BatchRow | null {
-    return this.sql.exec<BatchRow>("SELECT * FROM batch").toArray()[0] ?? null;
+  /** The batch if it exists, is past its upload and belongs to `tenant`. */
+  private owned(tenant: string): BatchRow | null {
+    const batch = this.store.batch();
+    return batch && batch.phase !== "ingesting" && batch.tenant === tenant ? batch : null;
   }
 
   private requireBatch(): BatchRow {
-    const batch = this.batch();
+    const batch = this.store.batch();
     if (!batch) throw new Error("batch not initialised");
     return batch;
   }
 
-  private requireIngesting(token: string): BatchRow {
-    const batch = this.requireBatch();
-    if (batch.phase !== "ingesting" || batch.ingest_token !== token) throw new Error("not ingesting under this token");
-    return batch;
-  }
-
-  private chunk(id: number): ChunkRow | null {
-    return this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE id = ?", id).toArray()[0] ?? null;
-  }
-
-  private chunkRange(batch: BatchRow, chunkId: number): [number, number] {
-    const first = chunkId * batch.chunk_size;
-    return [first, Math.min(first + batch.chunk_size, batch.total) - 1];
-  }
-
-  private allChunksDone(): boolean {
-    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'") === 0;
-  }
-
-  private count(query: string, ...bindings: SqlStorageValue[]): number {
-    return this.sql.exec<{ n: number }>(query, ...bindings).one().n;
+  /** The batch while `token` is its live upload, else null. */
+  private ingesting(token: string): BatchRow | null {
+    const batch = this.store.batch();
+    return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
   }
 
   private options(batch: BatchRow): BatchOptions {
     return BatchOptions.parse(JSON.parse(batch.options));
   }
-
-  private reset(): void {
-    this.sql.exec("DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch;");
-  }
-}
-
-function asUnfetched(row: UrlRow): UnfetchedUrl {
-  return { index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts };
 }

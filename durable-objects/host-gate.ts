@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { GateGrant, GateLimits, GateRelease } from "../lib/coordinator-protocol";
+import type { GateGrant, GateRelease } from "../lib/coordinator-protocol";
 import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
+import { readSettings, type Settings } from "../lib/settings";
 
 /** robots.txt is trusted for a day (RFC 9309 §2.4); an unreachable one is asked again soon. */
 const ROBOTS_TTL_MS = 24 * 60 * 60_000;
@@ -11,9 +12,8 @@ const PENALTY_MS = 10 * 60_000;
 /** A Crawl-delay beyond this is treated as this: one URL a minute is already very slow. */
 const MAX_CRAWL_DELAY_S = 60;
 
-function clampWait(ms: number, limits: GateLimits): number {
-  return Math.max(1000, Math.min(ms, limits.maxWaitMs * 10));
-}
+/** How long a lease outlives its last start slot before it counts as abandoned: a fetch's timeout, and some. */
+const LEASE_GRACE_MS = 5000;
 
 interface GateRow extends Record<string, SqlStorageValue> {
   robots: string | null;
@@ -31,10 +31,12 @@ interface GateRow extends Record<string, SqlStorageValue> {
  */
 export class HostGate extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly settings: Settings;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.settings = readSettings(env as unknown as Record<string, unknown>);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS gate (
         one INTEGER PRIMARY KEY CHECK (one = 1),
@@ -51,27 +53,36 @@ export class HostGate extends DurableObject<Env> {
    * Asks to fetch up to `count` URLs. Answers `robots` when the caller must first
    * fetch robots.txt (and pass it back here); `wait` when the origin is at its
    * concurrency limit or fully booked; otherwise a lease and one start time per URL it
-   * can serve within `limits.maxWaitMs` (fewer than `count` when the rest must wait).
+   * can serve within HOST_MAX_WAIT_MS (fewer than `count` when the rest must wait).
+   * The pace and the cap are this deployment's settings; only the batch's choice about
+   * robots.txt travels with the call.
    */
-  async acquire(count: number, limits: GateLimits, fetchedRobots: RobotsRules | null): Promise<GateGrant> {
+  async acquire(count: number, respectRobots: boolean, fetchedRobots: RobotsRules | null): Promise<GateGrant> {
     if (fetchedRobots) this.storeRobots(fetchedRobots);
     const now = Date.now();
     const gate = this.gate();
     const robots = gate.robots && gate.robots_expires > now ? RobotsRules.parse(JSON.parse(gate.robots)) : null;
-    if (limits.respectRobots && !robots) return { kind: "robots" };
+    if (respectRobots && !robots) return { kind: "robots" };
+    const limits = {
+      minIntervalMs: this.settings.HOST_MIN_INTERVAL_MS,
+      maxConcurrency: this.settings.HOST_MAX_CONCURRENCY,
+      maxWaitMs: this.settings.HOST_MAX_WAIT_MS,
+      leaseMs: this.settings.FETCH_TIMEOUT_MS + LEASE_GRACE_MS,
+    };
+    const clampWait = (ms: number) => Math.max(1000, Math.min(ms, limits.maxWaitMs * 10));
     this.sql.exec("DELETE FROM leases WHERE expires <= ?", now);
     const active = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM leases").one().n;
     if (active >= limits.maxConcurrency) {
       const soonest = this.sql.exec<{ t: number }>("SELECT MIN(expires) AS t FROM leases").one().t;
-      return { kind: "wait", waitMs: clampWait(soonest - now, limits) };
+      return { kind: "wait", waitMs: clampWait(soonest - now) };
     }
     const penalty = gate.penalty_until > now ? gate.penalty : 1;
-    const delay = robots && limits.respectRobots ? (crawlDelaySeconds(robots, limits.userAgent) ?? 0) : 0;
+    const delay = robots && respectRobots ? (crawlDelaySeconds(robots, this.settings.USER_AGENT) ?? 0) : 0;
     const interval = Math.max(limits.minIntervalMs, Math.min(delay, MAX_CRAWL_DELAY_S) * 1000) * penalty;
     const start = Math.max(now, gate.next_free);
     const fits = interval === 0 ? count : Math.floor((now + limits.maxWaitMs - start) / interval) + 1;
     const granted = Math.max(0, Math.min(count, fits));
-    if (granted === 0) return { kind: "wait", waitMs: clampWait(start - now, limits) };
+    if (granted === 0) return { kind: "wait", waitMs: clampWait(start - now) };
     const slots = Array.from({ length: granted }, (_, i) => start + i * interval);
     const lease = crypto.randomUUID();
     this.sql.exec("INSERT INTO leases (id, expires) VALUES (?, ?)", lease, start + granted * interval + limits.leaseMs);

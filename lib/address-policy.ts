@@ -63,10 +63,43 @@ export function checkTarget(rawUrl: string, allow: AllowList): TargetCheck {
   if (url.username !== "" || url.password !== "") {
     return refuse("blocked_address", "credentials in URL");
   }
-  if (allow.origins.has(url.origin)) return { ok: true, url };
+  // Judge the host without its trailing dots: "127.0.0.2.." and "2130706433.." are names
+  // to WHATWG (one trailing dot folds, two do not) but reach the same address.
+  const judged = withoutTrailingDots(url);
+  if (judged === null) return refuse("invalid_url", "host is empty or unparseable without its trailing dots");
+  if (allow.origins.has(judged.origin)) return { ok: true, url };
 
-  const reason = hostProblem(url.hostname);
+  const lengthProblem = dnsLengthProblem(judged.hostname);
+  if (lengthProblem !== null) return refuse("invalid_url", lengthProblem);
+  const reason = hostProblem(judged.hostname);
   return reason === null ? { ok: true, url } : refuse("blocked_address", reason);
+}
+
+/** The URL with its host's trailing dots removed and the host parsed again; null when nothing parseable is left. */
+function withoutTrailingDots(url: URL): URL | null {
+  if (!url.hostname.endsWith(".")) return url;
+  const host = url.hostname.replace(/\.+$/, "");
+  if (host === "") return null;
+  // Parsed afresh (not via the hostname setter, which ignores a bad value) so that
+  // numeric spellings fold to dotted decimal exactly as on first parse.
+  return safeParse(`${url.protocol}//${host}${url.port === "" ? "" : `:${url.port}`}/`);
+}
+
+// RFC 1035 §2.3.4: a label is at most 63 octets, a name at most 255 on the wire, which
+// is 253 in text without the trailing dot. A longer name cannot resolve, so it fails
+// here, at submission, rather than as a network error retried at fetch time.
+const MAX_LABEL = 63;
+const MAX_NAME = 253;
+
+/** Why a host name (ASCII, IDNA-encoded by WHATWG) can never resolve, or null; IP literals pass. */
+function dnsLengthProblem(hostname: string): string | null {
+  if (hostname.startsWith("[") || parseDottedIpv4(hostname) !== null) return null;
+  if (hostname.length > MAX_NAME) return `host name longer than ${MAX_NAME} characters`;
+  for (const label of hostname.split(".")) {
+    if (label === "") return "host name with an empty label";
+    if (label.length > MAX_LABEL) return `host name label longer than ${MAX_LABEL} characters`;
+  }
+  return null;
 }
 
 function refuse(code: "invalid_url" | "blocked_address", reason: string): TargetCheck {

@@ -18,7 +18,6 @@ export interface BeginInput {
   batchId: string;
   tenant: string;
   options: BatchOptions;
-  idempotencyKey: string | null;
   chunkSize: number;
 }
 
@@ -57,14 +56,11 @@ export interface BatchSummary {
   failure: string | null;
 }
 
+/** A URL a consumer is to fetch: only URLs still pending travel to consumers. */
 export interface ClaimEntry {
   index: number;
   id: string | null;
   url: string;
-  /** `pending` must be fetched; `skipped` only needs its record written. */
-  state: "pending" | "skipped";
-  code: ErrorCode | null;
-  message: string | null;
   /** Fetches already made for this URL in earlier attempts. */
   attempts: number;
 }
@@ -75,28 +71,35 @@ export type ClaimResult =
   | { kind: "busy" }
   | { kind: "unknown" };
 
-export interface ChunkOutcome {
+/**
+ * What became of one URL in a consumer's attempt: a terminal state (its record is in
+ * the report's part) or `retry` (still pending). `fetched`: a request went out for it.
+ */
+export interface UrlReport {
   index: number;
-  state: UrlState;
+  outcome: UrlState | "retry";
   code: ErrorCode | null;
   message: string | null;
+  fetched: boolean;
 }
 
 export interface ChunkReport {
   chunkId: number;
   token: string;
-  /** The part holding a record for every outcome; null when nothing became terminal. */
-  part: Omit<ManifestPart, "chunk"> | null;
-  outcomes: ChunkOutcome[];
-  /** Indices actually fetched in this attempt (terminal or not): their attempt count grows. */
-  tried: number[];
+  /** The part holding a record for every terminal URL; null when none became terminal. */
+  part: PartInfo | null;
+  urls: UrlReport[];
   /** Set when some URLs must be tried again: when to redeliver the chunk. */
   retryAfterSeconds: number | null;
 }
 
+/** An immutable part written to R2, as the coordinator records it. */
+export type PartInfo = ManifestPart;
+
 export interface ResultLocation {
   index: number;
   state: UrlState | "pending";
+  /** The part holding its record; null while pending or not yet written. */
   part: string | null;
 }
 
@@ -109,17 +112,8 @@ export interface ErrorEntry {
   message: string | null;
 }
 
-/** What a consumer tells an origin's gate about the pace it may keep. */
-export interface GateLimits {
-  userAgent: string;
-  respectRobots: boolean;
-  minIntervalMs: number;
-  maxConcurrency: number;
-  /** Slots further out than this are not handed out; those URLs are retried later. */
-  maxWaitMs: number;
-  /** How long a lease outlives its last slot before it counts as abandoned. */
-  leaseMs: number;
-}
+/** A batch read on behalf of a tenant: null (answer 404) when it is not theirs or does not exist. */
+export type Owned<T> = { summary: BatchSummary; value: T } | null;
 
 export type GateGrant =
   | { kind: "robots" }

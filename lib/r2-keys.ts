@@ -8,6 +8,9 @@ export const r2Keys = {
   /** An immutable NDJSON part: one attempt at one chunk. */
   part: (batchId: string, chunkId: number, attempt: number) =>
     `batches/${batchId}/parts/${String(chunkId).padStart(8, "0")}-${attempt}.ndjson`,
+  /** A part the coordinator wrote: records of URLs that ended without a consumer's fetch, from `firstIndex` on. */
+  recordsPart: (batchId: string, firstIndex: number) =>
+    `batches/${batchId}/records/${String(firstIndex).padStart(10, "0")}.ndjson`,
   /** The manifest, written once with a create-only put when the batch is final. */
   manifest: (batchId: string) => `batches/${batchId}/manifest.json`,
 } as const;

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "./error-codes";
-import { ResultRecord, type UrlState } from "./schemas";
+import { type ManifestPart, ResultRecord, type UrlState } from "./schemas";
 
 const encoder = new TextEncoder();
 
@@ -43,18 +43,52 @@ export function unfetchedRecord(url: UnfetchedUrl, status: UrlState, code: Error
 
 export interface EncodedPart {
   body: Uint8Array;
+  /** Lowest and highest input index held (-1 for an empty part). */
+  first: number;
+  last: number;
   records: number;
   bytes: number;
   sha256: string;
 }
 
-/** Serialises records as one NDJSON part, sorted by input index, with its checksum. */
+/** Serialises records as one NDJSON part, sorted by input index, `index` first on each line, with its checksum. */
 export async function encodePart(records: ResultRecord[]): Promise<EncodedPart> {
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  const body = encoder.encode(sorted.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  // `index` leads every line so a merge can order lines without parsing them (indexOfLine).
+  const body = encoder.encode(sorted.map(({ index, ...rest }) => `${JSON.stringify({ index, ...rest })}\n`).join(""));
   const digest = await crypto.subtle.digest("SHA-256", body);
   const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  return { body, records: sorted.length, bytes: body.byteLength, sha256 };
+  const first = sorted[0]?.index ?? -1;
+  const last = sorted[sorted.length - 1]?.index ?? -1;
+  return { body, first, last, records: sorted.length, bytes: body.byteLength, sha256 };
+}
+
+/** Where parts go: an R2 bucket, or anything with its `put`. */
+export interface PartBucket {
+  put(key: string, value: Uint8Array, options?: R2PutOptions): Promise<unknown>;
+}
+
+/** Encodes `records` (at least one) and stores them as the immutable part `key`; answers what the manifest lists. */
+export async function writePart(bucket: PartBucket, key: string, records: ResultRecord[]): Promise<ManifestPart> {
+  const part = await encodePart(records);
+  await bucket.put(key, part.body, { httpMetadata: { contentType: "application/x-ndjson" } });
+  return {
+    key,
+    first: part.first,
+    last: part.last,
+    records: part.records,
+    bytes: part.bytes,
+    sha256: part.sha256,
+  };
+}
+
+/** The input index a part's line starts with (`{"index":N,`), read without parsing the line; -1 if absent. */
+export function indexOfLine(line: string): number {
+  const prefix = '{"index":';
+  if (!line.startsWith(prefix)) return -1;
+  const end = line.indexOf(",", prefix.length);
+  const index = Number(line.slice(prefix.length, end < 0 ? undefined : end));
+  return Number.isInteger(index) && index >= 0 ? index : -1;
 }
 
 /** Parses an NDJSON part back into records, validating each line (R2 is a trust boundary). */

@@ -6,6 +6,7 @@
  */
 import robotsParser from "robots-parser";
 import { z } from "zod";
+import type { ErrorCode } from "./error-codes";
 
 /** RFC 9309 §2.5: parse at least 500 KiB; we parse exactly that much. */
 export const ROBOTS_MAX_BYTES = 500 * 1024;
@@ -26,19 +27,45 @@ export const RobotsRules = z.discriminatedUnion("outcome", [
 ]);
 export type RobotsRules = z.infer<typeof RobotsRules>;
 
-/** Turns the final robots.txt response (status 0 for a network failure) into cacheable rules. */
-export function rulesFromResponse(status: number, body: string | null): RobotsRules {
+/**
+ * Turns the final robots.txt response (status 0 for a network failure) into cacheable
+ * rules; `truncated` says the fetcher stopped reading early, so the last line may be cut.
+ */
+export function rulesFromResponse(status: number, body: string | null, truncated = false): RobotsRules {
   if (status >= 200 && status <= 299) {
-    const { text, truncated } = capText(body ?? "");
-    return { outcome: "parsed", status, text, truncated };
+    const capped = capText(body ?? "", truncated);
+    return { outcome: "parsed", status, ...capped };
   }
-  // The caller follows redirects; one still standing means it gave up on a loop or a
-  // chain too long, which RFC 9309 §2.3.1.2 lets us treat as unavailable.
+  // A 3xx still standing is one the fetcher could not follow (no Location, or a status
+  // such as 300 or 304 it does not follow): no rules to be found, as for a 4xx.
   if (status >= 300 && status <= 399) return { outcome: "unavailable", status };
   // 429 is a 4xx, but it says "slow down", not "no rules here": reading it as
   // allow-all would answer a rate limit by crawling everything (Google does the same).
   if (status >= 400 && status <= 499 && status !== 429) return { outcome: "unavailable", status };
   return { outcome: "unreachable", status };
+}
+
+/** Turns a robots.txt fetch that ended without a readable body (fetcher error code, status if any) into cacheable rules. */
+export function rulesFromFailure(code: ErrorCode, status: number | null): RobotsRules {
+  switch (code) {
+    case "http_error":
+    case "rate_limited":
+      return rulesFromResponse(status ?? 0, null);
+    // Redirects that lead nowhere we may read: a loop, a chain past the limit, or a hop
+    // to a refused address or an unparseable Location. RFC 9309 §2.3.1.2 lets a crawler
+    // treat more than five redirects as "unavailable"; we do, for all of these.
+    case "too_many_redirects":
+    case "blocked_address":
+    case "invalid_url":
+      return { outcome: "unavailable", status: status ?? 0 };
+    // Not a text file: there are no rules in it, as for a 404.
+    case "unsupported_content_type":
+      return { outcome: "unavailable", status: status ?? 0 };
+    default:
+      // A timeout, a reset, or bytes that cannot be decoded, even after a 200: the file
+      // was not read, and an empty one would allow everything. Status 0: no complete answer.
+      return { outcome: "unreachable", status: 0 };
+  }
 }
 
 /** Whether `url` may be fetched by `userAgent` under `rules` (the rules of the URL's own host). */
@@ -100,13 +127,20 @@ function pathOf(url: string): string | null {
   }
 }
 
-/** Keeps the first ROBOTS_MAX_BYTES of UTF-8, ending at a line break so no rule is cut in half. */
-function capText(text: string): { text: string; truncated: boolean } {
+/**
+ * Keeps the first ROBOTS_MAX_BYTES of UTF-8, ending at a line break so no rule is cut
+ * in half; `cut` says the text already stops early (the fetcher truncated it).
+ */
+function capText(text: string, cut: boolean): { text: string; truncated: boolean } {
+  let head = text;
+  let overLimit = false;
   // Three UTF-8 bytes per UTF-16 unit at most: most files skip the encode below.
-  if (text.length * 3 <= ROBOTS_MAX_BYTES) return { text, truncated: false };
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= ROBOTS_MAX_BYTES) return { text, truncated: false };
-  const head = new TextDecoder().decode(bytes.subarray(0, ROBOTS_MAX_BYTES));
+  if (text.length * 3 > ROBOTS_MAX_BYTES) {
+    const bytes = new TextEncoder().encode(text);
+    overLimit = bytes.length > ROBOTS_MAX_BYTES;
+    if (overLimit) head = new TextDecoder().decode(bytes.subarray(0, ROBOTS_MAX_BYTES));
+  }
+  if (!cut && !overLimit) return { text, truncated: false };
   // A half line such as "Disallow: /" cut from "Disallow: /private" would widen a rule.
   const lastBreak = Math.max(head.lastIndexOf("\n"), head.lastIndexOf("\r"));
   return { text: lastBreak < 0 ? "" : head.slice(0, lastBreak + 1), truncated: true };

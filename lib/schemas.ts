@@ -50,7 +50,6 @@ export type UrlState = z.infer<typeof UrlState>;
 export const ChunkMessage = z.object({
   batchId: BatchId,
   chunkId: z.number().int().nonnegative(),
-  dispatch: z.number().int().nonnegative(),
 });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
@@ -80,6 +79,8 @@ export const ResultRecord = z.object({
   text: z.string().optional(),
   links: z.array(z.string()).optional(),
   wordCount: z.number().int().nullable(),
+  /** The page was over the extractor's size, depth or element bound: only its start is in the content. */
+  truncated: z.boolean().optional(),
   contentHash: z.string().nullable(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
@@ -97,9 +98,11 @@ export const Totals = z.object({
 });
 export type Totals = z.infer<typeof Totals>;
 
+/** One immutable NDJSON part: records sorted by index, all within `first`..`last`. */
 export const ManifestPart = z.object({
   key: z.string(),
-  chunk: z.number().int(),
+  first: z.number().int().nonnegative(),
+  last: z.number().int().nonnegative(),
   records: z.number().int(),
   bytes: z.number().int(),
   sha256: z.string(),
@@ -108,14 +111,14 @@ export type ManifestPart = z.infer<typeof ManifestPart>;
 
 /** manifest.json: the one object readers of a finished batch trust. */
 export const Manifest = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   batchId: BatchId,
   status: z.enum(["completed", "cancelled"]),
   createdAt: z.string(),
   finishedAt: z.string(),
   totals: Totals,
   options: BatchOptions,
-  chunkSize: z.number().int().positive(),
+  /** Sorted by `first`; parts may overlap (a chunk's retries, records the coordinator wrote). */
   parts: z.array(ManifestPart),
 });
 export type Manifest = z.infer<typeof Manifest>;

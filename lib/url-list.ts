@@ -21,14 +21,15 @@ export async function* readUrlList(
   for (;;) {
     const { done, value } = await reader.read();
     if (value) buffered += value;
-    let newline = buffered.indexOf("\n");
-    while (newline >= 0) {
+    // Lines are cut from the buffer by position; the rest is kept once per read, not per line.
+    let start = 0;
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n", start)) {
       line++;
-      const parsed = parseLine(buffered.slice(0, newline), line, format);
+      const parsed = parseLine(buffered.slice(start, newline), line, format);
+      start = newline + 1;
       if (parsed) yield parsed;
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf("\n");
     }
+    buffered = buffered.slice(start);
     if (buffered.length > MAX_LINE_CHARS) {
       await reader.cancel();
       yield { line: line + 1, problem: `longer than ${MAX_URL_LENGTH} characters` };

@@ -5,10 +5,10 @@
  * Query parameter order is kept: servers may treat it as meaningful.
  */
 export function normalizeUrl(url: URL): string {
-  const copy = new URL(url.href);
-  copy.hash = "";
-  // `search` reads "" for both no query and a bare "?"; assigning "" drops the "?".
-  if (copy.search === "") copy.search = "";
-  if (copy.hostname.endsWith(".")) copy.hostname = copy.hostname.slice(0, -1);
-  return copy.href.replace(/%[0-9a-f]{2}/gi, (percent) => percent.toUpperCase());
+  // Built from the parsed parts rather than a re-parsed copy: this runs once per
+  // submitted URL, and a second parse was a fifth of ingestion's CPU time.
+  const host = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
+  // `search` reads "" for both no query and a bare "?": either way no "?" is written.
+  const key = `${url.protocol}//${host}${url.port === "" ? "" : `:${url.port}`}${url.pathname}${url.search}`;
+  return key.includes("%") ? key.replace(/%[0-9a-f]{2}/gi, (percent) => percent.toUpperCase()) : key;
 }

@@ -21,7 +21,9 @@ args.push("--show-interactive-dev-session=false");
 const wrangler = spawn(process.execPath, args, {
   stdio: ["ignore", "inherit", "inherit"],
   detached: true,
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  // Local traces (wrangler's trace store) grow without bound on a long crawl, over a
+  // gigabyte in 20 minutes: off unless asked for with X_LOCAL_OBSERVABILITY=true.
+  env: { X_LOCAL_OBSERVABILITY: "false", ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
 
 let stopping = false;

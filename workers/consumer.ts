@@ -1,13 +1,13 @@
-import { parseAllowList } from "../lib/address-policy";
 import { createLimiter, mapLimit } from "../lib/concurrency";
-import type { ChunkOutcome, ClaimEntry } from "../lib/coordinator-protocol";
+import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
-import { encodePart } from "../lib/result-parts";
+import { writePart } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { type GroupContext, originOf, settleOriginGroup } from "./origin-group";
-import { endWithout, type Verdict } from "./settle-url";
+import { recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import { fetchLimitsFrom } from "./fetcher";
+import { fetchOriginGroup, type GroupContext, originOf } from "./origin-group";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -41,8 +41,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
   for (const message of batch.messages) {
     const parsed = ChunkMessage.safeParse(message.body);
     if (parsed.success) {
-      const coordinator = env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId));
-      await coordinator.deadLetter(parsed.data.chunkId);
+      await env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId)).deadLetter(parsed.data.chunkId);
     }
     message.ack();
   }
@@ -62,70 +61,53 @@ async function processChunk(
     env,
     options: claim.options,
     limit,
-    fetchLimits: {
-      userAgent: settings.USER_AGENT,
-      timeoutMs: settings.FETCH_TIMEOUT_MS,
-      maxBytes: settings.MAX_BODY_BYTES,
-      maxRedirects: settings.MAX_REDIRECTS,
-      allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
-    },
-    gateLimits: {
-      userAgent: settings.USER_AGENT,
-      minIntervalMs: settings.HOST_MIN_INTERVAL_MS,
-      maxConcurrency: settings.HOST_MAX_CONCURRENCY,
-      maxWaitMs: settings.HOST_MAX_WAIT_MS,
-      leaseMs: settings.FETCH_TIMEOUT_MS + 5000,
-    },
+    maxWaitMs: settings.HOST_MAX_WAIT_MS,
+    fetchLimits: fetchLimitsFrom(settings),
   };
-  const verdicts = await settleChunk(claim.entries, ctx);
+  const outcomes = await fetchChunk(claim.entries, ctx);
 
   const records: ResultRecord[] = [];
-  const outcomes: ChunkOutcome[] = [];
-  const tried: number[] = [];
+  const urls: UrlReport[] = [];
   let retryAfterSeconds: number | null = null;
   for (const [i, entry] of claim.entries.entries()) {
-    const verdict = verdicts[i] as Verdict;
-    if (verdict.tried) tried.push(entry.index);
-    if (verdict.kind === "retry") {
-      retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, verdict.afterSeconds);
+    const outcome = outcomes[i] as UrlOutcome;
+    if (outcome.kind === "retry") {
+      retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, outcome.afterSeconds);
+      urls.push({ index: entry.index, outcome: "retry", code: null, message: null, fetched: outcome.fetched });
       continue;
     }
-    records.push(verdict.record);
-    const { index, status, error } = verdict.record;
-    outcomes.push({ index, state: status, code: error?.code ?? null, message: error?.message ?? null });
+    records.push(outcome.record);
+    const { status, error } = outcome.record;
+    urls.push({
+      index: entry.index,
+      outcome: status,
+      code: error?.code ?? null,
+      message: error?.message ?? null,
+      fetched: outcome.fetched,
+    });
   }
 
-  let part = null;
-  if (records.length > 0) {
-    const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
-    const encoded = await encodePart(records);
-    await env.RESULTS.put(key, encoded.body, { httpMetadata: { contentType: "application/x-ndjson" } });
-    part = { key, records: encoded.records, bytes: encoded.bytes, sha256: encoded.sha256 };
-  }
+  const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
+  const part = records.length > 0 ? await writePart(env.RESULTS, key, records) : null;
   const { accepted } = await coordinator.reportChunk({
     chunkId: message.chunkId,
     token: claim.token,
     part,
-    outcomes,
-    tried,
+    urls,
     retryAfterSeconds,
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);
 }
 
-/** Settles a chunk's entries, origin by origin; verdicts come back in entry order. */
-async function settleChunk(entries: ClaimEntry[], ctx: GroupContext): Promise<Verdict[]> {
-  const verdicts = new Array<Verdict>(entries.length);
+/** Fetches a chunk's URLs, origin by origin; outcomes come back in entry order. */
+async function fetchChunk(entries: ClaimEntry[], ctx: GroupContext): Promise<UrlOutcome[]> {
+  const outcomes = new Array<UrlOutcome>(entries.length);
   const groups = new Map<string, number[]>();
   for (const [i, entry] of entries.entries()) {
-    if (entry.state === "skipped") {
-      verdicts[i] = endWithout(entry, "skipped", entry.code ?? "invalid_url", entry.message ?? "skipped");
-      continue;
-    }
     const origin = originOf(entry.url.trim());
     if (origin === null) {
-      verdicts[i] = endWithout(entry, "skipped", "invalid_url", "not a URL");
+      outcomes[i] = recordWithoutFetch(entry, "skipped", "invalid_url", "not a URL");
       continue;
     }
     const group = groups.get(origin);
@@ -133,12 +115,12 @@ async function settleChunk(entries: ClaimEntry[], ctx: GroupContext): Promise<Ve
     else groups.set(origin, [i]);
   }
   await mapLimit([...groups], FETCH_CONCURRENCY, async ([origin, positions]) => {
-    const settled = await settleOriginGroup(
+    const fetched = await fetchOriginGroup(
       origin,
       positions.map((p) => entries[p] as ClaimEntry),
       ctx,
     );
-    for (const [k, position] of positions.entries()) verdicts[position] = settled[k] as Verdict;
+    for (const [k, position] of positions.entries()) outcomes[position] = fetched[k] as UrlOutcome;
   });
-  return verdicts;
+  return outcomes;
 }

@@ -1,6 +1,7 @@
-import { type AllowList, checkTarget } from "../lib/address-policy";
+import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
 import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
+import type { Settings } from "../lib/settings";
 
 export interface FetchLimits {
   userAgent: string;
@@ -8,6 +9,22 @@ export interface FetchLimits {
   maxBytes: number;
   maxRedirects: number;
   allow: AllowList;
+  /**
+   * Past `maxBytes`, keep the first `maxBytes` and mark the page truncated instead of
+   * failing `too_large`: for robots.txt, whose first part still holds rules (RFC 9309 §2.5).
+   */
+  truncate?: boolean;
+}
+
+/** The fetch limits a deployment's settings give every page fetch (the consumer's and a single scrape's). */
+export function fetchLimitsFrom(settings: Settings): FetchLimits {
+  return {
+    userAgent: settings.USER_AGENT,
+    timeoutMs: settings.FETCH_TIMEOUT_MS,
+    maxBytes: settings.MAX_BODY_BYTES,
+    maxRedirects: settings.MAX_REDIRECTS,
+    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+  };
 }
 
 interface FetchTrace {
@@ -22,6 +39,8 @@ export interface FetchedPage extends FetchTrace {
   status: number;
   contentType: string | null;
   body: Uint8Array;
+  /** The body stopped at `maxBytes` (only with `limits.truncate`). */
+  truncated: boolean;
   etag: string | null;
   lastModified: string | null;
 }
@@ -32,7 +51,7 @@ export interface FetchFailure extends FetchTrace {
   message: string;
   status: number | null;
   contentType: string | null;
-  /** Worth another attempt later (5xx, 429/503, timeouts, resets). */
+  /** Worth another attempt later (5xx, 429/503, timeouts, resets); never for a body that cannot be decoded. */
   transient: boolean;
   /** What the origin asked for with Retry-After, in seconds. */
   retryAfterSeconds: number | null;
@@ -43,6 +62,16 @@ export type FetchOutcome = FetchedPage | FetchFailure;
 // Content types we can turn into Markdown; anything else is refused before its body
 // is read, so a 2 GB video costs one round trip.
 const TEXTUAL = /^(text\/html|application\/xhtml\+xml|text\/plain|text\/markdown|text\/x-markdown)\b/i;
+
+// workerd's fetch decodes a Content-Encoding of exactly "gzip" or "br" itself (the
+// header stays); anything else, "deflate", "x-gzip" or "GZIP" included, arrives as
+// sent. We advertise deflate too and decode it here, so every coding we ask for is
+// one we can read.
+const ACCEPT_ENCODING = "gzip, deflate, br";
+const DECODED_BY_RUNTIME = new Set(["gzip", "br"]);
+// How workerd reports a gzip or br body it cannot decode ("Gzip decompression failed.").
+// test/integration/faults.test.ts has a broken-gzip and a broken-br route that pin it.
+const RUNTIME_DECODING_ERROR = /decompression failed/i;
 
 /**
  * Fetches one page politely and defensively: manual redirects with the address policy
@@ -87,7 +116,7 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
         headers: {
           "user-agent": limits.userAgent,
           accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
-          "accept-encoding": "gzip, deflate, br",
+          "accept-encoding": ACCEPT_ENCODING,
         },
       });
     } catch (error) {
@@ -126,25 +155,38 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
       await discard(response);
       return fail("unsupported_content_type", `content type ${contentType.slice(0, 100)}`, { status, contentType });
     }
-    const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    const coding = bodyCoding(response.headers.get("content-encoding"));
+    if (coding.kind === "unsupported") {
+      // A coding we never asked for and cannot undo: the bytes are unreadable, and will be next time.
+      await discard(response);
+      const message = `unsupported Content-Encoding ${coding.name.slice(0, 50)}`;
+      return fail("decoding_failed", message, { status, contentType });
+    }
+    const declared = declaredLength(response.headers.get("content-length"));
+    if (!limits.truncate && declared !== null && declared > limits.maxBytes) {
       await discard(response);
       return fail("too_large", `Content-Length ${declared} exceeds ${limits.maxBytes} bytes`, { status, contentType });
     }
-    const body = await readCapped(response, limits.maxBytes, signal);
-    if (body === "too_large") {
+    const read = await readBody(response, coding, declared, limits, signal);
+    if (read.kind === "too_large") {
       return fail("too_large", `body exceeds ${limits.maxBytes} bytes`, { status, contentType });
     }
-    if (body instanceof Error) {
+    if (read.kind === "decoding_failed") {
+      // Broken compression is the origin's bytes, not the network: the same bytes come back on a retry.
+      return fail("decoding_failed", `${coding.name} decoding failed: ${read.message}`, { status, contentType });
+    }
+    if (read.kind === "network_error") {
       return signal.aborted
         ? fail("timeout", `body not complete within ${limits.timeoutMs} ms`, { status, contentType, transient: true })
-        : fail("network_error", describe(body), { status, contentType, transient: true });
+        : fail("network_error", read.message, { status, contentType, transient: true });
     }
+    const { body, truncated } = read;
     return {
       ok: true,
       status,
       contentType,
       body,
+      truncated,
       etag: response.headers.get("etag"),
       lastModified: response.headers.get("last-modified"),
       ...trace(),
@@ -152,38 +194,158 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
   }
 }
 
-async function readCapped(
+type BodyRead =
+  | { kind: "ok"; body: Uint8Array; truncated: boolean }
+  | { kind: "too_large" }
+  | { kind: "decoding_failed"; message: string }
+  | { kind: "network_error"; message: string };
+
+/** Who undoes a response's Content-Encoding: nobody (identity), workerd, us, or no one can. */
+type BodyCoding =
+  | { kind: "identity"; name: "body" }
+  | { kind: "runtime"; name: string }
+  | { kind: "ours"; name: string; format: "gzip" | "deflate" }
+  | { kind: "unsupported"; name: string };
+
+function bodyCoding(header: string | null): BodyCoding {
+  const name = (header ?? "").trim();
+  if (DECODED_BY_RUNTIME.has(name)) return { kind: "runtime", name };
+  const lower = name.toLowerCase();
+  if (lower === "" || lower === "identity") return { kind: "identity", name: "body" };
+  // Codings are case-insensitive and "x-gzip" is gzip (RFC 9110 §8.4.1.3); workerd reads neither.
+  if (lower === "gzip" || lower === "x-gzip") return { kind: "ours", name, format: "gzip" };
+  if (lower === "deflate") return { kind: "ours", name, format: "deflate" };
+  return { kind: "unsupported", name };
+}
+
+/**
+ * Reads the decoded body, counting decoded bytes against the cap, so a small
+ * compressed body that inflates past it (a bomb) stops at the cap.
+ */
+async function readBody(
   response: Response,
-  maxBytes: number,
+  coding: BodyCoding,
+  declared: number | null,
+  limits: FetchLimits,
   signal: AbortSignal,
-): Promise<Uint8Array | "too_large" | Error> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
+): Promise<BodyRead> {
+  if (!response.body) return { kind: "ok", body: new Uint8Array(), truncated: false };
+  if (coding.kind === "identity" && declared !== null && declared <= limits.maxBytes) {
+    // Uncompressed with a length under the cap: HTTP framing ends the body there, so one
+    // read of the whole of it (far cheaper than a loop over small chunks) is safe.
+    try {
+      return { kind: "ok", body: new Uint8Array(await response.arrayBuffer()), truncated: false };
+    } catch (error) {
+      return { kind: "network_error", message: describe(error) };
+    }
+  }
+  // Set when the network side failed, so a decoder error that follows is not blamed on the bytes.
+  const transport: { error: unknown } = { error: null };
+  let stream: ReadableStream<Uint8Array> = response.body;
+  if (coding.kind === "ours") {
+    const decoded = await decompress(response.body.getReader(), coding.format, transport);
+    if (decoded === null) return { kind: "network_error", message: describe(transport.error) };
+    stream = decoded;
+  }
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   try {
     for (;;) {
       if (signal.aborted) throw signal.reason;
       const { done, value } = await reader.read();
       if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
+      if (size + value.byteLength > limits.maxBytes) {
         await reader.cancel().catch(() => {});
-        return "too_large";
+        if (!limits.truncate) return { kind: "too_large" };
+        chunks.push(value.subarray(0, limits.maxBytes - size));
+        size = limits.maxBytes;
+        truncated = true;
+        break;
       }
+      size += value.byteLength;
       chunks.push(value);
     }
   } catch (error) {
     await reader.cancel().catch(() => {});
-    return error instanceof Error ? error : new Error(String(error));
+    const decoding =
+      !signal.aborted &&
+      transport.error === null &&
+      (coding.kind === "ours" ||
+        (coding.kind === "runtime" && error instanceof TypeError && RUNTIME_DECODING_ERROR.test(error.message)));
+    return { kind: decoding ? "decoding_failed" : "network_error", message: describe(error) };
   }
-  const body = new Uint8Array(size);
+  return { kind: "ok", body: concat(chunks, size), truncated };
+}
+
+/**
+ * Decodes a gzip or deflate body as it arrives. For deflate RFC 9110 means the zlib
+ * format (RFC 1950), but some servers send the bare deflate stream; the first two bytes
+ * tell them apart, as in browsers. Null when the network failed before those bytes came.
+ */
+async function decompress(
+  raw: ReadableStreamDefaultReader<Uint8Array>,
+  format: "gzip" | "deflate",
+  transport: { error: unknown },
+): Promise<ReadableStream<Uint8Array> | null> {
+  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    try {
+      return await raw.read();
+    } catch (error) {
+      transport.error = error;
+      throw error;
+    }
+  };
+  const head: Uint8Array[] = [];
+  let headSize = 0;
+  try {
+    while (headSize < 2) {
+      const { done, value } = await read();
+      if (done) break;
+      head.push(value);
+      headSize += value.byteLength;
+    }
+  } catch {
+    return null;
+  }
+  const first = concat(head, headSize);
+  if (first.byteLength === 0) return new Blob([]).stream();
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const { done, value } = await read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => raw.cancel(reason),
+  });
+  const decoder = format === "gzip" ? "gzip" : isZlibHeader(first) ? "deflate" : "deflate-raw";
+  return source.pipeThrough(new DecompressionStream(decoder));
+}
+
+/** RFC 1950 §2.2: method 8 (deflate), a window of at most 32 KiB, and a header that is a multiple of 31. */
+function isZlibHeader(bytes: Uint8Array): boolean {
+  const cmf = bytes[0] ?? 0;
+  const flg = bytes[1] ?? 0;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0;
+}
+
+/** A Content-Length header's byte count; null when absent or not a plain non-negative integer. */
+function declaredLength(header: string | null): number | null {
+  return header !== null && /^\s*\d{1,15}\s*$/.test(header) ? Number(header) : null;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
-    body.set(chunk, offset);
+    out.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return body;
+  return out;
 }
 
 async function discard(response: Response): Promise<void> {

@@ -1,18 +1,23 @@
-import type { ClaimEntry, GateLimits } from "../lib/coordinator-protocol";
+import type { ClaimEntry } from "../lib/coordinator-protocol";
 import { backoffSeconds } from "../lib/retry-policy";
-import { isAllowed, type RobotsRules, robotsUrlFor, rulesFromResponse } from "../lib/robots";
+import {
+  isAllowed,
+  ROBOTS_MAX_BYTES,
+  type RobotsRules,
+  robotsUrlFor,
+  rulesFromFailure,
+  rulesFromResponse,
+} from "../lib/robots";
 import type { BatchOptions } from "../lib/schemas";
+import { fetchAndExtract, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import { type FetchLimits, fetchPage } from "./fetcher";
-import { endWithout, settleUrl, type Verdict } from "./settle-url";
-
-/** robots.txt may be big; RFC 9309 asks parsers to read at least 500 KiB of it. */
-const ROBOTS_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface GroupContext {
   env: Env;
   options: BatchOptions;
   fetchLimits: FetchLimits;
-  gateLimits: Omit<GateLimits, "respectRobots">;
+  /** How far ahead the gate hands out start times; URLs beyond wait for a redelivery. */
+  maxWaitMs: number;
   /** The invocation-wide limit on simultaneous outgoing connections. */
   limit: <R>(work: () => Promise<R>) => Promise<R>;
 }
@@ -31,64 +36,72 @@ export function originOf(url: string): string | null {
  * when robots.txt must be fetched), then the URLs one at a time at the start times the
  * gate handed out. URLs the gate cannot fit, or that follow a 429/503, are retried later.
  */
-export async function settleOriginGroup(origin: string, entries: ClaimEntry[], ctx: GroupContext): Promise<Verdict[]> {
-  const gate = ctx.env.HOST_GATE.get(ctx.env.HOST_GATE.idFromName(origin));
-  const limits: GateLimits = { ...ctx.gateLimits, respectRobots: ctx.options.respectRobots };
-  let grant = await gate.acquire(entries.length, limits, null);
+export async function fetchOriginGroup(
+  origin: string,
+  entries: ClaimEntry[],
+  ctx: GroupContext,
+): Promise<UrlOutcome[]> {
+  const gate = ctx.env.HOST_GATE.getByName(origin);
+  const respectRobots = ctx.options.respectRobots;
+  let grant = await gate.acquire(entries.length, respectRobots, null);
   if (grant.kind === "robots") {
     const rules = await ctx.limit(() => fetchRobots(origin, ctx.fetchLimits));
-    grant = await gate.acquire(entries.length, limits, rules);
+    grant = await gate.acquire(entries.length, respectRobots, rules);
   }
   if (grant.kind !== "go") {
     const afterSeconds = grant.kind === "wait" ? Math.ceil(grant.waitMs / 1000) : 1;
-    return entries.map(() => ({ kind: "retry", afterSeconds, tried: false, rateLimited: false }));
+    return entries.map(() => ({ kind: "retry", afterSeconds, fetched: false, rateLimited: false }));
   }
 
-  const verdicts: Verdict[] = [];
+  const outcomes: UrlOutcome[] = [];
   let rateLimitedFor: number | null = null;
   try {
     for (const [i, entry] of entries.entries()) {
       const slot = grant.slots[i];
       if (slot === undefined || rateLimitedFor !== null) {
         // Not granted a start time, or the origin just asked us to back off.
-        const afterSeconds = rateLimitedFor ?? Math.ceil(ctx.gateLimits.maxWaitMs / 1000);
-        verdicts.push({ kind: "retry", afterSeconds, tried: false, rateLimited: false });
+        const afterSeconds = rateLimitedFor ?? Math.ceil(ctx.maxWaitMs / 1000);
+        outcomes.push({ kind: "retry", afterSeconds, fetched: false, rateLimited: false });
         continue;
       }
-      const robotsVerdict = ctx.options.respectRobots && grant.robots ? judgeRobots(grant.robots, entry, ctx) : null;
-      if (robotsVerdict) {
-        verdicts.push(robotsVerdict);
+      const refused = respectRobots && grant.robots ? judgeRobots(grant.robots, entry, ctx) : null;
+      if (refused) {
+        outcomes.push(refused);
         continue;
       }
       const wait = slot - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const verdict = await ctx.limit(() => settleUrl(entry, ctx.options, ctx.fetchLimits));
-      if (verdict.kind === "retry" && verdict.rateLimited) rateLimitedFor = verdict.afterSeconds;
-      verdicts.push(verdict);
+      const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits));
+      if (outcome.kind === "retry" && outcome.rateLimited) rateLimitedFor = outcome.afterSeconds;
+      outcomes.push(outcome);
     }
   } finally {
     await gate.release(grant.lease, { rateLimitedForMs: rateLimitedFor === null ? null : rateLimitedFor * 1000 });
   }
-  return verdicts;
+  return outcomes;
 }
 
-function judgeRobots(rules: RobotsRules, entry: ClaimEntry, ctx: GroupContext): Verdict | null {
+function judgeRobots(rules: RobotsRules, entry: ClaimEntry, ctx: GroupContext): UrlOutcome | null {
   if (rules.outcome === "unreachable") {
     // RFC 9309 says disallow everything; a batch waits and asks again before giving up.
     const attempts = entry.attempts + 1;
     if (attempts < ctx.options.maxAttempts) {
-      return { kind: "retry", afterSeconds: backoffSeconds(attempts), tried: true, rateLimited: false };
+      // Counted as an attempt, so a robots.txt that stays unreachable ends the URL.
+      return { kind: "retry", afterSeconds: backoffSeconds(attempts), fetched: true, rateLimited: false };
     }
-    return endWithout(entry, "skipped", "robots_disallowed", `robots.txt unreachable (status ${rules.status})`);
+    return recordWithoutFetch(entry, "skipped", "robots_disallowed", `robots.txt unreachable (status ${rules.status})`);
   }
   if (isAllowed(rules, entry.url, ctx.fetchLimits.userAgent)) return null;
-  return endWithout(entry, "skipped", "robots_disallowed", "robots.txt disallows this URL for our user agent");
+  return recordWithoutFetch(entry, "skipped", "robots_disallowed", "robots.txt disallows this URL for our user agent");
 }
 
-/** Fetches an origin's robots.txt: 2xx parsed, 4xx allow all, 5xx or no answer disallow all. */
+/**
+ * Fetches an origin's robots.txt: 2xx parsed (its first 500 KiB when longer), 4xx and
+ * redirects that lead nowhere allow all, 5xx or no complete answer disallow all.
+ */
 export async function fetchRobots(origin: string, limits: FetchLimits): Promise<RobotsRules> {
-  const page = await fetchPage(robotsUrlFor(origin), { ...limits, maxBytes: ROBOTS_MAX_BYTES });
-  if (page.ok) return rulesFromResponse(page.status, new TextDecoder().decode(page.body));
-  if (page.code === "unsupported_content_type") return rulesFromResponse(404, null);
-  return rulesFromResponse(page.status ?? 0, null);
+  // A longer file is cut, not refused: its first rules still apply (RFC 9309 §2.5).
+  const page = await fetchPage(robotsUrlFor(origin), { ...limits, maxBytes: ROBOTS_MAX_BYTES, truncate: true });
+  if (page.ok) return rulesFromResponse(page.status, new TextDecoder().decode(page.body), page.truncated);
+  return rulesFromFailure(page.code, page.status);
 }

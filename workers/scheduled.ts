@@ -32,13 +32,7 @@ async function startRun(env: Env, settings: Settings, tenant: string, schedule: 
   const objectId = env.BATCH.idFromName(`schedule:${tenant}:${schedule.id}:${runDay(schedule.nextRunAt)}`);
   const batchId = objectId.toString();
   const run = env.BATCH.get(objectId);
-  const begun = await run.begin({
-    batchId,
-    tenant,
-    options: schedule.options,
-    idempotencyKey: null,
-    chunkSize: settings.CHUNK_SIZE,
-  });
+  const begun = await run.begin({ batchId, tenant, options: schedule.options, chunkSize: settings.CHUNK_SIZE });
   if (!begun.created) {
     if (begun.inProgress) throw new Error("a previous start of this run is still copying");
     return batchId;
@@ -49,12 +43,13 @@ async function startRun(env: Env, settings: Settings, tenant: string, schedule: 
     const inputs = await source.exportInputs(cursor, COPY_SLICE);
     const last = inputs[inputs.length - 1];
     if (!last) break;
-    await run.append(
+    const appended = await run.append(
       begun.token,
       inputs.map((input) => toIngestRow(input.id ? { url: input.url, id: input.id } : input.url, allow)),
     );
+    if (!appended) throw new Error("another start of this run took over the copy");
     cursor = last.index + 1;
   }
-  await run.seal(begun.token);
+  if (!(await run.seal(begun.token))) throw new Error("another start of this run took over the copy");
   return batchId;
 }

@@ -1,8 +1,11 @@
 // The public HTTP API's behaviour inside workerd: auth, tenant isolation, listing,
 // idempotency, streamed URL lists, readiness, and the OpenAPI document matching the routes.
-import { exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Manifest } from "../../lib/schemas";
+import { INGEST_LIVE_MS } from "../../durable-objects/batch-coordinator";
+import { toIngestRow } from "../../lib/ingest-row";
+import { BatchOptions, Manifest } from "../../lib/schemas";
 import { api, type BatchBody, download, json, KEY_A, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
 interface ErrorShape {
@@ -192,6 +195,53 @@ describe("idempotency", () => {
   });
 });
 
+describe("an upload that stops mid-way", () => {
+  // The coordinator an Idempotency-Key names, as the API opens it, to hold an upload open.
+  const keyed = (key: string) => env.BATCH.get(env.BATCH.idFromName(`idempotency:tenant-a:${key}`));
+  const post = (key: string, urls: string[]) =>
+    api("/v1/batches", {
+      method: "POST",
+      headers: { "content-type": "text/plain", "idempotency-key": key },
+      body: urls.join("\n"),
+    });
+
+  it("keeps its key while it is live, and gives it to the next request once it has been silent (a crash)", async () => {
+    const key = unique("stalled");
+    const stub = keyed(key);
+    const begun = await stub.begin({
+      batchId: stub.id.toString(),
+      tenant: "tenant-a",
+      options: BatchOptions.parse({}),
+      chunkSize: 5,
+    });
+    if (!begun.created) throw new Error("expected a new upload");
+    expect(await stub.append(begun.token, [toIngestRow(pages(1)[0] ?? "", { origins: new Set([ORIGIN]) })])).toEqual({
+      accepted: 1,
+      invalid: 0,
+      duplicates: 0,
+    });
+
+    const live = await post(key, pages(3));
+    expect(live.status).toBe(409);
+    expect((await json<ErrorShape>(live)).error.code).toBe("idempotency_in_progress");
+
+    // The uploading process died: nothing has been appended for longer than the live window.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET last_ingest_at = ?", Date.now() - INGEST_LIVE_MS - 1000);
+    });
+    const retried = await post(key, pages(3));
+    expect(retried.status, await retried.clone().text()).toBe(202);
+    const batch = await json<BatchBody & { replayed: boolean }>(retried);
+    expect(batch).toMatchObject({ id: stub.id.toString(), replayed: false, accepted: 3 });
+    expect((await waitForPublished(batch.id)).counts).toMatchObject({ total: 3, succeeded: 3 });
+
+    // The stalled upload, should it wake up, owns nothing any more.
+    expect(await stub.append(begun.token, [])).toBeNull();
+    expect(await stub.seal(begun.token)).toBeNull();
+    expect((await json<BatchBody>(await api(`/v1/batches/${batch.id}`))).counts.total).toBe(3);
+  });
+});
+
 describe("streamed URL lists", () => {
   it("accepts NDJSON mixing strings and {url, id} with blank lines, options from the query", async () => {
     const [one, two, three] = pages(3);
@@ -288,6 +338,17 @@ describe("the OpenAPI document", () => {
     "/v1/downloads/{id}": ["get"],
     "/v1/schedules": ["get"],
     "/v1/schedules/{id}": ["delete"],
+    // Firecrawl compatibility (api/firecrawl/): views over the same batches.
+    "/v1/batch/scrape": ["post"],
+    "/v2/batch/scrape": ["post"],
+    "/v1/batch/scrape/{id}": ["delete", "get"],
+    "/v2/batch/scrape/{id}": ["delete", "get"],
+    "/v1/crawl/{id}": ["delete", "get"],
+    "/v1/batch/scrape/{id}/errors": ["delete", "get"],
+    "/v1/crawl/{id}/errors": ["delete", "get"],
+    "/v2/batch/scrape/{id}/errors": ["get"],
+    "/v1/scrape": ["post"],
+    "/v2/scrape": ["post"],
   };
 
   it("documents exactly the API's routes, each with bearer security except the signed download", async () => {

@@ -11,11 +11,10 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ClaimEntry } from "../../lib/coordinator-protocol";
 import { r2Keys } from "../../lib/r2-keys";
-import { encodePart, unfetchedRecord } from "../../lib/result-parts";
+import { Manifest } from "../../lib/schemas";
 import worker from "../../workers/index";
-import { api, download, json, ORIGIN, originRequests, submit, unique, waitForPublished } from "./helpers";
+import { api, download, json, ORIGIN, originRequests, reportClaim, submit, unique, waitForPublished } from "./helpers";
 
 const HELD_CHUNK = 10;
 
@@ -29,34 +28,12 @@ async function heldBatch() {
   return { run, created, stub, claim };
 }
 
-/** A report for a held chunk whose URLs all "failed", with its part written to R2. */
-async function failedReport(batchId: string, chunkId: number, token: string, attempt: number, entries: ClaimEntry[]) {
-  const records = entries.map((e) => unfetchedRecord(e, "failed", "network_error", "test says so"));
-  const key = r2Keys.part(batchId, chunkId, attempt);
-  const part = await encodePart(records);
-  await env.RESULTS.put(key, part.body);
-  return {
-    chunkId,
-    token,
-    part: { key, records: part.records, bytes: part.bytes, sha256: part.sha256 },
-    outcomes: records.map((r) => ({
-      index: r.index,
-      state: "failed" as const,
-      code: "network_error" as const,
-      message: "x",
-    })),
-    tried: [],
-    retryAfterSeconds: null,
-  };
-}
-
 describe("BatchCoordinator", () => {
   it("counts a chunk reported twice once", async () => {
-    const { created, stub, claim } = await heldBatch();
+    const { created, claim } = await heldBatch();
     if (claim.kind !== "work") return;
-    const report = await failedReport(created.id, HELD_CHUNK, claim.token, claim.attempt, claim.entries);
-    expect(await stub.reportChunk(report)).toEqual({ accepted: true });
-    expect(await stub.reportChunk(report)).toEqual({ accepted: false });
+    expect(await reportClaim(created.id, HELD_CHUNK, claim, "failed")).toBe(true);
+    expect(await reportClaim(created.id, HELD_CHUNK, claim, "failed")).toBe(false);
     const done = await waitForPublished(created.id);
     expect(done.counts).toEqual({ total: 60, pending: 0, succeeded: 55, failed: 5, skipped: 0 });
     expect(await download(created.id)).toHaveLength(60);
@@ -73,14 +50,13 @@ describe("BatchCoordinator", () => {
     if (claim.kind !== "work") return;
     // The holder "dies": its lease runs out (time moved forward by editing the lease).
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE chunks SET lease_until = 0 WHERE id = ?", HELD_CHUNK);
+      state.storage.sql.exec("UPDATE chunks SET lost_at = 0 WHERE id = ?", HELD_CHUNK);
     });
     await runDurableObjectAlarm(stub);
     const done = await waitForPublished(created.id);
     expect(done.counts).toMatchObject({ total: 60, succeeded: 60, failed: 0 });
     // The lost holder comes back and reports: too late, nothing changes.
-    const late = await failedReport(created.id, HELD_CHUNK, claim.token, claim.attempt, claim.entries);
-    expect(await stub.reportChunk(late)).toEqual({ accepted: false });
+    expect(await reportClaim(created.id, HELD_CHUNK, claim, "failed")).toBe(false);
     expect((await json<{ counts: object }>(await api(`/v1/batches/${created.id}`))).counts).toEqual(done.counts);
     const fetched = (await originRequests()).filter((r) => r.path.includes(run));
     expect(new Set(fetched.map((r) => r.path)).size).toBe(60);
@@ -93,8 +69,8 @@ describe("BatchCoordinator", () => {
     await waitForPublished(created.id);
     const before = (await originRequests()).filter((r) => r.path.includes(run)).length;
     const batch = createMessageBatch("trawl-chunks", [
-      { id: "m1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0, dispatch: 1 } },
-      { id: "m2", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0, dispatch: 1 } },
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0 } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: 0 } },
       { id: "m3", timestamp: new Date(), attempts: 1, body: { not: "a chunk message" } },
     ]);
     const ctx = createExecutionContext();
@@ -109,7 +85,7 @@ describe("BatchCoordinator", () => {
   it("records a dead-lettered chunk as failed, writes its records itself, and completes the batch", async () => {
     const { created } = await heldBatch();
     const batch = createMessageBatch("trawl-chunks-dlq", [
-      { id: "d1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: HELD_CHUNK, dispatch: 1 } },
+      { id: "d1", timestamp: new Date(), attempts: 1, body: { batchId: created.id, chunkId: HELD_CHUNK } },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
@@ -136,5 +112,24 @@ describe("BatchCoordinator", () => {
     const second = await env.RESULTS.get(r2Keys.manifest(created.id));
     expect(second?.etag).toBe(first?.etag);
     expect((await json<{ status: string }>(await api(`/v1/batches/${created.id}`))).status).toBe("completed");
+  });
+
+  it("takes the finish time from the committed manifest when a crash came between its put and the row update", async () => {
+    const run = unique("finished");
+    const created = await submit([`${ORIGIN}/pages/2.html?run=${run}`]);
+    await waitForPublished(created.id);
+    const manifest = Manifest.parse(await (await env.RESULTS.get(r2Keys.manifest(created.id)))?.json());
+    const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
+    // The put committed, the process died before the row said so: the alarm publishes again.
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET manifest_key = NULL, finished_at = NULL, phase = 'running'");
+      await state.storage.setAlarm(Date.now());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a retry's clock reads later
+    await runDurableObjectAlarm(stub);
+    const status = await json<{ status: string; finishedAt: string }>(await api(`/v1/batches/${created.id}`));
+    expect(status).toMatchObject({ status: "completed", finishedAt: manifest.finishedAt });
+    const served = await json<{ finishedAt: string }>(await api(`/v1/batches/${created.id}/manifest`));
+    expect(served.finishedAt).toBe(manifest.finishedAt);
   });
 });

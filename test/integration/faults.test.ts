@@ -8,9 +8,12 @@ import {
   api,
   type BatchBody,
   download,
+  HUGE_ROBOTS_ORIGIN,
   json,
+  LOOP_ROBOTS_ORIGIN,
   ORIGIN,
   originRequests,
+  RESET_ROBOTS_ORIGIN,
   submit,
   unique,
   waitForPublished,
@@ -35,7 +38,7 @@ interface Case {
 }
 
 const run = unique("faults");
-const at = (path: string) => `${ORIGIN}${path}${path.includes("?") ? "&" : "?"}run=${run}`;
+const at = (path: string, origin = ORIGIN) => `${origin}${path}${path.includes("?") ? "&" : "?"}run=${run}`;
 const MAX_ATTEMPTS = 3;
 
 const failed =
@@ -149,6 +152,71 @@ const CASES: Case[] = [
   },
 
   {
+    fault: "deflate (zlib-wrapped)",
+    url: at("/fault/deflate-zlib/1"),
+    expected: "succeeded, text decoded",
+    check: decodedPage,
+    note: (r) => `${r.wordCount} words`,
+  },
+  {
+    fault: "deflate sent raw (no zlib header)",
+    url: at("/fault/deflate-raw/1"),
+    expected: "succeeded, text decoded",
+    check: decodedPage,
+    note: (r) => `${r.wordCount} words`,
+  },
+  {
+    fault: "deflate bomb (64 KiB → 64 MiB)",
+    url: at("/fault/deflate-bomb/1"),
+    expected: "failed too_large, 200, 1 attempt",
+    check: failed("too_large", { httpStatus: 200, attempts: 1 }),
+  },
+  {
+    fault: "Content-Encoding: gzip, bytes are not gzip",
+    url: at("/fault/broken-gzip/1"),
+    expected: "failed decoding_failed, 200, 1 attempt",
+    check: failed("decoding_failed", { httpStatus: 200, attempts: 1 }),
+  },
+  {
+    fault: "Content-Encoding: br, bytes are not br",
+    url: at("/fault/broken-br/1"),
+    expected: "failed decoding_failed, 200, 1 attempt",
+    check: failed("decoding_failed", { httpStatus: 200, attempts: 1 }),
+  },
+
+  {
+    fault: "Content-Encoding: deflate, bytes are not deflate",
+    url: at("/fault/broken-deflate/1"),
+    expected: "failed decoding_failed, 200, 1 attempt",
+    check: failed("decoding_failed", { httpStatus: 200, attempts: 1 }),
+  },
+  {
+    fault: "Content-Encoding: zstd (never advertised)",
+    url: at("/fault/unknown-encoding/1"),
+    expected: "failed decoding_failed, 200, 1 attempt",
+    check: failed("decoding_failed", { httpStatus: 200, attempts: 1 }),
+  },
+  {
+    fault: "10 MiB robots.txt, Disallow: /private/ first; a /private/ URL",
+    url: at("/private/1.html", HUGE_ROBOTS_ORIGIN),
+    expected: "skipped robots_disallowed",
+    check: skipped("robots_disallowed"),
+  },
+  {
+    fault: "10 MiB robots.txt, Disallow: /private/ first; another URL",
+    url: at("/pages/1.html", HUGE_ROBOTS_ORIGIN),
+    expected: "succeeded",
+    check: (r) => expect(r).toMatchObject({ status: "succeeded", httpStatus: 200, attempts: 1 }),
+  },
+  {
+    fault: "robots.txt redirects in a loop",
+    url: at("/pages/1.html", LOOP_ROBOTS_ORIGIN),
+    // RFC 9309 §2.3.1.2: redirects that never end in a file may be read as "unavailable".
+    expected: "succeeded (robots.txt unavailable: allow all)",
+    check: (r) => expect(r).toMatchObject({ status: "succeeded", httpStatus: 200, attempts: 1 }),
+  },
+
+  {
     fault: "500, 500, then 200",
     url: at(`/fault/flaky/${run}`),
     expected: "succeeded on attempt 3",
@@ -198,13 +266,30 @@ const CASES: Case[] = [
     check: failed("rate_limited", { httpStatus: 429, attempts: MAX_ATTEMPTS }),
   },
   ...ssrf(["http://user:pw@example.com/"]),
+  {
+    fault: "robots.txt: 200, then the connection drops",
+    url: at("/pages/1.html", RESET_ROBOTS_ORIGIN),
+    // Rules never read are not an empty file: unreachable, so disallow all after retries.
+    expected: "skipped robots_disallowed",
+    check: skipped("robots_disallowed"),
+  },
+  ...ssrf(["http://127.0.0.2../", "http://2130706433../"]),
+  ...ssrf([`http://${"a".repeat(64)}.example.com/`], "64-character DNS label", "invalid_url"),
+  {
+    fault: "Content-Encoding: x-gzip (gzip's old name)",
+    url: at("/fault/x-gzip/1"),
+    expected: "succeeded, text decoded",
+    check: decodedPage,
+    note: (r) => `${r.wordCount} words`,
+  },
 ];
 
-function ssrf(urls: string[]): Case[] {
+/** URLs refused at submission, never fetched; `code` defaults by scheme. */
+function ssrf(urls: string[], label = "SSRF", refusedAs?: string): Case[] {
   return urls.map((url) => {
-    const code = url.startsWith("file:") ? "invalid_url" : "blocked_address";
+    const code = refusedAs ?? (url.startsWith("file:") ? "invalid_url" : "blocked_address");
     return {
-      fault: `SSRF: ${url}`,
+      fault: `${label}: ${url}`,
       url,
       expected: `skipped ${code} at submission`,
       check: skipped(code),
@@ -218,6 +303,12 @@ let done: BatchBody;
 let records: Rec[] = [];
 let log: OriginRequest[] = [];
 const fetchesOf = (prefix: string) => log.filter((r) => r.path.startsWith(prefix));
+
+/** A compressed page came out as its text. */
+function decodedPage(r: Rec): void {
+  expect(r).toMatchObject({ status: "succeeded", httpStatus: 200, title: "Compressed", attempts: 1 });
+  expect(r.markdown).toContain("A page sent compressed, which must come out as readable text.");
+}
 
 /** The first words of the Shift_JIS test paragraph, however they were decoded. */
 function decodedText(r: Rec): string {
@@ -288,8 +379,8 @@ describe("hostile origins, one batch", () => {
     expect(totals).toEqual({ lost: 0, twice: 0 });
   });
 
-  it("refuses the SSRF targets at submission and never fetches them", () => {
-    const refused = CASES.filter((c) => c.fault.startsWith("SSRF"));
+  it("refuses the SSRF targets and unresolvable names at submission and never fetches them", () => {
+    const refused = CASES.filter((c) => c.expected.endsWith("at submission"));
     expect(created.invalid?.count).toBe(refused.length);
     expect(created.accepted).toBe(CASES.length - refused.length);
     // The origin saw only its own paths; nothing else was reachable from the test anyway.
@@ -308,6 +399,11 @@ describe("hostile origins, one batch", () => {
     expect(fetchesOf("/fault/gzip-bomb/")).toHaveLength(1);
     expect(fetchesOf("/fault/too-large-chunked/")).toHaveLength(1);
     expect(fetchesOf("/fault/binary/")).toHaveLength(1);
+    // Broken compression is the origin's bytes, not the network: never retried.
+    expect(fetchesOf("/fault/broken-gzip/")).toHaveLength(1);
+    expect(fetchesOf("/fault/broken-br/")).toHaveLength(1);
+    expect(fetchesOf("/fault/broken-deflate/")).toHaveLength(1);
+    expect(fetchesOf("/fault/deflate-bomb/")).toHaveLength(1);
     expect(fetchesOf("/pages/")).toHaveLength(3);
     // A 429 answer is never followed by a hot loop: successive always-429 fetches ≥ 1 s apart.
     const always = fetchesOf("/fault/always-429/").map((r) => r.at);

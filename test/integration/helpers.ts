@@ -1,15 +1,25 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { OriginRequest } from "../../demo/origin-server";
+import type { ClaimResult } from "../../lib/coordinator-protocol";
+import { r2Keys } from "../../lib/r2-keys";
+import { unfetchedRecord, writePart } from "../../lib/result-parts";
 
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
 /** The real local origins started by test/support/global-origin.ts. */
-const [ORIGIN_URL = "", POLITE_URL = ""] = env.DEV_ALLOWED_ORIGINS.split(",");
+const [ORIGIN_URL = "", POLITE_URL = "", HUGE_ROBOTS_URL = "", LOOP_ROBOTS_URL = "", RESET_ROBOTS_URL = ""] =
+  env.DEV_ALLOWED_ORIGINS.split(",");
 /** Serves pages, statuses and faults; robots.txt allows all; no pacing beyond the gate's. */
 export const ORIGIN = ORIGIN_URL;
 /** Its robots.txt sets Crawl-delay: 1 and disallows /private/. */
 export const POLITE_ORIGIN = POLITE_URL;
+/** Its robots.txt is 10 MiB and disallows /private/ in its first lines. */
+export const HUGE_ROBOTS_ORIGIN = HUGE_ROBOTS_URL;
+/** Its robots.txt redirects in a loop. */
+export const LOOP_ROBOTS_ORIGIN = LOOP_ROBOTS_URL;
+/** Its robots.txt answers 200, then the connection drops mid-file. */
+export const RESET_ROBOTS_ORIGIN = RESET_ROBOTS_URL;
 
 /** Calls the Worker's public HTTP API as a client would. */
 export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
@@ -78,4 +88,103 @@ export async function originRequests(origin = ORIGIN): Promise<OriginRequest[]> 
 /** A path on the origin unique to this test run, so request counts are not shared. */
 export function unique(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+interface RecordView {
+  index: number;
+  status: string;
+  error: { code: string } | null;
+}
+
+/** Follows `nextCursor` through every page of a listing route. */
+async function allPages<T>(path: string, field: string, key: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page: Record<string, unknown> = await json(
+      await api(`${path}${sep}limit=200${cursor ? `&cursor=${cursor}` : ""}`, { key }),
+    );
+    items.push(...(page[field] as T[]));
+    cursor = page.nextCursor as string | null;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * Checks, for a published batch, that every view says the same thing about every URL:
+ * the status counts, `/results`, `/errors`, the manifest totals and the signed download
+ * each hold each input index exactly once, in the same state with the same code.
+ * Returns the state of each index, for the caller's own expectations.
+ */
+export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<number, string>> {
+  const status = await json<BatchBody>(await api(`/v1/batches/${id}`, { key }));
+  expect(status.published).toBe(true);
+  const { total, pending, succeeded, failed, skipped } = status.counts;
+  expect(pending).toBe(0);
+  expect(succeeded + failed + skipped).toBe(total);
+
+  const downloaded = (await download(id, key)) as unknown as RecordView[];
+  expect(downloaded.map((r) => r.index)).toEqual(Array.from({ length: total }, (_, i) => i));
+  const states = new Map(downloaded.map((r) => [r.index, r.status]));
+  const tally = (state: string) => downloaded.filter((r) => r.status === state).length;
+  expect({ succeeded: tally("succeeded"), failed: tally("failed"), skipped: tally("skipped") }).toEqual({
+    succeeded,
+    failed,
+    skipped,
+  });
+
+  const results = await allPages<RecordView>(`/v1/batches/${id}/results`, "records", key);
+  expect(results.map((r) => [r.index, r.status, r.error?.code ?? null])).toEqual(
+    downloaded.map((r) => [r.index, r.status, r.error?.code ?? null]),
+  );
+
+  const errors = await allPages<{ index: number; status: string; code: string | null }>(
+    `/v1/batches/${id}/errors`,
+    "errors",
+    key,
+  );
+  expect(errors.map((e) => [e.index, e.status, e.code])).toEqual(
+    downloaded.filter((r) => r.status !== "succeeded").map((r) => [r.index, r.status, r.error?.code ?? null]),
+  );
+
+  const manifest = await json<{ totals: object }>(await api(`/v1/batches/${id}/manifest`, { key }));
+  expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
+  return states;
+}
+
+/**
+ * Plays the queue consumer for a chunk the test claimed itself: writes a part with a
+ * record per claimed URL, all ending `status` (code `network_error` when failed), and
+ * reports it as the consumer does. Answers whether the coordinator accepted the report.
+ */
+export async function reportClaim(
+  batchId: string,
+  chunkId: number,
+  claim: Extract<ClaimResult, { kind: "work" }>,
+  status: "succeeded" | "failed",
+): Promise<boolean> {
+  const records = claim.entries.map((e) =>
+    status === "failed"
+      ? { ...unfetchedRecord(e, "failed", "network_error", "the test says so"), attempts: e.attempts + 1 }
+      : { ...unfetchedRecord(e, "failed", "network_error", ""), status, error: null, attempts: e.attempts + 1 },
+  );
+  const key = r2Keys.part(batchId, chunkId, claim.attempt);
+  const part = records.length > 0 ? await writePart(env.RESULTS, key, records) : null;
+  const stub = env.BATCH.get(env.BATCH.idFromString(batchId));
+  const { accepted } = await stub.reportChunk({
+    chunkId,
+    token: claim.token,
+    part,
+    urls: records.map((r) => ({
+      index: r.index,
+      outcome: r.status,
+      code: r.error?.code ?? null,
+      message: r.error?.message ?? null,
+      fetched: true,
+    })),
+    retryAfterSeconds: null,
+  });
+  // A rejected report's part stays: the same claim reported twice shares the accepted one's key.
+  return accepted;
 }

@@ -1,6 +1,6 @@
 // Misbehaving pages for tests: each path names the fault it plays.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 
 const tries = new Map<string, number>();
 
@@ -36,6 +36,17 @@ function gzipBomb(): Buffer {
   return bomb;
 }
 
+let deflateBomb: Buffer | undefined;
+/** The same 64 MiB zlib-wrapped (Content-Encoding: deflate), about 64 KiB on the wire. */
+function zlibBomb(): Buffer {
+  deflateBomb ??= deflateSync(Buffer.alloc(64 * 1024 * 1024, "a"), { level: 9 });
+  return deflateBomb;
+}
+
+const COMPRESSED = Buffer.from(
+  "<!doctype html><title>Compressed</title><main><p>A page sent compressed, which must come out as readable text.</p></main>",
+);
+
 /** Bytes from a fixed linear congruential generator: the same "binary" every run. */
 function garbage(length: number): Buffer {
   const out = Buffer.alloc(length);
@@ -59,8 +70,50 @@ function quietWhenGone(res: ServerResponse): void {
   res.socket?.on("error", () => {});
 }
 
+type Routes = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+let hugeRobots: Buffer | undefined;
+/** 10 MiB of robots.txt whose first lines disallow /private/, the rest comments; built once. */
+function hugeRobotsTxt(): Buffer {
+  hugeRobots ??= Buffer.concat([
+    Buffer.from("User-agent: *\nDisallow: /private/\n"),
+    Buffer.alloc(10 * 1024 * 1024, "# a very long robots.txt, padded with comments\n"),
+  ]);
+  return hugeRobots;
+}
+
+/**
+ * robots.txt faults. robots.txt is one per origin, so each is served by an origin of
+ * its own (test/support/global-origin.ts), whose other paths are the ordinary pages.
+ */
+export const robotsFaultRoutes = {
+  /** Over every cap; RFC 9309 still wants its first 500 KiB obeyed. */
+  huge: (_req, res, url) => {
+    if (url.pathname !== "/robots.txt") return false;
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/plain" }).end(hugeRobotsTxt());
+    return true;
+  },
+  /** /robots.txt → /robots-b.txt → /robots.txt …: never ends in a file. */
+  loop: (_req, res, url) => {
+    if (url.pathname === "/robots.txt") res.writeHead(302, { location: "/robots-b.txt" }).end();
+    else if (url.pathname === "/robots-b.txt") res.writeHead(302, { location: "/robots.txt" }).end();
+    else return false;
+    return true;
+  },
+  /** 200, then the connection drops mid-file: the rules were never read. */
+  reset: (_req, res, url) => {
+    if (url.pathname !== "/robots.txt") return false;
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/plain", "content-length": "100000" });
+    res.write("User-agent: *\nDisallow: /private/\n# and more to come");
+    setTimeout(() => res.socket?.destroy(), 50);
+    return true;
+  },
+} satisfies Record<string, Routes>;
+
 /** Routes under /fault/… ; returns true when it answered. */
-export function faultRoutes(_req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+export const faultRoutes: Routes = (_req, res, url) => {
   const path = url.pathname;
   if (path.startsWith("/fault/redirect-to/")) {
     res.writeHead(302, { location: decodeURIComponent(path.slice("/fault/redirect-to/".length)) }).end();
@@ -167,6 +220,41 @@ export function faultRoutes(_req: IncomingMessage, res: ServerResponse, url: URL
     res.end(body);
     return true;
   }
+  if (path.startsWith("/fault/deflate-zlib/")) {
+    // RFC 9110 "deflate": the zlib format (RFC 1950) around a deflate stream.
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "deflate" }).end(deflateSync(COMPRESSED));
+    return true;
+  }
+  if (path.startsWith("/fault/deflate-raw/")) {
+    // What some servers send as "deflate": the bare deflate stream, no zlib header.
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "deflate" }).end(deflateRawSync(COMPRESSED));
+    return true;
+  }
+  if (path.startsWith("/fault/deflate-bomb/")) {
+    quietWhenGone(res);
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "deflate" }).end(zlibBomb());
+    return true;
+  }
+  if (path.startsWith("/fault/br/")) {
+    const body = brotliCompressSync(COMPRESSED, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "br" }).end(body);
+    return true;
+  }
+  if (path.startsWith("/fault/x-gzip/")) {
+    // gzip under its old name, which workerd's fetch leaves undecoded.
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "x-gzip" }).end(gzipSync(COMPRESSED));
+    return true;
+  }
+  const broken = /^\/fault\/broken-(gzip|br|deflate)\//.exec(path);
+  if (broken) {
+    // The header promises compression; the bytes are plain HTML, which no decoder accepts.
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": broken[1] ?? "" }).end(COMPRESSED);
+    return true;
+  }
+  if (path.startsWith("/fault/unknown-encoding/")) {
+    res.writeHead(200, { "content-type": "text/html", "content-encoding": "zstd" }).end(COMPRESSED);
+    return true;
+  }
   if (path.startsWith("/fault/charset-meta/")) {
     // No charset in the header: the <meta charset> prescan must find Shift_JIS.
     res.writeHead(200, { "content-type": "text/html" }).end(sjisPage());
@@ -195,4 +283,4 @@ export function faultRoutes(_req: IncomingMessage, res: ServerResponse, url: URL
     return true;
   }
   return false;
-}
+};

@@ -2,10 +2,14 @@
 // integration tests, whose URL is handed to the pool as DEV_ALLOWED_ORIGINS.
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
-import { faultRoutes } from "./fault-routes";
+import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
 
 let origin: Origin | undefined;
 let polite: Origin | undefined;
+let robotsFaults: Origin[] = [];
+
+/** The robots.txt fault origins, in the order test/integration/helpers.ts reads them. */
+const ROBOTS_FAULTS = ["huge", "loop", "reset"] as const satisfies ReadonlyArray<keyof typeof robotsFaultRoutes>;
 
 /** robots.txt of the second origin: a crawl delay and a forbidden folder. */
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
@@ -13,18 +17,25 @@ export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/
 export async function setup(project: TestProject): Promise<void> {
   origin = await startOrigin({ routes: faultRoutes });
   polite = await startOrigin({ robots: POLITE_ROBOTS });
+  robotsFaults = await Promise.all(ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })));
   project.provide("originUrl", origin.url);
   project.provide("politeOriginUrl", polite.url);
+  project.provide(
+    "robotsFaultOriginUrls",
+    robotsFaults.map((o) => o.url),
+  );
 }
 
 export async function teardown(): Promise<void> {
   await origin?.close();
   await polite?.close();
+  await Promise.all(robotsFaults.map((o) => o.close()));
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     originUrl: string;
     politeOriginUrl: string;
+    robotsFaultOriginUrls: string[];
   }
 }

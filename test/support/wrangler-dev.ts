@@ -9,6 +9,8 @@ import { join } from "node:path";
 
 export interface DevServer {
   url: string;
+  /** The runtime's inspector (Chrome DevTools protocol), for profiling. */
+  inspectorPort: number;
   /** Process group of npx → wrangler → workerd, for memory sampling. */
   pgid: number;
   persistDir: string;
@@ -63,7 +65,8 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn("npx", args, {
     cwd: join(import.meta.dirname, "../.."),
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    // No local trace store: it grows without bound (see scripts/start.ts).
+    env: { X_LOCAL_OBSERVABILITY: "false", ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -93,6 +96,7 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   };
   return {
     url,
+    inspectorPort: inspector,
     pgid: child.pid ?? 0,
     persistDir,
     log: () => output,

@@ -34,6 +34,11 @@ describe("checkTarget refuses", () => {
     "http://0x7f000001/",
     "http://127.1/",
     "http://127.0.0.1./",
+    "http://127.0.0.2../",
+    "http://2130706433../",
+    "http://0x7f.1.../",
+    "http://10.0.0.1../",
+    "http://169.254.169.254../latest/meta-data/",
     "http://0177.0.0.01/",
     "https://127.0.0.1:8443/admin",
     "http://１２７.０.０.１/",
@@ -143,6 +148,12 @@ describe("checkTarget refuses", () => {
     "http://1.2.3.4.5/",
     "http://256.0.0.1/",
     "http://exa mple.com/",
+    `http://${"a".repeat(64)}.example.com/`,
+    `http://${"a".repeat(64)}/`,
+    `http://${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(58)}.com/`,
+    "http://a..example.com/",
+    "http://.example.com/",
+    "http://../",
   ])("%j as invalid_url", (raw) => {
     expect(checkTarget(raw, none)).toMatchObject({ ok: false, code: "invalid_url" });
   });
@@ -166,6 +177,9 @@ describe("checkTarget refuses", () => {
     ["http://[2002:ac10:1::]/", /6to4 .*172\.16\.0\.0\/12/],
     ["http://100.64.0.1/", /carrier-grade NAT/],
     ["http://localhost./", /localhost/],
+    ["http://127.0.0.2../", /loopback/],
+    [`http://${"a".repeat(64)}.com/`, /label longer than 63/],
+    [`http://${"a".repeat(250)}.com/`, /longer than 253/],
   ])("names why %s is refused", (raw, reason) => {
     const result = checkTarget(raw, none);
     expect(result.ok ? "" : result.reason).toMatch(reason);
@@ -201,6 +215,11 @@ describe("checkTarget allows public URLs", () => {
     "https://localhost.example.com/",
     "https://local.example.com/",
     "https://example.internal.com/",
+    "https://example.com../",
+    `https://${"a".repeat(63)}.example.com/`,
+    // 253 characters, the longest name DNS carries, with and without a trailing dot.
+    `http://${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.com/`,
+    `http://${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.com./`,
   ])("%s", (raw) => {
     const result = checkTarget(raw, none);
     expect(result).toMatchObject({ ok: true });
@@ -242,6 +261,7 @@ describe("allow list", () => {
 
   it("matches other spellings of a listed origin", () => {
     expect(checkTarget("http://2130706433:8790/", allow)).toMatchObject({ ok: true });
+    expect(checkTarget("http://127.0.0.1..:8790/", allow)).toMatchObject({ ok: true });
     expect(checkTarget("http://LOCALHOST:8790/", allow)).toMatchObject({ ok: true });
   });
 

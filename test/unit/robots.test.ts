@@ -6,6 +6,7 @@ import {
   ROBOTS_MAX_BYTES,
   RobotsRules,
   robotsUrlFor,
+  rulesFromFailure,
   rulesFromResponse,
 } from "../../lib/robots";
 
@@ -193,7 +194,7 @@ describe("fetch outcomes", () => {
     expect(isAllowed(r, "https://example.com/x", UA)).toBe(false);
   });
 
-  it.each([301, 302, 307, 308])("treats a final %d (redirects exhausted) as allow all", (status) => {
+  it.each([300, 301, 302, 304, 307, 308])("treats a final %d the fetcher could not follow as allow all", (status) => {
     expect(isAllowed(rulesFromResponse(status, null), "https://example.com/x", UA)).toBe(true);
   });
 
@@ -201,6 +202,43 @@ describe("fetch outcomes", () => {
     const r = rulesFromResponse(status, strict);
     expect(r).toEqual({ outcome: "parsed", status, text: strict, truncated: false });
     expect(isAllowed(r, "https://example.com/x", UA)).toBe(false);
+  });
+});
+
+describe("fetches that end without a body", () => {
+  const allowsAll = (r: ReturnType<typeof rulesFromFailure>) => isAllowed(r, "https://example.com/x", UA);
+
+  // RFC 9309 §2.3.1.2: past five redirects a crawler MAY treat robots.txt as unavailable.
+  it.each([
+    ["too_many_redirects", null],
+    ["too_many_redirects", 302],
+    ["blocked_address", null],
+    ["invalid_url", 301],
+  ] as const)("treats a redirect chain that ends in %s as unavailable: allow all", (code, status) => {
+    const r = rulesFromFailure(code, status);
+    expect(r.outcome).toBe("unavailable");
+    expect(allowsAll(r)).toBe(true);
+  });
+
+  // The status was 200, but no complete file was read: an empty one would allow everything.
+  it.each(["timeout", "network_error", "decoding_failed", "too_large"] as const)(
+    "treats a 200 whose body ended in %s as unreachable: disallow all",
+    (code) => {
+      const r = rulesFromFailure(code, 200);
+      expect(r).toEqual({ outcome: "unreachable", status: 0 });
+      expect(allowsAll(r)).toBe(false);
+    },
+  );
+
+  it("judges an HTTP error by its status, as for a response", () => {
+    expect(rulesFromFailure("http_error", 404).outcome).toBe("unavailable");
+    expect(rulesFromFailure("http_error", 500).outcome).toBe("unreachable");
+    expect(rulesFromFailure("rate_limited", 429).outcome).toBe("unreachable");
+    expect(rulesFromFailure("rate_limited", 503).outcome).toBe("unreachable");
+  });
+
+  it("treats a robots.txt that is not text as unavailable: allow all", () => {
+    expect(allowsAll(rulesFromFailure("unsupported_content_type", 200))).toBe(true);
   });
 });
 
@@ -238,6 +276,14 @@ describe("oversize body", () => {
     const r = rulesFromResponse(200, body);
     expect(r.outcome === "parsed" && r.truncated).toBe(true);
     expect(isAllowed(r, "https://example.com/x", UA)).toBe(false);
+  });
+
+  it("drops the half line at the end of a body the fetcher cut short", () => {
+    // The fetcher stopped inside "Disallow: /private-area"; kept, "Disallow: /" would block the site.
+    const r = rulesFromResponse(200, "User-agent: *\nDisallow: /secret/\nDisallow: /", true);
+    expect(r).toMatchObject({ outcome: "parsed", truncated: true, text: "User-agent: *\nDisallow: /secret/\n" });
+    expect(isAllowed(r, "https://example.com/elsewhere", UA)).toBe(true);
+    expect(isAllowed(r, "https://example.com/secret/page", UA)).toBe(false);
   });
 
   it("leaves a body at exactly the limit untouched", () => {

@@ -6,18 +6,27 @@ import { backoffSeconds } from "../lib/retry-policy";
 import type { BatchOptions, ResultRecord } from "../lib/schemas";
 import { type FetchLimits, fetchPage } from "./fetcher";
 
-/** What became of one URL in this attempt. `tried`: a request went out for it. */
-export type Verdict =
-  | { kind: "terminal"; record: ResultRecord; tried: boolean }
-  | { kind: "retry"; afterSeconds: number; tried: boolean; rateLimited: boolean };
+/** What became of one URL in this attempt. `fetched`: a request went out for it. */
+export type UrlOutcome =
+  | { kind: "terminal"; record: ResultRecord; fetched: boolean }
+  | { kind: "retry"; afterSeconds: number; fetched: boolean; rateLimited: boolean };
 
-/** A record for a URL that ends without a (further) fetch. */
-export function endWithout(entry: ClaimEntry, status: "failed" | "skipped", code: ErrorCode, message: string): Verdict {
-  return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), tried: false };
+/** The outcome of a URL that ends without a (further) fetch. */
+export function recordWithoutFetch(
+  entry: ClaimEntry,
+  status: "failed" | "skipped",
+  code: ErrorCode,
+  message: string,
+): UrlOutcome {
+  return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), fetched: false };
 }
 
 /** Fetches and extracts one URL, or says when to try it again. */
-export async function settleUrl(entry: ClaimEntry, options: BatchOptions, limits: FetchLimits): Promise<Verdict> {
+export async function fetchAndExtract(
+  entry: ClaimEntry,
+  options: BatchOptions,
+  limits: FetchLimits,
+): Promise<UrlOutcome> {
   const attempts = entry.attempts + 1;
   const page = await fetchPage(entry.url, limits);
   const base = {
@@ -35,10 +44,10 @@ export async function settleUrl(entry: ClaimEntry, options: BatchOptions, limits
   if (!page.ok) {
     if (page.transient && attempts < options.maxAttempts) {
       const afterSeconds = page.retryAfterSeconds ?? backoffSeconds(attempts);
-      return { kind: "retry", afterSeconds, tried: true, rateLimited: page.code === "rate_limited" };
+      return { kind: "retry", afterSeconds, fetched: true, rateLimited: page.code === "rate_limited" };
     }
     const record = unfetchedRecord(entry, "failed", page.code, page.message);
-    return { kind: "terminal", record: { ...record, ...base }, tried: true };
+    return { kind: "terminal", record: { ...record, ...base }, fetched: true };
   }
   const extracted = await extract({
     body: page.body,
@@ -56,12 +65,12 @@ export async function settleUrl(entry: ClaimEntry, options: BatchOptions, limits
   const validators = { etag: page.etag, lastModified: page.lastModified };
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.code, extracted.message);
-    return { kind: "terminal", record: { ...record, ...base, ...validators }, tried: true };
+    return { kind: "terminal", record: { ...record, ...base, ...validators }, fetched: true };
   }
   const x = extracted.value;
   return {
     kind: "terminal",
-    tried: true,
+    fetched: true,
     record: {
       ...base,
       ...validators,
@@ -79,6 +88,7 @@ export async function settleUrl(entry: ClaimEntry, options: BatchOptions, limits
       ...(x.text !== undefined && { text: x.text }),
       ...(x.links !== undefined && { links: x.links }),
       wordCount: x.wordCount,
+      ...(x.truncated && { truncated: true }),
       contentHash: x.contentHash,
     },
   };

@@ -1,0 +1,48 @@
+// Firecrawl's API shape over Trawl (issue #13): its SDKs, pointed at a Trawl deployment
+// with `apiUrl`, start, poll, page through and cancel batch scrapes, and scrape one URL.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { requireTenant } from "../auth";
+import { ApiError } from "../errors";
+import type { AppEnv } from "../types";
+import { registerBatchReadRoutes } from "./batch-reads";
+import { registerBatchScrapeRoutes } from "./batch-scrape";
+import { registerScrapeRoutes } from "./scrape";
+
+/** Every path the Firecrawl-compatible routes live under; none is one of Trawl's own. */
+const FIRECRAWL_PATHS = ["/v1/scrape", "/v2/scrape", "/v1/batch/*", "/v2/batch/*", "/v1/crawl/*"];
+/**
+ * Firecrawl endpoints Trawl does not implement: their 404 is written in Firecrawl's
+ * shape too, so its SDKs show the reason. Other unknown paths keep Trawl's shape.
+ */
+const FIRECRAWL_ONLY_PATHS = ["crawl", "map", "search", "extract", "agent"].flatMap((name) =>
+  ["v1", "v2"].flatMap((version) => [`/${version}/${name}`, `/${version}/${name}/*`]),
+);
+
+/** What a Firecrawl client is told when it calls an endpoint Trawl does not implement. */
+export const FIRECRAWL_NOT_FOUND_HINT =
+  "Trawl implements Firecrawl's batch scrape and scrape (v1 and v2), not crawl, map, search, extract or agent";
+
+/** Errors on these routes are written in Firecrawl's shape, auth failures included. */
+const firecrawlErrors = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("errorStyle", "firecrawl");
+  await next();
+});
+
+/** Registers the Firecrawl-compatible routes; `maxJsonBytes` caps request bodies as Trawl's own JSON routes are. */
+export function registerFirecrawlRoutes(app: OpenAPIHono<AppEnv>, maxJsonBytes: number): void {
+  const limit = bodyLimit({
+    maxSize: maxJsonBytes,
+    onError: () => {
+      throw new ApiError(413, "body_too_large", `body: JSON bodies are limited to ${maxJsonBytes} bytes`, [
+        { field: "body", reason: "too large" },
+      ]);
+    },
+  });
+  for (const path of FIRECRAWL_ONLY_PATHS) app.use(path, firecrawlErrors);
+  for (const path of FIRECRAWL_PATHS) app.use(path, firecrawlErrors, limit, requireTenant);
+  registerBatchScrapeRoutes(app);
+  registerBatchReadRoutes(app);
+  registerScrapeRoutes(app);
+}

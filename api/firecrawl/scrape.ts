@@ -1,0 +1,103 @@
+// Firecrawl's single-URL scrape, answered synchronously by the consumer's own path for
+// one origin: the host gate (robots.txt, pace, concurrency), the fetcher's address
+// policy on every hop, and the extractor. Nothing is stored.
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { checkTarget } from "../../lib/address-policy";
+import { createLimiter } from "../../lib/concurrency";
+import type { ErrorCode } from "../../lib/error-codes";
+import { isDocument, toDocument } from "../../lib/firecrawl/documents";
+import { FirecrawlScrapeRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
+import { readSettings } from "../../lib/settings";
+import { fetchLimitsFrom } from "../../workers/fetcher";
+import { fetchOriginGroup } from "../../workers/origin-group";
+import { ApiError } from "../errors";
+import { bearerSecurity } from "../openapi-schemas";
+import type { AppEnv } from "../types";
+import { refuseUnsupported } from "./batch-scrape";
+import { FirecrawlScrapeResult, firecrawlError, firecrawlErrors, firecrawlTags } from "./schemas";
+
+/**
+ * The answer when a page gave no document. The target's own 4xx/5xx are documents
+ * (with `metadata.statusCode`), so these are refusals and failures to get an answer.
+ */
+function failureStatus(code: ErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case "invalid_url":
+      return 400;
+    case "blocked_address":
+    case "robots_disallowed":
+      return 403;
+    case "timeout":
+      return 408;
+    default:
+      // Not 502: Firecrawl's v2 SDK repeats a request that answered 502.
+      return 500;
+  }
+}
+
+function scrapeRoute(version: "v1" | "v2") {
+  return createRoute({
+    method: "post",
+    path: `/${version}/scrape`,
+    tags: firecrawlTags,
+    summary: `Firecrawl ${version}: scrape one URL now (robots.txt and the address policy apply)`,
+    security: bearerSecurity,
+    request: { body: { required: true, content: { "application/json": { schema: FirecrawlScrapeRequest } } } },
+    responses: {
+      200: {
+        description: "The document; a target's 4xx or 5xx page is a document too, with its `metadata.statusCode`",
+        content: { "application/json": { schema: FirecrawlScrapeResult } },
+      },
+      403: firecrawlError("A blocked address, or robots.txt forbids the URL"),
+      408: firecrawlError("No complete answer within the fetch timeout"),
+      429: firecrawlError("Trawl's politeness limits for this origin are in use; retry after `Retry-After`"),
+      500: firecrawlError("The page could not be fetched or read; `code` says why"),
+      ...firecrawlErrors,
+    },
+  });
+}
+
+/** Registers `POST /v1/scrape` and `POST /v2/scrape`. */
+export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const version of ["v1", "v2"] as const) {
+    app.openapi(scrapeRoute(version), async (c) => {
+      const body = c.req.valid("json");
+      refuseUnsupported(refusedOptions(body));
+      const settings = readSettings(c.env as unknown as Record<string, unknown>);
+      const limits = fetchLimitsFrom(settings);
+      const url = body.url.trim();
+      const check = checkTarget(url, limits.allow);
+      if (!check.ok) {
+        throw new ApiError(failureStatus(check.code), check.code, `url: ${check.reason}`, [
+          { field: "url", reason: check.reason },
+        ]);
+      }
+      // One attempt: a synchronous answer does not wait out retry back-offs.
+      const options = { ...toBatchOptions(body), maxAttempts: 1 };
+      const [outcome] = await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, attempts: 0 }], {
+        env: c.env,
+        options,
+        fetchLimits: limits,
+        maxWaitMs: settings.HOST_MAX_WAIT_MS,
+        limit: createLimiter(1),
+      });
+      if (!outcome || outcome.kind === "retry") {
+        const seconds = outcome?.afterSeconds ?? 1;
+        c.header("retry-after", String(seconds));
+        throw new ApiError(
+          429,
+          "rate_limited",
+          `url: Trawl's politeness limits for this origin are in use; retry in ${seconds} s`,
+          [{ field: "url", reason: "origin busy" }],
+        );
+      }
+      const { record } = outcome;
+      if (isDocument(record)) return c.json({ success: true as const, data: toDocument(record) }, 200);
+      const error = record.error ?? { code: "network_error" as const, message: "no answer" };
+      throw new ApiError(failureStatus(error.code), error.code, `url: ${error.message}`, [
+        { field: "url", reason: error.message },
+      ]);
+    });
+  }
+}

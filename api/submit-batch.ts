@@ -1,0 +1,71 @@
+import type { AllowList } from "../lib/address-policy";
+import type { BatchSummary } from "../lib/coordinator-protocol";
+import type { BatchOptions, UrlEntry } from "../lib/schemas";
+import { ApiError } from "./errors";
+import { type IngestTotals, ingestEntries, uploadSuperseded } from "./ingest";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Checks an idempotency key from `header`; null when none was sent. */
+export function idempotencyKeyFrom(value: string | undefined, header: string): string | null {
+  if (value === undefined) return null;
+  if (!IDEMPOTENCY_KEY.test(value)) throw ApiError.invalid(header, "must be 1 to 255 visible ASCII characters");
+  return value;
+}
+
+export interface SubmitInput {
+  tenant: string;
+  idempotencyKey: string | null;
+  /** The header the key came in, as error messages name it. */
+  keyField: string;
+  options: BatchOptions;
+  entries: AsyncIterable<{ entry: UrlEntry } | { problem: string; field: string }>;
+  allow: AllowList;
+  maxUrls: number;
+  chunkSize: number;
+  /** Called when the key names an existing batch: the list will not be read. */
+  discardInput?: () => Promise<void>;
+}
+
+export type Submitted =
+  | { replayed: true; summary: BatchSummary }
+  | { replayed: false; summary: BatchSummary; totals: IngestTotals };
+
+/**
+ * Creates a batch on its coordinator (begin, append in slices, seal), or finds the one
+ * its idempotency key already made. The same key names the same batch whichever API
+ * (Trawl's or Firecrawl's) submitted it.
+ */
+export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitted> {
+  const { tenant, idempotencyKey: key } = input;
+  const objectId = key ? env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : env.BATCH.newUniqueId();
+  const stub = env.BATCH.get(objectId);
+  const begun = await stub.begin({
+    batchId: objectId.toString(),
+    tenant,
+    options: input.options,
+    chunkSize: input.chunkSize,
+  });
+  if (!begun.created) {
+    await input.discardInput?.();
+    if (begun.inProgress) {
+      throw new ApiError(
+        409,
+        "idempotency_in_progress",
+        `${input.keyField}: a request with this key is still uploading`,
+        [{ field: input.keyField, reason: "in progress" }],
+      );
+    }
+    return { replayed: true, summary: begun.summary };
+  }
+  let totals: IngestTotals;
+  try {
+    totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls);
+  } catch (error) {
+    await stub.abandon(begun.token);
+    throw error;
+  }
+  const summary = await stub.seal(begun.token);
+  if (!summary) throw uploadSuperseded();
+  return { replayed: false, summary, totals };
+}

@@ -1,0 +1,530 @@
+// Every SQL statement of a batch's coordinator, and the chunk state machine.
+//
+// One row per input URL (`urls`), one per chunk (`chunks`), one per result part
+// (`parts`); the single `batch` row holds the phase and the counters, which change in
+// the same transaction as the URL rows they count.
+//
+// A chunk is a contiguous slice of the input (`chunk_size` URLs). Its states:
+//
+//   ready ──markSent──▶ sent ──lease──▶ leased ──finish──▶ done
+//                        ▲  ▲             │
+//                        │  └── reopen ───┤  (its report left URLs to retry: sent again, delayed)
+//                        └──── resend ────┘  (lost_at passed: sent again; `sent` too)
+//   close: ready | sent | leased ──▶ done    (nothing pending: cancel, dead letter, seal)
+//
+// `lost_at` has one meaning in both `sent` and `leased`: the moment after which the
+// chunk is presumed lost (the message never claimed, or its holder dead) and the alarm
+// sends it again. In `sent` that is the delivery delay plus a lease; in `leased`, the
+// end of the lease. `token` names the current lease holder and is set only in `leased`;
+// only that holder's first report counts. `ready` and `done` have neither.
+//
+// URL rows: `pending` until terminal (`succeeded`, `failed`, `skipped`); `part` names
+// the R2 part holding the URL's record once it is written. A consumer writes the
+// records of what it fetched; the coordinator writes every other terminal URL's record
+// (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
+
+import type {
+  BeginInput,
+  ClaimEntry,
+  ErrorEntry,
+  IngestRow,
+  PartInfo,
+  ResultLocation,
+  SubmitCounts,
+  UrlReport,
+} from "../lib/coordinator-protocol";
+import type { ErrorCode } from "../lib/error-codes";
+import type { UrlState } from "../lib/schemas";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS batch (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  batch_id TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  options TEXT NOT NULL,
+  ingest_token TEXT,
+  created_at INTEGER NOT NULL,
+  last_ingest_at INTEGER NOT NULL,
+  sealed_at INTEGER,
+  finished_at INTEGER,
+  chunk_size INTEGER NOT NULL,
+  total INTEGER NOT NULL DEFAULT 0,
+  succeeded INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  invalid INTEGER NOT NULL DEFAULT 0,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  manifest_key TEXT,
+  failure TEXT
+);
+CREATE TABLE IF NOT EXISTS urls (
+  idx INTEGER PRIMARY KEY,
+  caller_id TEXT,
+  url TEXT NOT NULL,
+  norm TEXT UNIQUE,
+  state TEXT NOT NULL,
+  code TEXT,
+  message TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  part TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_state ON urls (state, idx);
+CREATE INDEX IF NOT EXISTS urls_unwritten ON urls (idx) WHERE part IS NULL AND state != 'pending';
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY,
+  state TEXT NOT NULL,
+  claims INTEGER NOT NULL DEFAULT 0,
+  lost_at INTEGER,
+  token TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_state ON chunks (state, lost_at);
+CREATE TABLE IF NOT EXISTS parts (
+  key TEXT PRIMARY KEY,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL
+);
+`;
+
+/** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
+export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed";
+export type ChunkState = "ready" | "sent" | "leased" | "done";
+
+export interface BatchRow extends Record<string, SqlStorageValue> {
+  batch_id: string;
+  tenant: string;
+  phase: Phase;
+  options: string;
+  ingest_token: string | null;
+  created_at: number;
+  last_ingest_at: number;
+  sealed_at: number | null;
+  finished_at: number | null;
+  chunk_size: number;
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  invalid: number;
+  duplicates: number;
+  manifest_key: string | null;
+  failure: string | null;
+}
+
+export interface UrlRow extends Record<string, SqlStorageValue> {
+  idx: number;
+  caller_id: string | null;
+  url: string;
+  state: "pending" | UrlState;
+  code: string | null;
+  message: string | null;
+  attempts: number;
+  part: string | null;
+}
+
+export interface ChunkRow extends Record<string, SqlStorageValue> {
+  id: number;
+  state: ChunkState;
+  claims: number;
+  lost_at: number | null;
+  token: string | null;
+}
+
+/** The chunk transitions, each legal only from the states listed. */
+export const CHUNK_TRANSITIONS = {
+  markSent: { from: ["ready"], to: "sent" },
+  // From `leased` only once its holder's lease has run out (the coordinator checks).
+  lease: { from: ["ready", "sent", "leased"], to: "leased" },
+  finish: { from: ["leased"], to: "done" },
+  reopen: { from: ["leased"], to: "sent" },
+  resend: { from: ["sent", "leased"], to: "sent" },
+  close: { from: ["ready", "sent", "leased"], to: "done" },
+} as const satisfies Record<string, { from: readonly ChunkState[]; to: ChunkState }>;
+export type ChunkTransition = keyof typeof CHUNK_TRANSITIONS;
+
+type Counter = "succeeded" | "failed" | "skipped";
+
+/** The coordinator's storage: every statement it runs, named for what it does. */
+export class BatchStore {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Runs `work` as one transaction. */
+  atomically<T>(work: () => T): T {
+    return this.storage.transactionSync(work);
+  }
+
+  // ---- the batch row -------------------------------------------------------------
+
+  batch(): BatchRow | null {
+    return this.sql.exec<BatchRow>("SELECT * FROM batch").toArray()[0] ?? null;
+  }
+
+  createBatch(input: BeginInput, token: string, now: number): void {
+    this.sql.exec(
+      `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?)`,
+      input.batchId,
+      input.tenant,
+      JSON.stringify(input.options),
+      token,
+      now,
+      now,
+      input.chunkSize,
+    );
+  }
+
+  /** Forgets everything: an abandoned upload, or one replaced by a new request. */
+  reset(): void {
+    this.sql.exec("DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch;");
+  }
+
+  setPhase(phase: Phase): void {
+    this.sql.exec("UPDATE batch SET phase = ?", phase);
+  }
+
+  fail(failure: string): void {
+    this.sql.exec("UPDATE batch SET phase = 'failed', failure = ?", failure);
+  }
+
+  markPublished(phase: Phase, finishedAt: number, manifestKey: string): void {
+    this.sql.exec("UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?", phase, finishedAt, manifestKey);
+  }
+
+  // ---- ingestion -----------------------------------------------------------------
+
+  /**
+   * Appends a slice of the list after the rows already held, in one statement (numbers
+   * bound from JavaScript arrive as REAL: CAST where they become indices). A URL
+   * whose normalised form appeared earlier (in an earlier slice or earlier in this one)
+   * is recorded as a skipped duplicate naming the first; refused URLs keep their code.
+   */
+  appendUrls(rows: IngestRow[], now: number): SubmitCounts {
+    const start = this.batch()?.total ?? 0;
+    const slice = JSON.stringify(rows.map((r) => [r.url, r.id, r.norm, r.code, r.message]));
+    this.sql.exec(
+      `WITH input AS (
+         SELECT CAST(key AS INTEGER) + CAST(?2 AS INTEGER) AS idx, value ->> 0 AS url, value ->> 1 AS caller_id,
+                value ->> 2 AS norm, value ->> 3 AS code, value ->> 4 AS message
+         FROM json_each(?1)
+       ), judged AS (
+         SELECT input.*,
+           (SELECT u.idx FROM urls u WHERE u.norm = input.norm) AS earlier,
+           CASE WHEN norm IS NULL THEN idx ELSE MIN(idx) OVER (PARTITION BY norm) END AS first_here
+         FROM input
+       )
+       INSERT INTO urls (idx, caller_id, url, norm, state, code, message)
+       SELECT idx, caller_id, url,
+         CASE WHEN code IS NULL AND earlier IS NULL AND first_here = idx THEN norm END,
+         CASE WHEN code IS NULL AND earlier IS NULL AND first_here = idx THEN 'pending' ELSE 'skipped' END,
+         CASE WHEN code IS NOT NULL THEN code WHEN earlier IS NOT NULL OR first_here <> idx THEN 'duplicate' END,
+         CASE WHEN code IS NOT NULL THEN message
+              WHEN earlier IS NOT NULL THEN 'same page as input #' || earlier
+              WHEN first_here <> idx THEN 'same page as input #' || first_here END
+       FROM judged ORDER BY idx`,
+      slice,
+      start,
+    );
+    const counts = this.sql
+      .exec<{ accepted: number; invalid: number; duplicates: number }>(
+        `SELECT COALESCE(SUM(state = 'pending'), 0) AS accepted,
+                COALESCE(SUM(state = 'skipped' AND code != 'duplicate'), 0) AS invalid,
+                COALESCE(SUM(code = 'duplicate'), 0) AS duplicates
+         FROM urls WHERE idx >= ?`,
+        start,
+      )
+      .one();
+    this.sql.exec(
+      `UPDATE batch SET total = total + ?, skipped = skipped + ?, invalid = invalid + ?, duplicates = duplicates + ?,
+         last_ingest_at = ?`,
+      rows.length,
+      counts.invalid + counts.duplicates,
+      counts.invalid,
+      counts.duplicates,
+      now,
+    );
+    return counts;
+  }
+
+  /** Ends ingestion: one chunk per slice of the input, `done` at once when nothing in it is pending. */
+  seal(now: number): void {
+    this.sql.exec(
+      `INSERT INTO chunks (id, state)
+       SELECT idx / CAST(?1 AS INTEGER) AS chunk, CASE WHEN SUM(state = 'pending') > 0 THEN 'ready' ELSE 'done' END
+       FROM urls GROUP BY chunk`,
+      this.batch()?.chunk_size ?? 1,
+    );
+    this.sql.exec("UPDATE batch SET phase = 'queued', ingest_token = NULL, sealed_at = ?", now);
+  }
+
+  // ---- chunks --------------------------------------------------------------------
+
+  chunk(id: number): ChunkRow | null {
+    return this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE id = ?", id).toArray()[0] ?? null;
+  }
+
+  /** The first and last input index of a chunk. */
+  chunkRange(id: number): [number, number] {
+    const batch = this.batch();
+    const size = batch?.chunk_size ?? 1;
+    return [id * size, Math.min((id + 1) * size, batch?.total ?? 0) - 1];
+  }
+
+  /** Applies a named transition if the chunk is in a state it is legal from; answers whether it was. */
+  transition(id: number, name: ChunkTransition, set: { lostAt?: number; token?: string } = {}): boolean {
+    const { from, to } = CHUNK_TRANSITIONS[name];
+    const claims = name === "lease" ? 1 : 0;
+    const placeholders = from.map(() => "?").join(", ");
+    const changed = this.sql.exec(
+      `UPDATE chunks SET state = ?, lost_at = ?, token = ?, claims = claims + ?
+       WHERE id = ? AND state IN (${placeholders}) RETURNING id`,
+      to,
+      set.lostAt ?? null,
+      set.token ?? null,
+      claims,
+      id,
+      ...from,
+    );
+    return changed.toArray().length > 0;
+  }
+
+  readyChunks(limit: number): number[] {
+    return this.ids("SELECT id FROM chunks WHERE state = 'ready' ORDER BY id LIMIT ?", limit);
+  }
+
+  /** Chunks sent or leased whose `lost_at` has passed. */
+  lostChunks(now: number): number[] {
+    return this.ids("SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lost_at <= ? ORDER BY id", now);
+  }
+
+  inFlight(): number {
+    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('sent', 'leased')");
+  }
+
+  /** The soonest `lost_at` of a chunk in flight, or null. */
+  nextLostAt(): number | null {
+    return this.sql
+      .exec<{ t: number | null }>("SELECT MIN(lost_at) AS t FROM chunks WHERE state IN ('sent', 'leased')")
+      .one().t;
+  }
+
+  allChunksDone(): boolean {
+    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'") === 0;
+  }
+
+  // ---- URLs ----------------------------------------------------------------------
+
+  /** The URLs of a range still to fetch, in input order. */
+  pendingEntries(first: number, last: number): ClaimEntry[] {
+    return this.sql
+      .exec<UrlRow>(
+        "SELECT idx, caller_id, url, attempts FROM urls WHERE idx BETWEEN ? AND ? AND state = 'pending' ORDER BY idx",
+        first,
+        last,
+      )
+      .toArray()
+      .map((row) => ({ index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts }));
+  }
+
+  pendingIn(first: number, last: number): number {
+    return this.count("SELECT COUNT(*) AS n FROM urls WHERE idx BETWEEN ? AND ? AND state = 'pending'", first, last);
+  }
+
+  /**
+   * Applies a lease holder's report to the URLs of its range: terminal outcomes end
+   * pending URLs (counted here) and point at the report's part; fetched URLs count an
+   * attempt. Outcomes for URLs outside the range or no longer pending change nothing.
+   */
+  applyReport(urls: UrlReport[], part: PartInfo | null, first: number, last: number): void {
+    if (part) this.insertPart(part);
+    const delta: Record<Counter, number> = { succeeded: 0, failed: 0, skipped: 0 };
+    for (const url of urls) {
+      if (url.index < first || url.index > last) continue;
+      const tried = url.fetched ? 1 : 0;
+      if (url.outcome === "retry" || part === null) {
+        this.sql.exec("UPDATE urls SET attempts = attempts + ? WHERE idx = ? AND state = 'pending'", tried, url.index);
+        continue;
+      }
+      const ended = this.sql.exec(
+        `UPDATE urls SET state = ?, code = ?, message = ?, part = ?, attempts = attempts + ?
+         WHERE idx = ? AND state = 'pending' RETURNING idx`,
+        url.outcome,
+        url.code,
+        url.message,
+        part.key,
+        tried,
+        url.index,
+      );
+      if (ended.toArray().length > 0) delta[url.outcome]++;
+    }
+    this.addCounts(delta);
+  }
+
+  /** Ends the still-pending URLs of a range, counting them. */
+  endPending(range: [number, number], state: "failed" | "skipped", code: ErrorCode, message: string): number {
+    this.sql.exec(
+      "UPDATE urls SET state = ?, code = ?, message = ? WHERE idx BETWEEN ? AND ? AND state = 'pending'",
+      state,
+      code,
+      message,
+      range[0],
+      range[1],
+    );
+    // Counted by SQLite rather than by returning every row: a cancel ends a million at once.
+    const ended = this.count("SELECT changes() AS n");
+    this.addCounts({ succeeded: 0, failed: state === "failed" ? ended : 0, skipped: state === "skipped" ? ended : 0 });
+    return ended;
+  }
+
+  /**
+   * Ends the pending URLs of every chunk no consumer holds: one range update per gap
+   * between leased chunks, each a walk of the primary key, so a million URLs cost one
+   * pass. Ranges come from chunk ids, never from `idx / size` (a size bound as REAL
+   * would make that a fraction matching no chunk, and end URLs being fetched).
+   */
+  endUnleased(state: "failed" | "skipped", code: ErrorCode, message: string): number {
+    const batch = this.batch();
+    if (!batch) return 0;
+    const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
+    let ended = 0;
+    let from = 0;
+    for (const id of [...leased, Number.POSITIVE_INFINITY]) {
+      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [batch.total, batch.total];
+      if (first > from) ended += this.endPending([from, first - 1], state, code, message);
+      from = last + 1;
+    }
+    return ended;
+  }
+
+  /** Closes every chunk no consumer holds (after a cancel ended their URLs). */
+  closeUnleased(): void {
+    this.sql.exec("UPDATE chunks SET state = 'done', lost_at = NULL, token = NULL WHERE state IN ('ready', 'sent')");
+  }
+
+  /** Terminal URLs whose record nobody has written yet: the coordinator's to write, in input order. */
+  unwritten(limit: number): UrlRow[] {
+    return (
+      this.sql
+        // Named, so the planner cannot walk the primary key past every row already written
+        // (quadratic over a cancelled million: each call restarted from the first URL).
+        .exec<UrlRow>(
+          "SELECT * FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
+          limit,
+        )
+        .toArray()
+    );
+  }
+
+  hasUnwritten(): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' LIMIT 1")
+        .toArray().length > 0
+    );
+  }
+
+  /** Records a part the coordinator wrote and points its URLs at it. */
+  recordWrittenPart(part: PartInfo, indices: number[]): void {
+    this.insertPart(part);
+    this.sql.exec(
+      "UPDATE urls SET part = ?1 WHERE idx IN (SELECT value FROM json_each(?2)) AND part IS NULL",
+      part.key,
+      JSON.stringify(indices),
+    );
+  }
+
+  // ---- reads ---------------------------------------------------------------------
+
+  locate(cursor: number, limit: number, state: string | null): ResultLocation[] {
+    const rows = state
+      ? this.sql.exec<UrlRow>(
+          "SELECT idx, state, part FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?",
+          state,
+          cursor,
+          limit,
+        )
+      : this.sql.exec<UrlRow>("SELECT idx, state, part FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
+    return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
+  }
+
+  errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {
+    const rows = code
+      ? this.sql.exec<UrlRow>(
+          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND code = ? AND idx >= ? ORDER BY idx LIMIT ?",
+          code,
+          cursor,
+          limit,
+        )
+      : this.sql.exec<UrlRow>(
+          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND idx >= ? ORDER BY idx LIMIT ?",
+          cursor,
+          limit,
+        );
+    return rows.toArray().map((row) => ({
+      index: row.idx,
+      id: row.caller_id,
+      url: row.url,
+      status: row.state as ErrorEntry["status"],
+      code: row.code,
+      message: row.message,
+    }));
+  }
+
+  inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
+    return this.sql
+      .exec<UrlRow>("SELECT idx, url, caller_id FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit)
+      .toArray()
+      .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
+  }
+
+  parts(): PartInfo[] {
+    return this.sql
+      .exec<PartInfo & Record<string, SqlStorageValue>>(
+        "SELECT key, first, last, records, bytes, sha256 FROM parts ORDER BY first, last, key",
+      )
+      .toArray()
+      .map(({ key, first, last, records, bytes, sha256 }) => ({ key, first, last, records, bytes, sha256 }));
+  }
+
+  // ---- helpers -------------------------------------------------------------------
+
+  private insertPart(part: PartInfo): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO parts (key, first, last, records, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+      part.key,
+      part.first,
+      part.last,
+      part.records,
+      part.bytes,
+      part.sha256,
+    );
+  }
+
+  private addCounts(delta: Record<Counter, number>): void {
+    if (delta.succeeded + delta.failed + delta.skipped === 0) return;
+    this.sql.exec(
+      "UPDATE batch SET succeeded = succeeded + ?, failed = failed + ?, skipped = skipped + ?",
+      delta.succeeded,
+      delta.failed,
+      delta.skipped,
+    );
+  }
+
+  private ids(query: string, ...bindings: SqlStorageValue[]): number[] {
+    return this.sql
+      .exec<{ id: number }>(query, ...bindings)
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  private count(query: string, ...bindings: SqlStorageValue[]): number {
+    return this.sql.exec<{ n: number }>(query, ...bindings).one().n;
+  }
+}

@@ -1,0 +1,70 @@
+// Building and checking manifest.json, the one object readers of a finished batch
+// trust. Pure: the coordinator gathers the facts, these functions shape and check them.
+import { Manifest, type ManifestPart, type Totals } from "./schemas";
+
+export interface ManifestFacts {
+  batchId: string;
+  status: Manifest["status"];
+  createdAt: number;
+  finishedAt: number;
+  totals: Totals;
+  options: Manifest["options"];
+  parts: ManifestPart[];
+}
+
+/** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
+export function buildManifest(facts: ManifestFacts): Manifest {
+  const manifest: Manifest = {
+    version: 2,
+    batchId: facts.batchId,
+    status: facts.status,
+    createdAt: new Date(facts.createdAt).toISOString(),
+    finishedAt: new Date(facts.finishedAt).toISOString(),
+    totals: facts.totals,
+    options: facts.options,
+    parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),
+  };
+  const problems = manifestProblems(manifest);
+  if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);
+  return manifest;
+}
+
+/**
+ * What is wrong with a manifest, if anything: totals that do not add up, parts whose
+ * records do not sum to the total, or a part outside the input's index range.
+ */
+export function manifestProblems(manifest: Manifest): string[] {
+  const problems: string[] = [];
+  const { total, succeeded, failed, skipped } = manifest.totals;
+  if (succeeded + failed + skipped !== total) {
+    problems.push(`succeeded ${succeeded} + failed ${failed} + skipped ${skipped} != total ${total}`);
+  }
+  const records = manifest.parts.reduce((sum, part) => sum + part.records, 0);
+  if (records !== total) problems.push(`parts hold ${records} records, total is ${total}`);
+  for (const part of manifest.parts) {
+    if (part.first < 0 || part.last >= total || part.first > part.last) {
+      problems.push(`part ${part.key} covers ${part.first}..${part.last}, outside 0..${total - 1}`);
+    }
+    if (part.records > part.last - part.first + 1) {
+      problems.push(`part ${part.key} holds ${part.records} records in a range of ${part.last - part.first + 1}`);
+    }
+  }
+  return problems;
+}
+
+/** Parses a stored manifest; version 1 (parts per chunk) is read as version 2 (parts per index range). */
+export function readManifest(json: unknown): Manifest {
+  const raw = json as { version?: unknown; chunkSize?: unknown; parts?: unknown };
+  if (raw?.version === 1 && typeof raw.chunkSize === "number" && Array.isArray(raw.parts)) {
+    const size = raw.chunkSize;
+    const { chunkSize: _chunkSize, ...rest } = raw as Record<string, unknown>;
+    const total = ((raw as { totals?: { total?: number } }).totals?.total ?? 0) - 1;
+    const parts = (raw.parts as { chunk: number }[]).map(({ chunk, ...part }) => ({
+      ...part,
+      first: chunk * size,
+      last: Math.min(chunk * size + size - 1, total),
+    }));
+    return Manifest.parse({ ...rest, version: 2, parts });
+  }
+  return Manifest.parse(json);
+}

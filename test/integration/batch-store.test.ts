@@ -1,0 +1,120 @@
+// The chunk state machine of BatchStore, run against a real coordinator's SQLite: every
+// named transition applies from the states it lists and from no other.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  BatchStore,
+  CHUNK_TRANSITIONS,
+  type ChunkState,
+  type ChunkTransition,
+} from "../../durable-objects/batch-store";
+import { toIngestRow } from "../../lib/ingest-row";
+import { BatchOptions } from "../../lib/schemas";
+
+const STATES: ChunkState[] = ["ready", "sent", "leased", "done"];
+const ALLOW = { origins: new Set<string>() };
+
+/** Runs `work` on the store of a fresh, unused coordinator. */
+async function withStore<T>(work: (store: BatchStore) => T): Promise<T> {
+  const stub = env.BATCH.get(env.BATCH.newUniqueId());
+  return runInDurableObject(stub, (_instance, state) => work(new BatchStore(state.storage)));
+}
+
+function sealedWith(store: BatchStore, urls: string[], chunkSize: number): void {
+  store.createBatch({ batchId: "b", tenant: "t", options: BatchOptions.parse({}), chunkSize }, "token", 0);
+  store.appendUrls(
+    urls.map((url) => toIngestRow(url, ALLOW)),
+    0,
+  );
+  store.seal(0);
+}
+
+describe("BatchStore chunk transitions", () => {
+  for (const [name, { from, to }] of Object.entries(CHUNK_TRANSITIONS)) {
+    for (const state of STATES) {
+      const legal = (from as readonly ChunkState[]).includes(state);
+      it(`${legal ? "applies" : "refuses"} ${name} from ${state}`, async () => {
+        const result = await withStore((store) => {
+          sealedWith(store, ["https://example.com/a"], 1);
+          store.atomically(() => {
+            // Put chunk 0 in `state` directly: this test is about the transition alone.
+            (store as unknown as { sql: SqlStorage }).sql.exec("UPDATE chunks SET state = ? WHERE id = 0", state);
+          });
+          const applied = store.transition(0, name as ChunkTransition, { lostAt: 5, token: "t" });
+          return { applied, now: store.chunk(0)?.state };
+        });
+        expect(result).toEqual({ applied: legal, now: legal ? to : state });
+      });
+    }
+  }
+});
+
+describe("BatchStore ingestion", () => {
+  it("marks duplicates across slices and within one, naming the first, and counts each kind", async () => {
+    const result = await withStore((store) => {
+      store.createBatch({ batchId: "b", tenant: "t", options: BatchOptions.parse({}), chunkSize: 2 }, "token", 0);
+      const first = store.appendUrls(
+        ["https://e.com/1", "https://e.com/2#x", "ftp://e.com/", "https://E.com/1"].map((u) => toIngestRow(u, ALLOW)),
+        0,
+      );
+      const second = store.appendUrls(
+        ["https://e.com/2", "https://e.com/3", "https://e.com/3"].map((u) => toIngestRow(u, ALLOW)),
+        0,
+      );
+      store.seal(0);
+      return {
+        first,
+        second,
+        errors: store.errors(0, 100, null).map((e) => [e.index, e.code, e.message]),
+        chunks: [0, 1, 2, 3].map((id) => store.chunk(id)?.state),
+      };
+    });
+    expect(result.first).toEqual({ accepted: 2, invalid: 1, duplicates: 1 });
+    expect(result.second).toEqual({ accepted: 1, invalid: 0, duplicates: 2 });
+    expect(result.errors).toEqual([
+      [2, "invalid_url", "scheme ftp: is not http or https"],
+      [3, "duplicate", "same page as input #0"],
+      [4, "duplicate", "same page as input #1"],
+      [6, "duplicate", "same page as input #5"],
+    ]);
+    // Chunks 1 (inputs 2, 3) and 3 (input 6) hold nothing to fetch: done at seal, never sent.
+    expect(result.chunks).toEqual(["ready", "done", "ready", "done"]);
+  });
+});
+
+describe("BatchStore write cost", () => {
+  it("writes at most 8 SQLite rows per URL from ingestion to its report (the coordinator's largest bill)", async () => {
+    const rowsPerUrl = await withStore((store) => {
+      // Count what SQLite reports as written, statement by statement.
+      const inner = (store as unknown as { sql: SqlStorage }).sql;
+      let written = 0;
+      (store as unknown as { sql: Pick<SqlStorage, "exec"> }).sql = {
+        exec: ((query: string, ...bindings: SqlStorageValue[]) => {
+          const cursor = inner.exec(query, ...bindings);
+          const rows = cursor.toArray();
+          written += cursor.rowsWritten;
+          return { toArray: () => rows, one: () => rows[0], rowsWritten: cursor.rowsWritten };
+        }) as unknown as SqlStorage["exec"],
+      };
+      const urls = Array.from({ length: 1000 }, (_, i) => `https://example.com/item/${i}`);
+      sealedWith(store, urls, 25);
+      for (let chunk = 0; chunk < 40; chunk++) {
+        store.transition(chunk, "lease", { token: "t", lostAt: 1 });
+        const [first, last] = store.chunkRange(chunk);
+        const entries = store.pendingEntries(first, last);
+        const part = { key: `p${chunk}`, first, last, records: entries.length, bytes: 1, sha256: "x" };
+        store.applyReport(
+          entries.map((e) => ({ index: e.index, outcome: "succeeded", code: null, message: null, fetched: true })),
+          part,
+          first,
+          last,
+        );
+        store.transition(chunk, "finish");
+      }
+      return written / urls.length;
+    });
+    console.log(`coordinator SQLite rows written per URL: ${rowsPerUrl.toFixed(2)}`);
+    expect(rowsPerUrl).toBeLessThanOrEqual(8);
+  });
+});
