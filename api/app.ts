@@ -4,10 +4,12 @@ import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
+import { registerEventRoutes } from "./events";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes } from "./firecrawl/register";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
+import { registerStatusPage } from "./status-page";
 import type { AppEnv } from "./types";
 import { registerWebhookRoutes } from "./webhooks";
 
@@ -42,6 +44,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", OPENAPI_INFO);
   app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  registerStatusPage(app);
 
   app.use("/v1/batches", async (c, next) => {
     // Every type the JSON validator parses (any case, `+json` too) is capped, or it could be skipped.
@@ -67,6 +70,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
+  registerEventRoutes(app);
   registerScheduleRoutes(app);
   registerFirecrawlRoutes(app, MAX_JSON_BODY_BYTES);
   registerWebhookRoutes(app);

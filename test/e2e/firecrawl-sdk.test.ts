@@ -132,7 +132,10 @@ describe("Firecrawl's SDK against Trawl", () => {
     ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("actions") });
     await expect(
       firecrawl.startBatchScrape([page(1)], { webhook: { url: "https://example.com/hook" } }),
-    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("Firecrawl-shaped webhooks are not sent") });
+    ).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("Firecrawl-shaped webhooks are not sent"),
+    });
   });
 
   it("answers a wrong key with 401", async () => {

@@ -336,6 +336,7 @@ describe("the OpenAPI document", () => {
     "/v1/batches/{id}/manifest": ["get"],
     "/v1/batches/{id}/download": ["get"],
     "/v1/batches/{id}/webhooks": ["get"],
+    "/v1/batches/{id}/events": ["get"],
     "/v1/downloads/{id}": ["get"],
     "/v1/webhook-secret": ["get"],
     "/v1/schedules": ["get"],

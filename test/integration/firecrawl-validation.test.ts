@@ -39,7 +39,12 @@ const refusedBatchOptions: [string, Record<string, unknown>, string, RegExp?][] 
   ["the raw HTML format", { formats: ["rawHtml"] }, "formats[0]", /rawHtml/],
   ["a summary format", { formats: ["summary"] }, "formats[0]", /summary/],
   ["a webhook", { webhook: { url: "https://example.com/hook" } }, "webhook", /Firecrawl-shaped webhooks are not sent/],
-  ["a webhook given as a string (v1)", { webhook: "https://example.com/hook" }, "webhook", /Firecrawl-shaped webhooks are not sent/],
+  [
+    "a webhook given as a string (v1)",
+    { webhook: "https://example.com/hook" },
+    "webhook",
+    /Firecrawl-shaped webhooks are not sent/,
+  ],
   ["waiting for scripts", { waitFor: 1000 }, "waitFor", /browser/],
   ["mobile emulation", { mobile: true }, "mobile"],
   ["a location", { location: { country: "DE" } }, "location"],

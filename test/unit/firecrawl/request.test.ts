@@ -56,7 +56,10 @@ describe("refusedOptions", () => {
 
   it("refuses a Firecrawl webhook by name rather than dropping it", () => {
     const [refusal] = refusedOptions(parse({ webhook: { url: "https://example.com/hook", events: ["completed"] } }));
-    expect(refusal).toEqual({ field: "webhook", reason: expect.stringContaining("Firecrawl-shaped webhooks are not sent") });
+    expect(refusal).toEqual({
+      field: "webhook",
+      reason: expect.stringContaining("Firecrawl-shaped webhooks are not sent"),
+    });
   });
 
   it("refuses a key it does not know when the request is parsed", () => {

@@ -1,0 +1,85 @@
+// Live progress as Server-Sent Events: a view over the coordinator's `view()`, polled
+// at most once a second per connection, so a watcher costs no more than a polling client.
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import { batchView, coordinatorOf, ownedSummary } from "./batches";
+import { invalidFromZod } from "./errors";
+import { BatchParams, type BatchView, batchErrors, bearerSecurity } from "./openapi-schemas";
+import type { AppEnv } from "./types";
+
+/** How often one connection asks the coordinator. */
+export const EVENTS_POLL_MS = 1000;
+/** A comment line this often keeps idle proxies from closing a quiet stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+type View = z.infer<typeof BatchView>;
+
+const eventsRoute = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/events",
+  summary: "Live progress as Server-Sent Events; ends by itself after the final event",
+  description:
+    "`event: progress` carries the batch (as `GET /v1/batches/{id}`: counts, percent, pages/s, ETA) when it changes, at most once a second. `event: done` carries it once more when the manifest is published (or the batch failed), and then the server closes the stream. Read it with `fetch` (it needs the bearer key, which `EventSource` cannot send).",
+  security: bearerSecurity,
+  request: { params: BatchParams },
+  responses: {
+    200: {
+      description: "A stream of `progress` events, then one `done` event",
+      content: { "text/event-stream": { schema: z.string() } },
+    },
+    ...batchErrors,
+  },
+});
+
+/** Finished for a watcher: nothing will change any more. */
+function isFinal(view: View): boolean {
+  return view.published || view.status === "failed";
+}
+
+/** What makes an event worth sending; pages/s alone drifts with the clock. */
+function fingerprint(view: View): string {
+  return JSON.stringify([view.status, view.counts, view.published]);
+}
+
+/** Registers `GET /v1/batches/{id}/events`. */
+export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
+  // A stream does not fit the typed-JSON handler: documented, routed by hand.
+  app.openAPIRegistry.registerPath(eventsRoute);
+  app.get("/v1/batches/:id/events", async (c) => {
+    const params = BatchParams.safeParse(c.req.param());
+    if (!params.success) throw invalidFromZod(params.error);
+    // Ownership is checked before the stream opens, so a stranger gets a plain 404.
+    const summary = await ownedSummary(c, params.data.id);
+    const coordinator = coordinatorOf(c, params.data.id);
+    const tenant = c.get("tenant");
+    return streamSSE(c, async (stream) => {
+      let closed = false;
+      stream.onAbort(() => {
+        closed = true;
+      });
+      let view = batchView(summary);
+      let sent = "";
+      let lastWrite = 0;
+      await stream.writeSSE({ event: "progress", data: JSON.stringify(view), retry: 3000 });
+      sent = fingerprint(view);
+      lastWrite = Date.now();
+      while (!closed && !isFinal(view)) {
+        await stream.sleep(EVENTS_POLL_MS);
+        if (closed) break;
+        const next = await coordinator.view(tenant);
+        if (!next) return; // a sealed batch never disappears; end rather than report stale progress
+        view = batchView(next);
+        if (isFinal(view)) break;
+        if (fingerprint(view) !== sent) {
+          await stream.writeSSE({ event: "progress", data: JSON.stringify(view) });
+          sent = fingerprint(view);
+          lastWrite = Date.now();
+        } else if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
+          await stream.write(": keep-alive\n\n");
+          lastWrite = Date.now();
+        }
+      }
+      if (!closed) await stream.writeSSE({ event: "done", data: JSON.stringify(view) });
+    });
+  });
+}

@@ -1,0 +1,57 @@
+// How the CLI says things to a person: pure functions from API views to text.
+import type { BatchView } from "./api-client";
+
+/** Failed and skipped URLs per error code, and whether only a sample was counted. */
+export interface CodeTally {
+  counts: Map<string, number>;
+  /** True when the batch has more errors than were read. */
+  sampled: boolean;
+}
+
+/** `75s` → `1m15s`; null → `?`. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return "?";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(rest).padStart(2, "0")}s`;
+}
+
+/** `http_error 3, duplicate 2`, most frequent first. */
+export function formatTally(tally: CodeTally | null): string {
+  if (!tally || tally.counts.size === 0) return "";
+  const parts = [...tally.counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c, n]) => `${c} ${n}`);
+  return `${parts.join(", ")}${tally.sampled ? " (first errors only)" : ""}`;
+}
+
+/** The numbers of one progress line, without a bar: for logs and non-TTY output. */
+export function progressLine(view: BatchView, tally: CodeTally | null): string {
+  const { total, pending, succeeded, failed, skipped } = view.counts;
+  const speed = view.pagesPerSecond === null ? "- pages/s" : `${view.pagesPerSecond.toFixed(1)} pages/s`;
+  const codes = formatTally(tally);
+  return [
+    `${view.status} ${view.percent.toFixed(1)}% ${total - pending}/${total}`,
+    `succeeded ${succeeded} failed ${failed} skipped ${skipped}`,
+    speed,
+    `ETA ${view.published || pending === 0 ? "0s" : formatDuration(view.etaSeconds)}`,
+    ...(codes ? [codes] : []),
+  ].join(" | ");
+}
+
+/** A batch as `trawl status` prints it. */
+export function describeBatch(view: BatchView): string {
+  const { total, pending, succeeded, failed, skipped } = view.counts;
+  const lines = [
+    `batch     ${view.id}`,
+    `status    ${view.status} (${view.percent.toFixed(1)}%)${view.failure ? `: ${view.failure}` : ""}`,
+    `counts    ${total - pending} of ${total} done: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped, ${pending} pending`,
+    `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ${pending === 0 ? "nothing left to fetch" : `ETA ${formatDuration(view.etaSeconds)}`}`,
+    `created   ${view.createdAt}${view.finishedAt ? `, finished ${view.finishedAt}` : ""}`,
+    view.published
+      ? `results   published: trawl download ${view.id} -o results.ndjson`
+      : `results   not published yet: trawl watch ${view.id}`,
+  ];
+  return lines.join("\n");
+}

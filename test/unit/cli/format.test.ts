@@ -1,0 +1,80 @@
+// What the CLI prints about a batch: durations, counts per error code, progress lines.
+import { describe, expect, it } from "vitest";
+import type { BatchView } from "../../../cli/api-client";
+import { describeBatch, formatDuration, formatTally, progressLine } from "../../../cli/format";
+
+const ID = "a".repeat(64);
+
+function view(overrides: Partial<BatchView> = {}): BatchView {
+  return {
+    id: ID,
+    status: "running",
+    createdAt: "2026-11-30T10:00:00.000Z",
+    startedAt: "2026-11-30T10:00:01.000Z",
+    finishedAt: null,
+    counts: { total: 1000, pending: 550, succeeded: 440, failed: 3, skipped: 7 },
+    percent: 45,
+    pagesPerSecond: 12.34,
+    etaSeconds: 45,
+    published: false,
+    expiresAt: null,
+    retryOf: null,
+    failure: null,
+    links: { self: "", results: "", errors: "", manifest: null, download: null },
+    ...overrides,
+  };
+}
+
+describe("formatDuration", () => {
+  it("says seconds, minutes and hours the short way", () => {
+    expect([formatDuration(0), formatDuration(59.4), formatDuration(75), formatDuration(3600 * 2 + 65)]).toEqual([
+      "0s",
+      "59s",
+      "1m15s",
+      "2h01m",
+    ]);
+  });
+
+  it("says ? when the server has no estimate", () => {
+    expect(formatDuration(null)).toBe("?");
+  });
+});
+
+describe("formatTally", () => {
+  it("lists codes most frequent first, ties by name, and marks a sample", () => {
+    const counts = new Map([
+      ["duplicate", 1],
+      ["http_error", 3],
+      ["cancelled", 1],
+    ]);
+    expect(formatTally({ counts, sampled: false })).toBe("http_error 3, cancelled 1, duplicate 1");
+    expect(formatTally({ counts, sampled: true })).toBe("http_error 3, cancelled 1, duplicate 1 (first errors only)");
+    expect(formatTally({ counts: new Map(), sampled: false })).toBe("");
+  });
+});
+
+describe("progressLine", () => {
+  it("gives done/total, counts, pages/s, ETA and errors by code on one line", () => {
+    const tally = { counts: new Map([["http_error", 3]]), sampled: false };
+    expect(progressLine(view(), tally)).toBe(
+      "running 45.0% 450/1000 | succeeded 440 failed 3 skipped 7 | 12.3 pages/s | ETA 45s | http_error 3",
+    );
+  });
+
+  it("says ETA 0s once nothing is pending, and - pages/s before the first page", () => {
+    const done = view({ status: "completed", counts: { total: 2, pending: 0, succeeded: 2, failed: 0, skipped: 0 } });
+    expect(progressLine({ ...done, percent: 100, etaSeconds: null }, null)).toBe(
+      "completed 100.0% 2/2 | succeeded 2 failed 0 skipped 0 | 12.3 pages/s | ETA 0s",
+    );
+    expect(progressLine(view({ pagesPerSecond: null, etaSeconds: null }), null)).toMatch(/\| - pages\/s \| ETA \?$/);
+  });
+});
+
+describe("describeBatch", () => {
+  it("points to the next command: watch while running, download once published", () => {
+    expect(describeBatch(view())).toContain(`not published yet: trawl watch ${ID}`);
+    expect(describeBatch(view({ status: "completed", published: true }))).toContain(
+      `published: trawl download ${ID} -o results.ndjson`,
+    );
+  });
+});
