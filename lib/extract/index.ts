@@ -1,18 +1,18 @@
 import { selectAll } from "css-select";
-import type { Element, ParentNode } from "domhandler";
+import type { Document, Element, ParentNode } from "domhandler";
 import type { ErrorCode } from "../error-codes";
 import { removeExcluded } from "./clean";
-import type { ElementSet } from "./content-stats";
+import { ElementMarks } from "./content-stats";
 import { classifyContentType } from "./content-type";
 import { decodeBody } from "./decode";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
-import { findMainContent } from "./main-content";
+import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
-import type { ExtractInput, Extraction, ExtractResult, PageFields } from "./types";
+import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageFields } from "./types";
 import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
@@ -75,31 +75,23 @@ async function extractHtml(
   truncatedBytes: boolean,
 ): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  const parsed = parseHtml(
-    html,
-    xhtml,
-    (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0,
-  );
-  const doc = parsed.document;
+  const keepAll = (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0;
+  const parsed = parseHtml(html, xhtml, keepAll);
   // Read during the parse: metadata sees the whole page, exclusions included.
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
-  const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
-  let roots: Element[];
-  let removed: ElementSet = new Set<Element>();
-  if (opts.onlyMainContent === false) {
-    const body = selectElements("body", doc)[0];
-    roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
-  } else {
-    const main = findMainContent(doc);
-    if (main) removed = main.removed;
-    roots = mergeIncluded(main ? main.roots : [], included);
+  let content = selectContent(parsed.document, opts);
+  if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
+    // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
+    // and show it only by script: look there too, and keep whichever holds more.
+    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts);
+    if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
+  const { roots, removed } = content;
   const mdRoot = new MdNode(1, "DIV", "", {});
   const links = new Set<string>();
   for (const r of roots) {
-    const sub = toMarkdownDom(r, base, removed);
+    const sub = toMarkdownDom(r, base, removed, opts.images !== false);
     if (opts.includeLinks) {
       for (const a of sub.getElementsByTagName("a")) {
         const href = a.getAttribute("href");
@@ -120,6 +112,23 @@ async function extractHtml(
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
   return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links], wordCount);
+}
+
+/** Below this many characters of content, a page may hide its text from the first parse. */
+const THIN_CONTENT = 200;
+
+/** The roots to render and the elements to leave out, as the options ask. */
+function selectContent(doc: Document, opts: ExtractOptions): MainContent {
+  if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
+  const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
+  if (opts.onlyMainContent === false) {
+    const body = selectElements("body", doc)[0];
+    const roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
+    return { roots, removed: new ElementMarks(), textLength: Number.POSITIVE_INFINITY };
+  }
+  const main = findMainContent(doc);
+  const roots = mergeIncluded(main ? main.roots : [], included);
+  return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
 }
 
 function selectElements(selector: string, root: ParentNode): Element[] {

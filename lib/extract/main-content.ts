@@ -17,9 +17,13 @@ export interface MainContent {
   roots: Element[];
   /** Valid until content detection runs again on the same document. */
   removed: ElementMarks;
+  /** Characters of text the roots keep. */
+  textLength: number;
 }
 
 interface Flags {
+  /** Ancestors of the page's <main>: never chrome, whatever their tag or class says. */
+  shells: ReadonlySet<Element>;
   stripUnlikely: boolean;
   weightClasses: boolean;
   cleanConditionally: boolean;
@@ -81,6 +85,7 @@ function tagScore(name: string): number {
 }
 
 function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean {
+  if (flags.shells.has(el)) return false;
   if (CHROME_TAGS.has(el.name)) return true;
   const role = el.attribs.role;
   if (role && UNLIKELY_ROLES.has(role)) return true;
@@ -98,7 +103,7 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
 }
 
 /** One scoring attempt over the body, Readability style, without mutating the tree. */
-function attempt(body: Element, flags: Flags): MainContent & { textLength: number } {
+function attempt(body: Element, flags: Flags): MainContent {
   const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
   // The kept elements in pre-order (parents first) are what computeStats needs, so this
@@ -296,17 +301,35 @@ function visibleLength(root: Element, removed: ElementMarks): number {
   return n;
 }
 
+/**
+ * Elements that hold a <main>: a page wrapped whole in an unclosed <aside> or a "header"
+ * shell would otherwise lose everything to the chrome rules.
+ */
+function mainAncestors(body: Element): Set<Element> {
+  const out = new Set<Element>();
+  const stack: Element[] = [body];
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    if (el.name === "main" || el.attribs.role === "main") {
+      for (let p = el.parent; p && p.type === "tag" && !out.has(p); p = p.parent) out.add(p);
+      continue;
+    }
+    for (const c of el.children) if (c.type === "tag") stack.push(c);
+  }
+  return out;
+}
+
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
 export function findMainContent(doc: Document): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
+  const shells = mainAncestors(body);
   const tries: Flags[] = [
-    { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: false, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+    { shells, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { shells, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { shells, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { shells, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
-  let best: (MainContent & { textLength: number }) | null = null;
+  let best: MainContent | null = null;
   let bestFlags: Flags | null = null;
   let last: MainContent | null = null;
   for (const flags of tries) {

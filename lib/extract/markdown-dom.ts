@@ -331,7 +331,12 @@ function codeText(el: Element): string {
 }
 
 /** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
-export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSet = new Set<Element>()): MdNode {
+export function toMarkdownDom(
+  root: Element,
+  baseUrl: string,
+  removed: ElementSet = new Set<Element>(),
+  images = true,
+): MdNode {
   const out = new MdNode(1, "DIV", "", {});
   /** src " " stands in for a line-breaking element flattened away (see LINE_BREAKING). */
   type Frame = { src: AnyNode | " "; parent: MdNode; depth: number; inTable: boolean };
@@ -365,6 +370,7 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       if (href) attribs.href = href;
       if (src.attribs.title) attribs.title = src.attribs.title;
     } else if (name === "img") {
+      if (!images) continue;
       const raw =
         src.attribs.src && !src.attribs.src.startsWith("data:")
           ? src.attribs.src

@@ -59,6 +59,9 @@ const NEVER_CONTENT = new Set([
   "area",
 ]);
 
+/** What even a revealing parse leaves out: <noscript> and <template> content is built then. */
+const NEVER_REVEALED = new Set([...NEVER_CONTENT].filter((n) => n !== "noscript" && n !== "template"));
+
 /**
  * Hidden by attribute or inline style: a reader never sees it, so neither does the
  * extractor. <html> and <body> are exempt: pages hide them until a script has run.
@@ -119,6 +122,7 @@ interface ParserInternals {
   onattribdata(start: number, endIndex: number): void;
   onattribentity(cp: number): void;
   isVoidElement(name: string): boolean;
+  readTagName(start: number, endIndex: number): string;
 }
 const base = Parser.prototype as unknown as ParserInternals;
 
@@ -128,6 +132,8 @@ const base = Parser.prototype as unknown as ParserInternals;
  * non-content subtrees (NEVER_CONTENT, hidden elements) or comments at all.
  */
 class BoundedHandler extends DomHandler {
+  /** Set to also build hidden elements and <noscript>/<template> content (see parseHtml). */
+  reveal = false;
   depth = 0;
   elements = 0;
   truncated = false;
@@ -152,9 +158,13 @@ class BoundedHandler extends DomHandler {
       this.stop();
     if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
     if (this.skip === 1 && this.head > 0 && this.head === this.depth - 1 && !HEAD_CONTENT.has(name)) this.leaveHead();
-    if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) {
+    if (
+      this.skip === 0 &&
+      (this.reveal ? !NEVER_REVEALED.has(name) : !NEVER_CONTENT.has(name) && !isHidden(name, attribs))
+    ) {
       if (name === "pre") this.pre++;
-      super.onopentag(name, attribs);
+      // Revealed wrappers become plain blocks, so every later pass treats them as content.
+      super.onopentag(name === "noscript" || name === "template" ? "div" : name, attribs);
     } else this.skipElement(name);
   }
 
@@ -260,6 +270,16 @@ class BoundedParser extends Parser {
       this.endIndex = endIndex;
       this.startIndex = endIndex + 1;
       return;
+    }
+    // A browser keeps building content after a premature </body> or </html> into the body:
+    // closing them here would leave the rest of the page outside it.
+    if (endIndex - start === 4 && this.bounded.depth > 0) {
+      const name = (this as unknown as ParserInternals).readTagName(start, endIndex);
+      if (name === "body" || name === "html") {
+        this.endIndex = endIndex;
+        this.startIndex = endIndex + 1;
+        return;
+      }
     }
     this.bounded.work += this.bounded.depth + 1;
     if (this.bounded.work > LIMITS.maxParserWork) {
@@ -455,11 +475,13 @@ export interface Parsed {
 /**
  * Parses HTML into a domhandler Document within the depth, element and work bounds.
  * keepAllAttributes: a caller's CSS selectors may name any attribute, so keep them all.
+ * reveal: also build hidden elements and <noscript>/<template> content, for pages that
+ * ship their text there (hydration payloads, crawler views) and show it only by script.
  */
-export function parseHtml(html: string, xhtml: boolean, keepAllAttributes = false): Parsed {
-  const parsed = parseBounded(html, xhtml, keepAllAttributes);
+export function parseHtml(html: string, xhtml: boolean, keepAllAttributes = false, reveal = false): Parsed {
+  const parsed = parseBounded(html, xhtml, keepAllAttributes, reveal);
   // htmlparser2 does not synthesise <body> for fragments; content detection needs one.
-  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml, keepAllAttributes);
+  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml, keepAllAttributes, reveal);
 }
 
 function hasBody(doc: Document): boolean {
@@ -471,8 +493,9 @@ function hasBody(doc: Document): boolean {
   return false;
 }
 
-function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean): Parsed {
+function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, reveal: boolean): Parsed {
   const handler = new BoundedHandler(null, { withStartIndices: false, withEndIndices: false });
+  handler.reveal = reveal;
   const parser = new BoundedParser(
     handler,
     {

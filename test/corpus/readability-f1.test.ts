@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extract } from "../../lib/extract";
-import { htmlText, tokenF1 } from "../../lib/extract/quality";
 import { markdownToText } from "../../lib/extract/text";
+import { htmlText, tokenF1 } from "../support/token-f1";
 
 // Corpus-wide quality check, in Node (workerd cannot read files). Runs only where the
 // corpus exists: ../shared/corpus/readability, or the folder named by TRAWL_CORPUS.

@@ -105,4 +105,14 @@ describe("options and metadata", () => {
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.ok && b.ok && a.value.contentHash === b.value.contentHash).toBe(true);
   });
+
+  it("keeps images by default and drops them, alt text included, with images: false", async () => {
+    const body = `<article><p>${para}</p><figure><img src="/tide.jpg" alt="A tide gauge at dawn"><figcaption>The gauge at Brest.</figcaption></figure><p>${para}</p></article>`;
+    const withImages = await run({}, "text/html", body);
+    const textOnly = await run({ images: false }, "text/html", body);
+    if (!withImages.ok || !textOnly.ok) throw new Error("extraction failed");
+    expect(withImages.value.markdown).toContain("![A tide gauge at dawn](https://example.com/tide.jpg)");
+    expect(textOnly.value.markdown).not.toContain("tide gauge");
+    expect(textOnly.value.markdown).toContain("The gauge at Brest.");
+  });
 });
