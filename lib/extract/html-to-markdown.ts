@@ -46,10 +46,13 @@ const figcaptionRule: Rule = {
 
 /**
  * turndown's own escape runs 13 regexes over every text node; this does the same escapes
- * with one regex for the characters that matter anywhere and a check of the first character.
+ * with one regex for the characters that matter anywhere and a check of the first character,
+ * plus two turndown misses: "15) " and a bare "1." start a list too, and "<Word" reads as
+ * an HTML tag that a Markdown renderer would swallow.
  */
 export function escapeMarkdown(text: string): string {
   let s = text.replace(/[\\*_`[\]]/g, "\\$&");
+  if (s.includes("<")) s = s.replace(/<(?=[A-Za-z/!?])/g, "\\<");
   const c = s.charCodeAt(0);
   // - + = # > ~ and digits are only special at the start of a line.
   if (c === 45 || c === 43 || c === 61 || c === 35 || c === 62 || c === 126 || (c >= 48 && c <= 57)) {
@@ -60,7 +63,7 @@ export function escapeMarkdown(text: string): string {
       .replace(/^(#{1,6}) /, "\\$1 ")
       .replace(/^~~~/, "\\~~~")
       .replace(/^>/, "\\>")
-      .replace(/^(\d+)\. /, "$1\\. ");
+      .replace(/^(\d+)([.)])(?=\s|$)/, "$1\\$2");
   }
   return s;
 }

@@ -338,6 +338,7 @@ export function toMarkdownDom(
   images = true,
 ): MdNode {
   const out = new MdNode(1, "DIV", "", {});
+  const tables: MdNode[] = [];
   /** src " " stands in for a line-breaking element flattened away (see LINE_BREAKING). */
   type Frame = { src: AnyNode | " "; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];
@@ -414,10 +415,32 @@ export function toMarkdownDom(
     }
     const node = new MdNode(1, name.toUpperCase(), "", attribs);
     parent.appendChild(node);
+    if (inTable && name === "table") tables.push(node);
     for (let i = children.length - 1; i >= 0; i--)
       stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
   }
+  for (const t of tables) ensureHeadingRow(t);
   return out;
+}
+
+/**
+ * The GFM plugin prints a table only when its first row is a heading row, and otherwise
+ * keeps it as HTML, which here means one run of text with no cell boundaries. A data table
+ * whose first row holds <td>s gets an empty heading row instead, so every cell stays a cell.
+ */
+function ensureHeadingRow(table: MdNode): void {
+  const rows = table.rows;
+  const first = rows[0];
+  if (!first || first.parentNode?.nodeName === "THEAD") return;
+  if (first.children.length > 0 && first.children.every((c) => c.nodeName === "TH")) return;
+  let cols = 0;
+  for (const r of rows) cols = Math.max(cols, r.children.length);
+  const head = new MdNode(1, "THEAD", "", {});
+  const tr = new MdNode(1, "TR", "", {});
+  for (let i = 0; i < cols; i++) tr.appendChild(new MdNode(1, "TH", "", {}));
+  head.appendChild(tr);
+  if (table.firstChild) table.insertBefore(head, table.firstChild);
+  else table.appendChild(head);
 }
 
 /** Appends text, joined to a text node just before it: fewer nodes for turndown. */
