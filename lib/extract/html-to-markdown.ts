@@ -1,6 +1,7 @@
 import TurndownService from "turndown";
 import { tables, taskListItems } from "turndown-plugin-gfm";
 import { collapseWhitespace, type MdNode } from "./markdown-dom";
+import { KEEPS_CHILDREN, MOVABLE_BLOCKS } from "./tag-sets";
 
 type Rule = TurndownService.Rule;
 type TNode = TurndownService.Node;
@@ -164,41 +165,6 @@ export function htmlToMarkdown(root: MdNode, unwrapBlocks = true): string {
     root.nodeName = name;
   }
 }
-
-/**
- * Blocks whose rule ignores where they sit (no index among siblings, no parent test), so
- * they may move up out of a wrapping DIV. LI (numbered by index) and table parts are not.
- */
-const MOVABLE_BLOCKS = new Set([
-  "P",
-  "DIV",
-  "H1",
-  "H2",
-  "H3",
-  "H4",
-  "H5",
-  "H6",
-  "BLOCKQUOTE",
-  "PRE",
-  "UL",
-  "OL",
-  "TABLE",
-  "HR",
-  "FIGURE",
-  "FIGCAPTION",
-  "SECTION",
-  "ARTICLE",
-  "HEADER",
-  "FOOTER",
-  "MAIN",
-  "ASIDE",
-  "NAV",
-  "ADDRESS",
-  "DL",
-  "CENTER",
-]);
-/** Parents whose rules count or test their children: a DIV under them stays. */
-const KEEPS_CHILDREN = new Set(["OL", "UL", "TABLE", "THEAD", "TBODY", "TFOOT", "TR", "PRE"]);
 
 /**
  * Replaces each DIV that holds only movable blocks (after whitespace collapsing) by its

@@ -1,5 +1,6 @@
 import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
+import { uniqueSort } from "domutils";
 import type { ErrorCode } from "../error-codes";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
@@ -143,29 +144,13 @@ function mergeIncluded(roots: Element[], included: Element[]): Element[] {
     for (let i = out.length - 1; i >= 0; i--) if (contains(el, out[i] as Element)) out.splice(i, 1);
     out.push(el);
   }
-  return out.length > 1 ? sortByDocumentOrder(out) : out;
+  return out.length > 1 ? uniqueSort(out) : out;
 }
 
 function contains(ancestor: Element, node: Element): boolean {
   for (let n: Element | null = node; n; n = n.parent && n.parent.type === "tag" ? n.parent : null)
     if (n === ancestor) return true;
   return false;
-}
-
-function sortByDocumentOrder(els: Element[]): Element[] {
-  const path = (el: Element): number[] => {
-    const p: number[] = [];
-    for (let n: Element["parent"] | Element = el; n?.parent; n = n.parent)
-      p.unshift(n.parent.children.indexOf(n as never));
-    return p;
-  };
-  const keyed = els.map((el) => ({ el, p: path(el) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < Math.min(a.p.length, b.p.length); i++)
-      if (a.p[i] !== b.p[i]) return (a.p[i] ?? 0) - (b.p[i] ?? 0);
-    return a.p.length - b.p.length;
-  });
-  return keyed.map((k) => k.el);
 }
 
 async function finish(

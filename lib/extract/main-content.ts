@@ -1,16 +1,9 @@
 import type { AnyNode, Document, Element } from "domhandler";
+import { textContent } from "domutils";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
-import {
-  CHROME_TAGS,
-  MAYBE_CANDIDATE,
-  NEGATIVE,
-  PHRASING,
-  POSITIVE,
-  TAGS_TO_SCORE,
-  UNLIKELY,
-  UNLIKELY_ROLES,
-} from "./patterns";
+import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
+import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
 
 /** What content detection chose: the roots to render and the elements to leave out. */
 export interface MainContent {
@@ -37,19 +30,6 @@ function findBody(doc: Document): Element | null {
   const scope = html ? html.children : doc.children;
   for (const c of scope) if (c.type === "tag" && c.name === "body") return c;
   return html;
-}
-
-/** Class and id weight: +/-25 each for content-like or chrome-like names. */
-export function classWeight(el: Element, enabled = true): number {
-  if (!enabled) return 0;
-  let w = 0;
-  for (const v of [el.attribs.class, el.attribs.id]) {
-    if (!v) continue;
-    if (NEGATIVE.test(v)) w -= 25;
-    if (POSITIVE.test(v)) w += 25;
-  }
-  if (el.attribs.itemprop === "articleBody") w += 25;
-  return w;
 }
 
 function tagScore(name: string): number {
@@ -275,20 +255,11 @@ function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, rem
       const st = stats.get(sib);
       const ld = linkDensity(st);
       const len = st?.text ?? 0;
-      if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(textOf(sib)))) out.push(sib);
+      if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(textContent(sib))))
+        out.push(sib);
     }
   }
   return out;
-}
-
-function textOf(el: Element): string {
-  let s = "";
-  const stack: AnyNode[] = [el];
-  for (let n = stack.pop(); n; n = stack.pop()) {
-    if (n.type === "text") s += n.data;
-    else if (n.type === "tag") for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
-  }
-  return s;
 }
 
 function visibleLength(root: Element, removed: ElementMarks): number {

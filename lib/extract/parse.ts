@@ -2,7 +2,14 @@ import type { Document, Element, ParentNode } from "domhandler";
 import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 import { MetadataCollector, type PageMetadata } from "./metadata";
-import { LINE_BREAKING } from "./patterns";
+import {
+  HEAD_CONTENT,
+  LINE_BREAKING,
+  METADATA_TAGS,
+  NEVER_CONTENT,
+  NEVER_REVEALED,
+  UNREAD_BY_METADATA,
+} from "./tag-sets";
 
 /** Only the whitespace turndown collapses (spaces, tabs, line breaks; not U+00A0 or form feeds). */
 function isLayoutWhitespace(s: string): boolean {
@@ -15,52 +22,6 @@ function isLayoutWhitespace(s: string): boolean {
 
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
 class StopParsing extends Error {}
-
-/**
- * Subtrees the metadata collector does not read either: their <title>s, <meta>s and links
- * are not the page's. A JSON-LD <script> is the exception (metadata reads its text).
- */
-const BLIND = new Set([
-  "script",
-  "style",
-  "noscript",
-  "template",
-  "svg",
-  "iframe",
-  "object",
-  "embed",
-  "canvas",
-  "textarea",
-  "select",
-]);
-
-/** What a <head> may hold; anything else in an unclosed one starts the body, as in a browser. */
-const HEAD_CONTENT = new Set(["title", "meta", "link", "script", "style", "base", "noscript", "template"]);
-
-/** Elements the metadata collector reads. */
-const METADATA_TAGS = new Set(["html", "title", "script", "base", "meta", "link", "a"]);
-
-/**
- * Elements that never carry article text, and so are never built into the tree: the
- * metadata collector reads what it needs of them (<head>, <title>, <meta>, <link>) as
- * they are parsed.
- */
-const NEVER_CONTENT = new Set([
-  ...BLIND,
-  "button",
-  "input",
-  "option",
-  "link",
-  "meta",
-  "head",
-  "title",
-  "dialog",
-  "map",
-  "area",
-]);
-
-/** What even a revealing parse leaves out: <noscript> and <template> content is built then. */
-const NEVER_REVEALED = new Set([...NEVER_CONTENT].filter((n) => n !== "noscript" && n !== "template"));
 
 /**
  * Hidden by attribute or inline style: a reader never sees it, so neither does the
@@ -186,7 +147,7 @@ class BoundedHandler extends DomHandler {
   private skipElement(name: string): void {
     if (name === "head" && this.skip === 0) this.head = this.depth;
     if (this.blind > 0) this.blind++;
-    else if (BLIND.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
+    else if (UNREAD_BY_METADATA.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
     // Text on either side stays two nodes, as it would after removing the element.
     if (this.skip === 0) this.lastNode = null;
     this.skip++;

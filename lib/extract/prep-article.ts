@@ -1,7 +1,7 @@
 import type { Element } from "domhandler";
 import { type ElementMarks, linkDensity, type Stats, type StatsTable } from "./content-stats";
-import { classWeight } from "./main-content";
-import { SHARE } from "./patterns";
+import { classWeight, SHARE } from "./patterns";
+import { CLEANED_CONDITIONALLY, HEADINGS } from "./tag-sets";
 
 interface Counts {
   p: number;
@@ -16,9 +16,6 @@ interface Counts {
 /** Counts kept on the element for the current pass (a field read instead of a Map lookup). */
 type Counted = Element & { trawlCounts?: Counts; trawlCountsPass?: number };
 let pass = 0;
-
-const CONDITIONAL = new Set(["form", "fieldset", "table", "ul", "div", "section"]);
-const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Readability's data-table test: real tables are kept whatever their link density. */
 export function looksLikeDataTable(table: Element): boolean {
@@ -109,7 +106,8 @@ export function cleanArticle(
         removed.add(el);
         continue;
       }
-      if (conditionally && CONDITIONAL.has(el.name) && shouldRemove(el, c, s, weighted, inFigure)) removed.add(el);
+      if (conditionally && CLEANED_CONDITIONALLY.has(el.name) && shouldRemove(el, c, s, weighted, inFigure))
+        removed.add(el);
     }
   }
 }
