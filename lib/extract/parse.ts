@@ -301,6 +301,11 @@ interface TokenizerInternals {
   stateInClosingTagName(c: number): void;
   stateInAttributeName(c: number): void;
   fastForwardTo(c: number): boolean;
+  stateCDATASequence(c: number): void;
+  state: number;
+  sequenceIndex: number;
+  xmlMode: boolean;
+  cbs: { isInForeignContext?(): boolean };
 }
 
 const LT = 0x3c;
@@ -426,6 +431,30 @@ scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean
   return false;
 };
 
+/** htmlparser2's State.InSpecialComment: a bogus comment, ended by the next ">". */
+const IN_BOGUS_COMMENT = 21;
+/** Index of the last character of "CDATA[" after "<![". */
+const CDATA_LAST = 5;
+
+/**
+ * The scanning tokenizer, reading <![CDATA[ as a browser does in HTML content: a bogus
+ * comment that the next ">" ends. htmlparser2 reads on to "]]>", so a stray CDATA opener
+ * (forum templates print one) swallowed the rest of the page. Kept apart from
+ * ScanningTokenizer, whose events must stay exactly htmlparser2's (tokenizer.test.ts).
+ */
+export class BrowserTokenizer extends ScanningTokenizer {}
+(BrowserTokenizer.prototype as unknown as TokenizerInternals).stateCDATASequence = function (
+  this: TokenizerInternals,
+  c: number,
+): void {
+  if (this.sequenceIndex === CDATA_LAST && c === 0x5b && !this.xmlMode && !this.cbs.isInForeignContext?.()) {
+    this.sequenceIndex = 0;
+    this.state = IN_BOGUS_COMMENT;
+    return;
+  }
+  tokenizerBase.stateCDATASequence.call(this, c);
+};
+
 export interface Parsed {
   document: Document;
   truncated: boolean;
@@ -464,7 +493,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, 
       lowerCaseTags: true,
       lowerCaseAttributeNames: true,
       recognizeSelfClosing: xhtml,
-      Tokenizer: ScanningTokenizer,
+      Tokenizer: BrowserTokenizer,
     },
     !keepAllAttributes,
   );
