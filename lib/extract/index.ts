@@ -81,11 +81,11 @@ async function extractHtml(
   // Read during the parse: metadata sees the whole page, exclusions included.
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  let content = selectContent(parsed.document, opts);
+  let content = selectContent(parsed.document, opts, meta.isArticle);
   if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
     // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
     // and show it only by script: look there too, and keep whichever holds more.
-    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts);
+    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta.isArticle);
     if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
   const { roots, removed } = content;
@@ -119,7 +119,7 @@ async function extractHtml(
 const THIN_CONTENT = 200;
 
 /** The roots to render and the elements to leave out, as the options ask. */
-function selectContent(doc: Document, opts: ExtractOptions): MainContent {
+function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean): MainContent {
   if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   if (opts.onlyMainContent === false) {
@@ -127,7 +127,7 @@ function selectContent(doc: Document, opts: ExtractOptions): MainContent {
     const roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
     return { roots, removed: new ElementMarks(), textLength: Number.POSITIVE_INFINITY };
   }
-  const main = findMainContent(doc);
+  const main = findMainContent(doc, isArticle);
   const roots = mergeIncluded(main ? main.roots : [], included);
   return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
 }

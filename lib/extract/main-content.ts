@@ -17,12 +17,23 @@ export interface MainContent {
 interface Flags {
   /** Ancestors of the page's <main>: never chrome, whatever their tag or class says. */
   shells: ReadonlySet<Element>;
+  /** The page's one <main> (or role=main), if it has exactly one. */
+  main: Element | null;
+  /** See widenToMain. */
+  mainShare: number;
   stripUnlikely: boolean;
   weightClasses: boolean;
   cleanConditionally: boolean;
 }
 
 const CHAR_THRESHOLD = 500;
+/**
+ * Below this share of <main>'s text, the chosen container is one section of many (see
+ * widenToMain). Pages that say they are an article keep a narrower choice: their <main>
+ * also holds related links and comments. Both measured on the two corpora.
+ */
+const PAGE_MAIN_SHARE = 0.5;
+const ARTICLE_MAIN_SHARE = 0.4;
 
 function findBody(doc: Document): Element | null {
   let html: Element | null = null;
@@ -136,11 +147,26 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
   }
   const top = pickTopCandidate(body, scores, stats);
-  const roots = gatherSiblings(top, scores, stats, removed);
+  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags);
   if (flags.cleanConditionally || flags.weightClasses)
     cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
   const textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
   return { roots, removed, textLength };
+}
+
+/**
+ * Services, products, listings and forums spread their content over several sibling
+ * sections, and Readability's best container holds only one of them. When the page has one
+ * <main>, the choice lies inside it and holds under a set share of its text, and <main> is
+ * not mostly links, the whole <main> is the content.
+ */
+function widenToMain(roots: Element[], stats: StatsTable, removed: ElementMarks, flags: Flags): Element[] {
+  const main = flags.main;
+  if (!main || removed.has(main) || !roots.every((r) => isAncestor(main, r))) return roots;
+  const ms = stats.get(main);
+  let chosen = 0;
+  for (const r of roots) chosen += stats.get(r)?.text ?? 0;
+  return ms && chosen < flags.mainShare * ms.text && linkDensity(ms) < 0.5 ? [main] : roots;
 }
 
 function scorePhrasingRuns(
@@ -276,29 +302,32 @@ function visibleLength(root: Element, removed: ElementMarks): number {
  * Elements that hold a <main>: a page wrapped whole in an unclosed <aside> or a "header"
  * shell would otherwise lose everything to the chrome rules.
  */
-function mainAncestors(body: Element): Set<Element> {
-  const out = new Set<Element>();
+function findLandmarks(body: Element): { shells: Set<Element>; main: Element | null } {
+  const shells = new Set<Element>();
+  const mains: Element[] = [];
   const stack: Element[] = [body];
   for (let el = stack.pop(); el; el = stack.pop()) {
     if (el.name === "main" || el.attribs.role === "main") {
-      for (let p = el.parent; p && p.type === "tag" && !out.has(p); p = p.parent) out.add(p);
+      mains.push(el);
+      for (let p = el.parent; p && p.type === "tag" && !shells.has(p); p = p.parent) shells.add(p);
       continue;
     }
     for (const c of el.children) if (c.type === "tag") stack.push(c);
   }
-  return out;
+  return { shells, main: mains.length === 1 ? (mains[0] as Element) : null };
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
-export function findMainContent(doc: Document): MainContent | null {
+export function findMainContent(doc: Document, isArticle = false): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
-  const shells = mainAncestors(body);
+  const { shells, main } = findLandmarks(body);
+  const mainShare = isArticle ? ARTICLE_MAIN_SHARE : PAGE_MAIN_SHARE;
   const tries: Flags[] = [
-    { shells, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
-    { shells, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
-    { shells, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
-    { shells, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+    { shells, main, mainShare, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
   let best: MainContent | null = null;
   let bestFlags: Flags | null = null;
