@@ -2,6 +2,7 @@ import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
 import { uniqueSort } from "domutils";
 import type { ErrorCode } from "../error-codes";
+import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
 import { classifyContentType } from "./content-type";
@@ -89,6 +90,12 @@ async function extractHtml(
     if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
   const { roots, removed } = content;
+  let page: PageFields = meta;
+  if (opts.onlyMainContent !== false) {
+    // A byline or dateline left out of the Markdown still tells who wrote it and when.
+    const lines = dropBoilerplate(roots, removed, meta.title);
+    page = { ...meta, byline: meta.byline ?? lines.byline, publishedTime: meta.publishedTime ?? lines.dateline };
+  }
   const mdRoot = new MdNode(1, "DIV", "", {});
   const links = new Set<string>();
   for (const r of roots) {
@@ -112,7 +119,7 @@ async function extractHtml(
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
-  return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links], wordCount);
+  return finish(markdown, cleanedHtml, page, input, truncatedBytes || parsed.truncated, [...links], wordCount);
 }
 
 /** Below this many characters of content, a page may hide its text from the first parse. */

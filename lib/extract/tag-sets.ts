@@ -184,6 +184,28 @@ export const CLEANED_CONDITIONALLY = new Set(["form", "fieldset", "table", "ul",
 
 export const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 
+/** Containers that hold a whole article or part of one: never dropped as a byline, credit or teaser. */
+export const CONTENT_CONTAINERS = new Set(["body", "article", "main", "section", "table", "pre", "code", "blockquote"]);
+
+/** Short blocks that may be a credit, byline, dateline or teaser line inside the content. */
+export const LINE_BLOCKS = new Set([
+  "p",
+  "div",
+  "figcaption",
+  "li",
+  "ul",
+  "ol",
+  "dl",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "address",
+]);
+
 // Markdown tree
 
 export const NOT_RENDERED = new Set([

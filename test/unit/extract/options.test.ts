@@ -115,4 +115,12 @@ describe("options and metadata", () => {
     expect(textOnly.value.markdown).not.toContain("tide gauge");
     expect(textOnly.value.markdown).toContain("The gauge at Brest.");
   });
+
+  it("keeps a byline and dateline dropped from the Markdown as the page's byline and date", async () => {
+    const body = `<html><head><title>T</title></head><body><article><p>By Ana Reyes</p><p>Updated 3 May 2024</p><p>${para}</p><p>${para}</p></article></body></html>`;
+    const r = await run({}, "text/html", body);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.markdown).not.toContain("Ana Reyes");
+    expect(r.value).toMatchObject({ byline: "Ana Reyes", publishedTime: "3 May 2024" });
+  });
 });
