@@ -78,6 +78,10 @@ export class ElementMarks implements ElementSet {
   add(el: Element): void {
     (el as Element & Slots).trawlMarkGen = this.gen;
   }
+
+  delete(el: Element): void {
+    if (this.has(el)) (el as Element & Slots).trawlMarkGen = 0;
+  }
 }
 
 /** Candidate scores by element, stored on the element, with the scored elements in insertion order. */

@@ -27,6 +27,9 @@ interface Flags {
 }
 
 const CHAR_THRESHOLD = 500;
+/** Share of the chosen container's text that cleaning must leave (see attempt). */
+const KEPT_SHARE = 0.5;
+const PROSE_LINK_DENSITY = 0.25;
 /**
  * Below this share of <main>'s text, the chosen container is one section of many (see
  * widenToMain). Pages that say they are an article keep a narrower choice: their <main>
@@ -148,9 +151,18 @@ function attempt(body: Element, flags: Flags): MainContent {
   }
   const top = pickTopCandidate(body, scores, stats);
   const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags);
-  if (flags.cleanConditionally || flags.weightClasses)
-    cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
-  const textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  const cleaned =
+    flags.cleanConditionally || flags.weightClasses
+      ? cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses)
+      : [];
+  let textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  const chosen = roots.reduce((n, r) => n + (stats.get(r)?.text ?? 0), 0);
+  if (textLength < KEPT_SHARE * chosen) {
+    // Cleaning that leaves little of the chosen text took the body with the chrome: give
+    // back what it removed that reads as prose (few links), keep the link lists out.
+    for (const el of cleaned) if (linkDensity(stats.get(el)) < PROSE_LINK_DENSITY) removed.delete(el);
+    textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  }
   return { roots, removed, textLength };
 }
 

@@ -44,14 +44,18 @@ export function looksLikeDataTable(table: Element): boolean {
   return rows >= 10 || cols > 4 || rows * cols > 10;
 }
 
-/** Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one pass). */
+/**
+ * Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one
+ * pass); returns the elements that conditional cleaning removed, so a guard can undo them.
+ */
 export function cleanArticle(
   roots: Element[],
   stats: StatsTable,
   removed: ElementMarks,
   conditionally: boolean,
   weighted: boolean,
-): void {
+): Element[] {
+  const cleaned: Element[] = [];
   for (const root of roots) {
     type Frame = { el: Element; guarded: boolean; inFigure: boolean };
     const order: Frame[] = [];
@@ -106,10 +110,13 @@ export function cleanArticle(
         removed.add(el);
         continue;
       }
-      if (conditionally && CLEANED_CONDITIONALLY.has(el.name) && shouldRemove(el, c, s, weighted, inFigure))
+      if (conditionally && CLEANED_CONDITIONALLY.has(el.name) && shouldRemove(el, c, s, weighted, inFigure)) {
         removed.add(el);
+        cleaned.push(el);
+      }
     }
   }
+  return cleaned;
 }
 
 function shouldRemove(el: Element, c: Counts, s: Stats | undefined, weighted: boolean, inFigure: boolean): boolean {
