@@ -7,6 +7,7 @@ import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
 import { classifyContentType } from "./content-type";
 import { decodeBody } from "./decode";
+import { articleBodyContent, pageTextLength, paragraphBaseline } from "./fallback";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
 import { findMainContent, type MainContent } from "./main-content";
@@ -89,6 +90,22 @@ async function extractHtml(
     const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta.isArticle);
     if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
+  if (content.textLength < SMALL_CONTENT && opts.onlyMainContent !== false && !opts.includeSelectors?.length) {
+    // Little found next to the page's text: a second method may do better. The JSON-LD
+    // article text, then every paragraph of the page; each kept only when it holds far more.
+    const pageText = pageTextLength(parsed.document);
+    if (content.textLength < SMALL_SHARE * pageText) {
+      const second = [
+        meta.articleBody ? articleBodyContent(meta.articleBody) : null,
+        paragraphBaseline(parsed.document),
+      ];
+      for (const alt of second)
+        if (alt && alt.textLength >= THIN_CONTENT && alt.textLength > 2 * content.textLength) {
+          content = alt;
+          break;
+        }
+    }
+  }
   const { roots, removed } = content;
   let page: PageFields = meta;
   if (opts.onlyMainContent !== false) {
@@ -124,6 +141,9 @@ async function extractHtml(
 
 /** Below this many characters of content, a page may hide its text from the first parse. */
 const THIN_CONTENT = 200;
+/** Content under this many characters and this share of the page's text gets a second method. */
+const SMALL_CONTENT = 1000;
+const SMALL_SHARE = 0.1;
 
 /** The roots to render and the elements to leave out, as the options ask. */
 function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean): MainContent {

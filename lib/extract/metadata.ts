@@ -185,7 +185,8 @@ export class MetadataCollector {
         ),
       baseHref: this.baseHref,
       isArticle: (m("og:type") ?? "").toLowerCase() === "article" || (ld !== null && ARTICLE_ONLY.test(ldType(ld))),
-      articleBody: ldString("articleBody") ?? ldString("text"),
+      // Raw, not cleaned: its line breaks are the paragraph breaks.
+      articleBody: ld && typeof ld.articleBody === "string" && ld.articleBody.trim() ? ld.articleBody : null,
     };
   }
 }
