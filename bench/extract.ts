@@ -9,8 +9,15 @@ import { parseDocument } from "htmlparser2";
 import TurndownService from "turndown";
 import { extract } from "../lib/extract";
 import { markdownToText } from "../lib/extract/text";
+import {
+  loadReadability,
+  loadWcxb,
+  type ReadabilityPage,
+  readabilityDir,
+  scoreWcxb,
+  wcxbDir,
+} from "../test/support/corpora";
 import { htmlText, tokenF1 } from "../test/support/token-f1";
-import { loadReadability, loadWcxb, type ReadabilityPage, readabilityDir, scoreWcxb, wcxbDir } from "./corpora";
 
 const PAGE_URL = "http://fakehost/test/page.html";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { extract } from "../lib/extract";
 import { markdownToText } from "../lib/extract/text";
-import { loadWcxb, scoreWcxb, wcxbDir } from "./corpora";
+import { loadWcxb, scoreWcxb, wcxbDir } from "../test/support/corpora";
 
 const dir = wcxbDir();
 if (!dir) {

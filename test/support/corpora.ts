@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-const SHARED = join(import.meta.dirname, "../../shared/corpus");
+const SHARED = join(import.meta.dirname, "../../../shared/corpus");
 
 export interface ReadabilityPage {
   name: string;
