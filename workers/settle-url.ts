@@ -46,6 +46,7 @@ export async function settleUrl(entry: ClaimEntry, options: BatchOptions, limits
     url: page.finalUrl,
     options: {
       onlyMainContent: options.onlyMainContent,
+      images: options.images,
       includeSelectors: options.includeSelectors,
       excludeSelectors: options.excludeSelectors,
       includeHtml: options.formats.includes("html"),
