@@ -55,7 +55,7 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
     if (n.type !== "tag" || removed.has(n)) continue;
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
-      if (text !== null) {
+      if (text !== null && (text !== "" || n.name === "form")) {
         let kind = classify(n, text, titleKey, headingSeen);
         // A caption printed twice (a gallery's more/less toggle, a lightbox copy) reads once.
         if (!kind && n.name === "figcaption") {
@@ -94,6 +94,9 @@ const DATELINE_LEAD =
 type Kind = "credit" | "byline" | "dateline" | "teaser" | "note" | "title";
 
 function classify(el: Element, text: string, titleKey: string, headingSeen: boolean): Kind | null {
+  // A short form is a search box, a newsletter sign-up or a login; long ones wrap whole
+  // pages (ASP.NET) or a thread's posts (forum software), and stay.
+  if (el.name === "form") return "note";
   if (CREDIT.test(text)) return "credit";
   if (GALLERY_COUNTER.test(text)) return "credit";
   if (text.length < 100) {
@@ -123,7 +126,7 @@ function hasLink(el: Element): boolean {
   return false;
 }
 
-/** The element's visible text, whitespace collapsed, or null once it passes MAX_LINE characters. */
+/** The element's visible text, whitespace collapsed ("" when it has none), or null past MAX_LINE characters. */
 function shortText(el: Element, removed: ElementMarks): string | null {
   let s = "";
   const stack: AnyNode[] = [el];
@@ -138,5 +141,5 @@ function shortText(el: Element, removed: ElementMarks): string | null {
     }
   }
   const t = s.replace(/\s+/g, " ").trim();
-  return t.length > 0 && t.length <= MAX_LINE ? t : null;
+  return t.length <= MAX_LINE ? t : null;
 }

@@ -204,6 +204,7 @@ export const LINE_BLOCKS = new Set([
   "h6",
   "header",
   "address",
+  "form",
 ]);
 
 // Markdown tree
@@ -222,7 +223,6 @@ export const NOT_RENDERED = new Set([
   "input",
   "select",
   "textarea",
-  "form",
   "link",
   "meta",
   "head",

@@ -123,4 +123,14 @@ describe("options and metadata", () => {
     expect(r.value.markdown).not.toContain("Ana Reyes");
     expect(r.value).toMatchObject({ byline: "Ana Reyes", publishedTime: "3 May 2024" });
   });
+
+  it("keeps the text of a long form (a thread's posts, an ASP.NET page) and drops a short one", async () => {
+    const body = `<html><body><form action="/search"><label>Search the site</label><input name="q"></form><form action="/moderate"><div class="post"><p>${para}</p></div><div class="post"><p>${para} Second post.</p></div></form></body></html>`;
+    const whole = await run({ onlyMainContent: false }, "text/html", body);
+    const main = await run({}, "text/html", body);
+    if (!whole.ok || !main.ok) throw new Error("extraction failed");
+    expect(whole.value.markdown).toContain("Second post.");
+    expect(main.value.markdown).toContain("Second post.");
+    expect(main.value.markdown).not.toContain("Search the site");
+  });
 });
