@@ -33,8 +33,9 @@ export interface DroppedLines {
 
 /**
  * Marks short lines inside the chosen content that are not the content: photo credits and
- * gallery counters, bylines and datelines, teasers for other pages, newsletter and
- * comment-policy notes, and a first heading that repeats the page title. Only short blocks
+ * gallery counters, a caption printed twice, bylines and datelines, teasers for other pages,
+ * newsletter and comment-policy notes, short forms, and a first heading that repeats the
+ * page title. Only short blocks
  * are candidates, never an article, main or section; if the marks would take more than a
  * third of the content's text, none is kept (a page of such lines is a listing, not noise).
  */
