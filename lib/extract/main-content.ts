@@ -1,6 +1,7 @@
 import type { AnyNode, Document, Element } from "domhandler";
 import { textContent } from "domutils";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
+import { ARTICLE_MAIN_SHARE, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
 import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
 import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
@@ -30,13 +31,6 @@ const CHAR_THRESHOLD = 500;
 /** Share of the chosen container's text that cleaning must leave (see attempt). */
 const KEPT_SHARE = 0.5;
 const PROSE_LINK_DENSITY = 0.25;
-/**
- * Below this share of <main>'s text, the chosen container is one section of many (see
- * widenToMain). Pages that say they are an article keep a narrower choice: their <main>
- * also holds related links and comments. Both measured on the two corpora.
- */
-const PAGE_MAIN_SHARE = 0.5;
-const ARTICLE_MAIN_SHARE = 0.4;
 
 function findBody(doc: Document): Element | null {
   let html: Element | null = null;
@@ -150,7 +144,7 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
   }
   const top = pickTopCandidate(body, scores, stats);
-  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags);
+  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags.main, flags.mainShare);
   const cleaned =
     flags.cleanConditionally || flags.weightClasses
       ? cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses)
@@ -164,21 +158,6 @@ function attempt(body: Element, flags: Flags): MainContent {
     textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
   }
   return { roots, removed, textLength };
-}
-
-/**
- * Services, products, listings and forums spread their content over several sibling
- * sections, and Readability's best container holds only one of them. When the page has one
- * <main>, the choice lies inside it and holds under a set share of its text, and <main> is
- * not mostly links, the whole <main> is the content.
- */
-function widenToMain(roots: Element[], stats: StatsTable, removed: ElementMarks, flags: Flags): Element[] {
-  const main = flags.main;
-  if (!main || removed.has(main) || !roots.every((r) => isAncestor(main, r))) return roots;
-  const ms = stats.get(main);
-  let chosen = 0;
-  for (const r of roots) chosen += stats.get(r)?.text ?? 0;
-  return ms && chosen < flags.mainShare * ms.text && linkDensity(ms) < 0.5 ? [main] : roots;
 }
 
 function scorePhrasingRuns(
@@ -266,11 +245,6 @@ function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable):
   return top;
 }
 
-function isAncestor(a: Element, node: Element): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p === a) return true;
-  return false;
-}
-
 function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: ElementMarks): Element[] {
   const parent = top.parent;
   if (parent?.type !== "tag" || top.name === "body") return [top];
@@ -308,25 +282,6 @@ function visibleLength(root: Element, removed: ElementMarks): number {
     else if (c.type === "tag" && !removed.has(c)) for (const k of c.children) stack.push(k);
   }
   return n;
-}
-
-/**
- * Elements that hold a <main>: a page wrapped whole in an unclosed <aside> or a "header"
- * shell would otherwise lose everything to the chrome rules.
- */
-function findLandmarks(body: Element): { shells: Set<Element>; main: Element | null } {
-  const shells = new Set<Element>();
-  const mains: Element[] = [];
-  const stack: Element[] = [body];
-  for (let el = stack.pop(); el; el = stack.pop()) {
-    if (el.name === "main" || el.attribs.role === "main") {
-      mains.push(el);
-      for (let p = el.parent; p && p.type === "tag" && !shells.has(p); p = p.parent) shells.add(p);
-      continue;
-    }
-    for (const c of el.children) if (c.type === "tag") stack.push(c);
-  }
-  return { shells, main: mains.length === 1 ? (mains[0] as Element) : null };
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
