@@ -19,6 +19,8 @@ const Selector = z.string().min(1).max(500);
 export const BatchOptions = z
   .object({
     onlyMainContent: z.boolean().default(true),
+    /** Keep images in the Markdown; false gives text only (no image alt text). */
+    images: z.boolean().default(true),
     includeSelectors: z.array(Selector).max(50).default([]),
     excludeSelectors: z.array(Selector).max(50).default([]),
     formats: z.array(OutputFormat).min(1).default(["markdown"]),

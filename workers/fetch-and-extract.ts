@@ -56,6 +56,7 @@ export async function fetchAndExtract(
     url: page.finalUrl,
     options: {
       onlyMainContent: options.onlyMainContent,
+      images: options.images,
       includeSelectors: options.includeSelectors,
       excludeSelectors: options.excludeSelectors,
       includeHtml: options.formats.includes("html"),

@@ -1,34 +1,14 @@
 import type { AnyNode, Element } from "domhandler";
+import { BLOCKS_IN_DIV } from "./tag-sets";
 
 /** Text measures of one element's subtree, ignoring subtrees marked as removed. */
 export interface Stats {
   text: number;
   link: number;
   commas: number;
-  /** True when a block-level element (per Readability's DIV_TO_P list) is inside. */
+  /** True when a block-level element (per Readability's BLOCKS_IN_DIV list) is inside. */
   hasBlock: boolean;
 }
-
-const DIV_TO_P = new Set([
-  "blockquote",
-  "dl",
-  "div",
-  "img",
-  "ol",
-  "p",
-  "pre",
-  "table",
-  "ul",
-  "section",
-  "article",
-  "figure",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-]);
 
 function textLength(s: string): number {
   // Cheap stand-in for Readability's whitespace-normalised length.
@@ -98,6 +78,10 @@ export class ElementMarks implements ElementSet {
   add(el: Element): void {
     (el as Element & Slots).trawlMarkGen = this.gen;
   }
+
+  delete(el: Element): void {
+    if (this.has(el)) (el as Element & Slots).trawlMarkGen = 0;
+  }
 }
 
 /** Candidate scores by element, stored on the element, with the scored elements in insertion order. */
@@ -142,7 +126,7 @@ export function computeStats(order: readonly Element[]): StatsTable {
         s.text += cs.text + (cs.text > 0 && s.text > 0 ? 1 : 0);
         s.link += cs.link;
         s.commas += cs.commas;
-        if (cs.hasBlock || DIV_TO_P.has(c.name)) s.hasBlock = true;
+        if (cs.hasBlock || BLOCKS_IN_DIV.has(c.name)) s.hasBlock = true;
       }
     }
     if (el.name === "a") {

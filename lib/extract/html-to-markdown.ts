@@ -1,6 +1,7 @@
 import TurndownService from "turndown";
 import { tables, taskListItems } from "turndown-plugin-gfm";
 import { collapseWhitespace, type MdNode } from "./markdown-dom";
+import { KEEPS_CHILDREN, MOVABLE_BLOCKS } from "./tag-sets";
 
 type Rule = TurndownService.Rule;
 type TNode = TurndownService.Node;
@@ -46,10 +47,13 @@ const figcaptionRule: Rule = {
 
 /**
  * turndown's own escape runs 13 regexes over every text node; this does the same escapes
- * with one regex for the characters that matter anywhere and a check of the first character.
+ * with one regex for the characters that matter anywhere and a check of the first character,
+ * plus two turndown misses: "15) " and a bare "1." start a list too, and "<Word" reads as
+ * an HTML tag that a Markdown renderer would swallow.
  */
 export function escapeMarkdown(text: string): string {
   let s = text.replace(/[\\*_`[\]]/g, "\\$&");
+  if (s.includes("<")) s = s.replace(/<(?=[A-Za-z/!?])/g, "\\<");
   const c = s.charCodeAt(0);
   // - + = # > ~ and digits are only special at the start of a line.
   if (c === 45 || c === 43 || c === 61 || c === 35 || c === 62 || c === 126 || (c >= 48 && c <= 57)) {
@@ -60,7 +64,7 @@ export function escapeMarkdown(text: string): string {
       .replace(/^(#{1,6}) /, "\\$1 ")
       .replace(/^~~~/, "\\~~~")
       .replace(/^>/, "\\>")
-      .replace(/^(\d+)\. /, "$1\\. ");
+      .replace(/^(\d+)([.)])(?=\s|$)/, "$1\\$2");
   }
   return s;
 }
@@ -161,41 +165,6 @@ export function htmlToMarkdown(root: MdNode, unwrapBlocks = true): string {
     root.nodeName = name;
   }
 }
-
-/**
- * Blocks whose rule ignores where they sit (no index among siblings, no parent test), so
- * they may move up out of a wrapping DIV. LI (numbered by index) and table parts are not.
- */
-const MOVABLE_BLOCKS = new Set([
-  "P",
-  "DIV",
-  "H1",
-  "H2",
-  "H3",
-  "H4",
-  "H5",
-  "H6",
-  "BLOCKQUOTE",
-  "PRE",
-  "UL",
-  "OL",
-  "TABLE",
-  "HR",
-  "FIGURE",
-  "FIGCAPTION",
-  "SECTION",
-  "ARTICLE",
-  "HEADER",
-  "FOOTER",
-  "MAIN",
-  "ASIDE",
-  "NAV",
-  "ADDRESS",
-  "DL",
-  "CENTER",
-]);
-/** Parents whose rules count or test their children: a DIV under them stays. */
-const KEEPS_CHILDREN = new Set(["OL", "UL", "TABLE", "THEAD", "TBODY", "TFOOT", "TR", "PRE"]);
 
 /**
  * Replaces each DIV that holds only movable blocks (after whitespace collapsing) by its

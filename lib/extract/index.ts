@@ -1,18 +1,21 @@
 import { selectAll } from "css-select";
-import type { Element, ParentNode } from "domhandler";
+import type { Document, Element, ParentNode } from "domhandler";
+import { uniqueSort } from "domutils";
 import type { ErrorCode } from "../error-codes";
+import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
-import type { ElementSet } from "./content-stats";
+import { ElementMarks } from "./content-stats";
 import { classifyContentType } from "./content-type";
 import { decodeBody } from "./decode";
+import { articleBodyContent, pageTextLength, paragraphBaseline } from "./fallback";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
-import { findMainContent } from "./main-content";
+import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
-import type { ExtractInput, Extraction, ExtractResult, PageFields } from "./types";
+import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageFields } from "./types";
 import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
@@ -75,31 +78,45 @@ async function extractHtml(
   truncatedBytes: boolean,
 ): Promise<ExtractResult> {
   const opts = input.options ?? {};
-  const parsed = parseHtml(
-    html,
-    xhtml,
-    (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0,
-  );
-  const doc = parsed.document;
+  const keepAll = (opts.includeSelectors?.length ?? 0) + (opts.excludeSelectors?.length ?? 0) > 0;
+  const parsed = parseHtml(html, xhtml, keepAll);
   // Read during the parse: metadata sees the whole page, exclusions included.
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
-  const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
-  let roots: Element[];
-  let removed: ElementSet = new Set<Element>();
-  if (opts.onlyMainContent === false) {
-    const body = selectElements("body", doc)[0];
-    roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
-  } else {
-    const main = findMainContent(doc);
-    if (main) removed = main.removed;
-    roots = mergeIncluded(main ? main.roots : [], included);
+  let content = selectContent(parsed.document, opts, meta.isArticle);
+  if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
+    // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
+    // and show it only by script: look there too, and keep whichever holds more.
+    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta.isArticle);
+    if (revealed.textLength > 2 * content.textLength) content = revealed;
+  }
+  if (content.textLength < SMALL_CONTENT && opts.onlyMainContent !== false && !opts.includeSelectors?.length) {
+    // Little found next to the page's text: a second method may do better. The JSON-LD
+    // article text, then every paragraph of the page; each kept only when it holds far more.
+    const pageText = pageTextLength(parsed.document);
+    if (content.textLength < SMALL_SHARE * pageText) {
+      const second = [
+        meta.articleBody ? articleBodyContent(meta.articleBody) : null,
+        paragraphBaseline(parsed.document),
+      ];
+      for (const alt of second)
+        if (alt && alt.textLength >= THIN_CONTENT && alt.textLength > 2 * content.textLength) {
+          content = alt;
+          break;
+        }
+    }
+  }
+  const { roots, removed } = content;
+  let page: PageFields = meta;
+  if (opts.onlyMainContent !== false) {
+    // A byline or dateline left out of the Markdown still tells who wrote it and when.
+    const lines = dropBoilerplate(roots, removed, meta.title);
+    page = { ...meta, byline: meta.byline ?? lines.byline, publishedTime: meta.publishedTime ?? lines.dateline };
   }
   const mdRoot = new MdNode(1, "DIV", "", {});
   const links = new Set<string>();
   for (const r of roots) {
-    const sub = toMarkdownDom(r, base, removed);
+    const sub = toMarkdownDom(r, base, removed, opts.images !== false);
     if (opts.includeLinks) {
       for (const a of sub.getElementsByTagName("a")) {
         const href = a.getAttribute("href");
@@ -119,7 +136,27 @@ async function extractHtml(
   if (!markdown) return fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
-  return finish(markdown, cleanedHtml, meta, input, truncatedBytes || parsed.truncated, [...links], wordCount);
+  return finish(markdown, cleanedHtml, page, input, truncatedBytes || parsed.truncated, [...links], wordCount);
+}
+
+/** Below this many characters of content, a page may hide its text from the first parse. */
+const THIN_CONTENT = 200;
+/** Content under this many characters and this share of the page's text gets a second method. */
+const SMALL_CONTENT = 1000;
+const SMALL_SHARE = 0.1;
+
+/** The roots to render and the elements to leave out, as the options ask. */
+function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean): MainContent {
+  if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
+  const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
+  if (opts.onlyMainContent === false) {
+    const body = selectElements("body", doc)[0];
+    const roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
+    return { roots, removed: new ElementMarks(), textLength: Number.POSITIVE_INFINITY };
+  }
+  const main = findMainContent(doc, isArticle);
+  const roots = mergeIncluded(main ? main.roots : [], included);
+  return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
 }
 
 function selectElements(selector: string, root: ParentNode): Element[] {
@@ -134,29 +171,13 @@ function mergeIncluded(roots: Element[], included: Element[]): Element[] {
     for (let i = out.length - 1; i >= 0; i--) if (contains(el, out[i] as Element)) out.splice(i, 1);
     out.push(el);
   }
-  return out.length > 1 ? sortByDocumentOrder(out) : out;
+  return out.length > 1 ? uniqueSort(out) : out;
 }
 
 function contains(ancestor: Element, node: Element): boolean {
   for (let n: Element | null = node; n; n = n.parent && n.parent.type === "tag" ? n.parent : null)
     if (n === ancestor) return true;
   return false;
-}
-
-function sortByDocumentOrder(els: Element[]): Element[] {
-  const path = (el: Element): number[] => {
-    const p: number[] = [];
-    for (let n: Element["parent"] | Element = el; n?.parent; n = n.parent)
-      p.unshift(n.parent.children.indexOf(n as never));
-    return p;
-  };
-  const keyed = els.map((el) => ({ el, p: path(el) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < Math.min(a.p.length, b.p.length); i++)
-      if (a.p[i] !== b.p[i]) return (a.p[i] ?? 0) - (b.p[i] ?? 0);
-    return a.p.length - b.p.length;
-  });
-  return keyed.map((k) => k.el);
 }
 
 async function finish(

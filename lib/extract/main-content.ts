@@ -1,31 +1,36 @@
 import type { AnyNode, Document, Element } from "domhandler";
+import { textContent } from "domutils";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
-import {
-  CHROME_TAGS,
-  MAYBE_CANDIDATE,
-  NEGATIVE,
-  PHRASING,
-  POSITIVE,
-  TAGS_TO_SCORE,
-  UNLIKELY,
-  UNLIKELY_ROLES,
-} from "./patterns";
+import { ARTICLE_MAIN_SHARE, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
+import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
+import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
 
 /** What content detection chose: the roots to render and the elements to leave out. */
 export interface MainContent {
   roots: Element[];
   /** Valid until content detection runs again on the same document. */
   removed: ElementMarks;
+  /** Characters of text the roots keep. */
+  textLength: number;
 }
 
 interface Flags {
+  /** Ancestors of the page's <main>: never chrome, whatever their tag or class says. */
+  shells: ReadonlySet<Element>;
+  /** The page's one <main> (or role=main), if it has exactly one. */
+  main: Element | null;
+  /** See widenToMain. */
+  mainShare: number;
   stripUnlikely: boolean;
   weightClasses: boolean;
   cleanConditionally: boolean;
 }
 
 const CHAR_THRESHOLD = 500;
+/** Share of the chosen container's text that cleaning must leave (see attempt). */
+const KEPT_SHARE = 0.5;
+const PROSE_LINK_DENSITY = 0.25;
 
 function findBody(doc: Document): Element | null {
   let html: Element | null = null;
@@ -33,19 +38,6 @@ function findBody(doc: Document): Element | null {
   const scope = html ? html.children : doc.children;
   for (const c of scope) if (c.type === "tag" && c.name === "body") return c;
   return html;
-}
-
-/** Class and id weight: +/-25 each for content-like or chrome-like names. */
-export function classWeight(el: Element, enabled = true): number {
-  if (!enabled) return 0;
-  let w = 0;
-  for (const v of [el.attribs.class, el.attribs.id]) {
-    if (!v) continue;
-    if (NEGATIVE.test(v)) w -= 25;
-    if (POSITIVE.test(v)) w += 25;
-  }
-  if (el.attribs.itemprop === "articleBody") w += 25;
-  return w;
 }
 
 function tagScore(name: string): number {
@@ -81,6 +73,7 @@ function tagScore(name: string): number {
 }
 
 function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean {
+  if (flags.shells.has(el)) return false;
   if (CHROME_TAGS.has(el.name)) return true;
   const role = el.attribs.role;
   if (role && UNLIKELY_ROLES.has(role)) return true;
@@ -98,7 +91,7 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
 }
 
 /** One scoring attempt over the body, Readability style, without mutating the tree. */
-function attempt(body: Element, flags: Flags): MainContent & { textLength: number } {
+function attempt(body: Element, flags: Flags): MainContent {
   const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
   // The kept elements in pre-order (parents first) are what computeStats needs, so this
@@ -151,10 +144,19 @@ function attempt(body: Element, flags: Flags): MainContent & { textLength: numbe
     for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
   }
   const top = pickTopCandidate(body, scores, stats);
-  const roots = gatherSiblings(top, scores, stats, removed);
-  if (flags.cleanConditionally || flags.weightClasses)
-    cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses);
-  const textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags.main, flags.mainShare);
+  const cleaned =
+    flags.cleanConditionally || flags.weightClasses
+      ? cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses)
+      : [];
+  let textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  const chosen = roots.reduce((n, r) => n + (stats.get(r)?.text ?? 0), 0);
+  if (textLength < KEPT_SHARE * chosen) {
+    // Cleaning that leaves little of the chosen text took the body with the chrome: give
+    // back what it removed that reads as prose (few links), keep the link lists out.
+    for (const el of cleaned) if (linkDensity(stats.get(el)) < PROSE_LINK_DENSITY) removed.delete(el);
+    textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
+  }
   return { roots, removed, textLength };
 }
 
@@ -243,11 +245,6 @@ function pickTopCandidate(body: Element, scores: ScoreTable, stats: StatsTable):
   return top;
 }
 
-function isAncestor(a: Element, node: Element): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p === a) return true;
-  return false;
-}
-
 function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, removed: ElementMarks): Element[] {
   const parent = top.parent;
   if (parent?.type !== "tag" || top.name === "body") return [top];
@@ -270,20 +267,11 @@ function gatherSiblings(top: Element, scores: ScoreTable, stats: StatsTable, rem
       const st = stats.get(sib);
       const ld = linkDensity(st);
       const len = st?.text ?? 0;
-      if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(textOf(sib)))) out.push(sib);
+      if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(textContent(sib))))
+        out.push(sib);
     }
   }
   return out;
-}
-
-function textOf(el: Element): string {
-  let s = "";
-  const stack: AnyNode[] = [el];
-  for (let n = stack.pop(); n; n = stack.pop()) {
-    if (n.type === "text") s += n.data;
-    else if (n.type === "tag") for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
-  }
-  return s;
 }
 
 function visibleLength(root: Element, removed: ElementMarks): number {
@@ -297,16 +285,18 @@ function visibleLength(root: Element, removed: ElementMarks): number {
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
-export function findMainContent(doc: Document): MainContent | null {
+export function findMainContent(doc: Document, isArticle = false): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
+  const { shells, main } = findLandmarks(body);
+  const mainShare = isArticle ? ARTICLE_MAIN_SHARE : PAGE_MAIN_SHARE;
   const tries: Flags[] = [
-    { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: false, cleanConditionally: true },
-    { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+    { shells, main, mainShare, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
-  let best: (MainContent & { textLength: number }) | null = null;
+  let best: MainContent | null = null;
   let bestFlags: Flags | null = null;
   let last: MainContent | null = null;
   for (const flags of tries) {

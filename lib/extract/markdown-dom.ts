@@ -1,64 +1,19 @@
 import type { AnyNode, Element } from "domhandler";
 import type { ElementSet } from "./content-stats";
 import { LIMITS } from "./limits";
-import { LINE_BREAKING } from "./patterns";
+import {
+  LAYOUT_BLOCKS,
+  LINE_BREAKING,
+  NOT_RENDERED,
+  REAL_TEXT_BLOCKS,
+  TABLE_PARTS,
+  TD_BLOCK,
+  TD_VOID,
+  UNWRAPPED_INLINE,
+} from "./tag-sets";
 import { WordCounter } from "./text";
 import { resolveUrl } from "./urls";
 
-// turndown's block element list (turndown.cjs.js), as a set.
-const TD_BLOCK = new Set([
-  "ADDRESS",
-  "ARTICLE",
-  "ASIDE",
-  "AUDIO",
-  "BLOCKQUOTE",
-  "BODY",
-  "CANVAS",
-  "CENTER",
-  "DD",
-  "DIR",
-  "DIV",
-  "DL",
-  "DT",
-  "FIELDSET",
-  "FIGCAPTION",
-  "FIGURE",
-  "FOOTER",
-  "FORM",
-  "FRAMESET",
-  "H1",
-  "H2",
-  "H3",
-  "H4",
-  "H5",
-  "H6",
-  "HEADER",
-  "HGROUP",
-  "HR",
-  "HTML",
-  "ISINDEX",
-  "LI",
-  "MAIN",
-  "MENU",
-  "NAV",
-  "NOFRAMES",
-  "NOSCRIPT",
-  "OL",
-  "OUTPUT",
-  "P",
-  "PRE",
-  "SECTION",
-  "TABLE",
-  "TBODY",
-  "TD",
-  "TFOOT",
-  "TH",
-  "THEAD",
-  "TR",
-  "UL",
-]);
-/** Blocks whose text turndown or the GFM plugin reads beyond a blank test (kept tables print it). */
-const REAL_TEXT_BLOCKS = new Set(["TABLE", "THEAD", "TBODY", "TFOOT", "TR", "TD", "TH"]);
 const NON_SPACE = /\S/;
 
 /**
@@ -222,70 +177,6 @@ export class MdNode {
   }
 }
 
-const DROP = new Set([
-  "script",
-  "style",
-  "noscript",
-  "template",
-  "iframe",
-  "object",
-  "embed",
-  "svg",
-  "canvas",
-  "button",
-  "input",
-  "select",
-  "textarea",
-  "form",
-  "link",
-  "meta",
-  "head",
-  "title",
-]);
-// Inline wrappers with no Markdown form: turndown would only return their content, so
-// skipping them saves a node (and turndown's per-node regexes) each.
-const UNWRAP = new Set([
-  "span",
-  "font",
-  "abbr",
-  "small",
-  "big",
-  "u",
-  "ins",
-  "mark",
-  "time",
-  "label",
-  "bdi",
-  "bdo",
-  "data",
-  "var",
-  "dfn",
-  "cite",
-  "acronym",
-  "nobr",
-]);
-const TABLE_PARTS = new Set(["table", "thead", "tbody", "tfoot", "tr"]);
-const BLOCKISH = new Set([
-  "p",
-  "div",
-  "table",
-  "ul",
-  "ol",
-  "dl",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "pre",
-  "blockquote",
-  "section",
-  "article",
-  "figure",
-  "hr",
-]);
-
 function isDataTable(table: Element): boolean {
   // Layout tables (one column, or cells full of blocks) read better as plain blocks than
   // as a GFM table, which cannot hold multi-line cells anyway.
@@ -302,7 +193,7 @@ function isDataTable(table: Element): boolean {
       maxCols = Math.max(maxCols, cols);
     }
     if (n.name === "table" && n !== table) return false;
-    if (BLOCKISH.has(n.name) && n.name !== "p") blocky = true;
+    if (LAYOUT_BLOCKS.has(n.name) && n.name !== "p") blocky = true;
     if (n.name !== "table") for (const c of n.children) stack.push(c);
   }
   return maxCols >= 2 && !blocky;
@@ -331,8 +222,14 @@ function codeText(el: Element): string {
 }
 
 /** Builds the turndown tree from a cleaned content root, resolving URLs and bounding depth. */
-export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSet = new Set<Element>()): MdNode {
+export function toMarkdownDom(
+  root: Element,
+  baseUrl: string,
+  removed: ElementSet = new Set<Element>(),
+  images = true,
+): MdNode {
   const out = new MdNode(1, "DIV", "", {});
+  const tables: MdNode[] = [];
   /** src " " stands in for a line-breaking element flattened away (see LINE_BREAKING). */
   type Frame = { src: AnyNode | " "; parent: MdNode; depth: number; inTable: boolean };
   const stack: Frame[] = [];
@@ -351,7 +248,7 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       continue;
     }
     if (src.type !== "tag") continue;
-    if (DROP.has(src.name) || removed.has(src)) {
+    if (NOT_RENDERED.has(src.name) || removed.has(src)) {
       // The parser dropped the layout whitespace after it: keep the words apart.
       if (LINE_BREAKING.has(src.name) && !f.inTable) appendText(parent, " ");
       continue;
@@ -365,6 +262,7 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       if (href) attribs.href = href;
       if (src.attribs.title) attribs.title = src.attribs.title;
     } else if (name === "img") {
+      if (!images) continue;
       const raw =
         src.attribs.src && !src.attribs.src.startsWith("data:")
           ? src.attribs.src
@@ -399,7 +297,7 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
       if ("checked" in src.attribs) attribs.checked = "";
     }
     if (name === "caption") name = "p";
-    if (depth > LIMITS.maxMarkdownDepth || UNWRAP.has(name)) {
+    if (depth > LIMITS.maxMarkdownDepth || UNWRAPPED_INLINE.has(name)) {
       // Too deep for turndown's recursion, or a bare wrapper: keep the content, drop the element.
       if (LINE_BREAKING.has(name)) stack.push({ src: " ", parent, depth, inTable: f.inTable });
       for (let i = children.length - 1; i >= 0; i--)
@@ -408,10 +306,32 @@ export function toMarkdownDom(root: Element, baseUrl: string, removed: ElementSe
     }
     const node = new MdNode(1, name.toUpperCase(), "", attribs);
     parent.appendChild(node);
+    if (inTable && name === "table") tables.push(node);
     for (let i = children.length - 1; i >= 0; i--)
       stack.push({ src: children[i] as AnyNode, parent: node, depth: depth + 1, inTable });
   }
+  for (const t of tables) ensureHeadingRow(t);
   return out;
+}
+
+/**
+ * The GFM plugin prints a table only when its first row is a heading row, and otherwise
+ * keeps it as HTML, which here means one run of text with no cell boundaries. A data table
+ * whose first row holds <td>s gets an empty heading row instead, so every cell stays a cell.
+ */
+function ensureHeadingRow(table: MdNode): void {
+  const rows = table.rows;
+  const first = rows[0];
+  if (!first || first.parentNode?.nodeName === "THEAD") return;
+  if (first.children.length > 0 && first.children.every((c) => c.nodeName === "TH")) return;
+  let cols = 0;
+  for (const r of rows) cols = Math.max(cols, r.children.length);
+  const head = new MdNode(1, "THEAD", "", {});
+  const tr = new MdNode(1, "TR", "", {});
+  for (let i = 0; i < cols; i++) tr.appendChild(new MdNode(1, "TH", "", {}));
+  head.appendChild(tr);
+  if (table.firstChild) table.insertBefore(head, table.firstChild);
+  else table.appendChild(head);
 }
 
 /** Appends text, joined to a text node just before it: fewer nodes for turndown. */
@@ -425,26 +345,6 @@ function firstSrcsetUrl(srcset: string | undefined): string | undefined {
   if (!srcset) return undefined;
   return srcset.trim().split(/\s+/)[0];
 }
-
-// turndown's void element list (turndown.cjs.js), as a set.
-const TD_VOID = new Set([
-  "AREA",
-  "BASE",
-  "BR",
-  "COL",
-  "COMMAND",
-  "EMBED",
-  "HR",
-  "IMG",
-  "INPUT",
-  "KEYGEN",
-  "LINK",
-  "META",
-  "PARAM",
-  "SOURCE",
-  "TRACK",
-  "WBR",
-]);
 
 const NEEDS_COLLAPSE = /[\r\n\t]| {2}/;
 

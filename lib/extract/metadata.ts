@@ -4,6 +4,10 @@ import { resolveUrl } from "./urls";
 /** The page's own fields, and the <base href> its links resolve against. */
 export interface PageMetadata extends PageFields {
   baseHref: string | undefined;
+  /** The page says it is one article (Open Graph type or JSON-LD type), not a listing or a product. */
+  isArticle: boolean;
+  /** The article text the page's JSON-LD carries, if any (a second source when the HTML yields little). */
+  articleBody: string | null;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -27,6 +31,16 @@ function jsonNames(value: Json | undefined): string | null {
 
 const ARTICLE_TYPES =
   /^(Article|NewsArticle|BlogPosting|TechArticle|ScholarlyArticle|Report|AdvertiserContentArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|SatiricalArticle|SocialMediaPosting|LiveBlogPosting|DiscussionForumPosting|Review|Recipe|Product|WebPage|APIReference|HowTo)$/;
+
+/** JSON-LD types of a page that is one article (not a product, recipe or forum thread). */
+const ARTICLE_ONLY =
+  /^(Article|NewsArticle|BlogPosting|TechArticle|ScholarlyArticle|Report|AdvertiserContentArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|SatiricalArticle|LiveBlogPosting)$/;
+
+function ldType(ld: Record<string, Json>): string {
+  const t = ld["@type"];
+  const first = Array.isArray(t) ? t[0] : t;
+  return typeof first === "string" ? first : "";
+}
 
 function findArticle(value: Json | undefined, depth = 0): Record<string, Json> | null {
   if (value == null || typeof value !== "object" || depth > 6) return null;
@@ -170,6 +184,9 @@ export class MetadataCollector {
           "parsely-pub-date",
         ),
       baseHref: this.baseHref,
+      isArticle: (m("og:type") ?? "").toLowerCase() === "article" || (ld !== null && ARTICLE_ONLY.test(ldType(ld))),
+      // Raw, not cleaned: its line breaks are the paragraph breaks.
+      articleBody: ld && typeof ld.articleBody === "string" && ld.articleBody.trim() ? ld.articleBody : null,
     };
   }
 }

@@ -2,7 +2,14 @@ import type { Document, Element, ParentNode } from "domhandler";
 import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 import { MetadataCollector, type PageMetadata } from "./metadata";
-import { LINE_BREAKING } from "./patterns";
+import {
+  HEAD_CONTENT,
+  LINE_BREAKING,
+  METADATA_TAGS,
+  NEVER_CONTENT,
+  NEVER_REVEALED,
+  UNREAD_BY_METADATA,
+} from "./tag-sets";
 
 /** Only the whitespace turndown collapses (spaces, tabs, line breaks; not U+00A0 or form feeds). */
 function isLayoutWhitespace(s: string): boolean {
@@ -15,49 +22,6 @@ function isLayoutWhitespace(s: string): boolean {
 
 /** Thrown inside the parser callbacks to stop a page that exceeds a bound. */
 class StopParsing extends Error {}
-
-/**
- * Subtrees the metadata collector does not read either: their <title>s, <meta>s and links
- * are not the page's. A JSON-LD <script> is the exception (metadata reads its text).
- */
-const BLIND = new Set([
-  "script",
-  "style",
-  "noscript",
-  "template",
-  "svg",
-  "iframe",
-  "object",
-  "embed",
-  "canvas",
-  "textarea",
-  "select",
-]);
-
-/** What a <head> may hold; anything else in an unclosed one starts the body, as in a browser. */
-const HEAD_CONTENT = new Set(["title", "meta", "link", "script", "style", "base", "noscript", "template"]);
-
-/** Elements the metadata collector reads. */
-const METADATA_TAGS = new Set(["html", "title", "script", "base", "meta", "link", "a"]);
-
-/**
- * Elements that never carry article text, and so are never built into the tree: the
- * metadata collector reads what it needs of them (<head>, <title>, <meta>, <link>) as
- * they are parsed.
- */
-const NEVER_CONTENT = new Set([
-  ...BLIND,
-  "button",
-  "input",
-  "option",
-  "link",
-  "meta",
-  "head",
-  "title",
-  "dialog",
-  "map",
-  "area",
-]);
 
 /**
  * Hidden by attribute or inline style: a reader never sees it, so neither does the
@@ -119,6 +83,7 @@ interface ParserInternals {
   onattribdata(start: number, endIndex: number): void;
   onattribentity(cp: number): void;
   isVoidElement(name: string): boolean;
+  readTagName(start: number, endIndex: number): string;
 }
 const base = Parser.prototype as unknown as ParserInternals;
 
@@ -128,6 +93,8 @@ const base = Parser.prototype as unknown as ParserInternals;
  * non-content subtrees (NEVER_CONTENT, hidden elements) or comments at all.
  */
 class BoundedHandler extends DomHandler {
+  /** Set to also build hidden elements and <noscript>/<template> content (see parseHtml). */
+  reveal = false;
   depth = 0;
   elements = 0;
   truncated = false;
@@ -152,9 +119,13 @@ class BoundedHandler extends DomHandler {
       this.stop();
     if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
     if (this.skip === 1 && this.head > 0 && this.head === this.depth - 1 && !HEAD_CONTENT.has(name)) this.leaveHead();
-    if (this.skip === 0 && !NEVER_CONTENT.has(name) && !isHidden(name, attribs)) {
+    if (
+      this.skip === 0 &&
+      (this.reveal ? !NEVER_REVEALED.has(name) : !NEVER_CONTENT.has(name) && !isHidden(name, attribs))
+    ) {
       if (name === "pre") this.pre++;
-      super.onopentag(name, attribs);
+      // Revealed wrappers become plain blocks, so every later pass treats them as content.
+      super.onopentag(name === "noscript" || name === "template" ? "div" : name, attribs);
     } else this.skipElement(name);
   }
 
@@ -176,7 +147,7 @@ class BoundedHandler extends DomHandler {
   private skipElement(name: string): void {
     if (name === "head" && this.skip === 0) this.head = this.depth;
     if (this.blind > 0) this.blind++;
-    else if (BLIND.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
+    else if (UNREAD_BY_METADATA.has(name) && this.metadata.capture?.depth !== this.depth) this.blind = 1;
     // Text on either side stays two nodes, as it would after removing the element.
     if (this.skip === 0) this.lastNode = null;
     this.skip++;
@@ -261,6 +232,16 @@ class BoundedParser extends Parser {
       this.startIndex = endIndex + 1;
       return;
     }
+    // A browser keeps building content after a premature </body> or </html> into the body:
+    // closing them here would leave the rest of the page outside it.
+    if (endIndex - start === 4 && this.bounded.depth > 0) {
+      const name = (this as unknown as ParserInternals).readTagName(start, endIndex);
+      if (name === "body" || name === "html") {
+        this.endIndex = endIndex;
+        this.startIndex = endIndex + 1;
+        return;
+      }
+    }
     this.bounded.work += this.bounded.depth + 1;
     if (this.bounded.work > LIMITS.maxParserWork) {
       this.bounded.truncated = true;
@@ -320,6 +301,11 @@ interface TokenizerInternals {
   stateInClosingTagName(c: number): void;
   stateInAttributeName(c: number): void;
   fastForwardTo(c: number): boolean;
+  stateCDATASequence(c: number): void;
+  state: number;
+  sequenceIndex: number;
+  xmlMode: boolean;
+  cbs: { isInForeignContext?(): boolean };
 }
 
 const LT = 0x3c;
@@ -445,6 +431,30 @@ scanning.fastForwardTo = function (this: TokenizerInternals, c: number): boolean
   return false;
 };
 
+/** htmlparser2's State.InSpecialComment: a bogus comment, ended by the next ">". */
+const IN_BOGUS_COMMENT = 21;
+/** Index of the last character of "CDATA[" after "<![". */
+const CDATA_LAST = 5;
+
+/**
+ * The scanning tokenizer, reading <![CDATA[ as a browser does in HTML content: a bogus
+ * comment that the next ">" ends. htmlparser2 reads on to "]]>", so a stray CDATA opener
+ * (forum templates print one) swallowed the rest of the page. Kept apart from
+ * ScanningTokenizer, whose events must stay exactly htmlparser2's (tokenizer.test.ts).
+ */
+export class BrowserTokenizer extends ScanningTokenizer {}
+(BrowserTokenizer.prototype as unknown as TokenizerInternals).stateCDATASequence = function (
+  this: TokenizerInternals,
+  c: number,
+): void {
+  if (this.sequenceIndex === CDATA_LAST && c === 0x5b && !this.xmlMode && !this.cbs.isInForeignContext?.()) {
+    this.sequenceIndex = 0;
+    this.state = IN_BOGUS_COMMENT;
+    return;
+  }
+  tokenizerBase.stateCDATASequence.call(this, c);
+};
+
 export interface Parsed {
   document: Document;
   truncated: boolean;
@@ -455,11 +465,13 @@ export interface Parsed {
 /**
  * Parses HTML into a domhandler Document within the depth, element and work bounds.
  * keepAllAttributes: a caller's CSS selectors may name any attribute, so keep them all.
+ * reveal: also build hidden elements and <noscript>/<template> content, for pages that
+ * ship their text there (hydration payloads, crawler views) and show it only by script.
  */
-export function parseHtml(html: string, xhtml: boolean, keepAllAttributes = false): Parsed {
-  const parsed = parseBounded(html, xhtml, keepAllAttributes);
+export function parseHtml(html: string, xhtml: boolean, keepAllAttributes = false, reveal = false): Parsed {
+  const parsed = parseBounded(html, xhtml, keepAllAttributes, reveal);
   // htmlparser2 does not synthesise <body> for fragments; content detection needs one.
-  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml, keepAllAttributes);
+  return hasBody(parsed.document) ? parsed : parseBounded(`<body>${html}</body>`, xhtml, keepAllAttributes, reveal);
 }
 
 function hasBody(doc: Document): boolean {
@@ -471,8 +483,9 @@ function hasBody(doc: Document): boolean {
   return false;
 }
 
-function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean): Parsed {
+function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, reveal: boolean): Parsed {
   const handler = new BoundedHandler(null, { withStartIndices: false, withEndIndices: false });
+  handler.reveal = reveal;
   const parser = new BoundedParser(
     handler,
     {
@@ -480,7 +493,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean):
       lowerCaseTags: true,
       lowerCaseAttributeNames: true,
       recognizeSelfClosing: xhtml,
-      Tokenizer: ScanningTokenizer,
+      Tokenizer: BrowserTokenizer,
     },
     !keepAllAttributes,
   );

@@ -1,7 +1,7 @@
 import type { Element } from "domhandler";
 import { type ElementMarks, linkDensity, type Stats, type StatsTable } from "./content-stats";
-import { classWeight } from "./main-content";
-import { SHARE } from "./patterns";
+import { classWeight, SHARE } from "./patterns";
+import { CLEANED_CONDITIONALLY, HEADINGS } from "./tag-sets";
 
 interface Counts {
   p: number;
@@ -16,9 +16,6 @@ interface Counts {
 /** Counts kept on the element for the current pass (a field read instead of a Map lookup). */
 type Counted = Element & { trawlCounts?: Counts; trawlCountsPass?: number };
 let pass = 0;
-
-const CONDITIONAL = new Set(["form", "fieldset", "table", "ul", "div", "section"]);
-const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Readability's data-table test: real tables are kept whatever their link density. */
 export function looksLikeDataTable(table: Element): boolean {
@@ -47,14 +44,18 @@ export function looksLikeDataTable(table: Element): boolean {
   return rows >= 10 || cols > 4 || rows * cols > 10;
 }
 
-/** Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one pass). */
+/**
+ * Marks chrome inside the chosen article as removed (Readability's _prepArticle, in one
+ * pass); returns the elements that conditional cleaning removed, so a guard can undo them.
+ */
 export function cleanArticle(
   roots: Element[],
   stats: StatsTable,
   removed: ElementMarks,
   conditionally: boolean,
   weighted: boolean,
-): void {
+): Element[] {
+  const cleaned: Element[] = [];
   for (const root of roots) {
     type Frame = { el: Element; guarded: boolean; inFigure: boolean };
     const order: Frame[] = [];
@@ -109,9 +110,13 @@ export function cleanArticle(
         removed.add(el);
         continue;
       }
-      if (conditionally && CONDITIONAL.has(el.name) && shouldRemove(el, c, s, weighted, inFigure)) removed.add(el);
+      if (conditionally && CLEANED_CONDITIONALLY.has(el.name) && shouldRemove(el, c, s, weighted, inFigure)) {
+        removed.add(el);
+        cleaned.push(el);
+      }
     }
   }
+  return cleaned;
 }
 
 function shouldRemove(el: Element, c: Counts, s: Stats | undefined, weighted: boolean, inFigure: boolean): boolean {

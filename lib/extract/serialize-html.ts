@@ -1,20 +1,5 @@
 import type { MdNode } from "./markdown-dom";
-
-const VOID = new Set([
-  "AREA",
-  "BASE",
-  "BR",
-  "COL",
-  "EMBED",
-  "HR",
-  "IMG",
-  "INPUT",
-  "LINK",
-  "META",
-  "SOURCE",
-  "TRACK",
-  "WBR",
-]);
+import { VOID_ELEMENTS } from "./tag-sets";
 
 function escapeText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -40,7 +25,7 @@ export function serializeHtml(root: MdNode): string {
     out += `<${tag}`;
     for (const [k, v] of Object.entries(n.attribs)) out += ` ${k}="${escapeText(v).replace(/"/g, "&quot;")}"`;
     out += ">";
-    if (VOID.has(n.nodeName)) continue;
+    if (VOID_ELEMENTS.has(n.nodeName)) continue;
     stack.push({ node: n, close: true });
     for (let c = n.lastChild; c; c = c.previousSibling) stack.push({ node: c, close: false });
   }

@@ -24,7 +24,7 @@ export function markdownToText(md: string): string {
     s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, "$2");
   if (s.includes("_") || s.includes("*")) s = s.replace(/(^|[^\w*])[_*](?=\S)([^_*\n]*?\S)[_*](?=[^\w*]|$)/g, "$1$2");
   if (s.includes("`")) s = s.replace(/`+/g, "");
-  if (s.includes("\\")) s = s.replace(/\\([\\`*_{}[\]()#+\-.!|~>])/g, "$1");
+  if (s.includes("\\")) s = s.replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, "$1");
   // Same as /[ \t]+/g -> " ", without rewriting every lone space.
   s = s.replace(/\t[ \t]*| [ \t]+/g, " ");
   if (s.includes("\n\n\n")) s = s.replace(/\n{3,}/g, "\n\n");

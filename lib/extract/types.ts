@@ -14,6 +14,8 @@ export interface ExtractOptions {
   includeText?: boolean;
   /** Also return the absolute links found in the main content. */
   includeLinks?: boolean;
+  /** Keep images in the Markdown (default true); false gives text only, without alt text. */
+  images?: boolean;
 }
 
 export interface ExtractInput {

@@ -40,7 +40,9 @@ describe("a batch from submission to download", () => {
       urls.map((u) => (typeof u === "string" ? u : (u as { url: string }).url)),
     );
     expect(records[3]?.id).toBe("caller-3");
-    expect(records[0]?.markdown).toContain("# Article 0");
+    // The article's text, titled in `title` (its heading repeats the title, so the Markdown drops it).
+    expect(records[0]).toMatchObject({ title: "Article 0" });
+    expect(records[0]?.markdown).toContain("Paragraph 1 of article 0.");
     expect(records[0]?.markdown).not.toContain("cookies");
     expect(records[40]).toMatchObject({ status: "skipped", error: { code: "duplicate" } });
     expect(records[45]).toMatchObject({ status: "failed", httpStatus: 404, error: { code: "http_error" } });

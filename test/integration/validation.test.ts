@@ -29,7 +29,7 @@ describe("validation and quarantine", () => {
         code: "validation_failed",
         message: expect.stringMatching(/^minWords: \d+ words, at least 5000 required$/),
       });
-      expect(record.markdown).toContain("# Article");
+      expect(record.markdown).toMatch(/Paragraph 1 of article \d\./);
       expect(record.title).toMatch(/^Article \d$/);
       expect(record.httpStatus).toBe(200);
     }

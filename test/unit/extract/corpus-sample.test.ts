@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extract } from "../../../lib/extract";
-import { htmlText, tokenF1 } from "../../../lib/extract/quality";
 import { markdownToText } from "../../../lib/extract/text";
+import { htmlText, tokenF1 } from "../../support/token-f1";
 
 // A few real pages kept in the repo so quality is checked on a fresh clone, in workerd.
 const sources = import.meta.glob<string>("../../fixtures/corpus/*/source.html", {

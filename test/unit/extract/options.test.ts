@@ -105,4 +105,32 @@ describe("options and metadata", () => {
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.ok && b.ok && a.value.contentHash === b.value.contentHash).toBe(true);
   });
+
+  it("keeps images by default and drops them, alt text included, with images: false", async () => {
+    const body = `<article><p>${para}</p><figure><img src="/tide.jpg" alt="A tide gauge at dawn"><figcaption>The gauge at Brest.</figcaption></figure><p>${para}</p></article>`;
+    const withImages = await run({}, "text/html", body);
+    const textOnly = await run({ images: false }, "text/html", body);
+    if (!withImages.ok || !textOnly.ok) throw new Error("extraction failed");
+    expect(withImages.value.markdown).toContain("![A tide gauge at dawn](https://example.com/tide.jpg)");
+    expect(textOnly.value.markdown).not.toContain("tide gauge");
+    expect(textOnly.value.markdown).toContain("The gauge at Brest.");
+  });
+
+  it("keeps a byline and dateline dropped from the Markdown as the page's byline and date", async () => {
+    const body = `<html><head><title>T</title></head><body><article><p>By Ana Reyes</p><p>Updated 3 May 2024</p><p>${para}</p><p>${para}</p></article></body></html>`;
+    const r = await run({}, "text/html", body);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.markdown).not.toContain("Ana Reyes");
+    expect(r.value).toMatchObject({ byline: "Ana Reyes", publishedTime: "3 May 2024" });
+  });
+
+  it("keeps the text of a long form (a thread's posts, an ASP.NET page) and drops a short one", async () => {
+    const body = `<html><body><form action="/search"><label>Search the site</label><input name="q"></form><form action="/moderate"><div class="post"><p>${para}</p></div><div class="post"><p>${para} Second post.</p></div></form></body></html>`;
+    const whole = await run({ onlyMainContent: false }, "text/html", body);
+    const main = await run({}, "text/html", body);
+    if (!whole.ok || !main.ok) throw new Error("extraction failed");
+    expect(whole.value.markdown).toContain("Second post.");
+    expect(main.value.markdown).toContain("Second post.");
+    expect(main.value.markdown).not.toContain("Search the site");
+  });
 });

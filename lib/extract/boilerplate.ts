@@ -1,0 +1,146 @@
+import type { AnyNode, Element } from "domhandler";
+import type { ElementMarks } from "./content-stats";
+import { CONTENT_CONTAINERS, LINE_BLOCKS } from "./tag-sets";
+
+/** Lines longer than this are prose, whatever they start with. */
+const MAX_LINE = 200;
+
+/** "Photo: NAME / AGENCY", "(Image: AGENCY)", "Image credit: ...", "Credit: ...", "Source: Getty". */
+const CREDIT =
+  /^[([]?\s*(?:(?:photo|image|picture|illustration|video|foto|photograph)s?(?:\s+(?:credit|courtesy|source|by))?|(?:photo |image )?credits?|courtesy(?:\s+of)?)\s*[:/|]/i;
+/** "Image 3 of 5", "3 / 12", "Slide 2 of 9". */
+const GALLERY_COUNTER = /^(?:(?:image|photo|picture|slide|item)\s+)?\d{1,3}\s*(?:of|\/)\s*\d{1,3}$/i;
+/** "By Jane Doe", "Written by ...", "Posted by ...". */
+const BYLINE = /^(?:by|written by|posted by|words by|story by|author:)\s+\p{Lu}\S*(?:\s+\S+){0,5}$/iu;
+const BYLINE_CLASS = /byline|\bauthor\b|author-?name|writer/i;
+/** "Updated 3 May 2024", "Published: ...", "Last modified ...". */
+const DATELINE =
+  /^(?:updated|published|posted|last updated|last modified|modified|posted on|published on)\b\s*:?\s*\S/i;
+const DATE_ONLY =
+  /^(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?:\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s+[A-Z]{2,4})?)?$/i;
+/** "Related: ...", "READ MORE: ...", "See also ...": a teaser for another page. */
+const TEASER =
+  /^(?:related(?:\s+(?:articles?|posts?|stories|reading|content|topics))?|read more|read also|also read|read next|see also|more from|more on this|recommended(?:\s+reading)?|you (?:may|might) also like|further reading|more stories|related coverage|don't miss|must read)\b\s*[:\-–—]?/i;
+/** "Subscribe to our newsletter", "Sign up for ..." and comment-policy notes. */
+const HOUSE_NOTE =
+  /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)/i;
+
+/** What the lines dropped from the content said, for the metadata it lacks. */
+export interface DroppedLines {
+  byline: string | null;
+  dateline: string | null;
+}
+
+/**
+ * Marks short lines inside the chosen content that are not the content: photo credits and
+ * gallery counters, a caption printed twice, bylines and datelines, teasers for other pages,
+ * newsletter and comment-policy notes, short forms, and a first heading that repeats the
+ * page title. Only short blocks
+ * are candidates, never an article, main or section; if the marks would take more than a
+ * third of the content's text, none is kept (a page of such lines is a listing, not noise).
+ */
+export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: string | null): DroppedLines {
+  const found: { el: Element; len: number; kind: Kind }[] = [];
+  const out: DroppedLines = { byline: null, dateline: null };
+  const titleKey = title ? key(title) : "";
+  let total = 0;
+  let headingSeen = false;
+  const seen = new Set<string>();
+  const stack: AnyNode[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as Element);
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") {
+      total += n.data.trim().length;
+      continue;
+    }
+    if (n.type !== "tag" || removed.has(n)) continue;
+    if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
+      const text = shortText(n, removed);
+      if (text !== null && (text !== "" || n.name === "form")) {
+        let kind = classify(n, text, titleKey, headingSeen);
+        // A caption printed twice (a gallery's more/less toggle, a lightbox copy) reads once.
+        if (!kind && n.name === "figcaption") {
+          if (seen.has(text)) kind = "credit";
+          else seen.add(text);
+        }
+        if (n.name.length === 2 && n.name[0] === "h") headingSeen = true;
+        if (kind) {
+          found.push({ el: n, len: text.length, kind });
+          total += text.length;
+          if (kind === "byline")
+            out.byline ??= text.replace(/^(?:by|written by|posted by|words by|story by|author:)\s+/i, "");
+          if (kind === "dateline") out.dateline ??= text.replace(DATELINE_LEAD, "");
+          continue;
+        }
+      }
+    }
+    if (n.name.length === 2 && n.name[0] === "h") headingSeen = true;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+  }
+  // An article has one byline and a date or two; more of them head the posts of a thread
+  // or the items of a listing, where they are content.
+  const bylines = found.filter((f) => f.kind === "byline").length;
+  const datelines = found.filter((f) => f.kind === "dateline").length;
+  const kept = found.filter((f) => !(f.kind === "byline" && bylines > 2) && !(f.kind === "dateline" && datelines > 2));
+  let dropped = 0;
+  for (const f of kept) dropped += f.len;
+  if (dropped > total / 3) return { byline: null, dateline: null };
+  for (const f of kept) removed.add(f.el);
+  return { byline: bylines > 2 ? null : out.byline, dateline: datelines > 2 ? null : out.dateline };
+}
+
+const DATELINE_LEAD =
+  /^(?:updated|published|posted|last updated|last modified|modified|posted on|published on)\b\s*:?\s*/i;
+
+type Kind = "credit" | "byline" | "dateline" | "teaser" | "note" | "title";
+
+function classify(el: Element, text: string, titleKey: string, headingSeen: boolean): Kind | null {
+  // A short form is a search box, a newsletter sign-up or a login; long ones wrap whole
+  // pages (ASP.NET) or a thread's posts (forum software), and stay.
+  if (el.name === "form") return "note";
+  if (CREDIT.test(text)) return "credit";
+  if (GALLERY_COUNTER.test(text)) return "credit";
+  if (text.length < 100) {
+    if (BYLINE.test(text)) return "byline";
+    const cls = `${el.attribs.class ?? ""} ${el.attribs.id ?? ""} ${el.attribs.rel ?? ""}`;
+    if (BYLINE_CLASS.test(cls) && !/^h\d$/.test(el.name)) return "byline";
+  }
+  if (text.length < 80 && (DATELINE.test(text) || DATE_ONLY.test(text))) return "dateline";
+  if (TEASER.test(text) && hasLink(el)) return "teaser";
+  if (HOUSE_NOTE.test(text)) return "note";
+  if (!headingSeen && titleKey && /^h[12]$/.test(el.name) && key(text) === titleKey) return "title";
+  return null;
+}
+
+/** Lower-cased letters and digits only, for comparing a heading with the title. */
+function key(s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+function hasLink(el: Element): boolean {
+  const stack: AnyNode[] = [...el.children];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type !== "tag") continue;
+    if (n.name === "a") return true;
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
+}
+
+/** The element's visible text, whitespace collapsed ("" when it has none), or null past MAX_LINE characters. */
+function shortText(el: Element, removed: ElementMarks): string | null {
+  let s = "";
+  const stack: AnyNode[] = [el];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") {
+      s += n.data;
+      if (s.length > MAX_LINE * 3 && s.replace(/\s+/g, " ").trim().length > MAX_LINE) return null;
+    } else if (n.type === "tag" && !removed.has(n)) {
+      if (CONTENT_CONTAINERS.has(n.name)) return null;
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+      if (n !== el && n.name !== "br") s += " ";
+    }
+  }
+  const t = s.replace(/\s+/g, " ").trim();
+  return t.length <= MAX_LINE ? t : null;
+}
