@@ -35,8 +35,6 @@ const HEARTBEAT_MS = 30_000;
 const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
-const DEAD_LETTER_MESSAGE = "the queue gave up delivering this chunk";
-const CANCELLED_MESSAGE = "the batch was cancelled before this URL was fetched";
 const DAY_MS = 86_400_000;
 
 /**
@@ -152,7 +150,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (chunk.state === "leased" && (chunk.lost_at ?? 0) > now) return { kind: "busy" };
     const range = this.store.chunkRange(chunkId);
     if (batch.phase === "cancelled") {
-      await this.closeChunk(chunkId, () => this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE));
+      await this.closeChunk(chunkId, () => this.store.endPending(range, "skipped", "cancelled"));
       return { kind: "done" };
     }
     const token = crypto.randomUUID();
@@ -181,7 +179,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const remaining = this.store.atomically(() => {
       this.store.applyReport(report.urls, report.part, ...range);
       if (report.part) announcePart(this.store, batch, report.part.key);
-      if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
+      if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled");
       const left = this.store.pendingIn(...range);
       if (left === 0) this.store.transition(report.chunkId, "finish");
       return left;
@@ -198,9 +196,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const chunk = this.store.chunk(chunkId);
     if (!chunk || chunk.state === "done") return;
     const range = this.store.chunkRange(chunkId);
-    await this.closeChunk(chunkId, () =>
-      this.store.endPending(range, "failed", "delivery_failed", DEAD_LETTER_MESSAGE),
-    );
+    await this.closeChunk(chunkId, () => this.store.endPending(range, "failed", "delivery_failed"));
   }
 
   // ---- control: cancel, and the alarm that resends, writes records and publishes --------
@@ -212,7 +208,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
         this.store.setPhase("cancelled");
-        this.store.endUnleased("skipped", "cancelled", CANCELLED_MESSAGE);
+        this.store.endUnleased("skipped", "cancelled");
         this.store.closeUnleased();
       });
       await this.wakeAt(Date.now());
@@ -276,7 +272,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       else {
         const range = this.store.chunkRange(id);
         this.store.atomically(() => {
-          this.store.endPending(range, "skipped", "cancelled", CANCELLED_MESSAGE);
+          this.store.endPending(range, "skipped", "cancelled");
           this.store.transition(id, "close");
         });
       }

@@ -33,7 +33,7 @@ import type {
   SubmitCounts,
   UrlReport,
 } from "../lib/coordinator-protocol";
-import type { ErrorCode } from "../lib/error-codes";
+import { type ErrorCode, messageOf } from "../lib/error-codes";
 import type { UrlState } from "../lib/schemas";
 import { type PageOutcome, type WebhookAttempt, WebhookMessage } from "../lib/webhooks";
 
@@ -429,12 +429,12 @@ export class BatchStore {
   }
 
   /** Ends the still-pending URLs of a range, counting them. */
-  endPending(range: [number, number], state: "failed" | "skipped", code: ErrorCode, message: string): number {
+  endPending(range: [number, number], state: "failed" | "skipped", code: ErrorCode): number {
     this.sql.exec(
-      "UPDATE urls SET state = ?, code = ?, message = ? WHERE idx BETWEEN ? AND ? AND state = 'pending'",
+      // No message: the code's own (messageOf) is filled in when read.
+      "UPDATE urls SET state = ?, code = ?, message = NULL WHERE idx BETWEEN ? AND ? AND state = 'pending'",
       state,
       code,
-      message,
       range[0],
       range[1],
     );
@@ -450,7 +450,7 @@ export class BatchStore {
    * pass. Ranges come from chunk ids, never from `idx / size` (a size bound as REAL
    * would make that a fraction matching no chunk, and end URLs being fetched).
    */
-  endUnleased(state: "failed" | "skipped", code: ErrorCode, message: string): number {
+  endUnleased(state: "failed" | "skipped", code: ErrorCode): number {
     const batch = this.batch();
     if (!batch) return 0;
     const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
@@ -458,7 +458,7 @@ export class BatchStore {
     let from = 0;
     for (const id of [...leased, Number.POSITIVE_INFINITY]) {
       const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [batch.total, batch.total];
-      if (first > from) ended += this.endPending([from, first - 1], state, code, message);
+      if (first > from) ended += this.endPending([from, first - 1], state, code);
       from = last + 1;
     }
     return ended;
@@ -534,7 +534,7 @@ export class BatchStore {
       url: row.url,
       status: row.state as ErrorEntry["status"],
       code: row.code,
-      message: row.message,
+      message: messageOf(row.code, row.message),
     }));
   }
 

@@ -1,7 +1,7 @@
 // The records the coordinator writes itself: every URL that ended without a fetch by a
 // consumer (refused or duplicate at submission, cancelled, dead-lettered). It knows them
 // already, so they never travel through the queue; they go to R2 in large parts.
-import type { ErrorCode } from "../lib/error-codes";
+import { type ErrorCode, messageOf } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
 import { unfetchedRecord, writePart } from "../lib/result-parts";
 import type { UrlState } from "../lib/schemas";
@@ -32,7 +32,7 @@ export async function writeCoordinatorRecords(
         { index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts },
         row.state as UrlState,
         row.code as ErrorCode,
-        row.message ?? "",
+        messageOf(row.code, row.message) ?? "",
       ),
     );
     // Named by its first index: a retry after a crash rewrites the same object.

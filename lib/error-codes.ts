@@ -24,3 +24,18 @@ export const ErrorCode = z.enum([
   "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/**
+ * The message of a code the coordinator ends URLs with in bulk. Such rows store no
+ * message of their own (a cancelled million would repeat this sentence a million
+ * times in SQLite); readers fill it in with `messageOf`.
+ */
+const BULK_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  cancelled: "the batch was cancelled before this URL was fetched",
+  delivery_failed: "the queue gave up delivering this chunk",
+};
+
+/** A stored message, or for a bulk-ended URL (which stores none) the message of its code. */
+export function messageOf(code: string | null, stored: string | null): string | null {
+  return stored ?? (code === null ? null : (BULK_MESSAGES[code as ErrorCode] ?? null));
+}

@@ -18,6 +18,8 @@ const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", process.env.POR
 // A process group of its own is a background group on the terminal: reading the
 // terminal would stop it (SIGTTIN), so wrangler gets no stdin and no hotkey prompt.
 args.push("--show-interactive-dev-session=false");
+// The demo origin is the one loopback origin the fetcher may reach, on whatever port it got.
+args.push("--var", `DEV_ALLOWED_ORIGINS:${origin.url},${origin.url.replace("127.0.0.1", "localhost")}`);
 const wrangler = spawn(process.execPath, args, {
   stdio: ["ignore", "inherit", "inherit"],
   detached: true,

@@ -1,11 +1,8 @@
 // `npm start` as a newcomer runs it: it must serve, and Ctrl-C or a SIGTERM must leave
 // nothing behind (the demo origin, wrangler and workerd included).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../support/wrangler-dev";
-
-const ROOT = join(import.meta.dirname, "../..");
+import { startNpmStart, until } from "../support/npm-start";
 
 /** Every live descendant of `pid`, read from `ps`. */
 function descendants(pid: number): number[] {
@@ -36,43 +33,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
-
-async function startService(): Promise<{ child: ChildProcess; api: string; origin: string; log: () => string }> {
-  const [port, originPort] = [await freePort(), await freePort()];
-  // Its own process group, as a terminal would give it: Ctrl-C signals the group.
-  const child = spawn("npm", ["start"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DEMO_ORIGIN_PORT: String(originPort), CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  const api = `http://127.0.0.1:${port}`;
-  const up = await until(async () => {
-    try {
-      return (await fetch(`${api}/health`)).ok;
-    } catch {
-      return false;
-    }
-  }, 90_000);
-  if (!up) throw new Error(`npm start did not answer /health:\n${output}`);
-  return { child, api, origin: `http://127.0.0.1:${originPort}`, log: () => output };
-}
-
 describe("npm start", () => {
   for (const how of ["SIGTERM to npm", "Ctrl-C (SIGINT to the group)"] as const) {
     it(`serves the API and the demo origin, and leaves no process behind after ${how}`, async () => {
-      const { child, api, origin, log } = await startService();
+      const { child, api, origin, log } = await startNpmStart();
       const pid = child.pid ?? 0;
       expect((await fetch(`${origin}/pages/1.html`)).status).toBe(200);
       expect((await fetch(`${api}/health`)).status).toBe(200);

@@ -1,6 +1,7 @@
 // Unit tests for the small pure modules of lib/ the pipeline is built on.
 import { describe, expect, it } from "vitest";
 import { createLimiter, mapLimit } from "../../lib/concurrency";
+import { messageOf } from "../../lib/error-codes";
 import { r2Keys } from "../../lib/r2-keys";
 import { decodePart, encodePart, unfetchedRecord } from "../../lib/result-parts";
 import { nextDailyRun, runDay } from "../../lib/schedule";
@@ -136,5 +137,15 @@ describe("concurrency", () => {
     );
     expect(results).toEqual([50, 10, 30, 20, 40]);
     expect(peak).toBe(2);
+  });
+});
+
+describe("messageOf", () => {
+  it("fills in the message of a bulk-ended URL from its code, and keeps any stored one", () => {
+    expect(messageOf("cancelled", null)).toBe("the batch was cancelled before this URL was fetched");
+    expect(messageOf("delivery_failed", null)).toBe("the queue gave up delivering this chunk");
+    expect(messageOf("cancelled", "said otherwise")).toBe("said otherwise");
+    expect(messageOf("http_error", null)).toBeNull();
+    expect(messageOf(null, null)).toBeNull();
   });
 });

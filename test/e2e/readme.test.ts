@@ -1,0 +1,127 @@
+// The README's examples, run as a newcomer pastes them: `npm start`, then every shell
+// block of the README that talks to it, through bash, in one session (so `$ID` carries
+// from block to block as it does in a terminal). Only the ports are changed, to free
+// ones, and a wait stands where a reader waits ("once published is true"). What each
+// block prints is then judged against what the README says it does.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NpmStart, ROOT, startNpmStart } from "../support/npm-start";
+
+/** The README's fenced `sh` blocks, each with the heading it stands under. */
+function shellBlocks(readme: string): { heading: string; code: string }[] {
+  const blocks: { heading: string; code: string }[] = [];
+  let heading = "";
+  const lines = readme.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (line.startsWith("#")) heading = line.replace(/^#+\s*/, "");
+    if (line.trim() !== "```sh") continue;
+    const code: string[] = [];
+    for (i++; i < lines.length && lines[i]?.trim() !== "```"; i++) code.push(lines[i] ?? "");
+    blocks.push({ heading, code: code.join("\n") });
+  }
+  return blocks;
+}
+
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+// Blocks that install, test or deploy rather than talk to a running service.
+const NOT_RUN = [/^npm install/m, /^npm test/m, /wrangler deploy/];
+
+let service: NpmStart;
+let work: string;
+const outputs = new Map<number, string>();
+let ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  service = await startNpmStart();
+  mkdirSync(join(ROOT, "test/e2e/out"), { recursive: true });
+  // Inside the project, so `npx trawl` and the Firecrawl SDK resolve as from its folder.
+  work = mkdtempSync(join(ROOT, "test/e2e/out/readme-"));
+  const blocks = shellBlocks(README).filter((b) => !NOT_RUN.some((skip) => skip.test(b.code)));
+  const local = (code: string) =>
+    code
+      .replaceAll("localhost:8787", `localhost:${service.port}`)
+      .replaceAll("127.0.0.1:8787", `127.0.0.1:${service.port}`)
+      .replaceAll("127.0.0.1:8790", `127.0.0.1:${service.originPort}`)
+      // A reader waits for "published" before a download; so does this session.
+      .replace(/^(.*\/v1\/batches\/\$(\w+)\/download.*)$/gm, 'wait_published "$$$2"\n$1');
+  const script = [
+    "set -eo pipefail",
+    `wait_published() { until curl -s localhost:${service.port}/v1/batches/$1 -H "authorization: Bearer dev-key" | grep -q '"published":true'; do sleep 0.5; done; }`,
+    ...blocks.map((b, n) => `echo "@@block ${n}@@"\n${local(b.code)}`),
+    'echo "@@ids ID=$ID RETRY=$RETRY@@"',
+  ].join("\n");
+  let printed: string;
+  try {
+    printed = execFileSync("bash", ["-c", script], { cwd: work, encoding: "utf8", timeout: 420_000 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`a README block failed:\n${e.stdout}\n${e.stderr}\n--- service log ---\n${service.log()}`);
+  }
+  const parts = printed.split(/^@@block (\d+)@@$/m);
+  for (let k = 1; k < parts.length; k += 2) outputs.set(Number(parts[k]), parts[k + 1] ?? "");
+  ids = Object.fromEntries(
+    [...(/@@ids (.*)@@/.exec(printed)?.[1] ?? "").matchAll(/(\w+)=(\w*)/g)].map((m) => [m[1], m[2]]),
+  );
+  for (const [n, block] of blocks.entries()) outputs.set(n, `${block.heading}\n${outputs.get(n) ?? ""}`);
+}, 480_000);
+
+afterAll(async () => {
+  await service?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const of = (heading: string, contains: string) =>
+  [...outputs.values()].find((out) => out.startsWith(heading) && out.includes(contains)) ?? "";
+
+describe("the README's examples against npm start", () => {
+  it("ends the quick start's five inputs as it says: 2 succeeded, 1 failed, 2 skipped, downloaded in order", async () => {
+    expect(ids.ID).toMatch(/^[0-9a-f]{64}$/);
+    const status = (await (
+      await fetch(`${service.api}/v1/batches/${ids.ID}`, { headers: { authorization: "Bearer dev-key" } })
+    ).json()) as { counts?: object };
+    // The delete at the end of the README's last block may have removed it already.
+    if (status.counts) expect(status.counts).toMatchObject({ total: 5, succeeded: 2, failed: 1, skipped: 2 });
+    const quick = of("Quick start", '"index":4');
+    const lines = quick.split("\n").filter((line) => line.startsWith('{"index"'));
+    expect(lines.map((line) => JSON.parse(line).status)).toEqual([
+      "succeeded",
+      "succeeded",
+      "skipped",
+      "failed",
+      "skipped",
+    ]);
+  });
+
+  it("accepts the streamed list of 500 URLs", () => {
+    expect(of("Quick start", '"accepted":500')).not.toBe("");
+  });
+
+  it("runs the command line: a batch id, a completed watch, NDJSON and Parquet files", () => {
+    const cli = of("Command line", "status");
+    expect(cli).toMatch(/status\s+completed/);
+    expect(readFileSync(join(work, "results.ndjson"), "utf8").trim().split("\n")).toHaveLength(200);
+    expect(readFileSync(join(work, "results.parquet")).subarray(0, 4).toString()).toBe("PAR1");
+  });
+
+  it("runs the Firecrawl SDK example and the raw Firecrawl requests", () => {
+    expect(of("Firecrawl compatibility", "completed 3 of 3")).not.toBe("");
+    const raw = of("Firecrawl compatibility", '"success":true');
+    expect(raw).toContain("unsupported_option");
+  });
+
+  it("runs the delivery examples: a webhook batch and its log, the exports, validation, retry and merge, delete", () => {
+    expect(of("Webhooks", '"secret"')).toContain('"deliveries"');
+    expect(readFileSync(join(work, "results.parquet")).length).toBeGreaterThan(0);
+    expect(readFileSync(join(work, "results.ndjson.gz")).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(of("Validation and quarantine", '"errors"')).not.toBe("");
+    expect(ids.RETRY).toMatch(/^[0-9a-f]{64}$/);
+    const merged = of("Retry what failed", '"index":4')
+      .split("\n")
+      .filter((line) => line.startsWith('{"index"'));
+    expect(merged.map((line) => JSON.parse(line).index)).toEqual([0, 1, 2, 3, 4]);
+    expect(of("Retention and deletion", "204")).not.toBe("");
+  });
+});
