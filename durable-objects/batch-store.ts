@@ -476,7 +476,7 @@ export class BatchStore {
         // Named, so the planner cannot walk the primary key past every row already written
         // (quadratic over a cancelled million: each call restarted from the first URL).
         .exec<UrlRow>(
-          "SELECT * FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
+          "SELECT idx, caller_id, url, state, code, message, attempts FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
           limit,
         )
         .toArray()

@@ -3,7 +3,7 @@
 // already, so they never travel through the queue; they go to R2 in large parts.
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
-import { unfetchedRecord, writePart } from "../lib/result-parts";
+import { encodeLines, storePart, unfetchedLine } from "../lib/result-parts";
 import type { UrlState } from "../lib/schemas";
 import type { BatchStore } from "./batch-store";
 
@@ -27,8 +27,9 @@ export async function writeCoordinatorRecords(
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) return false;
-    const records = rows.map((row) =>
-      unfetchedRecord(
+    // Lines written straight from the rows (the same bytes as records serialised).
+    const lines = rows.map((row) =>
+      unfetchedLine(
         { index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts },
         row.state as UrlState,
         row.code as ErrorCode,
@@ -36,7 +37,8 @@ export async function writeCoordinatorRecords(
       ),
     );
     // Named by its first index: a retry after a crash rewrites the same object.
-    const part = await writePart(bucket, r2Keys.recordsPart(batchId, first.idx), records);
+    const encoded = await encodeLines(lines, first.idx, last.idx);
+    const part = await storePart(bucket, r2Keys.recordsPart(batchId, first.idx), encoded);
     store.atomically(() => {
       store.recordWrittenPart(
         part,

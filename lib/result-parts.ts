@@ -41,6 +41,21 @@ export function unfetchedRecord(url: UnfetchedUrl, status: UrlState, code: Error
   };
 }
 
+/**
+ * The NDJSON line `unfetchedRecord` would serialise to, written without building the
+ * record: the coordinator writes these by the million when a batch is cancelled.
+ * (test/unit/shared-logic.test.ts holds the two equal.)
+ */
+export function unfetchedLine(url: UnfetchedUrl, status: UrlState, code: ErrorCode, message: string): string {
+  return (
+    `{"index":${url.index},"id":${JSON.stringify(url.id)},"url":${JSON.stringify(url.url)},"status":"${status}",` +
+    `"error":{"code":"${code}","message":${JSON.stringify(message)}},"finalUrl":null,"redirects":[],` +
+    `"httpStatus":null,"contentType":null,"title":null,"description":null,"language":null,"canonicalUrl":null,` +
+    `"siteName":null,"byline":null,"publishedTime":null,"markdown":null,"wordCount":null,"contentHash":null,` +
+    `"etag":null,"lastModified":null,"fetchedAt":null,"durationMs":null,"attempts":${url.attempts}}`
+  );
+}
+
 export interface EncodedPart {
   body: Uint8Array;
   /** Lowest and highest input index held (-1 for an empty part). */
@@ -55,12 +70,19 @@ export interface EncodedPart {
 export async function encodePart(records: ResultRecord[]): Promise<EncodedPart> {
   const sorted = [...records].sort((a, b) => a.index - b.index);
   // `index` leads every line so a merge can order lines without parsing them (indexOfLine).
-  const body = encoder.encode(sorted.map(({ index, ...rest }) => `${JSON.stringify({ index, ...rest })}\n`).join(""));
+  return encodeLines(
+    sorted.map(({ index, ...rest }) => JSON.stringify({ index, ...rest })),
+    sorted[0]?.index ?? -1,
+    sorted[sorted.length - 1]?.index ?? -1,
+  );
+}
+
+/** A part from lines already serialised in input order (each starting with its index), with its checksum. */
+export async function encodeLines(lines: string[], first: number, last: number): Promise<EncodedPart> {
+  const body = encoder.encode(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
   const digest = await crypto.subtle.digest("SHA-256", body);
   const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  const first = sorted[0]?.index ?? -1;
-  const last = sorted[sorted.length - 1]?.index ?? -1;
-  return { body, first, last, records: sorted.length, bytes: body.byteLength, sha256 };
+  return { body, first, last, records: lines.length, bytes: body.byteLength, sha256 };
 }
 
 /** Where parts go: an R2 bucket, or anything with its `put`. */
@@ -70,7 +92,11 @@ export interface PartBucket {
 
 /** Encodes `records` (at least one) and stores them as the immutable part `key`; answers what the manifest lists. */
 export async function writePart(bucket: PartBucket, key: string, records: ResultRecord[]): Promise<ManifestPart> {
-  const part = await encodePart(records);
+  return storePart(bucket, key, await encodePart(records));
+}
+
+/** Stores an encoded part as the immutable object `key`; answers what the manifest lists. */
+export async function storePart(bucket: PartBucket, key: string, part: EncodedPart): Promise<ManifestPart> {
   await bucket.put(key, part.body, { httpMetadata: { contentType: "application/x-ndjson" } });
   return {
     key,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLimiter, mapLimit } from "../../lib/concurrency";
 import { messageOf } from "../../lib/error-codes";
 import { r2Keys } from "../../lib/r2-keys";
-import { decodePart, encodePart, unfetchedRecord } from "../../lib/result-parts";
+import { decodePart, encodePart, unfetchedLine, unfetchedRecord } from "../../lib/result-parts";
 import { nextDailyRun, runDay } from "../../lib/schedule";
 import { parseApiKeys, readSettings } from "../../lib/settings";
 import { signObject, verifyObject } from "../../lib/signing";
@@ -147,5 +147,19 @@ describe("messageOf", () => {
     expect(messageOf("cancelled", "said otherwise")).toBe("said otherwise");
     expect(messageOf("http_error", null)).toBeNull();
     expect(messageOf(null, null)).toBeNull();
+  });
+});
+
+describe("unfetchedLine", () => {
+  it.each([
+    [{ index: 0, id: null, url: "https://e.com/a", attempts: 0 }, "skipped", "cancelled", "the batch was cancelled"],
+    [
+      { index: 41, id: 'id "quoted"\n', url: "https://e.com/ü?q=\u2028</script>", attempts: 3 },
+      "failed",
+      "delivery_failed",
+      "a \\ message",
+    ],
+  ] as const)("writes exactly the line the record serialises to (%#)", (url, status, code, message) => {
+    expect(unfetchedLine(url, status, code, message)).toBe(JSON.stringify(unfetchedRecord(url, status, code, message)));
   });
 });
