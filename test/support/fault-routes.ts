@@ -1,6 +1,7 @@
 // Misbehaving pages for tests: each path names the fault it plays.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { articlePage } from "../../demo/origin-server";
 
 const tries = new Map<string, number>();
 
@@ -115,6 +116,14 @@ export const robotsFaultRoutes = {
 /** Routes under /fault/… ; returns true when it answered. */
 export const faultRoutes: Routes = (_req, res, url) => {
   const path = url.pathname;
+  // /slow/<ms>/<n>: article n, answered after ms milliseconds (a page that takes its time).
+  const slow = /^\/slow\/(\d{1,5})\/(\d+)$/.exec(path);
+  if (slow) {
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(articlePage(Number(slow[2])));
+    }, Number(slow[1]));
+    return true;
+  }
   if (path.startsWith("/fault/redirect-to/")) {
     res.writeHead(302, { location: decodeURIComponent(path.slice("/fault/redirect-to/".length)) }).end();
     return true;
