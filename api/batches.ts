@@ -5,7 +5,7 @@ import { type AllowList, checkTarget, parseAllowList } from "../lib/address-poli
 import { deleteBatchObjects } from "../lib/batch-objects";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { DailyTime, nextDailyRun } from "../lib/schedule";
-import { BatchOptions } from "../lib/schemas";
+import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
 import { ApiError, invalidFromZod } from "./errors";
@@ -33,7 +33,11 @@ const createBatch = createRoute({
   security: bearerSecurity,
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
-    query: z.object({ options: z.string().optional(), schedule: DailyTime.optional() }),
+    query: z.object({
+      options: z.string().optional(),
+      schedule: DailyTime.optional(),
+      previousBatch: BatchId.optional(),
+    }),
     body: {
       content: {
         "application/json": { schema: CreateBatchJson },
@@ -138,6 +142,13 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     published,
     expiresAt: summary.expiresAt,
     retryOf: summary.retryOf?.batchId ?? null,
+    previousBatch: summary.previousBatch,
+    changes: summary.changes && {
+      new: summary.changes.new,
+      changed: summary.changes.changed,
+      unchanged: summary.changes.unchanged,
+      removed: summary.changes.removed,
+    },
     failure: summary.failure,
     links: {
       self,
@@ -160,6 +171,15 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
     nextRunAt: nextDailyRun(daily, Date.now()),
   });
   return scheduleView(schedule);
+}
+
+/** A batch to compare with must be the caller's and published: a 400 naming the field otherwise. */
+async function checkPreviousBatch(c: Context<AppEnv>, id: string): Promise<void> {
+  const previous = await coordinatorOf(c, id).view(c.get("tenant"));
+  if (!previous) throw ApiError.invalid("previousBatch", "no such batch of yours");
+  if (previous.manifestKey === null) {
+    throw ApiError.invalid("previousBatch", `is ${previous.status}: compare with a published batch`);
+  }
 }
 
 /** Refuses a webhook whose URL the address policy would refuse at delivery: a 400 naming the field. */
@@ -223,6 +243,8 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const daily = json ? (json.schedule?.daily ?? null) : (c.req.valid("query").schedule ?? null);
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     checkWebhook(options, allow, "options");
+    const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
+    if (previousBatch) await checkPreviousBatch(c, previousBatch);
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
       throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
         { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -241,6 +263,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       allow,
       maxUrls: settings.MAX_URLS_PER_BATCH,
       chunkSize: settings.CHUNK_SIZE,
+      previousBatch,
       discardInput: async () => {
         await c.req.raw.body?.cancel().catch(() => {});
       },

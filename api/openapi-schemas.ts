@@ -35,6 +35,8 @@ export const CreateBatchJson = z
     urls: z.array(UrlEntry).min(1, "must contain at least one URL"),
     options: BatchOptions.optional(),
     schedule: z.object({ daily: DailyTime }).strict().optional(),
+    /** A published batch of yours to compare with: conditional requests, and each record's `change`. */
+    previousBatch: BatchId.optional(),
   })
   .strict()
   .openapi("CreateBatch");
@@ -68,6 +70,16 @@ const Links = z.object({
   download: z.string().nullable(),
 });
 
+/** How many records say each `change`; set once published. `removed` records are only in `download?changes=only`. */
+const ChangeCountsView = z
+  .object({
+    new: z.number().int(),
+    changed: z.number().int(),
+    unchanged: z.number().int(),
+    removed: z.number().int(),
+  })
+  .openapi("ChangeCounts");
+
 export const BatchView = z
   .object({
     id: BatchId,
@@ -84,6 +96,8 @@ export const BatchView = z
     expiresAt: z.string().nullable(),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable(),
+    previousBatch: BatchId.nullable(),
+    changes: ChangeCountsView.nullable(),
     failure: z.string().nullable(),
     links: Links,
   })
@@ -160,6 +174,8 @@ export const DownloadLink = z
   .object({ url: z.string(), expiresAt: z.string(), records: z.number().int(), format: DownloadFormat })
   .openapi("DownloadLink");
 
+const ChangesFilter = z.enum(["only"]);
+
 export const DownloadLinkQuery = z.object({
   format: DownloadFormat.default("ndjson").openapi({
     description:
@@ -169,11 +185,16 @@ export const DownloadLinkQuery = z.object({
     description:
       "On a retry batch: the id of the batch it retried. The link then serves one record per input URL of that batch, the retry's outcome winning.",
   }),
+  changes: ChangesFilter.optional().openapi({
+    description:
+      "`only`: just the records whose `change` is new or changed, then the removed ones (URLs of the previous run not in this one): what a downstream index must update.",
+  }),
 });
 
 export const DownloadQuery = z.object({
   format: DownloadFormat.default("ndjson"),
   merge: BatchId.optional(),
+  changes: ChangesFilter.optional(),
   expires: z.string().regex(/^\d{1,12}$/, "must be unix seconds"),
   signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { movedLines } from "../lib/changes";
 import type { ResultLocation } from "../lib/coordinator-protocol";
 import { readManifest as parseManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
@@ -186,25 +187,28 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
-    const { format, merge } = c.req.valid("query");
-    let manifest = await readManifest(c.env, summary.id);
+    const { format, merge, changes } = c.req.valid("query");
+    const manifest = await readManifest(c.env, summary.id);
+    let records = manifest.totals.total;
+    if (changes !== undefined) {
+      if (merge !== undefined) throw ApiError.invalid("changes", "cannot be combined with merge");
+      if (!manifest.changes) throw ApiError.invalid("changes", "this batch was published before changes were recorded");
+      records = manifest.changes.new + manifest.changes.changed + manifest.changes.removed;
+    }
     if (merge !== undefined) {
       if (summary.retryOf?.batchId !== merge)
         throw ApiError.invalid("merge", "must be the id of the batch this one retries");
       const first = await ownedSummary(c, merge);
       if (first.status === "expired") throw expired();
       // The merged set has one record per input URL of the first batch.
-      manifest = await readManifest(c.env, merge);
+      records = (await readManifest(c.env, merge)).totals.total;
     }
     const settings = readSettings(c.env as unknown as Record<string, unknown>);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
-    const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge), expires);
-    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}`;
+    const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge, changes), expires);
+    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}${changes ? `&changes=${changes}` : ""}`;
     const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}${extra}&signature=${signature}`, c.req.url);
-    return c.json(
-      { url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records: manifest.totals.total, format },
-      200,
-    );
+    return c.json({ url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records, format }, 200);
   });
 
   // A raw streamed body does not fit the typed-JSON handler: documented, routed by hand.
@@ -215,10 +219,10 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const query = DownloadQuery.safeParse(c.req.query());
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
-    const { expires, signature, format, merge } = query.data;
+    const { expires, signature, format, merge, changes } = query.data;
     const verdict = await verifyObject(
       signingSecret(c),
-      signedObject(id, format, merge),
+      signedObject(id, format, merge, changes),
       Number(expires),
       signature,
       Math.floor(Date.now() / 1000),
@@ -242,6 +246,13 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
       records = String(first.totals.total);
       name = `trawl-${merge.slice(0, 12)}-merged`;
+    }
+    if (changes !== undefined && manifest.changes) {
+      // The moved records in input order, then the removed ones (indexed past the list).
+      const { removedParts } = manifest.changes;
+      blocks = concatBlocks(movedLines(blocks), mergedBlocks(c.env, removedParts));
+      records = String(manifest.changes.new + manifest.changes.changed + manifest.changes.removed);
+      name = `trawl-${id.slice(0, 12)}-changes`;
     }
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
@@ -285,10 +296,15 @@ function signingSecret(c: Context<AppEnv>): string {
  * is not NDJSON (so a link for one format cannot be turned into another; NDJSON links
  * signed before formats existed stay valid).
  */
-function signedObject(batchId: string, format: DownloadFormat, merge?: string): string {
+function signedObject(batchId: string, format: DownloadFormat, merge?: string, changes?: string): string {
   const manifest = r2Keys.manifest(batchId);
   if (merge !== undefined) return `${manifest}#${format}+merge=${merge}`;
+  if (changes !== undefined) return `${manifest}#${format}+changes=${changes}`;
   return format === "ndjson" ? manifest : `${manifest}#${format}`;
+}
+
+async function* concatBlocks(...sources: AsyncGenerator<string>[]): AsyncGenerator<string> {
+  for (const source of sources) yield* source;
 }
 
 /** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */

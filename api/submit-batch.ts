@@ -23,6 +23,8 @@ export interface SubmitInput {
   allow: AllowList;
   maxUrls: number;
   chunkSize: number;
+  /** The published batch this one is compared with (see lib/changes.ts). */
+  previousBatch?: string | null;
   /** Called when the key names an existing batch: the list will not be read. */
   discardInput?: () => Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
     tenant,
     options: input.options,
     chunkSize: input.chunkSize,
+    ...(input.previousBatch && { previousBatch: input.previousBatch }),
   });
   if (!begun.created) {
     await input.discardInput?.();

@@ -2,11 +2,14 @@
 // reach nothing outside this machine here, so every page it fetches comes from this.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { catalogRoutes } from "./catalog";
 
 export interface OriginRequest {
   path: string;
   at: number;
   userAgent: string | undefined;
+  /** The status answered, once the answer is sent (a 304 sent no body). */
+  status?: number;
 }
 
 export interface Origin {
@@ -52,9 +55,14 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(requests));
       return;
     }
-    requests.push({ path: url.pathname + url.search, at: Date.now(), userAgent: req.headers["user-agent"] });
+    const request: OriginRequest = { path: url.pathname + url.search, at: Date.now(), userAgent: req.headers["user-agent"] };
+    requests.push(request);
+    res.on("finish", () => {
+      request.status = res.statusCode;
+    });
     try {
       if (options.routes && (await options.routes(req, res, url))) return;
+      if (catalogRoutes(req, res, url)) return;
       if (url.pathname === "/robots.txt") {
         res.writeHead(200, { "content-type": "text/plain" }).end(options.robots ?? "User-agent: *\nAllow: /\n");
         return;

@@ -1,8 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
   BeginInput,
   BeginResult,
+  ChangeCounts,
   ChunkReport,
   ClaimResult,
   ErrorEntry,
@@ -15,12 +17,14 @@ import { ErrorCode } from "../lib/error-codes";
 import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
-import { BatchOptions } from "../lib/schemas";
+import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
 import { announce, announcePart, batchEventData, EventOutbox } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
-import { writeCoordinatorRecords } from "./coordinator-records";
+import { ChangeStore, type ListedUrl } from "./change-store";
+import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
+import { writeRemovedRecords } from "./removed-records";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
@@ -44,12 +48,14 @@ const DAY_MS = 86_400_000;
  */
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
+  private readonly changes: ChangeStore;
   private readonly settings: Settings;
   private readonly outbox: EventOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new BatchStore(ctx.storage);
+    this.changes = new ChangeStore(ctx.storage.sql);
     this.outbox = new EventOutbox(this.store, env.WEBHOOKS);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
   }
@@ -67,6 +73,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const token = crypto.randomUUID();
     this.store.atomically(() => {
       this.store.reset();
+      this.changes.reset();
       this.store.createBatch(input, token, now);
     });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
@@ -95,6 +102,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   async abandon(token: string): Promise<void> {
     if (!this.ingesting(token)) return; // replaced already: the new upload owns the batch
     this.store.reset();
+    this.changes.reset();
     await this.ctx.storage.deleteAlarm();
   }
 
@@ -133,6 +141,18 @@ export class BatchCoordinator extends DurableObject<Env> {
     };
   }
 
+  // ---- asked by the next run of a schedule (internal: the run checked the tenant when it began) ----
+
+  /** This run's state of each normalised URL, for the next run's conditional requests and changes. */
+  async previousStates(keys: string[]): Promise<(PreviousState | null)[]> {
+    return this.store.batch() ? this.changes.previousStates(keys) : keys.map(() => null);
+  }
+
+  /** This run's pages from `cursor` on, for the next run's removed scan. */
+  async listed(cursor: number, limit: number): Promise<ListedUrl[]> {
+    return this.store.batch() ? this.changes.listed(cursor, limit) : [];
+  }
+
   /** The submitted list from `cursor` on, as given: what a scheduled run fetches again. */
   async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
     return this.store.inputs(cursor, limit);
@@ -163,7 +183,14 @@ export class BatchCoordinator extends DurableObject<Env> {
       return this.store.pendingEntries(...range);
     });
     await this.flushEventsSoon();
-    return { kind: "work", token, attempt: chunk.claims + 1, options: this.options(batch), entries };
+    return {
+      kind: "work",
+      token,
+      attempt: chunk.claims + 1,
+      options: this.options(batch),
+      entries,
+      previousBatch: batch.previous_batch,
+    };
   }
 
   /**
@@ -244,6 +271,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.init();
+    this.changes.init();
     this.store.markDeleted(tenant, Date.now());
     return "deleted";
   }
@@ -277,12 +305,20 @@ export class BatchCoordinator extends DurableObject<Env> {
         });
       }
     }
-    const moreToWrite = await writeCoordinatorRecords(this.store, this.env.RESULTS, batch.batch_id, (key) =>
-      announcePart(this.store, batch, key),
+    const moreToWrite = await writeCoordinatorRecords(
+      this.store,
+      this.env.RESULTS,
+      batch.batch_id,
+      this.previousLookup(batch),
+      (key) => announcePart(this.store, batch, key),
     );
     await this.flushEvents();
     await this.pump();
-    if (this.finishable()) return this.publish(this.requireBatch());
+    if (this.finishable()) {
+      // The list is final now: what the previous run had and this one lacks is removed.
+      if (await this.removedScanned(batch)) return this.publish(this.requireBatch());
+      return this.ctx.storage.setAlarm(Date.now());
+    }
     await this.ctx.storage.setAlarm(moreToWrite ? Date.now() : this.nextCheck());
   }
 
@@ -336,6 +372,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
       options: this.manifestOptions(batch),
       parts: this.store.parts(),
+      changes: this.manifestChanges(batch),
     });
     // A second publication (an alarm retried after a crash) finds the object and keeps it,
     // and takes its finish time from what the first one committed.
@@ -345,12 +382,47 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
     this.store.atomically(() => {
-      this.store.markPublished(status, Date.parse(committed.finishedAt), key);
+      this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
       const published = this.requireBatch();
       announce(this.store, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
     });
     await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
+  }
+
+  /** The change counts and removed parts the manifest lists (every URL is terminal by now). */
+  private manifestChanges(batch: BatchRow): ManifestChanges {
+    const removed = this.changes.removedParts();
+    return {
+      previousBatch: batch.previous_batch,
+      ...this.changes.changeCounts(),
+      removed: removed.reduce((sum, part) => sum + part.records, 0),
+      removedParts: removed,
+    };
+  }
+
+  /** How to ask the previous run about URLs, or null when this batch has none. */
+  private previousLookup(batch: BatchRow): PreviousLookup {
+    const previous = this.previousRun(batch);
+    return previous ? (keys) => previous.previousStates(keys) : null;
+  }
+
+  /** Goes on with the removed scan; answers whether it is finished (at once without a previous run). */
+  private async removedScanned(batch: BatchRow): Promise<boolean> {
+    const previous = this.previousRun(batch);
+    if (!previous) return true;
+    return writeRemovedRecords(
+      this.changes,
+      (work) => this.store.atomically(work),
+      previous,
+      this.env.RESULTS,
+      batch.batch_id,
+      batch.total,
+    );
+  }
+
+  private previousRun(batch: BatchRow): DurableObjectStub<BatchCoordinator> | null {
+    return batch.previous_batch ? this.env.BATCH.get(this.env.BATCH.idFromString(batch.previous_batch)) : null;
   }
 
   /** Sends more ready chunks while fewer than the window are in flight. */
@@ -443,6 +515,8 @@ export class BatchCoordinator extends DurableObject<Env> {
       },
       manifestKey: batch.manifest_key,
       expiresAt: toIso(this.expiresAt(batch)),
+      previousBatch: batch.previous_batch,
+      changes: batch.changes ? (JSON.parse(batch.changes) as ChangeCounts) : null,
       retryOf: batch.retry_of
         ? {
             batchId: batch.retry_of,

@@ -34,7 +34,7 @@ import type {
   UrlReport,
 } from "../lib/coordinator-protocol";
 import { type ErrorCode, messageOf } from "../lib/error-codes";
-import type { UrlState } from "../lib/schemas";
+import type { ManifestChanges, UrlState } from "../lib/schemas";
 import { type PageOutcome, type WebhookAttempt, WebhookMessage } from "../lib/webhooks";
 
 const SCHEMA = `
@@ -59,7 +59,9 @@ CREATE TABLE IF NOT EXISTS batch (
   manifest_key TEXT,
   failure TEXT,
   retry_of TEXT,
-  retry_codes TEXT
+  retry_codes TEXT,
+  previous_batch TEXT,
+  changes TEXT
 );
 CREATE TABLE IF NOT EXISTS urls (
   idx INTEGER PRIMARY KEY,
@@ -70,7 +72,11 @@ CREATE TABLE IF NOT EXISTS urls (
   code TEXT,
   message TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
-  part TEXT
+  part TEXT,
+  change TEXT,
+  etag TEXT,
+  last_modified TEXT,
+  content_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_state ON urls (state, idx);
 CREATE INDEX IF NOT EXISTS urls_unwritten ON urls (idx) WHERE part IS NULL AND state != 'pending';
@@ -119,6 +125,12 @@ CREATE TABLE IF NOT EXISTS webhook_log (
 );
 `;
 
+/** Columns added after 0.1 (retries, then changes), all TEXT: added to older coordinators' tables on start. */
+const ADDED_COLUMNS = {
+  batch: ["retry_of", "retry_codes", "previous_batch", "changes"],
+  urls: ["change", "etag", "last_modified", "content_hash"],
+};
+
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
 export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed" | "expired";
 export type ChunkState = "ready" | "sent" | "leased" | "done";
@@ -145,6 +157,9 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   retry_of: string | null;
   /** JSON array of error codes, or null (every failed URL). */
   retry_codes: string | null;
+  previous_batch: string | null;
+  /** JSON of the change counts, set on publication (ManifestChanges without its parts). */
+  changes: string | null;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -156,6 +171,8 @@ export interface UrlRow extends Record<string, SqlStorageValue> {
   message: string | null;
   attempts: number;
   part: string | null;
+  norm: string | null;
+  change: string | null;
 }
 
 export interface ChunkRow extends Record<string, SqlStorageValue> {
@@ -192,15 +209,18 @@ export class BatchStore {
   /** Creates the tables (again, after `deleteAll` dropped them). */
   init(): void {
     this.sql.exec(SCHEMA);
-    // Added with retries: coordinators created before them gain the columns once.
-    const columns = new Set(
-      this.sql
-        .exec<{ name: string }>("PRAGMA table_info(batch)")
-        .toArray()
-        .map((c) => c.name),
-    );
-    if (!columns.has("retry_of")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_of TEXT");
-    if (!columns.has("retry_codes")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_codes TEXT");
+    // Coordinators created before a column was added gain it once.
+    for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
+      const columns = new Set(
+        this.sql
+          .exec<{ name: string }>(`PRAGMA table_info(${table})`)
+          .toArray()
+          .map((c) => c.name),
+      );
+      for (const column of added) {
+        if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
+      }
+    }
   }
 
   /** The tenant whose deleted batch this was, or null when it was never deleted. */
@@ -226,8 +246,8 @@ export class BatchStore {
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
       `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
-         retry_of, retry_codes)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?)`,
+         retry_of, retry_codes, previous_batch)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -237,6 +257,7 @@ export class BatchStore {
       input.chunkSize,
       input.retryOf?.batchId ?? null,
       input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
+      input.previousBatch ?? null,
     );
   }
 
@@ -255,8 +276,16 @@ export class BatchStore {
     this.sql.exec("UPDATE batch SET phase = 'failed', failure = ?", failure);
   }
 
-  markPublished(phase: Phase, finishedAt: number, manifestKey: string): void {
-    this.sql.exec("UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?", phase, finishedAt, manifestKey);
+  /** Records the publication, with the change counts of the committed manifest (its removed parts left out). */
+  markPublished(phase: Phase, finishedAt: number, manifestKey: string, changes: ManifestChanges | null): void {
+    const counts = changes && { ...changes, removedParts: undefined };
+    this.sql.exec(
+      "UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?, changes = ?",
+      phase,
+      finishedAt,
+      manifestKey,
+      counts && JSON.stringify(counts),
+    );
   }
 
   // ---- ingestion -----------------------------------------------------------------
@@ -386,12 +415,18 @@ export class BatchStore {
   pendingEntries(first: number, last: number): ClaimEntry[] {
     return this.sql
       .exec<UrlRow>(
-        "SELECT idx, caller_id, url, attempts FROM urls WHERE idx BETWEEN ? AND ? AND state = 'pending' ORDER BY idx",
+        "SELECT idx, caller_id, url, norm, attempts FROM urls WHERE idx BETWEEN ? AND ? AND state = 'pending' ORDER BY idx",
         first,
         last,
       )
       .toArray()
-      .map((row) => ({ index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts }));
+      .map((row) => ({
+        index: row.idx,
+        id: row.caller_id,
+        url: row.url,
+        key: row.norm ?? row.url,
+        attempts: row.attempts,
+      }));
   }
 
   pendingIn(first: number, last: number): number {
@@ -413,14 +448,20 @@ export class BatchStore {
         this.sql.exec("UPDATE urls SET attempts = attempts + ? WHERE idx = ? AND state = 'pending'", tried, url.index);
         continue;
       }
+      // The change and validators ride on the same row update: no row written for them.
       const ended = this.sql.exec(
-        `UPDATE urls SET state = ?, code = ?, message = ?, part = ?, attempts = attempts + ?
+        `UPDATE urls SET state = ?, code = ?, message = ?, part = ?, attempts = attempts + ?,
+           change = ?, etag = ?, last_modified = ?, content_hash = ?
          WHERE idx = ? AND state = 'pending' RETURNING idx`,
         url.outcome,
         url.code,
         url.message,
         part.key,
         tried,
+        url.change ?? null,
+        url.etag ?? null,
+        url.lastModified ?? null,
+        url.contentHash ?? null,
         url.index,
       );
       if (ended.toArray().length > 0) delta[url.outcome]++;
@@ -476,7 +517,7 @@ export class BatchStore {
         // Named, so the planner cannot walk the primary key past every row already written
         // (quadratic over a cancelled million: each call restarted from the first URL).
         .exec<UrlRow>(
-          "SELECT idx, caller_id, url, state, code, message, attempts FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
+          "SELECT idx, caller_id, url, norm, state, code, message, attempts FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
           limit,
         )
         .toArray()
@@ -491,13 +532,14 @@ export class BatchStore {
     );
   }
 
-  /** Records a part the coordinator wrote and points its URLs at it. */
-  recordWrittenPart(part: PartInfo, indices: number[]): void {
+  /** Records a part the coordinator wrote and points its URLs at it, with the change each record says. */
+  recordWrittenPart(part: PartInfo, written: { index: number; change: string | null }[]): void {
     this.insertPart(part);
     this.sql.exec(
-      "UPDATE urls SET part = ?1 WHERE idx IN (SELECT value FROM json_each(?2)) AND part IS NULL",
+      `UPDATE urls SET part = ?1, change = j.value ->> 1
+       FROM json_each(?2) AS j WHERE urls.idx = j.value ->> 0 AND urls.part IS NULL`,
       part.key,
-      JSON.stringify(indices),
+      JSON.stringify(written.map((w) => [w.index, w.change])),
     );
   }
 

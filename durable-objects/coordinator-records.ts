@@ -1,11 +1,15 @@
 // The records the coordinator writes itself: every URL that ended without a fetch by a
 // consumer (refused or duplicate at submission, cancelled, dead-lettered). It knows them
 // already, so they never travel through the queue; they go to R2 in large parts.
+import { type Change, changeOf, type PreviousState } from "../lib/changes";
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
 import { encodeLines, storePart, unfetchedLine } from "../lib/result-parts";
 import type { UrlState } from "../lib/schemas";
-import type { BatchStore } from "./batch-store";
+import type { BatchStore, UrlRow } from "./batch-store";
+
+/** Asks the previous run for the state of normalised URLs (null: the batch has no previous run). */
+export type PreviousLookup = ((keys: string[]) => Promise<(PreviousState | null)[]>) | null;
 
 /** Records per coordinator part: about 4 MB of NDJSON. */
 const RECORDS_PER_PART = 10_000;
@@ -20,6 +24,7 @@ export async function writeCoordinatorRecords(
   store: BatchStore,
   bucket: R2Bucket,
   batchId: string,
+  previous: PreviousLookup,
   onPart: (key: string) => void = () => {},
 ): Promise<boolean> {
   for (let n = 0; n < PARTS_PER_CALL; n++) {
@@ -27,10 +32,11 @@ export async function writeCoordinatorRecords(
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) return false;
+    const changes = await changesOf(rows, previous);
     // Lines written straight from the rows (the same bytes as records serialised).
-    const lines = rows.map((row) =>
+    const lines = rows.map((row, i) =>
       unfetchedLine(
-        { index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts },
+        { index: row.idx, id: row.caller_id, url: row.url, attempts: row.attempts, change: changes[i] ?? null },
         row.state as UrlState,
         row.code as ErrorCode,
         messageOf(row.code, row.message) ?? "",
@@ -42,10 +48,29 @@ export async function writeCoordinatorRecords(
     store.atomically(() => {
       store.recordWrittenPart(
         part,
-        rows.map((row) => row.idx),
+        rows.map((row, i) => ({ index: row.idx, change: changes[i] ?? null })),
       );
       onPart(part.key);
     });
   }
   return store.hasUnwritten();
+}
+
+/**
+ * The change of each row's record: null for input lines that are not pages (refused or
+ * duplicate: no normalised URL), otherwise next to the previous run's state of the URL.
+ */
+async function changesOf(rows: UrlRow[], previous: PreviousLookup): Promise<(Change | null)[]> {
+  const keys = rows.flatMap((row) => (row.norm === null ? [] : [row.norm]));
+  const states = previous && keys.length > 0 ? await previous(keys) : [];
+  let k = 0;
+  return rows.map((row) => {
+    if (row.norm === null) return null;
+    const state = states[k++] ?? null;
+    return changeOf(state, {
+      status: row.state as UrlState,
+      code: row.code as ErrorCode,
+      contentHash: null,
+    });
+  });
 }

@@ -1,5 +1,6 @@
 // The shapes that cross the RPC boundary between the API, the queue consumer and a
 // batch's coordinator. Plain data only: structured-clone safe.
+import type { Change } from "./changes";
 import type { ErrorCode } from "./error-codes";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, BatchStatus, ManifestPart, UrlState } from "./schemas";
@@ -26,6 +27,8 @@ export interface BeginInput {
   options: BatchOptions;
   chunkSize: number;
   retryOf?: RetryOf;
+  /** The run before this one (same tenant, published): its records make this one incremental. */
+  previousBatch?: string;
 }
 
 export type BeginResult =
@@ -47,6 +50,15 @@ export interface BatchCounts {
   skipped: number;
 }
 
+/** The manifest's change counts, without its removed parts. */
+export interface ChangeCounts {
+  previousBatch: string | null;
+  new: number;
+  changed: number;
+  unchanged: number;
+  removed: number;
+}
+
 export interface BatchSummary {
   id: string;
   tenant: string;
@@ -64,6 +76,10 @@ export interface BatchSummary {
   expiresAt: string | null;
   /** Set on a batch made by POST /v1/batches/{id}/retry. */
   retryOf: RetryOf | null;
+  /** The run this one is compared with (a schedule's previous run, or the one named on submission). */
+  previousBatch: string | null;
+  /** How many records say each change; null until published. */
+  changes: ChangeCounts | null;
   failure: string | null;
 }
 
@@ -72,12 +88,22 @@ export interface ClaimEntry {
   index: number;
   id: string | null;
   url: string;
+  /** The normalised URL: how the previous run knows it. */
+  key: string;
   /** Fetches already made for this URL in earlier attempts. */
   attempts: number;
 }
 
 export type ClaimResult =
-  | { kind: "work"; token: string; attempt: number; options: BatchOptions; entries: ClaimEntry[] }
+  | {
+      kind: "work";
+      token: string;
+      attempt: number;
+      options: BatchOptions;
+      entries: ClaimEntry[];
+      /** The previous run, whose records say what changed (null: every page is new). */
+      previousBatch: string | null;
+    }
   | { kind: "done" }
   | { kind: "busy" }
   | { kind: "unknown" };
@@ -92,6 +118,11 @@ export interface UrlReport {
   code: ErrorCode | null;
   message: string | null;
   fetched: boolean;
+  /** For a terminal URL: its change, and the validators the next run sends. */
+  change?: Change;
+  etag?: string | null;
+  lastModified?: string | null;
+  contentHash?: string | null;
 }
 
 export interface ChunkReport {

@@ -22,6 +22,7 @@ export const ErrorCode = z.enum([
   "extraction_failed", // the extractor gave up on the page (too deep, too much work)
   "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)
   "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
+  "removed", // in the previous run of a schedule, not in this run's list (only in `download?changes=only`)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -33,6 +34,7 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 const BULK_MESSAGES: Partial<Record<ErrorCode, string>> = {
   cancelled: "the batch was cancelled before this URL was fetched",
   delivery_failed: "the queue gave up delivering this chunk",
+  removed: "in the previous run, not in this run's list",
 };
 
 /** A stored message, or for a bulk-ended URL (which stores none) the message of its code. */

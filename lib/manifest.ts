@@ -1,6 +1,6 @@
 // Building and checking manifest.json, the one object readers of a finished batch
 // trust. Pure: the coordinator gathers the facts, these functions shape and check them.
-import { Manifest, type ManifestPart, type Totals } from "./schemas";
+import { Manifest, type ManifestChanges, type ManifestPart, type Totals } from "./schemas";
 
 export interface ManifestFacts {
   batchId: string;
@@ -13,6 +13,7 @@ export interface ManifestFacts {
   totals: Totals;
   options: Manifest["options"];
   parts: ManifestPart[];
+  changes?: ManifestChanges;
 }
 
 /** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
@@ -28,6 +29,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     totals: facts.totals,
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),
+    ...(facts.changes && { changes: facts.changes }),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);
@@ -52,6 +54,25 @@ export function manifestProblems(manifest: Manifest): string[] {
     }
     if (part.records > part.last - part.first + 1) {
       problems.push(`part ${part.key} holds ${part.records} records in a range of ${part.last - part.first + 1}`);
+    }
+  }
+  if (manifest.changes) problems.push(...changeProblems(manifest.changes, total));
+  return problems;
+}
+
+/** Removed records sit past the list (indices from `total` on) and their parts hold exactly `removed` of them. */
+function changeProblems(changes: ManifestChanges, total: number): string[] {
+  const problems: string[] = [];
+  const pages = changes.new + changes.changed + changes.unchanged;
+  if (pages > total) problems.push(`new + changed + unchanged = ${pages} exceeds total ${total}`);
+  const removed = changes.removedParts.reduce((sum, part) => sum + part.records, 0);
+  if (removed !== changes.removed)
+    problems.push(`removed parts hold ${removed} records, removed is ${changes.removed}`);
+  for (const part of changes.removedParts) {
+    if (part.first < total || part.last >= total + changes.removed) {
+      problems.push(
+        `removed part ${part.key} covers ${part.first}..${part.last}, outside ${total}..${total + changes.removed - 1}`,
+      );
     }
   }
   return problems;

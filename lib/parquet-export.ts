@@ -29,6 +29,7 @@ export const PARQUET_COLUMNS: readonly Column[] = [
   text("id", (r) => r.id),
   text("url", (r) => r.url, true),
   text("status", (r) => r.status, true),
+  text("change", (r) => r.change),
   text("error_code", (r) => r.error?.code),
   text("error_message", (r) => r.error?.message),
   text("final_url", (r) => r.finalUrl),

@@ -1,3 +1,4 @@
+import type { Change } from "./changes";
 import type { ErrorCode } from "./error-codes";
 import { type ManifestPart, ResultRecord, type UrlState } from "./schemas";
 
@@ -9,12 +10,15 @@ export interface UnfetchedUrl {
   id: string | null;
   url: string;
   attempts: number;
+  /** Set in a batch that tracks changes (null: an input line that is not a page). */
+  change?: Change | null;
 }
 
 /** The record of a URL that ends without a fetch: duplicate, invalid, cancelled, dead-lettered. */
 export function unfetchedRecord(url: UnfetchedUrl, status: UrlState, code: ErrorCode, message: string): ResultRecord {
   return {
     index: url.index,
+    ...(url.change !== undefined && { change: url.change }),
     id: url.id,
     url: url.url,
     status,
@@ -48,7 +52,7 @@ export function unfetchedRecord(url: UnfetchedUrl, status: UrlState, code: Error
  */
 export function unfetchedLine(url: UnfetchedUrl, status: UrlState, code: ErrorCode, message: string): string {
   return (
-    `{"index":${url.index},"id":${JSON.stringify(url.id)},"url":${JSON.stringify(url.url)},"status":"${status}",` +
+    `{"index":${url.index},${url.change === undefined ? "" : `"change":${JSON.stringify(url.change)},`}"id":${JSON.stringify(url.id)},"url":${JSON.stringify(url.url)},"status":"${status}",` +
     `"error":{"code":"${code}","message":${JSON.stringify(message)}},"finalUrl":null,"redirects":[],` +
     `"httpStatus":null,"contentType":null,"title":null,"description":null,"language":null,"canonicalUrl":null,` +
     `"siteName":null,"byline":null,"publishedTime":null,"markdown":null,"wordCount":null,"contentHash":null,` +
@@ -69,9 +73,12 @@ export interface EncodedPart {
 /** Serialises records as one NDJSON part, sorted by input index, `index` first on each line, with its checksum. */
 export async function encodePart(records: ResultRecord[]): Promise<EncodedPart> {
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  // `index` leads every line so a merge can order lines without parsing them (indexOfLine).
+  // `index` leads every line so a merge can order lines without parsing them (indexOfLine),
+  // and `change` follows it so a change-only download can filter them alike (changeOfLine).
   return encodeLines(
-    sorted.map(({ index, ...rest }) => JSON.stringify({ index, ...rest })),
+    sorted.map(({ index, change, ...rest }) =>
+      JSON.stringify(change === undefined ? { index, ...rest } : { index, change, ...rest }),
+    ),
     sorted[0]?.index ?? -1,
     sorted[sorted.length - 1]?.index ?? -1,
   );

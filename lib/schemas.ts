@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Change } from "./changes";
 import { ErrorCode } from "./error-codes";
 import { ValidationRules } from "./page-validation";
 import { WebhookConfig } from "./webhooks";
@@ -70,6 +71,12 @@ export type RecordError = z.infer<typeof RecordError>;
 /** One line of a result part: everything Trawl knows about one input URL. */
 export const ResultRecord = z.object({
   index: z.number().int().nonnegative(),
+  /**
+   * Next to the previous run's record of the URL (lib/changes.ts); `new` when there is no
+   * previous run. Null on input lines that are not pages (refused or duplicate at
+   * submission); absent on records written before changes existed.
+   */
+  change: Change.nullable().optional(),
   id: z.string().nullable(),
   url: z.string(),
   status: UrlState,
@@ -120,6 +127,22 @@ export const ManifestPart = z.object({
 });
 export type ManifestPart = z.infer<typeof ManifestPart>;
 
+/**
+ * Counts of the records' `change` values: `new + changed + unchanged` counts the pages
+ * (the total less refused and duplicate input lines). `removed` URLs are not part of
+ * this run's list, so not of its totals: their records are in `removedParts` (indexed
+ * from `total` on), read only by `download?changes=only`.
+ */
+export const ManifestChanges = z.object({
+  previousBatch: BatchId.nullable(),
+  new: z.number().int(),
+  changed: z.number().int(),
+  unchanged: z.number().int(),
+  removed: z.number().int(),
+  removedParts: z.array(ManifestPart),
+});
+export type ManifestChanges = z.infer<typeof ManifestChanges>;
+
 /** manifest.json: the one object readers of a finished batch trust. */
 export const Manifest = z.object({
   version: z.literal(2),
@@ -135,5 +158,7 @@ export const Manifest = z.object({
   options: BatchOptions,
   /** Sorted by `first`; parts may overlap (a chunk's retries, records the coordinator wrote). */
   parts: z.array(ManifestPart),
+  /** The records' changes next to the previous run (see lib/changes.ts); absent in manifests from before changes. */
+  changes: ManifestChanges.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

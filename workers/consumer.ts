@@ -1,3 +1,4 @@
+import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
@@ -5,9 +6,10 @@ import { writePart } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import { type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import { fetchLimitsFrom } from "./fetcher";
 import { fetchOriginGroup, type GroupContext, originOf } from "./origin-group";
+import { PreviousRecords } from "./previous-records";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -57,16 +59,19 @@ async function processChunk(
   const claim = await coordinator.claim(message.chunkId);
   if (claim.kind !== "work") return; // done, or another delivery holds it: nothing to do twice
 
+  const previous = await previousStates(env, claim.previousBatch, claim.entries);
+  const records = new PreviousRecords(env.RESULTS);
   const ctx: GroupContext = {
     env,
     options: claim.options,
     limit,
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
+    previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 
-  const records: ResultRecord[] = [];
+  const written: ResultRecord[] = [];
   const urls: UrlReport[] = [];
   let retryAfterSeconds: number | null = null;
   for (const [i, entry] of claim.entries.entries()) {
@@ -76,19 +81,25 @@ async function processChunk(
       urls.push({ index: entry.index, outcome: "retry", code: null, message: null, fetched: outcome.fetched });
       continue;
     }
-    records.push(outcome.record);
-    const { status, error } = outcome.record;
+    const { status, error, contentHash, etag, lastModified } = outcome.record;
+    const code = error?.code ?? null;
+    const change = changeOf(previous.get(entry.index) ?? null, { status, code, contentHash });
+    written.push({ ...outcome.record, change });
     urls.push({
       index: entry.index,
       outcome: status,
-      code: error?.code ?? null,
+      code,
       message: error?.message ?? null,
       fetched: outcome.fetched,
+      change,
+      etag,
+      lastModified,
+      contentHash,
     });
   }
 
   const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
-  const part = records.length > 0 ? await writePart(env.RESULTS, key, records) : null;
+  const part = written.length > 0 ? await writePart(env.RESULTS, key, written) : null;
   const { accepted } = await coordinator.reportChunk({
     chunkId: message.chunkId,
     token: claim.token,
@@ -98,6 +109,29 @@ async function processChunk(
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);
+}
+
+/** The previous run's state of each entry, by input index (empty without a previous run). */
+async function previousStates(
+  env: Env,
+  previousBatch: string | null,
+  entries: ClaimEntry[],
+): Promise<Map<number, PreviousState>> {
+  const found = new Map<number, PreviousState>();
+  if (previousBatch === null || entries.length === 0) return found;
+  const previous = env.BATCH.get(env.BATCH.idFromString(previousBatch));
+  const states = await previous.previousStates(entries.map((entry) => entry.key));
+  for (const [i, entry] of entries.entries()) {
+    const state = states[i];
+    if (state) found.set(entry.index, state);
+  }
+  return found;
+}
+
+/** A conditional request's validators and the content a 304 carries forward, when the previous record has both. */
+function previousOf(state: PreviousState | null, records: PreviousRecords): Previous | null {
+  const headers = conditionalHeaders(state);
+  return state && headers ? { headers, load: () => records.load(state) } : null;
 }
 
 /** Fetches a chunk's URLs, origin by origin; outcomes come back in entry order. */

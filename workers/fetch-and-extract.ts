@@ -7,6 +7,13 @@ import { backoffSeconds } from "../lib/retry-policy";
 import type { BatchOptions, ResultRecord } from "../lib/schemas";
 import { type FetchLimits, fetchPage } from "./fetcher";
 
+/** The previous run's record of a URL: its validators go with the request, and a 304 carries its content forward. */
+export interface Previous {
+  headers: Record<string, string>;
+  /** Null when the record is gone (its run expired): the page is then fetched whole. */
+  load(): Promise<ResultRecord | null>;
+}
+
 /** What became of one URL in this attempt. `fetched`: a request went out for it. */
 export type UrlOutcome =
   | { kind: "terminal"; record: ResultRecord; fetched: boolean }
@@ -22,14 +29,15 @@ export function recordWithoutFetch(
   return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), fetched: false };
 }
 
-/** Fetches and extracts one URL, or says when to try it again. */
+/** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */
 export async function fetchAndExtract(
   entry: ClaimEntry,
   options: BatchOptions,
   limits: FetchLimits,
+  previous: Previous | null = null,
 ): Promise<UrlOutcome> {
   const attempts = entry.attempts + 1;
-  const page = await fetchPage(entry.url, limits);
+  const page = await fetchPage(entry.url, limits, previous?.headers ?? null);
   const base = {
     index: entry.index,
     id: entry.id,
@@ -42,6 +50,19 @@ export async function fetchAndExtract(
     durationMs: page.durationMs,
     attempts,
   };
+  if (page.ok && page.notModified) {
+    const carried = await previous?.load();
+    if (!carried) return fetchAndExtract(entry, options, limits, null);
+    // The content, metadata and hash are the previous record's; the exchange is this one's.
+    const record: ResultRecord = {
+      ...carried,
+      ...base,
+      contentType: page.contentType ?? carried.contentType,
+      etag: page.etag ?? carried.etag,
+      lastModified: page.lastModified ?? carried.lastModified,
+    };
+    return { kind: "terminal", record, fetched: true };
+  }
   if (!page.ok) {
     if (page.transient && attempts < options.maxAttempts) {
       const afterSeconds = page.retryAfterSeconds ?? backoffSeconds(attempts);

@@ -41,6 +41,8 @@ export interface FetchedPage extends FetchTrace {
   body: Uint8Array;
   /** The body stopped at `maxBytes` (only with `limits.truncate`). */
   truncated: boolean;
+  /** A 304 to the validators we sent: no body; the content is the one those validators came with. */
+  notModified: boolean;
   etag: string | null;
   lastModified: string | null;
 }
@@ -76,9 +78,14 @@ const RUNTIME_DECODING_ERROR = /decompression failed/i;
 /**
  * Fetches one page politely and defensively: manual redirects with the address policy
  * applied to every hop, one timeout for the whole exchange, and a byte cap on the
- * (decompressed) body.
+ * (decompressed) body. `conditional` (If-None-Match, If-Modified-Since) goes with every
+ * hop; a 304 answer to it is a page not modified.
  */
-export async function fetchPage(url: string, limits: FetchLimits): Promise<FetchOutcome> {
+export async function fetchPage(
+  url: string,
+  limits: FetchLimits,
+  conditional: Record<string, string> | null = null,
+): Promise<FetchOutcome> {
   const started = Date.now();
   const fetchedAt = new Date(started).toISOString();
   const redirects: string[] = [];
@@ -117,6 +124,7 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
           "user-agent": limits.userAgent,
           accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
           "accept-encoding": ACCEPT_ENCODING,
+          ...conditional,
         },
       });
     } catch (error) {
@@ -127,6 +135,12 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
 
     const status = response.status;
     const contentType = response.headers.get("content-type");
+    const validators = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified") };
+    if (status === 304 && conditional) {
+      await discard(response);
+      const empty = { body: new Uint8Array(0), truncated: false, notModified: true };
+      return { ok: true, status, contentType, ...empty, ...validators, ...trace() };
+    }
     const kind = classifyStatus(status);
     if (kind === "redirect") {
       await discard(response);
@@ -187,8 +201,8 @@ export async function fetchPage(url: string, limits: FetchLimits): Promise<Fetch
       contentType,
       body,
       truncated,
-      etag: response.headers.get("etag"),
-      lastModified: response.headers.get("last-modified"),
+      notModified: false,
+      ...validators,
       ...trace(),
     };
   }

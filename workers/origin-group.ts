@@ -9,7 +9,7 @@ import {
   rulesFromResponse,
 } from "../lib/robots";
 import type { BatchOptions } from "../lib/schemas";
-import { fetchAndExtract, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import { type FetchLimits, fetchPage } from "./fetcher";
 
 export interface GroupContext {
@@ -20,6 +20,8 @@ export interface GroupContext {
   maxWaitMs: number;
   /** The invocation-wide limit on simultaneous outgoing connections. */
   limit: <R>(work: () => Promise<R>) => Promise<R>;
+  /** The previous run's record of an entry, when the batch is a later run and has one worth a conditional request. */
+  previousOf?: (entry: ClaimEntry) => Previous | null;
 }
 
 /** The origin (scheme, host, port) a URL's politeness is counted against, or null for a bad URL. */
@@ -71,7 +73,8 @@ export async function fetchOriginGroup(
       }
       const wait = slot - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits));
+      const previous = ctx.previousOf?.(entry) ?? null;
+      const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous));
       if (outcome.kind === "retry" && outcome.rateLimited) rateLimitedFor = outcome.afterSeconds;
       outcomes.push(outcome);
     }

@@ -75,7 +75,7 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       }
       // One attempt: a synchronous answer does not wait out retry back-offs.
       const options = { ...toBatchOptions(body), maxAttempts: 1 };
-      const [outcome] = await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, attempts: 0 }], {
+      const [outcome] = await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
         env: c.env,
         options,
         fetchLimits: limits,

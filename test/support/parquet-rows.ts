@@ -16,6 +16,7 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     id: r.id,
     url: r.url,
     status: r.status,
+    change: r.change ?? null,
     error_code: r.error?.code ?? null,
     error_message: r.error?.message ?? null,
     final_url: r.finalUrl,

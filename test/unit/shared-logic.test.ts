@@ -159,6 +159,8 @@ describe("unfetchedLine", () => {
       "delivery_failed",
       "a \\ message",
     ],
+    [{ index: 7, id: null, url: "https://e.com/b", attempts: 1, change: "changed" }, "skipped", "cancelled", "c"],
+    [{ index: 8, id: "x", url: "https://e.com/c", attempts: 0, change: null }, "skipped", "duplicate", "d"],
   ] as const)("writes exactly the line the record serialises to (%#)", (url, status, code, message) => {
     expect(unfetchedLine(url, status, code, message)).toBe(JSON.stringify(unfetchedRecord(url, status, code, message)));
   });

@@ -19,6 +19,8 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     published: false,
     expiresAt: null,
     retryOf: null,
+    previousBatch: null,
+    changes: null,
     failure: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,

@@ -1,0 +1,79 @@
+// What a run's record says about its URL next to the previous run's record of the
+// same URL: the `change` field, and the choices that make it.
+import { z } from "zod";
+import type { ErrorCode } from "./error-codes";
+import type { UrlState } from "./schemas";
+
+/**
+ * `new`: the previous run had no such URL; `changed` / `unchanged`: it had, and the
+ * outcome differs or not; `removed`: the previous run had it and this run's list does
+ * not (those records are written apart, see `removedLine`).
+ */
+export const Change = z.enum(["new", "changed", "unchanged", "removed"]);
+export type Change = z.infer<typeof Change>;
+
+/** What a run knows of a URL from the previous run: its outcome, validators and where its record is. */
+export interface PreviousState {
+  index: number;
+  state: UrlState | "pending";
+  code: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string | null;
+  /** The part holding its record (to carry its content forward after a 304). */
+  part: string | null;
+}
+
+/** What a run's record holds, as far as comparing it with the previous one goes. */
+export interface CurrentOutcome {
+  status: UrlState;
+  code: ErrorCode | null;
+  /** A 304 carries the previous record's hash forward, so it compares equal. */
+  contentHash: string | null;
+}
+
+/**
+ * The change of one URL. Content is compared when both runs succeeded (a 304 carries
+ * the content and its hash forward; a page re-served without validators is compared by
+ * the hash of what we extracted). Otherwise the outcome is: a page that now fails, or
+ * fails differently, or now succeeds, has changed for whoever indexes it.
+ */
+export function changeOf(previous: PreviousState | null, current: CurrentOutcome): Change {
+  if (previous === null) return "new";
+  if (current.status === "succeeded" && previous.state === "succeeded") {
+    return current.contentHash !== null && current.contentHash === previous.contentHash ? "unchanged" : "changed";
+  }
+  return current.status === previous.state && current.code === previous.code ? "unchanged" : "changed";
+}
+
+/** The validators worth sending: only for a URL whose previous record has content to carry forward. */
+export function conditionalHeaders(previous: PreviousState | null): Record<string, string> | null {
+  if (previous?.state !== "succeeded" || previous.part === null) return null;
+  const headers: Record<string, string> = {};
+  if (previous.etag) headers["if-none-match"] = previous.etag;
+  if (previous.lastModified) headers["if-modified-since"] = previous.lastModified;
+  return Object.keys(headers).length > 0 ? headers : null;
+}
+
+const CHANGE_AFTER_INDEX = /^\{"index":\d+,"change":"(new|changed|unchanged|removed)"/;
+
+/** The changes a change-only download delivers: what a downstream index must update. */
+const MOVED: ReadonlySet<Change | null> = new Set<Change>(["new", "changed", "removed"]);
+
+/** Keeps the lines of NDJSON blocks whose record moved (new, changed, removed), in their order. */
+export async function* movedLines(blocks: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const block of blocks) {
+    const kept = block.split("\n").filter((line) => line !== "" && MOVED.has(changeOfLine(line)));
+    if (kept.length > 0) yield `${kept.join("\n")}\n`;
+  }
+}
+
+/**
+ * The change a result line declares, read from its start without parsing it: records
+ * are written `index` first and `change` second (see result-parts.ts). Null for lines
+ * without one (refused input lines, and records written before changes existed).
+ */
+export function changeOfLine(line: string): Change | null {
+  const match = CHANGE_AFTER_INDEX.exec(line);
+  return match ? (match[1] as Change) : null;
+}
