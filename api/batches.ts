@@ -175,7 +175,12 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
 
 /** A batch to compare with must be the caller's and published: a 400 naming the field otherwise. */
 async function checkPreviousBatch(c: Context<AppEnv>, id: string): Promise<void> {
-  const previous = await coordinatorOf(c, id).view(c.get("tenant"));
+  let previous: BatchSummary | null = null;
+  try {
+    previous = await coordinatorOf(c, id).view(c.get("tenant"));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error; // an id no coordinator could have: none of yours
+  }
   if (!previous) throw ApiError.invalid("previousBatch", "no such batch of yours");
   if (previous.manifestKey === null) {
     throw ApiError.invalid("previousBatch", `is ${previous.status}: compare with a published batch`);

@@ -55,7 +55,11 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(requests));
       return;
     }
-    const request: OriginRequest = { path: url.pathname + url.search, at: Date.now(), userAgent: req.headers["user-agent"] };
+    const request: OriginRequest = {
+      path: url.pathname + url.search,
+      at: Date.now(),
+      userAgent: req.headers["user-agent"],
+    };
     requests.push(request);
     res.on("finish", () => {
       request.status = res.statusCode;

@@ -33,9 +33,17 @@ export async function json<T = Record<string, unknown>>(response: Response): Pro
   return (await response.json()) as T;
 }
 
+interface ChangeCounts {
+  new: number;
+  changed: number;
+  unchanged: number;
+  removed: number;
+}
+
 export interface BatchBody {
   id: string;
   status: string;
+  changes?: ChangeCounts | null;
   counts: { total: number; pending: number; succeeded: number; failed: number; skipped: number };
   published: boolean;
   accepted?: number;
@@ -92,6 +100,7 @@ export function unique(prefix: string): string {
 
 interface RecordView {
   index: number;
+  change?: string | null;
   status: string;
   error: { code: string } | null;
 }
@@ -148,8 +157,16 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
     downloaded.filter((r) => r.status !== "succeeded").map((r) => [r.index, r.status, r.error?.code ?? null]),
   );
 
-  const manifest = await json<{ totals: object }>(await api(`/v1/batches/${id}/manifest`, { key }));
+  const manifest = await json<{ totals: object; changes?: ChangeCounts }>(
+    await api(`/v1/batches/${id}/manifest`, { key }),
+  );
   expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
+
+  // Each record's change, counted, is what the manifest and the status say.
+  const changes = (change: string) => downloaded.filter((r) => r.change === change).length;
+  const counted = { new: changes("new"), changed: changes("changed"), unchanged: changes("unchanged") };
+  expect(manifest.changes).toMatchObject(counted);
+  expect(status.changes).toMatchObject({ ...counted, removed: manifest.changes?.removed });
   return states;
 }
 
