@@ -81,6 +81,7 @@ program
   .argument("<id>", "batch id")
   .option("-o, --output <file>", "write here instead of stdout")
   .option("--parquet", "a Parquet file with typed columns instead of NDJSON (needs -o)")
+  .option("--changes-only", "only the records that moved since the previous run: new, changed, then removed")
   .action(run((api, id: string, flags) => downloadCommand(api, id, flags)));
 
 program

@@ -10,6 +10,8 @@ import { CliError, ExitCode } from "../exit-codes";
 export interface DownloadFlags {
   output?: string;
   parquet?: boolean;
+  /** Only the records that moved since the previous run: new, changed, removed. */
+  changesOnly?: boolean;
 }
 
 /** Counts NDJSON lines as they stream by. */
@@ -29,7 +31,10 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
   if (flags.parquet && !flags.output) {
     throw new CliError(ExitCode.usage, "--parquet writes a binary file: name it with -o out.parquet");
   }
-  const link = await api.json<DownloadLink>(`/v1/batches/${encodeURIComponent(id)}/download?format=${format}`);
+  const changes = flags.changesOnly ? "&changes=only" : "";
+  const link = await api.json<DownloadLink>(
+    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}`,
+  );
   const response = await fetchOrExplain(link.url, { headers: { "accept-encoding": "gzip" } });
   if (!response.ok || !response.body) throw await failureOf(response);
   const expected = Number(response.headers.get("x-trawl-records") ?? link.records);
@@ -56,7 +61,7 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
   }
   if (partial && flags.output) await rename(partial, flags.output);
   process.stderr.write(
-    `${expected} records${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
+    `${expected} ${flags.changesOnly ? "changed " : ""}records${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
   );
   return ExitCode.ok;
 }

@@ -118,6 +118,8 @@ describe("the README's examples against npm start", () => {
     expect(cli).toMatch(/status\s+completed/);
     expect(readFileSync(join(work, "results.ndjson"), "utf8").trim().split("\n")).toHaveLength(200);
     expect(readFileSync(join(work, "results.parquet")).subarray(0, 4).toString()).toBe("PAR1");
+    const moved = readFileSync(join(work, "moved.ndjson"), "utf8").trim().split("\n");
+    expect(moved.map((line) => JSON.parse(line).change)).toEqual(Array(200).fill("new"));
   });
 
   it("runs the Firecrawl SDK example and the raw Firecrawl requests", () => {
