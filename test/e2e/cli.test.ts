@@ -98,15 +98,16 @@ describe("trawl submit, watch, download", () => {
     expect(piped.code).toBe(0);
     expect(piped.stdout.trim().split("\n")).toHaveLength(40);
 
-    // --changes-only: a batch with no previous run moved every page (all new).
+    // --changes-only: a batch with no previous run moved every page (all new); the
+    // duplicate and the invalid line are no pages, so not among them.
     const moved = await runCli(["download", id, "--changes-only"], env);
     expect(moved.code, moved.stderr).toBe(0);
-    expect(moved.stderr).toContain("40 changed records");
+    expect(moved.stderr).toContain("38 changed records");
     const changes = moved.stdout
       .trim()
       .split("\n")
       .map((line) => (JSON.parse(line) as { change: string }).change);
-    expect(changes).toEqual(Array(40).fill("new"));
+    expect(changes).toEqual(Array(38).fill("new"));
 
     // --parquet: the same records as a Parquet file, read back by an independent reader.
     const parquetFile = join(dir, "round-trip.parquet");
