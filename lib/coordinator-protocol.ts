@@ -1,5 +1,6 @@
 // The shapes that cross the RPC boundary between the API, the queue consumer and a
 // batch's coordinator. Plain data only: structured-clone safe.
+import type { DiscoveryStatus } from "./discovery";
 import type { ErrorCode } from "./error-codes";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, BatchStatus, ManifestPart, UrlState } from "./schemas";
@@ -65,6 +66,8 @@ export interface BatchSummary {
   /** Set on a batch made by POST /v1/batches/{id}/retry. */
   retryOf: RetryOf | null;
   failure: string | null;
+  /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
+  discovery: DiscoveryStatus | null;
 }
 
 /** A URL a consumer is to fetch: only URLs still pending travel to consumers. */

@@ -20,6 +20,7 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     expiresAt: null,
     retryOf: null,
     failure: null,
+    discovery: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
   };
