@@ -4,7 +4,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { parseAllowList } from "../../lib/address-policy";
 import type { DiscoveryStatus } from "../../lib/discovery";
+import { toIngestRow } from "../../lib/ingest-row";
+import { BatchOptions } from "../../lib/schemas";
+import { carryDiscovery } from "../../workers/discovery-handoff";
 import { ROBOTS_SITEMAP_PATH } from "../support/sitemap-routes";
 import {
   api,
@@ -194,6 +198,30 @@ describe("discovery", () => {
     const { batch, urls: done } = await finished(created.id);
     expect(done).toEqual(range(1, 3, t));
     expect(batch.discovery).toMatchObject({ found: 2, invalid: 2, sources: { pending: 0, done: 1, failed: 0 } });
+  });
+
+  it("gives a new run the explicit list only, and the sources to discover afresh (carryDiscovery)", async () => {
+    const t = unique("rerun");
+    const created = await discover({ urls: [page(50, t)], sources: [{ sitemap: urls(`n=3&start=1&t=${t}`) }] });
+    await finished(created.id);
+    const source = env.BATCH.get(env.BATCH.idFromString(created.id));
+    expect(await source.exportInputs(0, 100)).toEqual([{ index: 0, url: page(50, t), id: null }]);
+
+    const runId = env.BATCH.newUniqueId();
+    const run = env.BATCH.get(runId);
+    const begun = await run.begin({
+      batchId: runId.toString(),
+      tenant: "tenant-a",
+      options: BatchOptions.parse({}),
+      chunkSize: 5,
+    });
+    if (!begun.created) throw new Error("expected a new run");
+    await run.append(begun.token, [toIngestRow(page(50, t), parseAllowList(env.DEV_ALLOWED_ORIGINS))]);
+    expect(await carryDiscovery(source, run, begun.token)).toBe(true);
+    await run.seal(begun.token);
+    const { urls: done, batch } = await finished(runId.toString());
+    expect(done).toEqual([page(50, t), ...range(1, 3, t)]);
+    expect(batch.discovery?.found).toBe(3);
   });
 
   it.each([
