@@ -200,6 +200,16 @@ describe("discovery", () => {
     expect(batch.discovery).toMatchObject({ found: 2, invalid: 2, sources: { pending: 0, done: 1, failed: 0 } });
   });
 
+  it("cancels a discovering batch: discovery ends, every URL found so far ends once", async () => {
+    const t = unique("cancel");
+    const created = await discover({ urls: [page(1, t)], sources: [{ sitemap: urls(`n=200&start=2&t=${t}`) }] });
+    const cancelled = await json<DiscoveryBatch>(await api(`/v1/batches/${created.id}/cancel`, { method: "POST" }));
+    expect(cancelled.discovery?.state).toBe("done");
+    const { batch } = await finished(created.id);
+    expect(batch.status).toBe("cancelled");
+    expect(batch.counts.total).toBe(1 + (batch.discovery?.found ?? 0));
+  });
+
   it("gives a new run the explicit list only, and the sources to discover afresh (carryDiscovery)", async () => {
     const t = unique("rerun");
     const created = await discover({ urls: [page(50, t)], sources: [{ sitemap: urls(`n=3&start=1&t=${t}`) }] });
