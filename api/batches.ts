@@ -8,6 +8,7 @@ import { DailyTime, nextDailyRun } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
+import { discoveryPlanFrom } from "./discovery-request";
 import { ApiError, invalidFromZod } from "./errors";
 import {
   BatchList,
@@ -29,7 +30,7 @@ const createBatch = createRoute({
   path: "/v1/batches",
   summary: "Submit a batch of URLs",
   description:
-    "JSON `{urls, options}` for small batches; for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
+    "JSON `{urls, sources, include, exclude, maxUrls, options}` for small batches (`sources`: sitemaps, feeds or origins whose robots.txt lists sitemaps, to discover URLs from; JSON bodies only); for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
   security: bearerSecurity,
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
@@ -150,6 +151,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
       removed: summary.changes.removed,
     },
     failure: summary.failure,
+    discovery: summary.discovery,
     links: {
       self,
       results: `${self}/results`,
@@ -250,6 +252,10 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     checkWebhook(options, allow, "options");
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
     if (previousBatch) await checkPreviousBatch(c, previousBatch);
+    const discovery = json ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH) : null;
+    if (json && json.urls.length === 0 && !discovery) {
+      throw ApiError.invalid("urls", "must contain at least one URL, or give `sources` to discover them from");
+    }
     if (json && json.urls.length > settings.MAX_URLS_PER_BATCH) {
       throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
         { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -265,6 +271,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       keyField: "Idempotency-Key",
       options,
       entries,
+      discovery,
       allow,
       maxUrls: settings.MAX_URLS_PER_BATCH,
       chunkSize: settings.CHUNK_SIZE,

@@ -43,7 +43,8 @@ export function uploadSuperseded(): ApiError {
 
 /**
  * Streams entries into a coordinator in slices, so neither side ever holds the whole
- * list. `label(n)` names the field of the n-th entry in error messages.
+ * list. `label(n)` names the field of the n-th entry in error messages. An empty list
+ * is refused unless `requireOne` is false (the batch discovers its URLs).
  */
 export async function ingestEntries(
   target: IngestTarget,
@@ -51,6 +52,7 @@ export async function ingestEntries(
   entries: AsyncIterable<{ entry: UrlEntry } | { problem: string; field: string }>,
   allow: AllowList,
   maxUrls: number,
+  requireOne = true,
 ): Promise<IngestTotals> {
   const totals: IngestTotals = { accepted: 0, invalid: 0, duplicates: 0, samples: [] };
   let slice: IngestRow[] = [];
@@ -87,6 +89,6 @@ export async function ingestEntries(
     if (slice.length >= APPEND_SLICE || Date.now() - lastAppend >= INGEST_RENEW_MS) await flush();
   }
   await flush();
-  if (index === 0) throw ApiError.invalid("urls", "must contain at least one URL");
+  if (index === 0 && requireOne) throw ApiError.invalid("urls", "must contain at least one URL");
   return totals;
 }

@@ -1,6 +1,7 @@
 // Request and response schemas of the public API: the OpenAPI document is generated
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
+import { DiscoveryFields, SourceKind } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { DailyTime } from "../lib/schedule";
 import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
@@ -32,7 +33,9 @@ export const bearerSecurity = [{ bearer: [] }];
 
 export const CreateBatchJson = z
   .object({
-    urls: z.array(UrlEntry).min(1, "must contain at least one URL"),
+    /** May be empty (or left out) when `sources` names where to discover URLs. */
+    urls: z.array(UrlEntry).default([]),
+    ...DiscoveryFields,
     options: BatchOptions.optional(),
     schedule: z.object({ daily: DailyTime }).strict().optional(),
     /** A published batch of yours to compare with: conditional requests, and each record's `change`. */
@@ -80,6 +83,16 @@ const ChangeCountsView = z
   })
   .openapi("ChangeCounts");
 
+const DiscoveryView = z.object({
+  state: z.enum(["discovering", "done"]),
+  sources: z.object({ pending: z.number().int(), done: z.number().int(), failed: z.number().int() }),
+  found: z.number().int(),
+  invalid: z.number().int(),
+  filtered: z.number().int(),
+  capped: z.boolean(),
+  errors: z.array(z.object({ url: z.string(), kind: SourceKind, code: z.string(), message: z.string() })),
+});
+
 export const BatchView = z
   .object({
     id: BatchId,
@@ -99,6 +112,8 @@ export const BatchView = z
     previousBatch: BatchId.nullable(),
     changes: ChangeCountsView.nullable(),
     failure: z.string().nullable(),
+    /** Present when the batch discovers URLs from `sources`: how far discovery is, and which sources failed. */
+    discovery: DiscoveryView.nullable(),
     links: Links,
   })
   .openapi("Batch");

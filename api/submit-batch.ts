@@ -1,5 +1,6 @@
 import type { AllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
+import type { DiscoveryPlan } from "../lib/discovery";
 import type { BatchOptions, UrlEntry } from "../lib/schemas";
 import { ApiError } from "./errors";
 import { type IngestTotals, ingestEntries, uploadSuperseded } from "./ingest";
@@ -20,6 +21,8 @@ export interface SubmitInput {
   keyField: string;
   options: BatchOptions;
   entries: AsyncIterable<{ entry: UrlEntry } | { problem: string; field: string }>;
+  /** Sources to discover more URLs from once the list is in; with them the list may be empty. */
+  discovery?: DiscoveryPlan | null;
   allow: AllowList;
   maxUrls: number;
   chunkSize: number;
@@ -63,7 +66,9 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
   }
   let totals: IngestTotals;
   try {
-    totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls);
+    const discovery = input.discovery ?? null;
+    totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
+    if (discovery && !(await stub.planDiscovery(begun.token, discovery))) throw uploadSuperseded();
   } catch (error) {
     await stub.abandon(begun.token);
     throw error;

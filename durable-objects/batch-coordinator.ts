@@ -13,10 +13,12 @@ import type {
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
+import { type DiscoveredSlice, DiscoveryPlan, type SourceClaim, type SourceOutcome } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
+import { backoffSeconds } from "../lib/retry-policy";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
@@ -25,6 +27,7 @@ import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { writeRemovedRecords } from "./removed-records";
+import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
@@ -40,6 +43,8 @@ const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
 const DAY_MS = 86_400_000;
+/** Readings of one source (transient failures, lost leases) before it fails `gave_up`. */
+const MAX_SOURCE_ATTEMPTS = 4;
 
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
@@ -49,6 +54,7 @@ const DAY_MS = 86_400_000;
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
   private readonly changes: ChangeStore;
+  private readonly discovery: DiscoveryStore;
   private readonly settings: Settings;
   private readonly outbox: EventOutbox;
 
@@ -56,6 +62,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     super(ctx, env);
     this.store = new BatchStore(ctx.storage);
     this.changes = new ChangeStore(ctx.storage.sql);
+    this.discovery = new DiscoveryStore(ctx.storage.sql);
     this.outbox = new EventOutbox(this.store, env.WEBHOOKS);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
   }
@@ -86,10 +93,26 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.store.atomically(() => this.store.appendUrls(rows, Date.now()));
   }
 
-  /** Ends ingestion: chunks are made and dispatched, the tenant lists the batch. Null as for `append`. */
+  /**
+   * Gives the upload sources to discover more URLs from (sitemaps, feeds, robots.txt),
+   * read by the discovery queue once sealed; the uploaded URLs keep the first indices.
+   * False as for `append`.
+   */
+  async planDiscovery(token: string, plan: DiscoveryPlan): Promise<boolean> {
+    if (!this.ingesting(token)) return false;
+    const parsed = DiscoveryPlan.parse(plan);
+    this.store.atomically(() => {
+      this.store.setDiscovery(JSON.stringify(parsed));
+      this.discovery.add(parsed.sources, 0);
+    });
+    return true;
+  }
+
+  /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
     if (!this.ingesting(token)) return null;
-    this.store.atomically(() => this.store.seal(Date.now()));
+    this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
+    await this.sendSources(this.discovery.ready(), "markSent", 0);
     await this.pump();
     const summary = this.summarize(this.requireBatch());
     await this.registerWithTenant(summary);
@@ -153,9 +176,79 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.store.batch() ? this.changes.listed(cursor, limit) : [];
   }
 
-  /** The submitted list from `cursor` on, as given: what a scheduled run fetches again. */
+  /** The uploaded list from `cursor` on, as given, without discovered URLs: what a scheduled run fetches again. */
   async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
     return this.store.inputs(cursor, limit);
+  }
+
+  /** What the batch discovers from (null: nothing): a scheduled run passes it to its own `planDiscovery`. */
+  async discoveryPlan(): Promise<DiscoveryPlan | null> {
+    const plan = this.store.batch()?.discovery;
+    return plan ? DiscoveryPlan.parse(JSON.parse(plan)) : null;
+  }
+
+  // ---- discovery consumers: claimSource, discovered*, finishSource ----------------------
+
+  /** A discovery consumer takes a lease on a source; a duplicate delivery finds it busy or done. */
+  async claimSource(sourceId: number): Promise<SourceClaim> {
+    const batch = this.store.batch();
+    const source = this.discovery.source(sourceId);
+    if (!batch?.discovery || !source || batch.phase === "ingesting") return { kind: "unknown" };
+    const now = Date.now();
+    if (source.state === "leased" && (source.lost_at ?? 0) > now) return { kind: "busy" };
+    const token = crypto.randomUUID();
+    const lostAt = now + this.settings.LEASE_SECONDS * 1000;
+    if (!this.live(batch) || !this.discovery.transition(sourceId, "lease", { token, lostAt })) return { kind: "done" };
+    const plan = DiscoveryPlan.parse(JSON.parse(batch.discovery));
+    return {
+      kind: "work",
+      token,
+      source: { kind: source.kind, url: source.url, depth: source.depth },
+      include: plan.include,
+      exclude: plan.exclude,
+      respectRobots: this.options(batch).respectRobots,
+    };
+  }
+
+  /**
+   * The lease holder hands over a slice of what it read: new URLs join the batch (up
+   * to the cap; duplicates of URLs held are dropped without a record) and whole chunks
+   * of them are dispatched at once; child sitemaps become sources. `stop`: read no
+   * further (the lease was lost, the cap reached, or the batch cancelled).
+   */
+  async discovered(sourceId: number, token: string, slice: DiscoveredSlice): Promise<{ stop: boolean }> {
+    const batch = this.store.batch();
+    const source = this.discovery.source(sourceId);
+    if (!batch || !this.live(batch) || batch.capped || source?.state !== "leased" || source.token !== token) {
+      return { stop: true };
+    }
+    const lostAt = Date.now() + this.settings.LEASE_SECONDS * 1000;
+    const children = this.store.atomically(() => {
+      const added = this.store.appendDiscovered(slice.urls, this.discoveryRoom(batch));
+      this.discovery.recordSlice(sourceId, added, slice.invalid, slice.filtered, lostAt);
+      if (this.discoveryRoom(this.requireBatch()) <= 0) {
+        this.store.markCapped();
+        this.discovery.closeOpen();
+        return [];
+      }
+      const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
+      return this.discovery.add(sitemaps, source.depth + 1);
+    });
+    await this.sendSources(children, "markSent", 0);
+    await this.afterDiscovery();
+    return { stop: this.requireBatch().capped === 1 };
+  }
+
+  /** The lease holder ends its reading; a transient failure is read again later, a few times. */
+  async finishSource(sourceId: number, token: string, outcome: SourceOutcome): Promise<void> {
+    const source = this.discovery.source(sourceId);
+    if (source?.state !== "leased" || source.token !== token) return;
+    if (!outcome.ok && outcome.transient && source.claims < MAX_SOURCE_ATTEMPTS) {
+      await this.sendSources([sourceId], "reopen", backoffSeconds(source.claims));
+      return;
+    }
+    this.store.atomically(() => this.discovery.finish(sourceId, outcome.ok ? null : outcome));
+    await this.afterDiscovery();
   }
 
   // ---- consumers: claim, report; the queue's dead letters -------------------------------
@@ -235,6 +328,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
         this.store.setPhase("cancelled");
+        this.discovery.closeOpen();
         this.store.endUnleased("skipped", "cancelled");
         this.store.closeUnleased();
       });
@@ -305,6 +399,12 @@ export class BatchCoordinator extends DurableObject<Env> {
         });
       }
     }
+    for (const source of this.discovery.lost(now)) {
+      if (source.claims >= MAX_SOURCE_ATTEMPTS) {
+        this.discovery.giveUp(source.id, `no reading finished in ${source.claims} attempts`);
+      } else await this.sendSources([source.id], "reopen", 0);
+    }
+    if (this.discovery.settled()) this.store.makeChunks(true);
     const moreToWrite = await writeCoordinatorRecords(
       this.store,
       this.env.RESULTS,
@@ -433,6 +533,41 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (room > 0) await this.send(this.store.readyChunks(room), "markSent", 0);
   }
 
+  /** Marks sources sent (by `transition`) and puts their messages on the discovery queue. */
+  private async sendSources(ids: number[], transition: SourceTransition, delaySeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    const batchId = this.requireBatch().batch_id;
+    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
+    const sent = this.store.atomically(() => ids.filter((id) => this.discovery.transition(id, transition, { lostAt })));
+    const messages = sent.map((sourceId) => ({ body: { batchId, sourceId }, delaySeconds }));
+    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+      await this.env.DISCOVERY.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
+    }
+  }
+
+  /**
+   * After discovered URLs or a finished source: whole chunks (and, once no source is
+   * left, the last partial one) are made and dispatched while discovery goes on.
+   */
+  private async afterDiscovery(): Promise<void> {
+    this.store.atomically(() => this.store.makeChunks(this.discovery.settled()));
+    await this.pump();
+    await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
+  }
+
+  /** How many more URLs discovery may add: `maxUrls`, and the batch's own cap, less those found. */
+  private discoveryRoom(batch: BatchRow): number {
+    const plan = batch.discovery ? DiscoveryPlan.parse(JSON.parse(batch.discovery)) : null;
+    const explicit = batch.explicit_total ?? batch.total;
+    const cap = Math.min(plan?.maxUrls ?? Number.POSITIVE_INFINITY, this.settings.MAX_URLS_PER_BATCH - explicit);
+    return cap - (batch.total - explicit);
+  }
+
+  /** Still dispatching: queued or running. */
+  private live(batch: BatchRow): boolean {
+    return batch.phase === "queued" || batch.phase === "running";
+  }
+
   /** Marks chunks sent (by `transition`) and puts their messages on the queue. */
   private async send(ids: number[], transition: ChunkTransition, delaySeconds: number): Promise<void> {
     if (ids.length === 0) return;
@@ -454,13 +589,17 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.wakeAt(Date.now());
   }
 
-  /** Every chunk done and every record written: the manifest can go out. */
+  /** Discovery over, every chunk done and every record written: the manifest can go out. */
   private finishable(): boolean {
-    return this.store.allChunksDone() && !this.store.hasUnwritten();
+    return this.discovery.settled() && this.store.allChunksDone() && !this.store.hasUnwritten();
   }
 
   private nextCheck(): number {
-    return Math.min(this.store.nextLostAt() ?? Number.POSITIVE_INFINITY, Date.now() + HEARTBEAT_MS);
+    const lost = Math.min(
+      this.store.nextLostAt() ?? Number.POSITIVE_INFINITY,
+      this.discovery.nextLostAt() ?? Number.POSITIVE_INFINITY,
+    );
+    return Math.min(lost, Date.now() + HEARTBEAT_MS);
   }
 
   /** Moves the alarm to `at` if that is sooner than the one set: a later call never postpones work. */
@@ -524,6 +663,7 @@ export class BatchCoordinator extends DurableObject<Env> {
           }
         : null,
       failure: batch.failure,
+      discovery: batch.discovery ? this.discovery.status(batch.capped === 1) : null,
     };
   }
 

@@ -111,6 +111,25 @@ CREATE TABLE IF NOT EXISTS deleted (
   tenant TEXT NOT NULL,
   at INTEGER NOT NULL
 );
+-- What a discovering batch reads its URLs from (sitemaps, indexes, feeds, robots.txt),
+-- one row per source URL, so a sitemap named twice (or an index loop) is read once.
+-- States and transitions are in durable-objects/discovery-store.ts.
+CREATE TABLE IF NOT EXISTS sources (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  url TEXT NOT NULL UNIQUE,
+  depth INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  claims INTEGER NOT NULL DEFAULT 0,
+  lost_at INTEGER,
+  token TEXT,
+  found INTEGER NOT NULL DEFAULT 0,
+  invalid INTEGER NOT NULL DEFAULT 0,
+  filtered INTEGER NOT NULL DEFAULT 0,
+  code TEXT,
+  message TEXT
+);
+CREATE INDEX IF NOT EXISTS sources_state ON sources (state, lost_at);
 -- One row per delivery attempt the webhook consumer reported.
 CREATE TABLE IF NOT EXISTS webhook_log (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -125,10 +144,18 @@ CREATE TABLE IF NOT EXISTS webhook_log (
 );
 `;
 
-/** Columns added after 0.1 (retries, then changes), all TEXT: added to older coordinators' tables on start. */
+/** Columns added after 0.1 (retries, discovery, changes): added to older coordinators' tables on start. */
 const ADDED_COLUMNS = {
-  batch: ["retry_of", "retry_codes", "previous_batch", "changes"],
-  urls: ["change", "etag", "last_modified", "content_hash"],
+  batch: [
+    "retry_of TEXT",
+    "retry_codes TEXT",
+    "explicit_total INTEGER",
+    "discovery TEXT",
+    "capped INTEGER NOT NULL DEFAULT 0",
+    "previous_batch TEXT",
+    "changes TEXT",
+  ],
+  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT"],
 };
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
@@ -157,6 +184,12 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   retry_of: string | null;
   /** JSON array of error codes, or null (every failed URL). */
   retry_codes: string | null;
+  /** URLs uploaded (set at seal): discovered URLs take the indices from here on. Null before discovery existed. */
+  explicit_total: number | null;
+  /** The batch's DiscoveryPlan as JSON, or null when it discovers nothing. */
+  discovery: string | null;
+  /** 1 once discovery reached its cap and stopped. */
+  capped: number;
   previous_batch: string | null;
   /** JSON of the change counts, set on publication (ManifestChanges without its parts). */
   changes: string | null;
@@ -217,8 +250,9 @@ export class BatchStore {
           .toArray()
           .map((c) => c.name),
       );
-      for (const column of added) {
-        if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
+      for (const definition of added) {
+        const [column = ""] = definition.split(" ");
+        if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
       }
     }
   }
@@ -264,7 +298,7 @@ export class BatchStore {
   /** Forgets everything: an abandoned upload, or one replaced by a new request. */
   reset(): void {
     this.sql.exec(
-      "DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM webhook_outbox; DELETE FROM webhook_log;",
+      "DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM webhook_outbox; DELETE FROM webhook_log; DELETE FROM sources;",
     );
   }
 
@@ -343,15 +377,70 @@ export class BatchStore {
     return counts;
   }
 
-  /** Ends ingestion: one chunk per slice of the input, `done` at once when nothing in it is pending. */
-  seal(now: number): void {
+  /**
+   * Ends ingestion: chunks for the uploaded list, and the index where discovered URLs
+   * begin. While discovery goes on, a last partial chunk waits for it (see `makeChunks`).
+   */
+  seal(now: number, discovering = false): void {
+    this.makeChunks(!discovering);
+    this.sql.exec("UPDATE batch SET phase = 'queued', ingest_token = NULL, sealed_at = ?, explicit_total = total", now);
+  }
+
+  /**
+   * One chunk per slice of the URLs not yet in a chunk, `done` at once when nothing in
+   * it is pending. Only whole slices unless `partial`: URLs appended later (discovery)
+   * join the trailing slice, and a chunk must not grow after it was sent.
+   */
+  makeChunks(partial: boolean): void {
+    const batch = this.batch();
+    const size = batch?.chunk_size ?? 1;
+    const total = batch?.total ?? 0;
+    const from = this.count("SELECT COALESCE(MAX(id), -1) + 1 AS n FROM chunks") * size;
+    const to = partial ? total : Math.floor(total / size) * size;
+    if (to <= from) return;
     this.sql.exec(
       `INSERT INTO chunks (id, state)
        SELECT idx / CAST(?1 AS INTEGER) AS chunk, CASE WHEN SUM(state = 'pending') > 0 THEN 'ready' ELSE 'done' END
-       FROM urls GROUP BY chunk`,
-      this.batch()?.chunk_size ?? 1,
+       FROM urls WHERE idx >= CAST(?2 AS INTEGER) AND idx < CAST(?3 AS INTEGER) GROUP BY chunk`,
+      size,
+      from,
+      to,
     );
-    this.sql.exec("UPDATE batch SET phase = 'queued', ingest_token = NULL, sealed_at = ?", now);
+  }
+
+  /**
+   * Appends discovered URLs (valid, normalised) after the rows held: a URL already in
+   * the batch, or earlier in this slice, is left out without a record (a page found in
+   * two sitemaps is one URL), and at most `room` are taken. Answers how many were added.
+   */
+  appendDiscovered(urls: { url: string; norm: string }[], room: number): number {
+    if (urls.length === 0 || room <= 0) return 0;
+    this.sql.exec(
+      `WITH input AS (
+         SELECT CAST(key AS INTEGER) AS k, value ->> 0 AS url, value ->> 1 AS norm FROM json_each(?1)
+       ), fresh AS (
+         SELECT MIN(k) AS k, url, norm FROM input
+         WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE u.norm = input.norm)
+         GROUP BY norm ORDER BY k LIMIT CAST(?3 AS INTEGER)
+       )
+       INSERT INTO urls (idx, url, norm, state)
+       SELECT CAST(?2 AS INTEGER) + ROW_NUMBER() OVER (ORDER BY k) - 1, url, norm, 'pending' FROM fresh`,
+      JSON.stringify(urls.map((u) => [u.url, u.norm])),
+      this.batch()?.total ?? 0,
+      room,
+    );
+    const added = this.count("SELECT changes() AS n");
+    if (added > 0) this.sql.exec("UPDATE batch SET total = total + ?", added);
+    return added;
+  }
+
+  /** Records the batch's discovery plan (JSON), during its upload. */
+  setDiscovery(plan: string): void {
+    this.sql.exec("UPDATE batch SET discovery = ?", plan);
+  }
+
+  markCapped(): void {
+    this.sql.exec("UPDATE batch SET capped = 1");
   }
 
   // ---- chunks --------------------------------------------------------------------
@@ -606,9 +695,16 @@ export class BatchStore {
     return rows.toArray().map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
   }
 
+  /** The uploaded list from `cursor` on, without discovered URLs (a new run discovers afresh). */
   inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
+    const end = this.batch()?.explicit_total ?? Number.MAX_SAFE_INTEGER;
     return this.sql
-      .exec<UrlRow>("SELECT idx, url, caller_id FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit)
+      .exec<UrlRow>(
+        "SELECT idx, url, caller_id FROM urls WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
+        cursor,
+        end,
+        limit,
+      )
       .toArray()
       .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
   }

@@ -1,6 +1,7 @@
 // The shapes that cross the RPC boundary between the API, the queue consumer and a
 // batch's coordinator. Plain data only: structured-clone safe.
 import type { Change } from "./changes";
+import type { DiscoveryStatus } from "./discovery";
 import type { ErrorCode } from "./error-codes";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, BatchStatus, ManifestPart, UrlState } from "./schemas";
@@ -81,6 +82,8 @@ export interface BatchSummary {
   /** How many records say each change; null until published. */
   changes: ChangeCounts | null;
   failure: string | null;
+  /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
+  discovery: DiscoveryStatus | null;
 }
 
 /** A URL a consumer is to fetch: only URLs still pending travel to consumers. */

@@ -86,6 +86,11 @@ export function crawlDelaySeconds(rules: RobotsRules, userAgent: string): number
   return typeof delay === "number" && Number.isFinite(delay) && delay >= 0 ? delay : null;
 }
 
+/** The `Sitemap:` URLs a parsed robots.txt lists, as written (RFC 9309 §2.3.5 asks for absolute ones). */
+export function sitemapsOf(rules: RobotsRules): string[] {
+  return rules.outcome === "parsed" ? parsed(rules).getSitemaps() : [];
+}
+
 /** The robots.txt URL that governs `url` (same scheme, host and port); throws on a non-http(s) URL. */
 export function robotsUrlFor(url: string): string {
   const parsedUrl = new URL(url);

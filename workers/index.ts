@@ -1,6 +1,7 @@
 // The one Worker script: HTTP API, queue consumers, cron, and the Durable Objects.
 import { createApp } from "../api/app";
 import { consumeChunks, consumeDeadLetters } from "./consumer";
+import { consumeDiscovery } from "./discovery-consumer";
 import { expireResults } from "./retention";
 import { runSchedules } from "./scheduled";
 import { deliverWebhooks } from "./webhook-delivery";
@@ -12,15 +13,18 @@ export { TenantDirectory } from "../durable-objects/tenant-directory";
 const app = createApp();
 const DEAD_LETTER_QUEUE = "trawl-chunks-dlq";
 const WEBHOOK_QUEUE = "trawl-webhooks";
+const DISCOVERY_QUEUE = "trawl-discovery";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env) =>
     batch.queue === WEBHOOK_QUEUE
       ? deliverWebhooks(batch, env)
-      : batch.queue === DEAD_LETTER_QUEUE
-        ? consumeDeadLetters(batch, env)
-        : consumeChunks(batch, env),
+      : batch.queue === DISCOVERY_QUEUE
+        ? consumeDiscovery(batch, env)
+        : batch.queue === DEAD_LETTER_QUEUE
+          ? consumeDeadLetters(batch, env)
+          : consumeChunks(batch, env),
   scheduled: async (controller, env) => {
     await runSchedules(controller, env);
     await expireResults(controller, env);

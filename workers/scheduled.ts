@@ -2,6 +2,7 @@ import { parseAllowList } from "../lib/address-policy";
 import { toIngestRow } from "../lib/ingest-row";
 import { nextDailyRun, runDay, type Schedule } from "../lib/schedule";
 import { parseApiKeys, readSettings, type Settings } from "../lib/settings";
+import { carryDiscovery } from "./discovery-handoff";
 
 /** Rows copied per RPC from the source batch into a new run. */
 const COPY_SLICE = 1000;
@@ -50,6 +51,8 @@ async function startRun(env: Env, settings: Settings, tenant: string, schedule: 
     if (!appended) throw new Error("another start of this run took over the copy");
     cursor = last.index + 1;
   }
-  if (!(await run.seal(begun.token))) throw new Error("another start of this run took over the copy");
+  if (!(await carryDiscovery(source, run, begun.token)) || !(await run.seal(begun.token))) {
+    throw new Error("another start of this run took over the copy");
+  }
   return batchId;
 }

@@ -83,38 +83,70 @@ describe("BatchStore ingestion", () => {
   });
 });
 
+/** Wraps the store's SQL so every statement's written rows are counted; answers the running total. */
+function countWrites(store: BatchStore): () => number {
+  const inner = (store as unknown as { sql: SqlStorage }).sql;
+  let written = 0;
+  (store as unknown as { sql: Pick<SqlStorage, "exec"> }).sql = {
+    exec: ((query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = inner.exec(query, ...bindings);
+      const rows = cursor.toArray();
+      written += cursor.rowsWritten;
+      return { toArray: () => rows, one: () => rows[0], rowsWritten: cursor.rowsWritten };
+    }) as unknown as SqlStorage["exec"],
+  };
+  return () => written;
+}
+
+/** Leases, reports and finishes every chunk of `chunks`, as consumers would. */
+function runChunks(store: BatchStore, chunks: number): void {
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    store.transition(chunk, "lease", { token: "t", lostAt: 1 });
+    const [first, last] = store.chunkRange(chunk);
+    const entries = store.pendingEntries(first, last);
+    const part = { key: `p${chunk}`, first, last, records: entries.length, bytes: 1, sha256: "x" };
+    store.applyReport(
+      entries.map((e) => ({ index: e.index, outcome: "succeeded", code: null, message: null, fetched: true })),
+      part,
+      first,
+      last,
+    );
+    store.transition(chunk, "finish");
+  }
+}
+
 describe("BatchStore write cost", () => {
   it("writes at most 8 SQLite rows per URL from ingestion to its report (the coordinator's largest bill)", async () => {
     const rowsPerUrl = await withStore((store) => {
-      // Count what SQLite reports as written, statement by statement.
-      const inner = (store as unknown as { sql: SqlStorage }).sql;
-      let written = 0;
-      (store as unknown as { sql: Pick<SqlStorage, "exec"> }).sql = {
-        exec: ((query: string, ...bindings: SqlStorageValue[]) => {
-          const cursor = inner.exec(query, ...bindings);
-          const rows = cursor.toArray();
-          written += cursor.rowsWritten;
-          return { toArray: () => rows, one: () => rows[0], rowsWritten: cursor.rowsWritten };
-        }) as unknown as SqlStorage["exec"],
-      };
+      const written = countWrites(store);
       const urls = Array.from({ length: 1000 }, (_, i) => `https://example.com/item/${i}`);
       sealedWith(store, urls, 25);
-      for (let chunk = 0; chunk < 40; chunk++) {
-        store.transition(chunk, "lease", { token: "t", lostAt: 1 });
-        const [first, last] = store.chunkRange(chunk);
-        const entries = store.pendingEntries(first, last);
-        const part = { key: `p${chunk}`, first, last, records: entries.length, bytes: 1, sha256: "x" };
-        store.applyReport(
-          entries.map((e) => ({ index: e.index, outcome: "succeeded", code: null, message: null, fetched: true })),
-          part,
-          first,
-          last,
-        );
-        store.transition(chunk, "finish");
-      }
-      return written / urls.length;
+      runChunks(store, 40);
+      return written() / urls.length;
     });
     console.log(`coordinator SQLite rows written per URL: ${rowsPerUrl.toFixed(2)}`);
+    expect(rowsPerUrl).toBeLessThanOrEqual(8);
+  });
+
+  it("writes at most 8 SQLite rows per discovered URL too, found in slices with duplicates among them", async () => {
+    const rowsPerUrl = await withStore((store) => {
+      const written = countWrites(store);
+      sealedWith(store, [], 25);
+      // Slices of 100 that overlap by half: every URL arrives twice, as from two sitemaps.
+      for (let from = 0; from < 1000; from += 50) {
+        const slice = Array.from({ length: 100 }, (_, i) => `https://example.com/item/${from + i}`);
+        store.appendDiscovered(
+          slice.map((url) => ({ url, norm: url })),
+          1000 - (store.batch()?.total ?? 0),
+        );
+        store.makeChunks(false);
+      }
+      store.makeChunks(true);
+      expect(store.batch()?.total).toBe(1000);
+      runChunks(store, 40);
+      return written() / 1000;
+    });
+    console.log(`coordinator SQLite rows written per discovered URL: ${rowsPerUrl.toFixed(2)}`);
     expect(rowsPerUrl).toBeLessThanOrEqual(8);
   });
 });

@@ -3,6 +3,7 @@
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
+import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
 let origin: Origin | undefined;
@@ -17,7 +18,8 @@ export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/
 
 export async function setup(project: TestProject): Promise<void> {
   origin = await startOrigin({
-    routes: async (req, res, url) => (await webhookRoutes(req, res, url)) || faultRoutes(req, res, url),
+    routes: async (req, res, url) =>
+      (await webhookRoutes(req, res, url)) || faultRoutes(req, res, url) || sitemapRoutes(req, res, url),
   });
   polite = await startOrigin({ robots: POLITE_ROBOTS });
   robotsFaults = await Promise.all(ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })));

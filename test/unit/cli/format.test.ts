@@ -22,6 +22,7 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     previousBatch: null,
     changes: null,
     failure: null,
+    discovery: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
   };

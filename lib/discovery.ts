@@ -1,0 +1,122 @@
+// The shapes of URL discovery (sitemaps, robots.txt `Sitemap:` lines, feeds) that
+// cross the API, the coordinator and the discovery queue.
+import { z } from "zod";
+import { BatchId, MAX_URL_LENGTH } from "./schemas";
+
+/** Sitemap indexes deeper than this (counting a robots.txt as a level) are not followed. */
+export const MAX_SOURCE_DEPTH = 4;
+/** Sources one batch may hold; a sitemap index naming more is followed this far and the rest fail `too_many_sources`. */
+export const MAX_SOURCES = 50_000;
+/** Longest include/exclude list, and longest pattern. */
+const MAX_PATTERNS = 50;
+const MAX_PATTERN_LENGTH = 1000;
+
+/** What a source is read as: a sitemap (or index, or feed: the document says which) or an origin's robots.txt. */
+export const SourceKind = z.enum(["sitemap", "feed", "robots"]);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+const SourceUrl = z.string().min(1).max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`);
+
+/** One source as a request names it: `{sitemap: url}`, `{feed: url}` or `{robots: origin}`. */
+export const SourceEntry = z.union(
+  [
+    z.object({ sitemap: SourceUrl }).strict(),
+    z.object({ feed: SourceUrl }).strict(),
+    z.object({ robots: SourceUrl }).strict(),
+  ],
+  { error: "expected {sitemap: url}, {feed: url} or {robots: origin}" },
+);
+export type SourceEntry = z.infer<typeof SourceEntry>;
+
+const Pattern = z.string().min(1).max(MAX_PATTERN_LENGTH);
+
+/** What a batch discovers from, as the coordinator keeps it (and a scheduled run copies it). */
+export const DiscoveryPlan = z.object({
+  sources: z.array(z.object({ kind: SourceKind, url: z.string() })).min(1),
+  include: z.array(Pattern).max(MAX_PATTERNS).default([]),
+  exclude: z.array(Pattern).max(MAX_PATTERNS).default([]),
+  /** Cap on discovered URLs (after dedup and filters); null: the batch's own cap. */
+  maxUrls: z.number().int().positive().nullable().default(null),
+});
+export type DiscoveryPlan = z.infer<typeof DiscoveryPlan>;
+
+/** The request fields that make a plan, beside `urls`. */
+export const DiscoveryFields = {
+  sources: z.array(SourceEntry).max(1000).optional(),
+  include: z.array(Pattern).max(MAX_PATTERNS).optional(),
+  exclude: z.array(Pattern).max(MAX_PATTERNS).optional(),
+  maxUrls: z.number().int().positive().optional(),
+};
+
+/** The kind and URL of a request's source entry. */
+export function sourceOf(entry: SourceEntry): { kind: SourceKind; url: string } {
+  if ("sitemap" in entry) return { kind: "sitemap", url: entry.sitemap };
+  if ("feed" in entry) return { kind: "feed", url: entry.feed };
+  return { kind: "robots", url: entry.robots };
+}
+
+/** A queue message: one source of one batch to read. */
+export const DiscoveryMessage = z.object({
+  batchId: BatchId,
+  sourceId: z.number().int().nonnegative(),
+});
+export type DiscoveryMessage = z.infer<typeof DiscoveryMessage>;
+
+/** Why a source gave nothing (beside the fetch codes of lib/error-codes.ts). */
+export type SourceErrorCode =
+  | "not_a_sitemap"
+  | "no_sitemaps"
+  | "too_deep"
+  | "too_many_sources"
+  | "gave_up"
+  | "http_error"
+  | "rate_limited"
+  | "timeout"
+  | "too_large"
+  | "network_error"
+  | "decoding_failed"
+  | "too_many_redirects"
+  | "invalid_url"
+  | "blocked_address"
+  | "robots_disallowed";
+
+/** How reading one source ended. `transient`: worth another attempt (5xx, timeouts, resets). */
+export type SourceOutcome = { ok: true } | { ok: false; code: SourceErrorCode; message: string; transient: boolean };
+
+/** A source as a consumer gets it on claiming. */
+export type SourceClaim =
+  | {
+      kind: "work";
+      token: string;
+      source: { kind: SourceKind; url: string; depth: number };
+      include: string[];
+      exclude: string[];
+      respectRobots: boolean;
+    }
+  | { kind: "done" }
+  | { kind: "busy" }
+  | { kind: "unknown" };
+
+/** One slice of what a consumer read: page URLs already checked and normalised, child sitemaps, and what it dropped. */
+export interface DiscoveredSlice {
+  urls: { url: string; norm: string }[];
+  sitemaps: string[];
+  /** Refused by the address policy, or not a URL. */
+  invalid: number;
+  /** Left out by include/exclude. */
+  filtered: number;
+}
+
+/** Discovery as the batch's status shows it. */
+export interface DiscoveryStatus {
+  state: "discovering" | "done";
+  sources: { pending: number; done: number; failed: number };
+  /** URLs added to the batch (new, within the cap). */
+  found: number;
+  invalid: number;
+  filtered: number;
+  /** The cap (`maxUrls`, or the batch's own) was reached: the rest was not read. */
+  capped: boolean;
+  /** The first failed sources, with why. */
+  errors: { url: string; kind: SourceKind; code: string; message: string }[];
+}

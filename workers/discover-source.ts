@@ -1,0 +1,159 @@
+// Reads one discovery source (a sitemap, sitemap index, feed or robots.txt) and hands
+// what it finds to the batch's coordinator in slices, as the document streams by.
+import { checkTarget } from "../lib/address-policy";
+import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../lib/discovery";
+import { isAllowed, sitemapsOf } from "../lib/robots";
+import { MAX_URL_LENGTH } from "../lib/schemas";
+import { createSitemapParser, type FoundLink } from "../lib/sitemap-parser";
+import { normalizeUrl } from "../lib/url-normalize";
+import { type UrlFilter, urlFilter } from "../lib/url-patterns";
+import type { FetchLimits } from "./fetcher";
+import { fetchRobots, originOf } from "./origin-group";
+import { openSource, SITEMAP_TIMEOUT_MS, TooLarge } from "./sitemap-fetch";
+
+/** Links per slice handed to the coordinator: one RPC per thousand URLs, never one per URL. */
+const SLICE = 1000;
+/** Turns of "wait" from the host gate a reading sits through before it is retried later. */
+const MAX_GATE_WAITS = 10;
+
+type Work = Extract<SourceClaim, { kind: "work" }>;
+
+export interface SourceContext {
+  env: Env;
+  fetchLimits: FetchLimits;
+  /** Hands a slice to the coordinator; `stop` ends the reading early (cap reached, lease lost, cancelled). */
+  deliver: (slice: DiscoveredSlice) => Promise<{ stop: boolean }>;
+}
+
+/** Reads the claimed source to its end (or its first failure); the URLs delivered before a failure stay. */
+export async function readSource(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
+  if (claim.source.kind === "robots") return readRobots(claim, ctx);
+  const origin = originOf(claim.source.url);
+  if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };
+  // Through the origin's gate, as pages are: its robots.txt, its pace and its concurrency.
+  const gate = ctx.env.HOST_GATE.getByName(origin);
+  let grant = await gate.acquire(1, claim.respectRobots, null);
+  for (let waits = 0; grant.kind !== "go"; waits++) {
+    if (grant.kind === "robots") {
+      grant = await gate.acquire(1, claim.respectRobots, await fetchRobots(origin, ctx.fetchLimits));
+      continue;
+    }
+    if (waits >= MAX_GATE_WAITS) {
+      return { ok: false, code: "rate_limited", message: "the origin's gate stayed busy", transient: true };
+    }
+    await sleep(grant.waitMs);
+    grant = await gate.acquire(1, claim.respectRobots, null);
+  }
+  try {
+    if (claim.respectRobots && grant.robots) {
+      if (grant.robots.outcome === "unreachable") {
+        return { ok: false, code: "robots_disallowed", message: "robots.txt unreachable", transient: true };
+      }
+      if (!isAllowed(grant.robots, claim.source.url, ctx.fetchLimits.userAgent)) {
+        const message = "robots.txt disallows this sitemap for our user agent";
+        return { ok: false, code: "robots_disallowed", message, transient: false };
+      }
+    }
+    await sleep((grant.slots[0] ?? 0) - Date.now());
+    return await readDocument(claim, ctx);
+  } finally {
+    await gate.release(grant.lease, { rateLimitedForMs: null });
+  }
+}
+
+/** A robots.txt source: its `Sitemap:` lines become sources of their own. */
+async function readRobots(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
+  const rules = await fetchRobots(claim.source.url, ctx.fetchLimits);
+  if (rules.outcome === "unreachable") {
+    return {
+      ok: false,
+      code: "network_error",
+      message: `robots.txt unreachable (status ${rules.status})`,
+      transient: true,
+    };
+  }
+  const sitemaps = sitemapsOf(rules).map((url) => normalized(url) ?? url);
+  if (sitemaps.length === 0) {
+    return { ok: false, code: "no_sitemaps", message: "robots.txt lists no Sitemap", transient: false };
+  }
+  for (let i = 0; i < sitemaps.length; i += SLICE) {
+    const { stop } = await ctx.deliver({ urls: [], sitemaps: sitemaps.slice(i, i + SLICE), invalid: 0, filtered: 0 });
+    if (stop) break;
+  }
+  return { ok: true };
+}
+
+/** A sitemap, index or feed: parsed as it streams in, delivered a slice at a time. */
+async function readDocument(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
+  const signal = AbortSignal.timeout(SITEMAP_TIMEOUT_MS);
+  const opened = await openSource(claim.source.url, ctx.fetchLimits, signal);
+  if (!opened.ok) return opened;
+  const filter = urlFilter(claim.include, claim.exclude);
+  let links: FoundLink[] = [];
+  const parser = createSitemapParser((link) => links.push(link));
+  const flush = async (): Promise<boolean> => {
+    const slice = toSlice(links, filter, ctx.fetchLimits);
+    links = [];
+    if (slice.urls.length + slice.sitemaps.length + slice.invalid + slice.filtered === 0) return false;
+    return (await ctx.deliver(slice)).stop;
+  };
+  const reader = opened.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.write(value);
+      if (links.length >= SLICE && (await flush())) {
+        await reader.cancel().catch(() => {});
+        return { ok: true };
+      }
+    }
+  } catch (error) {
+    await flush();
+    if (error instanceof TooLarge) return { ok: false, code: "too_large", message: error.message, transient: false };
+    if (signal.aborted) return { ok: false, code: "timeout", message: "not read whole in time", transient: true };
+    const message = error instanceof Error ? error.message.slice(0, 300) : String(error);
+    return opened.gzipped
+      ? { ok: false, code: "decoding_failed", message: `gzip: ${message}`, transient: false }
+      : { ok: false, code: "network_error", message, transient: true };
+  }
+  const root = parser.end();
+  await flush();
+  if (root === null) {
+    const message = "not a sitemap, sitemap index, RSS or Atom feed (unknown root element)";
+    return { ok: false, code: "not_a_sitemap", message, transient: false };
+  }
+  return { ok: true };
+}
+
+/** Checks and normalises a slice of links: pages through the address policy and the filter, child sitemaps as found. */
+function toSlice(links: FoundLink[], filter: UrlFilter, limits: FetchLimits): DiscoveredSlice {
+  const slice: DiscoveredSlice = { urls: [], sitemaps: [], invalid: 0, filtered: 0 };
+  for (const link of links) {
+    if (link.kind === "sitemap") {
+      slice.sitemaps.push(normalized(link.url) ?? link.url.slice(0, MAX_URL_LENGTH));
+      continue;
+    }
+    const check = link.url.length <= MAX_URL_LENGTH ? checkTarget(link.url, limits.allow) : null;
+    if (!check?.ok) slice.invalid++;
+    else {
+      const norm = normalizeUrl(check.url);
+      if (filter.accepts(norm)) slice.urls.push({ url: link.url, norm });
+      else slice.filtered++;
+    }
+  }
+  return slice;
+}
+
+/** A source URL in the form sources are deduplicated by; null when it is not a URL at all. */
+function normalized(url: string): string | null {
+  try {
+    return normalizeUrl(new URL(url.trim()));
+  } catch {
+    return null;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

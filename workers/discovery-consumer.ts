@@ -1,0 +1,42 @@
+import { DiscoveryMessage } from "../lib/discovery";
+import { backoffSeconds } from "../lib/retry-policy";
+import { readSettings, type Settings } from "../lib/settings";
+import { readSource } from "./discover-source";
+import { fetchLimitsFrom } from "./fetcher";
+
+/**
+ * Handles deliveries of the discovery queue: each source is claimed from its batch's
+ * coordinator, read, and finished there. A duplicate delivery finds the source busy or
+ * done and does nothing; a lost one is sent again by the coordinator's alarm.
+ */
+export async function consumeDiscovery(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const settings = readSettings(env as unknown as Record<string, unknown>);
+  // One at a time: a source may be 50 MB of XML, and its parse is the invocation's CPU.
+  for (const message of batch.messages) {
+    const parsed = DiscoveryMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error("dropping malformed discovery message", JSON.stringify(message.body).slice(0, 500));
+      message.ack();
+      continue;
+    }
+    try {
+      await discover(parsed.data, env, settings);
+      message.ack();
+    } catch (error) {
+      console.error(`source ${parsed.data.batchId}/${parsed.data.sourceId} failed; retrying`, error);
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
+  }
+}
+
+async function discover(message: DiscoveryMessage, env: Env, settings: Settings): Promise<void> {
+  const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
+  const claim = await coordinator.claimSource(message.sourceId);
+  if (claim.kind !== "work") return;
+  const outcome = await readSource(claim, {
+    env,
+    fetchLimits: fetchLimitsFrom(settings),
+    deliver: (slice) => coordinator.discovered(message.sourceId, claim.token, slice),
+  });
+  await coordinator.finishSource(message.sourceId, claim.token, outcome);
+}

@@ -1,0 +1,145 @@
+// Opens a sitemap or feed as a stream of its XML bytes, fetched the way pages are
+// (address policy on every redirect hop, our User-Agent, a timeout), but never held
+// whole: the caller parses it as it arrives.
+import { checkTarget } from "../lib/address-policy";
+import type { SourceErrorCode } from "../lib/discovery";
+import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
+import type { FetchLimits } from "./fetcher";
+
+/**
+ * The most XML one source may hold, counted after decompression: the sitemap
+ * protocol's own limit (50 MB uncompressed). Past it the source fails `too_large`;
+ * the URLs read before stay in the batch.
+ */
+export const SITEMAP_MAX_BYTES = 50 * 1024 * 1024;
+/** The whole exchange of one source, body included: 50 MB takes a while from a slow origin. */
+export const SITEMAP_TIMEOUT_MS = 120_000;
+
+export type SourceFailure = { ok: false; code: SourceErrorCode; message: string; transient: boolean };
+export type OpenedSource = { ok: true; body: ReadableStream<Uint8Array>; gzipped: boolean } | SourceFailure;
+
+/** Thrown through the body stream when it passes SITEMAP_MAX_BYTES. */
+export class TooLarge extends Error {}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Fetches `url` and answers its body as XML bytes: Content-Encoding gzip and br are
+ * undone by the runtime, and a body that is itself gzip (a `.xml.gz` file, whatever
+ * its headers say) is recognised by its first two bytes and decompressed here. The
+ * bytes after decompression are capped at `maxBytes`; `signal` bounds the whole read.
+ */
+export async function openSource(
+  url: string,
+  limits: FetchLimits,
+  signal: AbortSignal,
+  maxBytes = SITEMAP_MAX_BYTES,
+): Promise<OpenedSource> {
+  const fail = (code: SourceErrorCode, message: string, transient = false): SourceFailure => ({
+    ok: false,
+    code,
+    message,
+    transient,
+  });
+  let current = url;
+  const seen = new Set<string>();
+  for (let hop = 0; ; hop++) {
+    const target = checkTarget(current, limits.allow);
+    if (!target.ok) return fail(target.code, target.reason);
+    if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
+    seen.add(target.url.href);
+    let response: Response;
+    try {
+      response = await fetch(target.url.href, {
+        redirect: "manual",
+        signal,
+        headers: {
+          "user-agent": limits.userAgent,
+          accept: "application/xml,text/xml,application/rss+xml,application/atom+xml,*/*;q=0.5",
+          "accept-encoding": "gzip, br",
+        },
+      });
+    } catch (error) {
+      return signal.aborted ? fail("timeout", "no answer in time", true) : fail("network_error", describe(error), true);
+    }
+    const kind = classifyStatus(response.status);
+    if (kind === "redirect") {
+      await response.body?.cancel().catch(() => {});
+      const location = response.headers.get("location");
+      if (!location) return fail("http_error", `HTTP ${response.status} without a Location header`);
+      if (hop >= limits.maxRedirects) return fail("too_many_redirects", `more than ${limits.maxRedirects} redirects`);
+      try {
+        current = new URL(location, target.url).href;
+      } catch {
+        return fail("invalid_url", `redirect to an unparseable Location: ${location.slice(0, 200)}`);
+      }
+      continue;
+    }
+    if (kind !== "success") {
+      await response.body?.cancel().catch(() => {});
+      if (kind === "rate_limited") {
+        const after = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+        return fail("rate_limited", `HTTP ${response.status}${after ? `, retry after ${after} s` : ""}`, true);
+      }
+      return fail("http_error", `HTTP ${response.status}`, kind === "retry");
+    }
+    const coding = (response.headers.get("content-encoding") ?? "").trim();
+    if (coding !== "" && coding !== "identity" && coding !== "gzip" && coding !== "br") {
+      await response.body?.cancel().catch(() => {});
+      return fail("decoding_failed", `unsupported Content-Encoding ${coding.slice(0, 50)}`);
+    }
+    if (!response.body) return { ok: true, body: new Blob([]).stream(), gzipped: false };
+    const { stream, gzipped } = await sniffGzip(response.body);
+    return { ok: true, body: stream.pipeThrough(byteCap(maxBytes)), gzipped };
+  }
+}
+
+/** Reads the first bytes, and gunzips the stream when they are gzip's magic number. */
+async function sniffGzip(
+  body: ReadableStream<Uint8Array>,
+): Promise<{ stream: ReadableStream<Uint8Array>; gzipped: boolean }> {
+  const reader = body.getReader();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  while (size < GZIP_MAGIC.length) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    head.push(value);
+    size += value.byteLength;
+  }
+  const first = new Uint8Array(size);
+  let offset = 0;
+  for (const piece of head) {
+    first.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.byteLength > 0) controller.enqueue(first);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const gzipped = GZIP_MAGIC.every((byte, i) => first[i] === byte);
+  return { stream: gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest, gzipped };
+}
+
+/** Passes bytes through until `max` of them have gone by, then fails the stream with TooLarge. */
+function byteCap(max: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) controller.error(new TooLarge(`more than ${max} bytes of XML`));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}
