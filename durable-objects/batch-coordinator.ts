@@ -26,8 +26,8 @@ import { announce, announcePart, batchEventData, EventOutbox } from "./batch-eve
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
-import { writeRemovedRecords } from "./removed-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
+import { writeRemovedRecords } from "./removed-records";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
