@@ -2,7 +2,7 @@
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
 import { ErrorCode } from "../lib/error-codes";
-import { DailyTime } from "../lib/schedule";
+import { DailyTime, ScheduleSpec } from "../lib/schedule";
 import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
 
 export const ErrorResponse = z
@@ -34,7 +34,7 @@ export const CreateBatchJson = z
   .object({
     urls: z.array(UrlEntry).min(1, "must contain at least one URL"),
     options: BatchOptions.optional(),
-    schedule: z.object({ daily: DailyTime }).strict().optional(),
+    schedule: ScheduleSpec.optional(),
   })
   .strict()
   .openapi("CreateBatch");
@@ -43,12 +43,74 @@ export const ScheduleView = z
   .object({
     id: BatchId,
     sourceBatch: BatchId,
-    daily: DailyTime,
+    cron: z.string().openapi({ description: "Five-field cron expression, read in `timeZone`" }),
+    timeZone: z.string(),
+    /** The `daily` shorthand it was created with, or null. */
+    daily: DailyTime.nullable(),
+    window: z.string().nullable().openapi({ description: "ISO-8601 duration each run must publish within" }),
+    lateThreshold: z.number(),
     nextRunAt: z.string(),
     lastBatch: BatchId.nullable(),
+    /** False once stopped (DELETE). */
     active: z.boolean(),
+    paused: z.boolean(),
   })
   .openapi("Schedule");
+
+export const ScheduleRunView = z
+  .object({
+    batchId: BatchId.nullable(),
+    scheduledAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    status: z.union([BatchStatus, z.literal("skipped")]),
+    /** Why the occurrence was skipped; null for a run. */
+    reason: z.string().nullable(),
+    counts: z.object({
+      total: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      skipped: z.number().int(),
+    }),
+    /** From the run's manifest, when it counts changes since the previous run. */
+    changes: z
+      .object({
+        new: z.number().int(),
+        changed: z.number().int(),
+        unchanged: z.number().int(),
+        removed: z.number().int(),
+      })
+      .nullable(),
+    durationSeconds: z.number().nullable(),
+    /** With a window: whether the run was late; null without one. */
+    late: z.boolean().nullable(),
+  })
+  .openapi("ScheduleRun");
+
+export const ScheduleRunsPage = z
+  .object({ runs: z.array(ScheduleRunView), nextCursor: z.string().nullable() })
+  .openapi("ScheduleRunsPage");
+
+const RunLinkView = z.object({
+  scheduleId: BatchId,
+  scheduledAt: z.string(),
+  previousBatch: BatchId.nullable(),
+  window: z.string().optional(),
+  lateThreshold: z.number().optional(),
+});
+
+const SlaView = z
+  .object({
+    window: z.string(),
+    deadline: z.string(),
+    projectedFinish: z.string().nullable(),
+    margin: z.number().nullable().openapi({ description: "1 - (projected finish - scheduled time) / window" }),
+    requiredConcurrency: z.number().int().nullable().openapi({
+      description: "URLs in flight needed to publish by the deadline at the measured per-URL slot time",
+    }),
+    late: z.boolean(),
+  })
+  .openapi("Sla");
 
 export const BatchParams = z.object({ id: BatchId });
 
@@ -84,6 +146,10 @@ export const BatchView = z
     expiresAt: z.string().nullable(),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable(),
+    /** A scheduled run's link to its schedule, or null. */
+    run: RunLinkView.nullable(),
+    /** A scheduled run with a window: its projected finish and margin, or null. */
+    sla: SlaView.nullable(),
     failure: z.string().nullable(),
     links: Links,
   })

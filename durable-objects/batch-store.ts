@@ -59,7 +59,11 @@ CREATE TABLE IF NOT EXISTS batch (
   manifest_key TEXT,
   failure TEXT,
   retry_of TEXT,
-  retry_codes TEXT
+  retry_codes TEXT,
+  run TEXT,
+  late_at INTEGER,
+  busy_ms INTEGER NOT NULL DEFAULT 0,
+  busy_urls INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS urls (
   idx INTEGER PRIMARY KEY,
@@ -145,6 +149,13 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   retry_of: string | null;
   /** JSON array of error codes, or null (every failed URL). */
   retry_codes: string | null;
+  /** JSON RunLink of a scheduled run, or null. */
+  run: string | null;
+  /** When a scheduled run was found late (its `schedule.late` announced), or null. */
+  late_at: number | null;
+  /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
+  busy_ms: number;
+  busy_urls: number;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -201,6 +212,12 @@ export class BatchStore {
     );
     if (!columns.has("retry_of")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_of TEXT");
     if (!columns.has("retry_codes")) this.sql.exec("ALTER TABLE batch ADD COLUMN retry_codes TEXT");
+    // Added with scheduled runs' windows.
+    if (!columns.has("run")) {
+      this.sql.exec(`ALTER TABLE batch ADD COLUMN run TEXT; ALTER TABLE batch ADD COLUMN late_at INTEGER;
+        ALTER TABLE batch ADD COLUMN busy_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE batch ADD COLUMN busy_urls INTEGER NOT NULL DEFAULT 0;`);
+    }
   }
 
   /** The tenant whose deleted batch this was, or null when it was never deleted. */
@@ -226,8 +243,8 @@ export class BatchStore {
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
       `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
-         retry_of, retry_codes)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?)`,
+         retry_of, retry_codes, run)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -237,6 +254,7 @@ export class BatchStore {
       input.chunkSize,
       input.retryOf?.batchId ?? null,
       input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
+      input.run ? JSON.stringify(input.run) : null,
     );
   }
 
@@ -253,6 +271,20 @@ export class BatchStore {
 
   fail(failure: string): void {
     this.sql.exec("UPDATE batch SET phase = 'failed', failure = ?", failure);
+  }
+
+  /** Marks a scheduled run late; answers whether this call did (it was not already). */
+  markLate(now: number): boolean {
+    return this.sql.exec("UPDATE batch SET late_at = ? WHERE late_at IS NULL RETURNING 1", now).toArray().length > 0;
+  }
+
+  /** Adds one accepted report's slot time: how long its chunk was leased, and the URLs it fetched. */
+  addBusyTime(ms: number, urls: number): void {
+    this.sql.exec(
+      "UPDATE batch SET busy_ms = busy_ms + CAST(? AS INTEGER), busy_urls = busy_urls + CAST(? AS INTEGER)",
+      Math.max(0, Math.round(ms)),
+      urls,
+    );
   }
 
   markPublished(phase: Phase, finishedAt: number, manifestKey: string): void {

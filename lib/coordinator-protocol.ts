@@ -20,12 +20,38 @@ export interface RetryOf {
   codes: ErrorCode[] | null;
 }
 
+/**
+ * A scheduled run's link to its schedule: which occurrence it is, the run before it
+ * (null for the first; incremental runs read it), and the window it must publish in.
+ */
+export interface RunLink {
+  scheduleId: string;
+  /** The occurrence, ISO 8601: the window starts here. */
+  scheduledAt: string;
+  previousBatch: string | null;
+  /** ISO-8601 duration; absent: no window, no SLA. */
+  window?: string;
+  /** The margin under which the run is late (with a window). */
+  lateThreshold?: number;
+}
+
 export interface BeginInput {
   batchId: string;
   tenant: string;
   options: BatchOptions;
   chunkSize: number;
   retryOf?: RetryOf;
+  run?: RunLink;
+}
+
+/** A scheduled run's SLA figures (lib/sla.ts), times as ISO 8601. */
+export interface SlaView {
+  window: string;
+  deadline: string;
+  projectedFinish: string | null;
+  margin: number | null;
+  requiredConcurrency: number | null;
+  late: boolean;
 }
 
 export type BeginResult =
@@ -64,6 +90,10 @@ export interface BatchSummary {
   expiresAt: string | null;
   /** Set on a batch made by POST /v1/batches/{id}/retry. */
   retryOf: RetryOf | null;
+  /** Set on a scheduled run. */
+  run: RunLink | null;
+  /** Set on a scheduled run with a window. */
+  sla: SlaView | null;
   failure: string | null;
 }
 

@@ -19,6 +19,8 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     published: false,
     expiresAt: null,
     retryOf: null,
+    run: null,
+    sla: null,
     failure: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
