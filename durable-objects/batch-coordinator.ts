@@ -367,7 +367,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    */
   private async checkLate(): Promise<void> {
     const batch = this.store.batch();
-    if (batch?.late_at !== null || (batch.phase !== "queued" && batch.phase !== "running")) return;
+    if (!batch?.run || batch.late_at !== null || (batch.phase !== "queued" && batch.phase !== "running")) return;
     const summary = this.summarize(batch);
     if (!summary.sla?.late) return;
     const marked = this.store.atomically(() => {
@@ -415,7 +415,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** The next time the alarm must look: a chunk presumed lost, the heartbeat, or a run's deadline not yet found late. */
   private nextCheck(): number {
     const batch = this.store.batch();
-    const sla = batch ? this.summarize(batch).sla : null;
+    const sla = batch?.run ? this.summarize(batch).sla : null;
     const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
     return Math.min(this.store.nextLostAt() ?? Number.POSITIVE_INFINITY, Date.now() + HEARTBEAT_MS, deadline);
   }
