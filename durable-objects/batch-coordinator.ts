@@ -375,7 +375,13 @@ export class BatchCoordinator extends DurableObject<Env> {
       announce(this.store, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
       return true;
     });
-    if (marked) await this.registerWithTenant(this.summarize(this.requireBatch()));
+    if (!marked) return;
+    try {
+      await this.registerWithTenant(this.summarize(this.requireBatch()));
+    } catch (error) {
+      // Not worth failing a consumer's report over: publication records it again.
+      console.error(`batch ${batch.batch_id}: run history not marked late yet`, error);
+    }
   }
 
   /** Sends more ready chunks while fewer than the window are in flight. */
