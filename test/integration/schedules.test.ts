@@ -1,8 +1,9 @@
 // Schedules: created with a batch, started by the real cron handler on each occurrence
 // of their cron expression, paused, resumed, stopped, and their run history.
-import { createScheduledController } from "cloudflare:test";
+import { createScheduledController, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { TenantDirectory } from "../../durable-objects/tenant-directory";
 import worker from "../../workers/index";
 import { api, download, json, KEY_B, ORIGIN, unique, waitForPublished } from "./helpers";
 
@@ -243,5 +244,25 @@ describe("schedules", () => {
     expect((await json<{ error: { details: { field: string }[] } }>(streamed)).error.details[0]?.field).toBe(
       "schedule.cron",
     );
+  });
+
+  it("reads a daily schedule stored before cron expressions as the expression its time stands for", async () => {
+    const stub = env.TENANT.getByName(unique("old-directory"));
+    const id = "c".repeat(64);
+    const schedule = await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec(`
+        DROP TABLE schedules;
+        CREATE TABLE schedules (id TEXT PRIMARY KEY, source_batch TEXT NOT NULL, daily TEXT NOT NULL,
+          options TEXT NOT NULL, next_run_at INTEGER NOT NULL, last_batch TEXT, active INTEGER NOT NULL DEFAULT 1);
+      `);
+      state.storage.sql.exec(
+        "INSERT INTO schedules (id, source_batch, daily, options, next_run_at) VALUES (?, ?, '06:05', '{}', 0)",
+        id,
+        id,
+      );
+      // The directory as a deployment that upgraded finds it: its constructor migrates the table.
+      return new TenantDirectory(state, env).get(id);
+    });
+    expect(schedule).toMatchObject({ cron: "5 6 * * *", timeZone: "UTC", daily: "06:05", window: null, paused: false });
   });
 });
