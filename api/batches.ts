@@ -4,7 +4,7 @@ import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
 import type { BatchSummary } from "../lib/coordinator-protocol";
-import { DailyTime, nextDailyRun } from "../lib/schedule";
+import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
@@ -36,7 +36,9 @@ const createBatch = createRoute({
     headers: z.object({ "idempotency-key": z.string().optional() }),
     query: z.object({
       options: z.string().optional(),
-      schedule: DailyTime.optional(),
+      schedule: z.string().max(1000).optional().openapi({
+        description: 'For streamed lists: `HH:MM` (daily, UTC) or the JSON of `schedule`, e.g. `{"cron":"0 2 * * *"}`',
+      }),
       previousBatch: BatchId.optional(),
     }),
     body: {
@@ -150,6 +152,8 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
       unchanged: summary.changes.unchanged,
       removed: summary.changes.removed,
     },
+    run: summary.run,
+    sla: summary.sla,
     failure: summary.failure,
     discovery: summary.discovery,
     links: {
@@ -162,15 +166,15 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
   };
 }
 
-/** Makes `summary`'s URL list run again every day at `daily`; idempotent per batch. */
-async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, daily: string) {
-  const directory = env.TENANT.get(env.TENANT.idFromName(summary.tenant));
-  const schedule = await directory.addSchedule({
+/** Makes `summary`'s URL list run again on every occurrence of `spec`; idempotent per batch. */
+async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec) {
+  const rule = scheduleRule(ScheduleSpec.parse(spec));
+  const schedule = await env.TENANT.getByName(summary.tenant).addSchedule({
     id: summary.id,
     sourceBatch: summary.id,
-    daily,
+    ...rule,
     options,
-    nextRunAt: nextDailyRun(daily, Date.now()),
+    nextRunAt: nextRun(rule, Date.now()),
   });
   return scheduleView(schedule);
 }
@@ -207,6 +211,22 @@ function parseOptions(raw: string | undefined): BatchOptions {
   const options = BatchOptions.safeParse(value);
   if (!options.success) throw invalidFromZod(options.error, "options");
   return options.data;
+}
+
+/** `?schedule=`: a daily `HH:MM`, or a schedule as JSON; checked as the JSON body's `schedule` is. */
+function parseScheduleQuery(raw: string | undefined): ScheduleSpec | null {
+  if (raw === undefined) return null;
+  let value: unknown = { daily: raw };
+  if (raw.trimStart().startsWith("{")) {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw ApiError.invalid("schedule", "query parameter must be HH:MM or JSON");
+    }
+  }
+  const spec = ScheduleSpec.safeParse(value);
+  if (!spec.success) throw invalidFromZod(spec.error, "schedule");
+  return spec.data;
 }
 
 function listFormat(contentType: string): "json" | "ndjson" | "text" {
@@ -247,7 +267,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const given = json ? BatchOptions.parse(json.options ?? {}) : parseOptions(c.req.query("options"));
     // Resolved now, so the batch (and every scheduled run of it) keeps the retention it was created with.
     const options: BatchOptions = { ...given, retentionDays: given.retentionDays ?? settings.RETENTION_DAYS };
-    const daily = json ? (json.schedule?.daily ?? null) : (c.req.valid("query").schedule ?? null);
+    const schedule = json ? (json.schedule ?? null) : parseScheduleQuery(c.req.valid("query").schedule);
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     checkWebhook(options, allow, "options");
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
@@ -291,7 +311,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
         duplicates: counts.duplicates,
         invalid: { count: counts.invalid, samples: counts.samples },
         replayed: submitted.replayed,
-        schedule: daily ? await scheduleRuns(c.env, summary, options, daily) : null,
+        schedule: schedule ? await scheduleRuns(c.env, summary, options, schedule) : null,
       },
       202,
     );

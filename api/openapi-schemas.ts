@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { DiscoveryFields, SourceKind } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
-import { DailyTime } from "../lib/schedule";
+import { DailyTime, ScheduleSpec } from "../lib/schedule";
 import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
 
 export const ErrorResponse = z
@@ -37,7 +37,7 @@ export const CreateBatchJson = z
     urls: z.array(UrlEntry).default([]),
     ...DiscoveryFields,
     options: BatchOptions.optional(),
-    schedule: z.object({ daily: DailyTime }).strict().optional(),
+    schedule: ScheduleSpec.optional(),
     /** A published batch of yours to compare with: conditional requests, and each record's `change`. */
     previousBatch: BatchId.optional(),
   })
@@ -48,12 +48,73 @@ export const ScheduleView = z
   .object({
     id: BatchId,
     sourceBatch: BatchId,
-    daily: DailyTime,
+    cron: z.string().openapi({ description: "Five-field cron expression, read in `timeZone`" }),
+    timeZone: z.string(),
+    /** The `daily` shorthand it was created with, or null. */
+    daily: DailyTime.nullable(),
+    window: z.string().nullable().openapi({ description: "ISO-8601 duration each run must publish within" }),
+    lateThreshold: z.number(),
     nextRunAt: z.string(),
     lastBatch: BatchId.nullable(),
+    /** False once stopped (DELETE). */
     active: z.boolean(),
+    paused: z.boolean(),
   })
   .openapi("Schedule");
+
+export const ScheduleRunView = z
+  .object({
+    batchId: BatchId.nullable(),
+    scheduledAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    status: z.union([BatchStatus, z.literal("skipped")]),
+    /** Why the occurrence was skipped; null for a run. */
+    reason: z.string().nullable(),
+    counts: z.object({
+      total: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      skipped: z.number().int(),
+    }),
+    /** From the run's manifest, when it counts changes since the previous run. */
+    changes: z
+      .object({
+        new: z.number().int(),
+        changed: z.number().int(),
+        unchanged: z.number().int(),
+        removed: z.number().int(),
+      })
+      .nullable(),
+    durationSeconds: z.number().nullable(),
+    /** With a window: whether the run was late; null without one. */
+    late: z.boolean().nullable(),
+  })
+  .openapi("ScheduleRun");
+
+export const ScheduleRunsPage = z
+  .object({ runs: z.array(ScheduleRunView), nextCursor: z.string().nullable() })
+  .openapi("ScheduleRunsPage");
+
+const RunLinkView = z.object({
+  scheduleId: BatchId,
+  scheduledAt: z.string(),
+  window: z.string().optional(),
+  lateThreshold: z.number().optional(),
+});
+
+const SlaView = z
+  .object({
+    window: z.string(),
+    deadline: z.string(),
+    projectedFinish: z.string().nullable(),
+    margin: z.number().nullable().openapi({ description: "1 - (projected finish - scheduled time) / window" }),
+    requiredConcurrency: z.number().int().nullable().openapi({
+      description: "URLs in flight needed to publish by the deadline at the measured per-URL slot time",
+    }),
+    late: z.boolean(),
+  })
+  .openapi("Sla");
 
 export const BatchParams = z.object({ id: BatchId });
 
@@ -111,6 +172,10 @@ export const BatchView = z
     retryOf: BatchId.nullable(),
     previousBatch: BatchId.nullable(),
     changes: ChangeCountsView.nullable(),
+    /** A scheduled run's link to its schedule, or null. */
+    run: RunLinkView.nullable(),
+    /** A scheduled run with a window: its projected finish and margin, or null. */
+    sla: SlaView.nullable(),
     failure: z.string().nullable(),
     /** Present when the batch discovers URLs from `sources`: how far discovery is, and which sources failed. */
     discovery: DiscoveryView.nullable(),

@@ -1,14 +1,27 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Schedule } from "../lib/schedule";
+import type { Context } from "hono";
+import { nextRun, type Schedule } from "../lib/schedule";
+import type { ScheduleRun } from "../lib/schedule-runs";
 import { BatchId } from "../lib/schemas";
 import { ApiError } from "./errors";
-import { bearerSecurity, errorResponse, ScheduleView } from "./openapi-schemas";
+import { bearerSecurity, errorResponse, ScheduleRunsPage, type ScheduleRunView, ScheduleView } from "./openapi-schemas";
 import type { AppEnv } from "./types";
+
+const scheduleErrors = {
+  400: errorResponse("Malformed id"),
+  401: errorResponse("Missing or unknown API key"),
+  404: errorResponse("No such schedule for this tenant"),
+};
+const params = z.object({ id: BatchId });
+const oneSchedule = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ScheduleView } },
+});
 
 const listSchedules = createRoute({
   method: "get",
   path: "/v1/schedules",
-  summary: 'Your daily schedules (create one with `schedule: {daily: "HH:MM"}` on POST /v1/batches)',
+  summary: 'Your schedules (create one with `schedule: {cron: "0 2 * * *", timeZone}` on POST /v1/batches)',
   security: bearerSecurity,
   responses: {
     200: {
@@ -22,14 +35,56 @@ const listSchedules = createRoute({
 const stopSchedule = createRoute({
   method: "delete",
   path: "/v1/schedules/{id}",
-  summary: "Stop a daily schedule (runs already started go on)",
+  summary: "Stop a schedule for good (runs already started go on)",
   security: bearerSecurity,
-  request: { params: z.object({ id: BatchId }) },
+  request: { params },
+  responses: { 200: oneSchedule("The stopped schedule"), ...scheduleErrors },
+});
+
+const pauseSchedule = createRoute({
+  method: "post",
+  path: "/v1/schedules/{id}/pause",
+  summary: "Pause a schedule: no run starts until it is resumed (a run already started goes on)",
+  security: bearerSecurity,
+  request: { params },
   responses: {
-    200: { description: "The stopped schedule", content: { "application/json": { schema: ScheduleView } } },
-    400: errorResponse("Malformed id"),
-    401: errorResponse("Missing or unknown API key"),
-    404: errorResponse("No such schedule for this tenant"),
+    200: oneSchedule("The paused schedule"),
+    409: errorResponse("The schedule is stopped"),
+    ...scheduleErrors,
+  },
+});
+
+const resumeSchedule = createRoute({
+  method: "post",
+  path: "/v1/schedules/{id}/resume",
+  summary: "Resume a paused schedule from its next occurrence after now; occurrences missed while paused are not run",
+  security: bearerSecurity,
+  request: { params },
+  responses: {
+    200: oneSchedule("The resumed schedule"),
+    409: errorResponse("The schedule is stopped"),
+    ...scheduleErrors,
+  },
+});
+
+const listRuns = createRoute({
+  method: "get",
+  path: "/v1/schedules/{id}/runs",
+  summary: "A schedule's run history, newest occurrence first: runs and skipped occurrences",
+  security: bearerSecurity,
+  request: {
+    params,
+    query: z.object({
+      cursor: z
+        .string()
+        .regex(/^\d{1,15}$/, "must be a cursor returned by a previous page")
+        .optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+  },
+  responses: {
+    200: { description: "A page of runs", content: { "application/json": { schema: ScheduleRunsPage } } },
+    ...scheduleErrors,
   },
 });
 
@@ -38,24 +93,81 @@ export function scheduleView(schedule: Schedule): z.infer<typeof ScheduleView> {
   return {
     id: schedule.id,
     sourceBatch: schedule.sourceBatch,
+    cron: schedule.cron,
+    timeZone: schedule.timeZone,
     daily: schedule.daily,
+    window: schedule.window,
+    lateThreshold: schedule.lateThreshold,
     nextRunAt: new Date(schedule.nextRunAt).toISOString(),
     lastBatch: schedule.lastBatch,
     active: schedule.active,
+    paused: schedule.paused,
   };
+}
+
+function runView(run: ScheduleRun): z.infer<typeof ScheduleRunView> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    batchId: run.batchId,
+    scheduledAt: new Date(run.scheduledAt).toISOString(),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    status: run.status,
+    reason: run.reason,
+    counts: run.counts,
+    changes: run.changes,
+    durationSeconds: run.startedAt !== null && run.finishedAt !== null ? (run.finishedAt - run.startedAt) / 1000 : null,
+    late: run.late,
+  };
+}
+
+function directoryOf(c: Context<AppEnv>) {
+  return c.env.TENANT.getByName(c.get("tenant"));
+}
+
+/** The schedule if the tenant has it, else a 404; a 409 when `live` and it is stopped. */
+async function ownedSchedule(c: Context<AppEnv>, id: string, live: boolean): Promise<Schedule> {
+  const schedule = await directoryOf(c).get(id);
+  if (!schedule) throw ApiError.notFound("schedule");
+  if (live && !schedule.active) throw new ApiError(409, "schedule_stopped", "schedule is stopped; create a new one");
+  return schedule;
 }
 
 /** Registers the schedule routes. */
 export function registerScheduleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listSchedules, async (c) => {
-    const directory = c.env.TENANT.get(c.env.TENANT.idFromName(c.get("tenant")));
-    return c.json({ schedules: (await directory.schedules()).map(scheduleView) }, 200);
+    return c.json({ schedules: (await directoryOf(c).schedules()).map(scheduleView) }, 200);
   });
 
   app.openapi(stopSchedule, async (c) => {
-    const directory = c.env.TENANT.get(c.env.TENANT.idFromName(c.get("tenant")));
-    const stopped = await directory.stopSchedule(c.req.valid("param").id);
+    const stopped = await directoryOf(c).stopSchedule(c.req.valid("param").id);
     if (!stopped) throw ApiError.notFound("schedule");
     return c.json(scheduleView(stopped), 200);
+  });
+
+  app.openapi(pauseSchedule, async (c) => {
+    const { id } = c.req.valid("param");
+    await ownedSchedule(c, id, true);
+    return c.json(scheduleView((await directoryOf(c).pauseSchedule(id)) as Schedule), 200);
+  });
+
+  app.openapi(resumeSchedule, async (c) => {
+    const { id } = c.req.valid("param");
+    const schedule = await ownedSchedule(c, id, true);
+    const resumed = await directoryOf(c).resumeSchedule(id, nextRun(schedule, Date.now()));
+    return c.json(scheduleView(resumed as Schedule), 200);
+  });
+
+  app.openapi(listRuns, async (c) => {
+    const { id } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    await ownedSchedule(c, id, false);
+    const runs = await directoryOf(c).runs(id, limit + 1, cursor === undefined ? null : Number(cursor));
+    const page = runs.slice(0, limit);
+    const last = page[page.length - 1];
+    return c.json(
+      { runs: page.map(runView), nextCursor: runs.length > limit && last ? String(last.scheduledAt) : null },
+      200,
+    );
   });
 }

@@ -19,15 +19,17 @@ import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { backoffSeconds } from "../lib/retry-policy";
+import { changesOf, type RunChanges } from "../lib/schedule-runs";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, batchEventData, EventOutbox } from "./batch-events";
+import { announce, announcePart, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 import { writeRemovedRecords } from "./removed-records";
+import { runEntry, runLinkOf, slaView } from "./scheduled-run";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
@@ -296,8 +298,11 @@ export class BatchCoordinator extends DurableObject<Env> {
     const chunk = this.store.chunk(report.chunkId);
     if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) return { accepted: false };
     const range = this.store.chunkRange(report.chunkId);
+    // The lease began LEASE_SECONDS before the `lost_at` it set: the chunk's slot time.
+    const leasedFor = Date.now() - ((chunk.lost_at ?? 0) - this.settings.LEASE_SECONDS * 1000);
     const remaining = this.store.atomically(() => {
       this.store.applyReport(report.urls, report.part, ...range);
+      this.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length);
       if (report.part) announcePart(this.store, batch, report.part.key);
       if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled");
       const left = this.store.pendingIn(...range);
@@ -305,6 +310,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       return left;
     });
     if (remaining > 0) await this.send([report.chunkId], "reopen", report.retryAfterSeconds ?? 0);
+    await this.checkLate();
     await this.flushEventsSoon();
     await this.pump();
     await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
@@ -412,6 +418,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.previousLookup(batch),
       (key) => announcePart(this.store, batch, key),
     );
+    await this.checkLate();
     await this.flushEvents();
     await this.pump();
     if (this.finishable()) {
@@ -487,7 +494,31 @@ export class BatchCoordinator extends DurableObject<Env> {
       announce(this.store, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
     });
     await this.flushEvents();
-    await this.registerWithTenant(this.summarize(this.requireBatch()));
+    await this.registerWithTenant(this.summarize(this.requireBatch()), changesOf(committed));
+  }
+
+  /**
+   * A scheduled run whose margin fell under its threshold, or whose deadline passed
+   * unpublished, is marked late and announces `schedule.late` in the same transaction:
+   * once per run, however often the alarm and reports look. Its history entry follows.
+   */
+  private async checkLate(): Promise<void> {
+    const batch = this.store.batch();
+    if (!batch?.run || batch.late_at !== null || (batch.phase !== "queued" && batch.phase !== "running")) return;
+    const summary = this.summarize(batch);
+    if (!summary.sla?.late) return;
+    const marked = this.store.atomically(() => {
+      if (!this.store.markLate(Date.now())) return false;
+      announce(this.store, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
+      return true;
+    });
+    if (!marked) return;
+    try {
+      await this.registerWithTenant(this.summarize(this.requireBatch()));
+    } catch (error) {
+      // Not worth failing a consumer's report over: publication records it again.
+      console.error(`batch ${batch.batch_id}: run history not marked late yet`, error);
+    }
   }
 
   /** The change counts and removed parts the manifest lists (every URL is terminal by now). */
@@ -594,12 +625,16 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.discovery.settled() && this.store.allChunksDone() && !this.store.hasUnwritten();
   }
 
+  /** The next time the alarm must look: a chunk presumed lost, the heartbeat, or a run's deadline not yet found late. */
   private nextCheck(): number {
+    const batch = this.store.batch();
+    const sla = batch?.run ? this.summarize(batch).sla : null;
+    const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
     const lost = Math.min(
       this.store.nextLostAt() ?? Number.POSITIVE_INFINITY,
       this.discovery.nextLostAt() ?? Number.POSITIVE_INFINITY,
     );
-    return Math.min(lost, Date.now() + HEARTBEAT_MS);
+    return Math.min(lost, Date.now() + HEARTBEAT_MS, deadline);
   }
 
   /** Moves the alarm to `at` if that is sooner than the one set: a later call never postpones work. */
@@ -608,11 +643,15 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
-  private async registerWithTenant(summary: BatchSummary): Promise<void> {
-    await this.env.TENANT.getByName(summary.tenant).upsert(
+  /** Keeps the tenant's listing row current, and a scheduled run's history entry (`changes` from its manifest). */
+  private async registerWithTenant(summary: BatchSummary, changes: RunChanges | null = null): Promise<void> {
+    const directory = this.env.TENANT.getByName(summary.tenant);
+    await directory.upsert(
       { id: summary.id, createdAt: summary.createdAt, status: summary.status, total: summary.counts.total },
       summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
     );
+    const entry = runEntry(summary, changes);
+    if (entry) await directory.updateRun(entry);
   }
 
   /** When the results are deleted: publication plus the retention; null until published. */
@@ -627,6 +666,8 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   private summarize(batch: BatchRow): BatchSummary {
     const status = batch.phase === "ingesting" ? "queued" : batch.phase;
+    const now = Date.now();
+    const run = runLinkOf(batch);
     const progress = progressOf(
       {
         status,
@@ -637,7 +678,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         startedAt: batch.sealed_at,
         finishedAt: batch.finished_at,
       },
-      Date.now(),
+      now,
     );
     return {
       id: batch.batch_id,
@@ -662,6 +703,8 @@ export class BatchCoordinator extends DurableObject<Env> {
             codes: batch.retry_codes ? ErrorCode.array().parse(JSON.parse(batch.retry_codes)) : null,
           }
         : null,
+      run,
+      sla: slaView(batch, run, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now),
       failure: batch.failure,
       discovery: batch.discovery ? this.discovery.status(batch.capped === 1) : null,
     };

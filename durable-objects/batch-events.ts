@@ -69,6 +69,25 @@ export function batchEventData(summary: BatchSummary): Record<string, unknown> {
   };
 }
 
+/** What `schedule.late` carries: the run's schedule and occurrence, its SLA figures and progress. */
+export function scheduleLateData(summary: BatchSummary): Record<string, unknown> {
+  return {
+    scheduleId: summary.run?.scheduleId ?? null,
+    scheduledAt: summary.run?.scheduledAt ?? null,
+    sla: summary.sla,
+    status: summary.status,
+    totals: {
+      total: summary.counts.total,
+      pending: summary.counts.pending,
+      succeeded: summary.counts.succeeded,
+      failed: summary.counts.failed,
+      skipped: summary.counts.skipped,
+    },
+    pagesPerSecond: summary.pagesPerSecond,
+    links: { self: `/v1/batches/${summary.id}`, runs: `/v1/schedules/${summary.run?.scheduleId}/runs` },
+  };
+}
+
 /** Messages per sendBatch, and the bytes they may add up to (a sendBatch carries at most 256 KB). */
 const SEND_BATCH_MAX = 100;
 const SEND_BATCH_BYTES = 200 * 1024;

@@ -61,7 +61,11 @@ CREATE TABLE IF NOT EXISTS batch (
   retry_of TEXT,
   retry_codes TEXT,
   previous_batch TEXT,
-  changes TEXT
+  changes TEXT,
+  run TEXT,
+  late_at INTEGER,
+  busy_ms INTEGER NOT NULL DEFAULT 0,
+  busy_urls INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS urls (
   idx INTEGER PRIMARY KEY,
@@ -154,6 +158,10 @@ const ADDED_COLUMNS = {
     "capped INTEGER NOT NULL DEFAULT 0",
     "previous_batch TEXT",
     "changes TEXT",
+    "run TEXT",
+    "late_at INTEGER",
+    "busy_ms INTEGER NOT NULL DEFAULT 0",
+    "busy_urls INTEGER NOT NULL DEFAULT 0",
   ],
   urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT"],
 };
@@ -193,6 +201,13 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   previous_batch: string | null;
   /** JSON of the change counts, set on publication (ManifestChanges without its parts). */
   changes: string | null;
+  /** JSON RunLink of a scheduled run, or null. */
+  run: string | null;
+  /** When a scheduled run was found late (its `schedule.late` announced), or null. */
+  late_at: number | null;
+  /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
+  busy_ms: number;
+  busy_urls: number;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -280,8 +295,8 @@ export class BatchStore {
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
       `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
-         retry_of, retry_codes, previous_batch)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?)`,
+         retry_of, retry_codes, previous_batch, run)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -292,6 +307,7 @@ export class BatchStore {
       input.retryOf?.batchId ?? null,
       input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
       input.previousBatch ?? null,
+      input.run ? JSON.stringify(input.run) : null,
     );
   }
 
@@ -308,6 +324,20 @@ export class BatchStore {
 
   fail(failure: string): void {
     this.sql.exec("UPDATE batch SET phase = 'failed', failure = ?", failure);
+  }
+
+  /** Marks a scheduled run late; answers whether this call did (it was not already). */
+  markLate(now: number): boolean {
+    return this.sql.exec("UPDATE batch SET late_at = ? WHERE late_at IS NULL RETURNING 1", now).toArray().length > 0;
+  }
+
+  /** Adds one accepted report's slot time: how long its chunk was leased, and the URLs it fetched. */
+  addBusyTime(ms: number, urls: number): void {
+    this.sql.exec(
+      "UPDATE batch SET busy_ms = busy_ms + CAST(? AS INTEGER), busy_urls = busy_urls + CAST(? AS INTEGER)",
+      Math.max(0, Math.round(ms)),
+      urls,
+    );
   }
 
   /** Records the publication, with the change counts of the committed manifest (its removed parts left out). */

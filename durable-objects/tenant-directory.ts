@@ -1,16 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Schedule } from "../lib/schedule";
-import { BatchOptions } from "../lib/schemas";
-
-interface ScheduleRow extends Record<string, SqlStorageValue> {
-  id: string;
-  source_batch: string;
-  daily: string;
-  options: string;
-  next_run_at: number;
-  last_batch: string | null;
-  active: number;
-}
+import type { ScheduleRun } from "../lib/schedule-runs";
+import { ScheduleStore } from "./schedule-store";
 
 export interface DirectoryEntry {
   id: string;
@@ -27,15 +18,18 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 }
 
 /**
- * One per tenant: the list of its batches, newest first, and its daily schedules.
- * Coordinators keep their own row current. (Per-batch state lives in the coordinators.)
+ * One per tenant: the list of its batches, newest first, its schedules and their run
+ * history. Coordinators keep their own rows current (a scheduled run's coordinator its
+ * history entry too). (Per-batch state lives in the coordinators.)
  */
 export class TenantDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly schedulesStore: ScheduleStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.schedulesStore = new ScheduleStore(ctx.storage);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS batches (
         id TEXT PRIMARY KEY,
@@ -44,16 +38,6 @@ export class TenantDirectory extends DurableObject<Env> {
         total INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS batches_newest ON batches (created_at DESC, id DESC);
-      CREATE TABLE IF NOT EXISTS schedules (
-        id TEXT PRIMARY KEY,
-        source_batch TEXT NOT NULL,
-        daily TEXT NOT NULL,
-        options TEXT NOT NULL,
-        next_run_at INTEGER NOT NULL,
-        last_batch TEXT,
-        active INTEGER NOT NULL DEFAULT 1
-      );
-      CREATE INDEX IF NOT EXISTS schedules_due ON schedules (active, next_run_at);
     `);
     // Added with retention: directories created before it gain the column once.
     const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(batches)").toArray();
@@ -111,60 +95,58 @@ export class TenantDirectory extends DurableObject<Env> {
     return rows.toArray().map((r) => ({ id: r.id, createdAt: r.created_at, status: r.status, total: r.total }));
   }
 
-  /** Adds a daily schedule; the same id again (a replayed request) changes nothing. */
-  async addSchedule(schedule: Omit<Schedule, "lastBatch" | "active">): Promise<Schedule> {
-    this.sql.exec(
-      `INSERT OR IGNORE INTO schedules (id, source_batch, daily, options, next_run_at) VALUES (?, ?, ?, ?, ?)`,
-      schedule.id,
-      schedule.sourceBatch,
-      schedule.daily,
-      JSON.stringify(schedule.options),
-      schedule.nextRunAt,
-    );
-    return this.schedule(schedule.id) as Schedule;
+  /** Adds a schedule; the same id again (a replayed request) changes nothing. */
+  async addSchedule(schedule: Omit<Schedule, "lastBatch" | "active" | "paused">): Promise<Schedule> {
+    return this.schedulesStore.add(schedule);
   }
 
   /** The tenant's schedules, active ones first. */
   async schedules(): Promise<Schedule[]> {
-    return this.sql
-      .exec<ScheduleRow>("SELECT * FROM schedules ORDER BY active DESC, next_run_at")
-      .toArray()
-      .map(toSchedule);
+    return this.schedulesStore.list();
   }
 
-  /** Active schedules whose next run is at or before `now`. */
+  /** One schedule, or null. */
+  async get(id: string): Promise<Schedule | null> {
+    return this.schedulesStore.get(id);
+  }
+
+  /** Active, unpaused schedules whose next run is at or before `now`. */
   async due(now: number): Promise<Schedule[]> {
-    return this.sql
-      .exec<ScheduleRow>("SELECT * FROM schedules WHERE active = 1 AND next_run_at <= ? ORDER BY next_run_at", now)
-      .toArray()
-      .map(toSchedule);
+    return this.schedulesStore.due(now);
   }
 
-  /** Records a started run and when the next one is due. */
-  async markRun(id: string, batchId: string, nextRunAt: number): Promise<void> {
-    this.sql.exec("UPDATE schedules SET last_batch = ?, next_run_at = ? WHERE id = ?", batchId, nextRunAt, id);
+  /** Records that the occurrence due at `scheduledAt` started as `batchId`, and when the next one is due. */
+  async markRun(id: string, scheduledAt: number, batchId: string, nextRunAt: number): Promise<void> {
+    this.schedulesStore.markRun(id, scheduledAt, batchId, nextRunAt);
   }
 
-  /** Stops a schedule; runs already started go on. Null when there is no such schedule. */
+  /** Records that the occurrence due at `scheduledAt` was skipped (`reason`), and when the next one is due. */
+  async markSkipped(id: string, scheduledAt: number, reason: string, nextRunAt: number): Promise<void> {
+    this.schedulesStore.markSkipped(id, scheduledAt, reason, nextRunAt);
+  }
+
+  /** A run's coordinator reports its progress: status, times, counts, changes, lateness. */
+  async updateRun(run: Omit<ScheduleRun, "reason">): Promise<void> {
+    this.schedulesStore.updateRun(run);
+  }
+
+  /** A page of a schedule's history, newest occurrence first; `before` is the last entry's `scheduledAt`. */
+  async runs(id: string, limit: number, before: number | null): Promise<ScheduleRun[]> {
+    return this.schedulesStore.runs(id, limit, before);
+  }
+
+  /** Stops a schedule for good; runs already started go on. Null when there is no such schedule. */
   async stopSchedule(id: string): Promise<Schedule | null> {
-    this.sql.exec("UPDATE schedules SET active = 0 WHERE id = ?", id);
-    return this.schedule(id);
+    return this.schedulesStore.stop(id);
   }
 
-  private schedule(id: string): Schedule | null {
-    const row = this.sql.exec<ScheduleRow>("SELECT * FROM schedules WHERE id = ?", id).toArray()[0];
-    return row ? toSchedule(row) : null;
+  /** Pauses an active schedule. Null when there is no such schedule. */
+  async pauseSchedule(id: string): Promise<Schedule | null> {
+    return this.schedulesStore.pause(id);
   }
-}
 
-function toSchedule(row: ScheduleRow): Schedule {
-  return {
-    id: row.id,
-    sourceBatch: row.source_batch,
-    daily: row.daily,
-    options: BatchOptions.parse(JSON.parse(row.options)),
-    nextRunAt: row.next_run_at,
-    lastBatch: row.last_batch,
-    active: row.active === 1,
-  };
+  /** Resumes a paused schedule from `nextRunAt`: occurrences missed while paused are not run. */
+  async resumeSchedule(id: string, nextRunAt: number): Promise<Schedule | null> {
+    return this.schedulesStore.resume(id, nextRunAt);
+  }
 }

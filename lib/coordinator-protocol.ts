@@ -22,6 +22,20 @@ export interface RetryOf {
   codes: ErrorCode[] | null;
 }
 
+/**
+ * A scheduled run's link to its schedule: which occurrence it is and the window it must
+ * publish in. (The run before it is `BeginInput.previousBatch`, as for any later run.)
+ */
+export interface RunLink {
+  scheduleId: string;
+  /** The occurrence, ISO 8601: the window starts here. */
+  scheduledAt: string;
+  /** ISO-8601 duration; absent: no window, no SLA. */
+  window?: string;
+  /** The margin under which the run is late (with a window). */
+  lateThreshold?: number;
+}
+
 export interface BeginInput {
   batchId: string;
   tenant: string;
@@ -30,6 +44,17 @@ export interface BeginInput {
   retryOf?: RetryOf;
   /** The run before this one (same tenant, published): its records make this one incremental. */
   previousBatch?: string;
+  run?: RunLink;
+}
+
+/** A scheduled run's SLA figures (lib/sla.ts), times as ISO 8601. */
+export interface SlaView {
+  window: string;
+  deadline: string;
+  projectedFinish: string | null;
+  margin: number | null;
+  requiredConcurrency: number | null;
+  late: boolean;
 }
 
 export type BeginResult =
@@ -81,6 +106,10 @@ export interface BatchSummary {
   previousBatch: string | null;
   /** How many records say each change; null until published. */
   changes: ChangeCounts | null;
+  /** Set on a scheduled run. */
+  run: RunLink | null;
+  /** Set on a scheduled run with a window. */
+  sla: SlaView | null;
   failure: string | null;
   /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
   discovery: DiscoveryStatus | null;

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { hmacHex } from "./signing";
 
-/** Every event type. `schedule.late` is reserved for schedules (issue #12) and never sent yet. */
+/** Every event type. `schedule.late`: a scheduled run with a window is found late (durable-objects/batch-coordinator.ts). */
 export const WebhookEventType = z.enum([
   "batch.started",
   "batch.page",

@@ -138,4 +138,11 @@ describe("the README's examples against npm start", () => {
     expect(merged.map((line) => JSON.parse(line).index)).toEqual([0, 1, 2, 3, 4]);
     expect(of("Retention and deletion", "204")).not.toBe("");
   });
+
+  it("runs the schedule example: a cron schedule in Berlin, listed, paused, resumed, with an empty history", () => {
+    const out = of("Schedules", '"cron":"0 2 * * 1-5"');
+    expect(out).toContain('"timeZone":"Europe/Berlin","daily":null,"window":"PT2H"');
+    expect(out).toContain('"paused":true');
+    expect(out).toContain('{"runs":[],"nextCursor":null}');
+  });
 });

@@ -341,6 +341,9 @@ describe("the OpenAPI document", () => {
     "/v1/webhook-secret": ["get"],
     "/v1/schedules": ["get"],
     "/v1/schedules/{id}": ["delete"],
+    "/v1/schedules/{id}/pause": ["post"],
+    "/v1/schedules/{id}/resume": ["post"],
+    "/v1/schedules/{id}/runs": ["get"],
     // Firecrawl compatibility (api/firecrawl/): views over the same batches.
     "/v1/batch/scrape": ["post"],
     "/v2/batch/scrape": ["post"],
@@ -378,6 +381,13 @@ describe("the OpenAPI document", () => {
     }
     const batch = JSON.stringify(document.components.schemas.Batch);
     for (const field of ["expiresAt", "retryOf", "expired"]) expect(batch, field).toContain(`"${field}"`);
+    for (const field of ["cron", "timeZone", "window", "lateThreshold"]) expect(create, field).toContain(`"${field}"`);
+    expect(batch).toContain('"previousBatch"');
+    expect(batch).toContain('"#/components/schemas/Sla"');
+    const sla = JSON.stringify(document.components.schemas.Sla);
+    for (const field of ["deadline", "projectedFinish", "margin", "requiredConcurrency"]) {
+      expect(sla, field).toContain(`"${field}"`);
+    }
     const download = JSON.stringify(document.paths["/v1/batches/{id}/download"]);
     for (const value of ["ndjson.gz", "parquet", "merge"]) expect(download, value).toContain(value);
     const signed = JSON.stringify(document.paths["/v1/downloads/{id}"]);

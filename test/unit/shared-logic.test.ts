@@ -4,7 +4,6 @@ import { createLimiter, mapLimit } from "../../lib/concurrency";
 import { messageOf } from "../../lib/error-codes";
 import { r2Keys } from "../../lib/r2-keys";
 import { decodePart, encodePart, unfetchedLine, unfetchedRecord } from "../../lib/result-parts";
-import { nextDailyRun, runDay } from "../../lib/schedule";
 import { parseApiKeys, readSettings } from "../../lib/settings";
 import { signObject, verifyObject } from "../../lib/signing";
 import { readUrlList } from "../../lib/url-list";
@@ -108,16 +107,6 @@ describe("result parts", () => {
   it("lays out keys under one prefix per batch, parts sortable by chunk", () => {
     expect(r2Keys.part("b", 7, 2)).toBe("batches/b/parts/00000007-2.ndjson");
     expect(r2Keys.manifest("b").startsWith(r2Keys.batchPrefix("b"))).toBe(true);
-  });
-});
-
-describe("schedules", () => {
-  it("finds the next daily run strictly after a moment", () => {
-    const at = Date.UTC(2026, 10, 22, 6, 30);
-    expect(nextDailyRun("06:30", at - 1)).toBe(at);
-    expect(nextDailyRun("06:30", at)).toBe(at + 86_400_000);
-    expect(nextDailyRun("00:00", Date.UTC(2026, 11, 31, 23, 59))).toBe(Date.UTC(2027, 0, 1, 0, 0));
-    expect(runDay(at)).toBe("2026-11-22");
   });
 });
 

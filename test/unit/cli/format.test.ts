@@ -21,6 +21,8 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     retryOf: null,
     previousBatch: null,
     changes: null,
+    run: null,
+    sla: null,
     failure: null,
     discovery: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },

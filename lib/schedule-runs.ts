@@ -1,0 +1,41 @@
+// A schedule's run history, as the tenant directory keeps it: one entry per occurrence,
+// a run (its batch) or an occurrence skipped. Pure shapes; the coordinator reports its
+// run's progress, the cron handler reports skips.
+import { z } from "zod";
+import type { BatchStatus } from "./schemas";
+
+/** What changed since the previous run, when the run's manifest says (incremental runs). */
+export const RunChanges = z.object({
+  new: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+});
+export type RunChanges = z.infer<typeof RunChanges>;
+
+/** The `changes` object of a manifest, read loosely: null when absent or not counts. */
+export function changesOf(manifest: unknown): RunChanges | null {
+  const changes = (manifest as { changes?: unknown } | null)?.changes;
+  const parsed = RunChanges.safeParse(changes);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Why an occurrence was skipped rather than run. */
+export const SKIPPED_OVERLAP = "previous run still running";
+
+/** One entry of the history: the run of one occurrence, or its skip (then no batch). */
+export interface ScheduleRun {
+  scheduleId: string;
+  /** The occurrence, epoch ms: with the schedule id, it names the entry. */
+  scheduledAt: number;
+  batchId: string | null;
+  status: BatchStatus | "skipped";
+  startedAt: number | null;
+  finishedAt: number | null;
+  counts: { total: number; succeeded: number; failed: number; skipped: number };
+  changes: RunChanges | null;
+  /** With a window: whether the run was (or is) late; null without one. */
+  late: boolean | null;
+  /** Why it was skipped; null for a run. */
+  reason: string | null;
+}
