@@ -1,9 +1,12 @@
 // A product catalog whose pages change between runs, for incremental crawls: each page
 // has a version, served with an ETag and a Last-Modified that name it, and a 304 to a
-// request whose validators still match. Control routes change a page, drop it, or take
-// its validators away (so the content hash is all a crawler can compare).
+// request whose validators still match. Control routes change a page, delist it (a 404,
+// and gone from the sitemap), take its validators away (so the content hash is all a
+// crawler can compare), or grow the catalog. `/catalog/<name>/sitemap.xml` is a sitemap
+// index of two gzipped sitemaps listing the catalog's products.
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 
 interface CatalogPage {
   version: number;
@@ -14,6 +17,9 @@ interface CatalogPage {
 
 /** Pages by path; a page never touched is at version 1. */
 const pages = new Map<string, CatalogPage>();
+/** Products per catalog name, numbered from 0; a catalog never grown has 20. */
+const sizes = new Map<string, number>();
+const FIRST_SIZE = 20;
 const EPOCH = Date.UTC(2026, 0, 1);
 
 function pageAt(path: string): CatalogPage {
@@ -42,6 +48,26 @@ export function productPage(path: string, version: number): string {
  * to change one. Answers whether it handled the request.
  */
 export function catalogRoutes(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  if (url.pathname === "/__catalog/grow" && req.method === "POST") {
+    const name = url.searchParams.get("catalog") ?? "";
+    sizes.set(name, (sizes.get(name) ?? FIRST_SIZE) + Number(url.searchParams.get("by") ?? 1));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ size: sizes.get(name) }));
+    return true;
+  }
+  const sitemap = /^\/catalog\/([\w-]+)\/sitemap(?:-(0|1)\.xml\.gz|\.xml)$/.exec(url.pathname);
+  if (sitemap) {
+    const [, name = "", half] = sitemap;
+    // The server parses paths against a placeholder base: the origin is the Host asked for.
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    if (half === undefined) {
+      res.writeHead(200, { "content-type": "application/xml" }).end(sitemapIndex(origin, name));
+    } else {
+      res
+        .writeHead(200, { "content-type": "application/gzip" })
+        .end(gzipSync(productSitemap(origin, name, Number(half))));
+    }
+    return true;
+  }
   const control = /^\/__catalog\/(bump|remove|bare)$/.exec(url.pathname);
   if (control && req.method === "POST") {
     const page = pageAt(url.searchParams.get("path") ?? "");
@@ -70,4 +96,23 @@ export function catalogRoutes(req: IncomingMessage, res: ServerResponse, url: UR
   res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...validators });
   res.end(productPage(url.pathname, page.version));
   return true;
+}
+
+function sitemapIndex(origin: string, name: string): string {
+  const children = [0, 1].map(
+    (half) => `<sitemap><loc>${origin}/catalog/${name}/sitemap-${half}.xml.gz</loc></sitemap>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${children.join("")}</sitemapindex>`;
+}
+
+/** Half of the catalog's products (even or odd numbers), without the delisted ones. */
+function productSitemap(origin: string, name: string, half: number): string {
+  const urls: string[] = [];
+  for (let n = half; n < (sizes.get(name) ?? FIRST_SIZE); n += 2) {
+    const path = `/catalog/${name}/${n}.html`;
+    if (!pages.get(path)?.gone) urls.push(`<url><loc>${origin}${path}</loc></url>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.join("")}</urlset>`;
 }
