@@ -145,4 +145,19 @@ describe("the README's examples against npm start", () => {
     expect(out).toContain('"paused":true');
     expect(out).toContain('{"runs":[],"nextCursor":null}');
   });
+
+  it("runs the nightly catalog: the night's run counts each change and downloads just the four that moved", () => {
+    const out = of("A nightly catalog, from sitemap to change-only download", '"changes"');
+    expect(out).toContain('"changes":{"new":2,"changed":1,"unchanged":18,"removed":1}');
+    const moved = recordLines(out).map((line) => JSON.parse(line) as { url: string; change: string });
+    // Discovered URLs are numbered as the sitemaps are read, two at once: the moved ones in
+    // any order among themselves, the removed one after them.
+    const pairs = moved.map((r) => `${new URL(r.url).pathname} ${r.change}`);
+    expect(pairs.slice(0, 3).sort()).toEqual([
+      "/catalog/shop/20.html new",
+      "/catalog/shop/21.html new",
+      "/catalog/shop/3.html changed",
+    ]);
+    expect(pairs.slice(3)).toEqual(["/catalog/shop/5.html removed"]);
+  });
 });
