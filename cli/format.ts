@@ -49,6 +49,16 @@ export function describeBatch(view: BatchView): string {
     `counts    ${total - pending} of ${total} done: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped, ${pending} pending`,
     `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ${pending === 0 ? "nothing left to fetch" : `ETA ${formatDuration(view.etaSeconds)}`}`,
     `created   ${view.createdAt}${view.finishedAt ? `, finished ${view.finishedAt}` : ""}`,
+    ...(view.discovery
+      ? [
+          `discovery ${view.discovery.state}: ${view.discovery.found} URLs found, sources ${view.discovery.sources.done} done, ${view.discovery.sources.failed} failed, ${view.discovery.sources.pending} pending${view.discovery.capped ? " (capped)" : ""}`,
+        ]
+      : []),
+    ...(view.changes
+      ? [
+          `changes   ${view.changes.new} new, ${view.changes.changed} changed, ${view.changes.unchanged} unchanged, ${view.changes.removed} removed${view.previousBatch ? ` since ${view.previousBatch}` : ""}`,
+        ]
+      : []),
     view.published
       ? `results   published: trawl download ${view.id} -o results.ndjson`
       : `results   not published yet: trawl watch ${view.id}`,

@@ -82,4 +82,25 @@ describe("describeBatch", () => {
       `published: trawl download ${ID} -o results.ndjson`,
     );
   });
+
+  it("shows discovery and changes only when the batch has them", () => {
+    expect(describeBatch(view())).not.toMatch(/discovery|changes/);
+    const discovering = {
+      state: "discovering" as const,
+      sources: { pending: 2, done: 3, failed: 1 },
+      found: 1234,
+      invalid: 0,
+      filtered: 0,
+      capped: false,
+      errors: [],
+    };
+    expect(describeBatch(view({ discovery: discovering }))).toContain(
+      "discovery discovering: 1234 URLs found, sources 3 done, 1 failed, 2 pending",
+    );
+    const previous = "b".repeat(64);
+    const changes = { new: 2, changed: 1, unchanged: 18, removed: 1 };
+    expect(describeBatch(view({ changes, previousBatch: previous }))).toContain(
+      `changes   2 new, 1 changed, 18 unchanged, 1 removed since ${previous}`,
+    );
+  });
 });
