@@ -30,6 +30,7 @@ import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-reco
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 import { writeRemovedRecords } from "./removed-records";
 import { runEntry, runLinkOf, slaView } from "./scheduled-run";
+import { WebhookStore } from "./webhook-store";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
 const INGEST_TIMEOUT_MS = 10 * 60_000;
@@ -51,11 +52,12 @@ const MAX_SOURCE_ATTEMPTS = 4;
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
  * manifest. Consumers talk to it once per chunk (claim, report); it never fetches pages.
- * Every statement lives in `BatchStore`; this class is the protocol.
+ * Every statement lives in a store (`BatchStore` and those beside it); this class is the protocol.
  */
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly store: BatchStore;
   private readonly changes: ChangeStore;
+  private readonly webhooks: WebhookStore;
   private readonly discovery: DiscoveryStore;
   private readonly settings: Settings;
   private readonly outbox: EventOutbox;
@@ -64,8 +66,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     super(ctx, env);
     this.store = new BatchStore(ctx.storage);
     this.changes = new ChangeStore(ctx.storage.sql);
+    this.webhooks = new WebhookStore(ctx.storage.sql);
     this.discovery = new DiscoveryStore(ctx.storage.sql);
-    this.outbox = new EventOutbox(this.store, env.WEBHOOKS);
+    this.outbox = new EventOutbox(this.webhooks, env.WEBHOOKS);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
   }
 
@@ -83,6 +86,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.store.atomically(() => {
       this.store.reset();
       this.changes.reset();
+      this.webhooks.reset();
       this.store.createBatch(input, token, now);
     });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
@@ -128,6 +132,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!this.ingesting(token)) return; // replaced already: the new upload owns the batch
     this.store.reset();
     this.changes.reset();
+    this.webhooks.reset();
     await this.ctx.storage.deleteAlarm();
   }
 
@@ -273,7 +278,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
       if (batch.phase === "queued") {
         this.store.setPhase("running");
-        announce(this.store, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+        announce(this.webhooks, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
       }
       return this.store.pendingEntries(...range);
     });
@@ -303,7 +308,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const remaining = this.store.atomically(() => {
       this.store.applyReport(report.urls, report.part, ...range);
       this.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length);
-      if (report.part) announcePart(this.store, batch, report.part.key);
+      if (report.part) announcePart(this.store, this.webhooks, batch, report.part.key);
       if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled");
       const left = this.store.pendingIn(...range);
       if (left === 0) this.store.transition(report.chunkId, "finish");
@@ -372,6 +377,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.store.init();
     this.changes.init();
+    this.webhooks.init();
     this.store.markDeleted(tenant, Date.now());
     return "deleted";
   }
@@ -387,7 +393,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         this.store.atomically(() => {
           this.store.fail("the URL list upload was abandoned");
           const failed = this.requireBatch();
-          announce(this.store, failed, "batch.failed", "failed", batchEventData(this.summarize(failed)));
+          announce(this.webhooks, failed, "batch.failed", "failed", batchEventData(this.summarize(failed)));
         });
         await this.flushEvents();
       } else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
@@ -416,7 +422,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.env.RESULTS,
       batch.batch_id,
       this.previousLookup(batch),
-      (key) => announcePart(this.store, batch, key),
+      (key) => announcePart(this.store, this.webhooks, batch, key),
     );
     await this.checkLate();
     await this.flushEvents();
@@ -434,7 +440,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
     if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
-    this.store.logAttempt(WebhookAttempt.parse(entry));
+    this.webhooks.logAttempt(WebhookAttempt.parse(entry));
   }
 
   /** The delivery log from `cursor` on, for `tenant`'s batch. */
@@ -444,7 +450,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     limit: number,
   ): Promise<Owned<(WebhookAttempt & { seq: number })[]>> {
     const batch = this.owned(tenant);
-    return batch ? { summary: this.summarize(batch), value: this.store.deliveryLog(cursor, limit) } : null;
+    return batch ? { summary: this.summarize(batch), value: this.webhooks.deliveryLog(cursor, limit) } : null;
   }
 
   /** Moves the outbox onto the webhook queue (one flush at a time; see EventOutbox). */
@@ -491,7 +497,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.store.atomically(() => {
       this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
       const published = this.requireBatch();
-      announce(this.store, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
+      announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
     });
     await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()), changesOf(committed));
@@ -509,7 +515,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!summary.sla?.late) return;
     const marked = this.store.atomically(() => {
       if (!this.store.markLate(Date.now())) return false;
-      announce(this.store, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
+      announce(this.webhooks, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
       return true;
     });
     if (!marked) return;

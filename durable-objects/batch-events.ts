@@ -1,14 +1,15 @@
-// The webhook events a batch announces. Each is written to the store's outbox inside
+// The webhook events a batch announces. Each is written to the webhook outbox inside
 // the transaction of the transition it announces; the coordinator then moves the
 // outbox onto the webhook queue. A batch never waits on a receiver: only on the queue.
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { BatchOptions } from "../lib/schemas";
 import { buildWebhookMessage, pageGroups, type WebhookEventType, wantsEvent } from "../lib/webhooks";
 import type { BatchRow, BatchStore } from "./batch-store";
+import type { WebhookStore } from "./webhook-store";
 
 /** Announces `type` for `batch` if its webhook asked for it; `key` makes the event id (one event per key). */
 export function announce(
-  store: BatchStore,
+  outbox: WebhookStore,
   batch: BatchRow,
   type: WebhookEventType,
   key: string,
@@ -16,7 +17,7 @@ export function announce(
 ): void {
   const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
   if (!wantsEvent(webhook, type)) return;
-  store.addToOutbox(
+  outbox.addToOutbox(
     buildWebhookMessage({
       batchId: batch.batch_id,
       tenant: batch.tenant,
@@ -30,14 +31,14 @@ export function announce(
 }
 
 /** Announces the URLs whose records `partKey` holds as `batch.page` events, in groups that fit a message. */
-export function announcePart(store: BatchStore, batch: BatchRow, partKey: string): void {
+export function announcePart(store: BatchStore, outbox: WebhookStore, batch: BatchRow, partKey: string): void {
   const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
   if (!wantsEvent(webhook, "batch.page")) return;
   // A part is written once and its URLs pointed at it once, so its name keys its events.
   const name = partKey.slice(partKey.indexOf("/", "batches/".length) + 1).replace(/\.ndjson$/, "");
   const groups = pageGroups(store.urlsInPart(partKey));
   for (const [n, pages] of groups.entries()) {
-    announce(store, batch, "batch.page", `page-${name}-${n}`, { pages, count: pages.length });
+    announce(outbox, batch, "batch.page", `page-${name}-${n}`, { pages, count: pages.length });
   }
 }
 
@@ -97,7 +98,7 @@ export class EventOutbox {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly store: BatchStore,
+    private readonly webhooks: WebhookStore,
     private readonly queue: Queue,
   ) {}
 
@@ -117,7 +118,7 @@ export class EventOutbox {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const pending = this.store.outbox(SEND_BATCH_MAX);
+      const pending = this.webhooks.outbox(SEND_BATCH_MAX);
       if (pending.length === 0) return;
       let bytes = 0;
       const batch = pending.filter((p) => {
@@ -125,7 +126,7 @@ export class EventOutbox {
         return bytes <= SEND_BATCH_BYTES || p === pending[0];
       });
       await this.queue.sendBatch(batch.map((p) => ({ body: p.message, contentType: "json" as const })));
-      this.store.dropFromOutbox(batch.map((p) => p.seq));
+      this.webhooks.dropFromOutbox(batch.map((p) => p.seq));
     }
   }
 }

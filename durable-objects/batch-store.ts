@@ -1,4 +1,5 @@
-// Every SQL statement of a batch's coordinator, and the chunk state machine.
+// The statements of a batch's list, chunks and parts, and the chunk state machine (its
+// sources, changes and webhooks have stores of their own beside it).
 //
 // One row per input URL (`urls`), one per chunk (`chunks`), one per result part
 // (`parts`); the single `batch` row holds the phase and the counters, which change in
@@ -35,7 +36,7 @@ import type {
 } from "../lib/coordinator-protocol";
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import type { ManifestChanges, UrlState } from "../lib/schemas";
-import { type PageOutcome, type WebhookAttempt, WebhookMessage } from "../lib/webhooks";
+import type { PageOutcome } from "../lib/webhooks";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batch (
@@ -100,14 +101,6 @@ CREATE TABLE IF NOT EXISTS parts (
   bytes INTEGER NOT NULL,
   sha256 TEXT NOT NULL
 );
--- Webhook events written in the same transaction as the transition they announce, then
--- put on the webhook queue (a transactional outbox: an event is never lost to a crash
--- between the two). Named by the event's stable id, so announcing twice keeps one.
-CREATE TABLE IF NOT EXISTS webhook_outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL UNIQUE,
-  message TEXT NOT NULL
-);
 -- Set once the batch is deleted (DELETE /v1/batches/{id}): whose it was, so a repeated
 -- DELETE by its tenant is answered like the first and anyone else's like a missing batch.
 CREATE TABLE IF NOT EXISTS deleted (
@@ -134,18 +127,6 @@ CREATE TABLE IF NOT EXISTS sources (
   message TEXT
 );
 CREATE INDEX IF NOT EXISTS sources_state ON sources (state, lost_at);
--- One row per delivery attempt the webhook consumer reported.
-CREATE TABLE IF NOT EXISTS webhook_log (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  status_code INTEGER,
-  delivered INTEGER NOT NULL,
-  error TEXT,
-  at INTEGER NOT NULL,
-  UNIQUE (event_id, attempt)
-);
 `;
 
 /** Columns added after 0.1 (retries, discovery, changes): added to older coordinators' tables on start. */
@@ -313,9 +294,7 @@ export class BatchStore {
 
   /** Forgets everything: an abandoned upload, or one replaced by a new request. */
   reset(): void {
-    this.sql.exec(
-      "DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM webhook_outbox; DELETE FROM webhook_log; DELETE FROM sources;",
-    );
+    this.sql.exec("DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM sources;");
   }
 
   setPhase(phase: Phase): void {
@@ -759,75 +738,6 @@ export class BatchStore {
         url: row.url,
         status: row.state as PageOutcome["status"],
         code: row.code,
-      }));
-  }
-
-  // ---- webhooks: the outbox and the delivery log -----------------------------------
-
-  /** Queues an event for sending; the same event id again changes nothing. */
-  addToOutbox(message: WebhookMessage): void {
-    this.sql.exec(
-      "INSERT OR IGNORE INTO webhook_outbox (event_id, message) VALUES (?, ?)",
-      message.eventId,
-      JSON.stringify(message),
-    );
-  }
-
-  /** The oldest events not yet on the queue. */
-  outbox(limit: number): { seq: number; message: WebhookMessage }[] {
-    return this.sql
-      .exec<{ seq: number; message: string }>("SELECT seq, message FROM webhook_outbox ORDER BY seq LIMIT ?", limit)
-      .toArray()
-      .map((row) => ({ seq: row.seq, message: WebhookMessage.parse(JSON.parse(row.message)) }));
-  }
-
-  /** Forgets events once they are on the queue. */
-  dropFromOutbox(seqs: number[]): void {
-    this.sql.exec("DELETE FROM webhook_outbox WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs));
-  }
-
-  hasOutbox(): boolean {
-    return this.sql.exec("SELECT 1 FROM webhook_outbox LIMIT 1").toArray().length > 0;
-  }
-
-  /** Records one delivery attempt; the same attempt reported twice is kept once (the latest). */
-  logAttempt(entry: WebhookAttempt): void {
-    this.sql.exec(
-      `INSERT OR REPLACE INTO webhook_log (event_id, type, attempt, status_code, delivered, error, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      entry.eventId,
-      entry.type,
-      entry.attempt,
-      entry.statusCode,
-      entry.delivered ? 1 : 0,
-      entry.error,
-      Date.parse(entry.at),
-    );
-  }
-
-  /** Delivery attempts from `cursor` (a log sequence number) on, oldest first. */
-  deliveryLog(cursor: number, limit: number): (WebhookAttempt & { seq: number })[] {
-    return this.sql
-      .exec<{
-        seq: number;
-        event_id: string;
-        type: string;
-        attempt: number;
-        status_code: number | null;
-        delivered: number;
-        error: string | null;
-        at: number;
-      }>("SELECT * FROM webhook_log WHERE seq >= ? ORDER BY seq LIMIT ?", cursor, limit)
-      .toArray()
-      .map((row) => ({
-        seq: row.seq,
-        eventId: row.event_id,
-        type: row.type as WebhookAttempt["type"],
-        attempt: row.attempt,
-        statusCode: row.status_code,
-        delivered: row.delivered === 1,
-        error: row.error,
-        at: new Date(row.at).toISOString(),
       }));
   }
 
