@@ -1,7 +1,8 @@
-import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
+import { type AllowList, parseAllowList } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
 import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
+import { describe, discard, followRedirects } from "./follow-redirects";
 
 export interface FetchLimits {
   userAgent: string;
@@ -88,11 +89,24 @@ export async function fetchPage(
 ): Promise<FetchOutcome> {
   const started = Date.now();
   const fetchedAt = new Date(started).toISOString();
-  const redirects: string[] = [];
   const signal = AbortSignal.timeout(limits.timeoutMs);
-  const seen = new Set<string>();
-  let current = url;
-  const trace = (): FetchTrace => ({ finalUrl: current, redirects, fetchedAt, durationMs: Date.now() - started });
+  const followed = await followRedirects(
+    url,
+    limits,
+    {
+      "user-agent": limits.userAgent,
+      accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
+      "accept-encoding": ACCEPT_ENCODING,
+      ...conditional,
+    },
+    signal,
+  );
+  const trace = (): FetchTrace => ({
+    finalUrl: followed.url,
+    redirects: followed.redirects,
+    fetchedAt,
+    durationMs: Date.now() - started,
+  });
   const fail = (
     code: ErrorCode,
     message: string,
@@ -108,104 +122,60 @@ export async function fetchPage(
     ...trace(),
     ...extra,
   });
-
-  for (let hop = 0; ; hop++) {
-    const target = checkTarget(current, limits.allow);
-    if (!target.ok) return fail(target.code, target.reason);
-    if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
-    seen.add(target.url.href);
-
-    let response: Response;
-    try {
-      response = await fetch(target.url.href, {
-        redirect: "manual",
-        signal,
-        headers: {
-          "user-agent": limits.userAgent,
-          accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
-          "accept-encoding": ACCEPT_ENCODING,
-          ...conditional,
-        },
-      });
-    } catch (error) {
-      return signal.aborted
-        ? fail("timeout", `no answer within ${limits.timeoutMs} ms`, { transient: true })
-        : fail("network_error", describe(error), { transient: true });
-    }
-
-    const status = response.status;
-    const contentType = response.headers.get("content-type");
-    const validators = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified") };
-    if (status === 304 && conditional) {
-      await discard(response);
-      const empty = { body: new Uint8Array(0), truncated: false, notModified: true };
-      return { ok: true, status, contentType, ...empty, ...validators, ...trace() };
-    }
-    const kind = classifyStatus(status);
-    if (kind === "redirect") {
-      await discard(response);
-      const location = response.headers.get("location");
-      if (!location) return fail("http_error", `HTTP ${status} without a Location header`, { status });
-      if (hop >= limits.maxRedirects) return fail("too_many_redirects", `more than ${limits.maxRedirects} redirects`);
-      let next: URL;
-      try {
-        next = new URL(location, target.url);
-      } catch {
-        return fail("invalid_url", `redirect to an unparseable Location: ${location.slice(0, 200)}`, { status });
-      }
-      redirects.push(target.url.href);
-      current = next.href;
-      continue;
-    }
-    if (kind !== "success") {
-      await discard(response);
-      const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-      if (kind === "rate_limited") {
-        return fail("rate_limited", `HTTP ${status}`, { status, contentType, transient: true, retryAfterSeconds });
-      }
-      return fail("http_error", `HTTP ${status}`, { status, contentType, transient: kind === "retry" });
-    }
-    if (contentType && !TEXTUAL.test(contentType.trim())) {
-      await discard(response);
-      return fail("unsupported_content_type", `content type ${contentType.slice(0, 100)}`, { status, contentType });
-    }
-    const coding = bodyCoding(response.headers.get("content-encoding"));
-    if (coding.kind === "unsupported") {
-      // A coding we never asked for and cannot undo: the bytes are unreadable, and will be next time.
-      await discard(response);
-      const message = `unsupported Content-Encoding ${coding.name.slice(0, 50)}`;
-      return fail("decoding_failed", message, { status, contentType });
-    }
-    const declared = declaredLength(response.headers.get("content-length"));
-    if (!limits.truncate && declared !== null && declared > limits.maxBytes) {
-      await discard(response);
-      return fail("too_large", `Content-Length ${declared} exceeds ${limits.maxBytes} bytes`, { status, contentType });
-    }
-    const read = await readBody(response, coding, declared, limits, signal);
-    if (read.kind === "too_large") {
-      return fail("too_large", `body exceeds ${limits.maxBytes} bytes`, { status, contentType });
-    }
-    if (read.kind === "decoding_failed") {
-      // Broken compression is the origin's bytes, not the network: the same bytes come back on a retry.
-      return fail("decoding_failed", `${coding.name} decoding failed: ${read.message}`, { status, contentType });
-    }
-    if (read.kind === "network_error") {
-      return signal.aborted
-        ? fail("timeout", `body not complete within ${limits.timeoutMs} ms`, { status, contentType, transient: true })
-        : fail("network_error", read.message, { status, contentType, transient: true });
-    }
-    const { body, truncated } = read;
-    return {
-      ok: true,
-      status,
-      contentType,
-      body,
-      truncated,
-      notModified: false,
-      ...validators,
-      ...trace(),
-    };
+  if (!followed.ok) {
+    const message = followed.code === "timeout" ? `no answer within ${limits.timeoutMs} ms` : followed.message;
+    return fail(followed.code, message, { status: followed.status, transient: followed.transient });
   }
+
+  const { response } = followed;
+  const status = response.status;
+  const contentType = response.headers.get("content-type");
+  const validators = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified") };
+  if (status === 304 && conditional) {
+    await discard(response);
+    const empty = { body: new Uint8Array(0), truncated: false, notModified: true };
+    return { ok: true, status, contentType, ...empty, ...validators, ...trace() };
+  }
+  const kind = classifyStatus(status);
+  if (kind !== "success") {
+    await discard(response);
+    const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+    if (kind === "rate_limited") {
+      return fail("rate_limited", `HTTP ${status}`, { status, contentType, transient: true, retryAfterSeconds });
+    }
+    return fail("http_error", `HTTP ${status}`, { status, contentType, transient: kind === "retry" });
+  }
+  if (contentType && !TEXTUAL.test(contentType.trim())) {
+    await discard(response);
+    return fail("unsupported_content_type", `content type ${contentType.slice(0, 100)}`, { status, contentType });
+  }
+  const coding = bodyCoding(response.headers.get("content-encoding"));
+  if (coding.kind === "unsupported") {
+    // A coding we never asked for and cannot undo: the bytes are unreadable, and will be next time.
+    await discard(response);
+    const message = `unsupported Content-Encoding ${coding.name.slice(0, 50)}`;
+    return fail("decoding_failed", message, { status, contentType });
+  }
+  const declared = declaredLength(response.headers.get("content-length"));
+  if (!limits.truncate && declared !== null && declared > limits.maxBytes) {
+    await discard(response);
+    return fail("too_large", `Content-Length ${declared} exceeds ${limits.maxBytes} bytes`, { status, contentType });
+  }
+  const read = await readBody(response, coding, declared, limits, signal);
+  if (read.kind === "too_large") {
+    return fail("too_large", `body exceeds ${limits.maxBytes} bytes`, { status, contentType });
+  }
+  if (read.kind === "decoding_failed") {
+    // Broken compression is the origin's bytes, not the network: the same bytes come back on a retry.
+    return fail("decoding_failed", `${coding.name} decoding failed: ${read.message}`, { status, contentType });
+  }
+  if (read.kind === "network_error") {
+    return signal.aborted
+      ? fail("timeout", `body not complete within ${limits.timeoutMs} ms`, { status, contentType, transient: true })
+      : fail("network_error", read.message, { status, contentType, transient: true });
+  }
+  const { body, truncated } = read;
+  return { ok: true, status, contentType, body, truncated, notModified: false, ...validators, ...trace() };
 }
 
 type BodyRead =
@@ -360,12 +330,4 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
-}
-
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
-}
-
-function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

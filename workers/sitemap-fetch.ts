@@ -1,10 +1,10 @@
 // Opens a sitemap or feed as a stream of its XML bytes, fetched the way pages are
 // (address policy on every redirect hop, our User-Agent, a timeout), but never held
 // whole: the caller parses it as it arrives.
-import { checkTarget } from "../lib/address-policy";
 import type { SourceErrorCode } from "../lib/discovery";
 import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
 import type { FetchLimits } from "./fetcher";
+import { discard, followRedirects } from "./follow-redirects";
 
 /**
  * The most XML one source may hold, counted after decompression: the sitemap
@@ -41,57 +41,31 @@ export async function openSource(
     message,
     transient,
   });
-  let current = url;
-  const seen = new Set<string>();
-  for (let hop = 0; ; hop++) {
-    const target = checkTarget(current, limits.allow);
-    if (!target.ok) return fail(target.code, target.reason);
-    if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
-    seen.add(target.url.href);
-    let response: Response;
-    try {
-      response = await fetch(target.url.href, {
-        redirect: "manual",
-        signal,
-        headers: {
-          "user-agent": limits.userAgent,
-          accept: "application/xml,text/xml,application/rss+xml,application/atom+xml,*/*;q=0.5",
-          "accept-encoding": "gzip, br",
-        },
-      });
-    } catch (error) {
-      return signal.aborted ? fail("timeout", "no answer in time", true) : fail("network_error", describe(error), true);
+  const headers = {
+    "user-agent": limits.userAgent,
+    accept: "application/xml,text/xml,application/rss+xml,application/atom+xml,*/*;q=0.5",
+    "accept-encoding": "gzip, br",
+  };
+  const followed = await followRedirects(url, limits, headers, signal);
+  if (!followed.ok) return fail(followed.code, followed.message, followed.transient);
+  const { response } = followed;
+  const kind = classifyStatus(response.status);
+  if (kind !== "success") {
+    await discard(response);
+    if (kind === "rate_limited") {
+      const after = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+      return fail("rate_limited", `HTTP ${response.status}${after ? `, retry after ${after} s` : ""}`, true);
     }
-    const kind = classifyStatus(response.status);
-    if (kind === "redirect") {
-      await response.body?.cancel().catch(() => {});
-      const location = response.headers.get("location");
-      if (!location) return fail("http_error", `HTTP ${response.status} without a Location header`);
-      if (hop >= limits.maxRedirects) return fail("too_many_redirects", `more than ${limits.maxRedirects} redirects`);
-      try {
-        current = new URL(location, target.url).href;
-      } catch {
-        return fail("invalid_url", `redirect to an unparseable Location: ${location.slice(0, 200)}`);
-      }
-      continue;
-    }
-    if (kind !== "success") {
-      await response.body?.cancel().catch(() => {});
-      if (kind === "rate_limited") {
-        const after = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-        return fail("rate_limited", `HTTP ${response.status}${after ? `, retry after ${after} s` : ""}`, true);
-      }
-      return fail("http_error", `HTTP ${response.status}`, kind === "retry");
-    }
-    const coding = (response.headers.get("content-encoding") ?? "").trim();
-    if (coding !== "" && coding !== "identity" && coding !== "gzip" && coding !== "br") {
-      await response.body?.cancel().catch(() => {});
-      return fail("decoding_failed", `unsupported Content-Encoding ${coding.slice(0, 50)}`);
-    }
-    if (!response.body) return { ok: true, body: new Blob([]).stream(), gzipped: false };
-    const { stream, gzipped } = await sniffGzip(response.body);
-    return { ok: true, body: stream.pipeThrough(byteCap(maxBytes)), gzipped };
+    return fail("http_error", `HTTP ${response.status}`, kind === "retry");
   }
+  const coding = (response.headers.get("content-encoding") ?? "").trim();
+  if (coding !== "" && coding !== "identity" && coding !== "gzip" && coding !== "br") {
+    await discard(response);
+    return fail("decoding_failed", `unsupported Content-Encoding ${coding.slice(0, 50)}`);
+  }
+  if (!response.body) return { ok: true, body: new Blob([]).stream(), gzipped: false };
+  const { stream, gzipped } = await sniffGzip(response.body);
+  return { ok: true, body: stream.pipeThrough(byteCap(maxBytes)), gzipped };
 }
 
 /** Reads the first bytes, and gunzips the stream when they are gzip's magic number. */
@@ -138,8 +112,4 @@ function byteCap(max: number): TransformStream<Uint8Array, Uint8Array> {
       else controller.enqueue(chunk);
     },
   });
-}
-
-function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

@@ -1,0 +1,94 @@
+// One request as every fetch of ours makes it: `redirect: "manual"`, each hop checked
+// against the address policy (loopback, private, metadata addresses; credentials) and
+// followed by us, a loop or too many hops refused. Pages, robots.txt and sitemaps all
+// go through here, so no fetch can skip the policy on a redirect.
+import { type AllowList, checkTarget } from "../lib/address-policy";
+import type { ErrorCode } from "../lib/error-codes";
+import { classifyStatus } from "../lib/retry-policy";
+
+export interface RedirectLimits {
+  maxRedirects: number;
+  allow: AllowList;
+}
+
+/** Why a walk ended without an answer to read. */
+export type RedirectFailure = Extract<
+  ErrorCode,
+  "invalid_url" | "blocked_address" | "too_many_redirects" | "http_error" | "timeout" | "network_error"
+>;
+
+export type Followed =
+  /** The first answer that is not a redirect to follow (any status), and the hops before it. */
+  | { ok: true; response: Response; url: string; redirects: string[] }
+  | {
+      ok: false;
+      code: RedirectFailure;
+      message: string;
+      /** The status of the redirect that could not be followed, if it came to one. */
+      status: number | null;
+      /** A network failure or timeout, worth another attempt later. */
+      transient: boolean;
+      url: string;
+      redirects: string[];
+    };
+
+/** Requests `url` (GET, `headers`), following its redirects by the policy; `signal` bounds the whole walk. */
+export async function followRedirects(
+  url: string,
+  limits: RedirectLimits,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Followed> {
+  const redirects: string[] = [];
+  const seen = new Set<string>();
+  let current = url;
+  const fail = (code: RedirectFailure, message: string, status: number | null = null, transient = false): Followed => ({
+    ok: false,
+    code,
+    message,
+    status,
+    transient,
+    url: current,
+    redirects,
+  });
+  for (let hop = 0; ; hop++) {
+    const target = checkTarget(current, limits.allow);
+    if (!target.ok) return fail(target.code, target.reason);
+    if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
+    seen.add(target.url.href);
+
+    let response: Response;
+    try {
+      response = await fetch(target.url.href, { redirect: "manual", signal, headers });
+    } catch (error) {
+      return signal.aborted
+        ? fail("timeout", "no answer in time", null, true)
+        : fail("network_error", describe(error), null, true);
+    }
+    if (classifyStatus(response.status) !== "redirect") {
+      return { ok: true, response, url: current, redirects };
+    }
+    const status = response.status;
+    await discard(response);
+    const location = response.headers.get("location");
+    if (!location) return fail("http_error", `HTTP ${status} without a Location header`, status);
+    if (hop >= limits.maxRedirects) return fail("too_many_redirects", `more than ${limits.maxRedirects} redirects`);
+    let next: URL;
+    try {
+      next = new URL(location, target.url);
+    } catch {
+      return fail("invalid_url", `redirect to an unparseable Location: ${location.slice(0, 200)}`, status);
+    }
+    redirects.push(target.url.href);
+    current = next.href;
+  }
+}
+
+/** Lets go of a body we will not read. */
+export async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}
+
+export function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}
