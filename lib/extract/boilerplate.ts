@@ -46,7 +46,7 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
   let total = 0;
   let headingSeen = false;
   const seen = new Set<string>();
-  const printed = new Map<string, Element["parent"]>();
+  const printed = new Map<string, Element>();
   const repeats: Element[] = [];
   const stack: AnyNode[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as Element);
@@ -70,8 +70,8 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
         // Repeats side by side are the author's own (a refrain, a list of equal items).
         if (!kind && text.length >= MIN_REPEAT && isLeafBlock(n)) {
           const first = printed.get(text);
-          if (first === undefined) printed.set(text, n.parent);
-          else if (first !== n.parent) {
+          if (first === undefined) printed.set(text, n);
+          else if (first.parent !== n.parent && !within(n, first)) {
             repeats.push(n);
             continue;
           }
@@ -105,6 +105,12 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
 
 /** Blocks shorter than this may repeat as content ("Add to cart", a price, "Reply"). */
 const MIN_REPEAT = 25;
+
+/** Whether el lies inside ancestor (a wrapper and its only paragraph share their text). */
+function within(el: Element, ancestor: Element): boolean {
+  for (let p = el.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
 
 /** A block with no block inside: a paragraph, heading or list item, not a wrapper of them. */
 function isLeafBlock(el: Element): boolean {
