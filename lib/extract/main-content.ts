@@ -1,7 +1,7 @@
 import type { AnyNode, Document, Element } from "domhandler";
 import { textContent } from "domutils";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
-import { ARTICLE_MAIN_SHARE, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
+import { ARTICLE_MAIN_SHARE, contentArea, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
 import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
 import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
@@ -144,7 +144,8 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
   }
   const top = pickTopCandidate(body, scores, stats);
-  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags.main, flags.mainShare);
+  const area = flags.main ?? contentArea(body, stats, removed);
+  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, area, flags.mainShare);
   const cleaned =
     flags.cleanConditionally || flags.weightClasses
       ? cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses)
