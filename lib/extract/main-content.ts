@@ -28,6 +28,9 @@ interface Flags {
 }
 
 const CHAR_THRESHOLD = 500;
+/** A choice under this share of the page's text and this many characters is one card of many (see wholeIfScattered). */
+const SCATTERED_SHARE = 0.5;
+const SCATTERED_MAX = 1500;
 /** Share of the chosen container's text that cleaning must leave (see attempt). */
 const KEPT_SHARE = 0.5;
 const PROSE_LINK_DENSITY = 0.25;
@@ -90,8 +93,16 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
   return match.length > 1 && UNLIKELY.test(match) && !MAYBE_CANDIDATE.test(match);
 }
 
-/** One scoring attempt over the body, Readability style, without mutating the tree. */
-function attempt(body: Element, flags: Flags): MainContent {
+/** What one attempt found, with the page's text left once its chrome is out. */
+interface Attempt extends MainContent {
+  pageText: number;
+}
+
+/**
+ * One scoring attempt over the body, Readability style, without mutating the tree; with
+ * whole set, only its chrome is left out and the rest (its <main>, or the body) is the content.
+ */
+function attempt(body: Element, flags: Flags, whole = false): Attempt {
   const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
   // The kept elements in pre-order (parents first) are what computeStats needs, so this
@@ -112,6 +123,11 @@ function attempt(body: Element, flags: Flags): MainContent {
     }
   }
   const stats = computeStats(order);
+  const pageText = stats.get(body)?.text ?? 0;
+  if (whole) {
+    const root = flags.main && !removed.has(flags.main) ? flags.main : body;
+    return { roots: [root], removed, textLength: visibleLength(root, removed), pageText };
+  }
   const scores = new ScoreTable();
   const score = (el: Element): number => {
     let s = scores.get(el);
@@ -158,7 +174,7 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const el of cleaned) if (linkDensity(stats.get(el)) < PROSE_LINK_DENSITY) removed.delete(el);
     textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
   }
-  return { roots, removed, textLength };
+  return { roots, removed, textLength, pageText };
 }
 
 function scorePhrasingRuns(
@@ -297,18 +313,34 @@ export function findMainContent(doc: Document, isArticle = false): MainContent |
     { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
     { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
-  let best: MainContent | null = null;
+  let best: Attempt | null = null;
   let bestFlags: Flags | null = null;
-  let last: MainContent | null = null;
+  let last: Attempt | null = null;
   for (const flags of tries) {
     const r = attempt(body, flags);
-    if (r.textLength >= CHAR_THRESHOLD) return r;
+    if (r.textLength >= CHAR_THRESHOLD) return wholeIfScattered(body, r, flags, isArticle);
     if (!best || r.textLength > best.textLength) {
       best = r;
       bestFlags = flags;
     }
     last = r;
   }
+  if (!best || !bestFlags) return best;
   // Marks of earlier attempts are outdated by later ones: redo the best (it is deterministic).
-  return best && bestFlags && best !== last ? attempt(body, bestFlags) : best;
+  return wholeIfScattered(body, best !== last ? attempt(body, bestFlags) : best, bestFlags, isArticle);
+}
+
+/**
+ * A listing, a shop's category or a home page of teasers: Readability's best container is one
+ * card of many, short and a small share of the page. Then the page without its chrome (its
+ * <main>, if that holds the choice) is the content. Pages that say they are an article keep
+ * the choice, and so does any choice long enough to be an article's body.
+ */
+function wholeIfScattered(body: Element, r: Attempt, flags: Flags, isArticle: boolean): MainContent {
+  if (isArticle || r.textLength >= SCATTERED_SHARE * r.pageText || r.textLength >= SCATTERED_MAX) return r;
+  const main = flags.main;
+  const inMain = main !== null && r.roots.every((x) => x === main || isAncestor(main, x));
+  const whole = attempt(body, inMain ? flags : { ...flags, main: null }, true);
+  // Less text than the choice (its chrome held the content): keep the choice, its marks redone.
+  return whole.textLength >= CHAR_THRESHOLD && whole.textLength > r.textLength ? whole : attempt(body, flags);
 }
