@@ -12,6 +12,7 @@ import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
 import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
+import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
@@ -83,11 +84,11 @@ async function extractHtml(
   // Read during the parse: metadata sees the whole page, exclusions included.
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  let content = selectContent(parsed.document, opts, meta.isArticle);
+  let content = selectContent(parsed.document, opts, meta);
   if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
     // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
     // and show it only by script: look there too, and keep whichever holds more.
-    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta.isArticle);
+    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta);
     if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
   if (content.textLength < SMALL_CONTENT && opts.onlyMainContent !== false && !opts.includeSelectors?.length) {
@@ -146,7 +147,7 @@ const SMALL_CONTENT = 1000;
 const SMALL_SHARE = 0.1;
 
 /** The roots to render and the elements to leave out, as the options ask. */
-function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean): MainContent {
+function selectContent(doc: Document, opts: ExtractOptions, page: PageMetadata): MainContent {
   if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   if (opts.onlyMainContent === false) {
@@ -154,7 +155,7 @@ function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean):
     const roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
     return { roots, removed: new ElementMarks(), textLength: Number.POSITIVE_INFINITY };
   }
-  const main = findMainContent(doc, isArticle);
+  const main = findMainContent(doc, page.isArticle, page.isProduct);
   const roots = mergeIncluded(main ? main.roots : [], included);
   return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
 }

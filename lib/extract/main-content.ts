@@ -4,6 +4,7 @@ import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type S
 import { ARTICLE_MAIN_SHARE, contentArea, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
 import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
+import { isReviewBlock } from "./reviews";
 import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
 
 /** What content detection chose: the roots to render and the elements to leave out. */
@@ -22,6 +23,8 @@ interface Flags {
   main: Element | null;
   /** See widenToMain. */
   mainShare: number;
+  /** A product page: its customer reviews are chrome (see isReviewBlock). */
+  isProduct: boolean;
   stripUnlikely: boolean;
   weightClasses: boolean;
   cleanConditionally: boolean;
@@ -80,6 +83,7 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
   if (CHROME_TAGS.has(el.name)) return true;
   const role = el.attribs.role;
   if (role && UNLIKELY_ROLES.has(role)) return true;
+  if (flags.isProduct && el.name !== "body" && el.name !== "main" && isReviewBlock(el)) return true;
   if (
     !flags.stripUnlikely ||
     inTableOrCode ||
@@ -302,16 +306,16 @@ function visibleLength(root: Element, removed: ElementMarks): number {
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
-export function findMainContent(doc: Document, isArticle = false): MainContent | null {
+export function findMainContent(doc: Document, isArticle = false, isProduct = false): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
   const { shells, main } = findLandmarks(body);
   const mainShare = isArticle ? ARTICLE_MAIN_SHARE : PAGE_MAIN_SHARE;
   const tries: Flags[] = [
-    { shells, main, mainShare, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+    { shells, main, mainShare, isProduct, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
   let best: Attempt | null = null;
   let bestFlags: Flags | null = null;
