@@ -21,9 +21,12 @@ const DATE_ONLY =
 /** "Related: ...", "READ MORE: ...", "See also ...": a teaser for another page. */
 const TEASER =
   /^(?:related(?:\s+(?:articles?|posts?|stories|reading|content|topics))?|read more|read also|also read|read next|see also|more from|more on this|recommended(?:\s+reading)?|you (?:may|might) also like|further reading|more stories|related coverage|don't miss|must read)\b\s*[:\-–—]?/i;
-/** "Subscribe to our newsletter", "Sign up for ..." and comment-policy notes. */
+/**
+ * "Subscribe to our newsletter", "Sign up for ...", comment-policy notes, skip links, "Log in
+ * to save this", "Create an account or sign in to comment" and cookie notices.
+ */
 const HOUSE_NOTE =
-  /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)/i;
+  /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)|^(?:skip to|jump to) (?:main |the )?(?:content|navigation|main|search|product)|^(?:log|sign) ?in\b.{0,30}\bto (?:add|save|view|see|set|follow|continue|comment|reply|post|answer|access|get|update)\b|^(?:create an account or sign in|you must (?:log|sign) ?in) to\b|\b(?:we|this (?:site|website)) uses? cookies\b|\bcookie (?:policy|settings|preferences|consent)\b.{0,80}$/i;
 
 /** What the lines dropped from the content said, for the metadata it lacks. */
 export interface DroppedLines {
