@@ -14,6 +14,7 @@ import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
+import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
 import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageFields } from "./types";
@@ -111,6 +112,7 @@ async function extractHtml(
   let page: PageFields = meta;
   if (opts.onlyMainContent !== false) {
     // A byline or dateline left out of the Markdown still tells who wrote it and when.
+    dropRecommendations(roots, removed);
     const lines = dropBoilerplate(roots, removed, meta.title);
     page = { ...meta, byline: meta.byline ?? lines.byline, publishedTime: meta.publishedTime ?? lines.dateline };
   }
