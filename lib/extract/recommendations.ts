@@ -2,17 +2,20 @@ import type { AnyNode, Element } from "domhandler";
 import type { ElementMarks } from "./content-stats";
 import { HEADINGS } from "./tag-sets";
 
-/** A heading that introduces other pages or other products, not more of this one. */
+/**
+ * A heading that introduces other pages or other products, not more of this one; or a
+ * table of contents or an author box, which repeat or sit beside the text.
+ */
 const RECOMMENDS =
-  /^(?:you (?:may|might) also (?:like|enjoy)|(?:customers|people)(?: who [^.]{1,40})? also (?:bought|viewed|liked|searched(?: for)?)|similar (?:items|products)|related (?:products|items|articles|posts|stories|content|reading)|recently viewed(?: items| products)?|frequently bought together|more from (?:this|the) (?:seller|shop|store|author|brand)|recommended (?:for you|products|articles|reading|stories)|more (?:stories|articles|like this|to explore)|you may be interested in|read next|popular (?:posts|articles|products|stories))\s*:?$/i;
+  /^(?:you (?:may|might) also (?:like|enjoy)|(?:customers|people)(?: who [^.]{1,40})? also (?:bought|viewed|liked|searched(?: for)?)|similar (?:items|products)|related (?:products|items|articles|posts|stories|content|reading)|recently viewed(?: items| products)?|frequently bought together|more from (?:this|the) (?:seller|shop|store|author|brand)|recommended (?:for you|products|articles|reading|stories)|more (?:stories|articles|like this|to explore)|you may be interested in|read next|popular (?:posts|articles|products|stories)|table of contents|contents|in this (?:article|post|guide)|on this page|jump to|about the author)\s*:?$/i;
 
 /** Recommendation blocks may take up to this share of the content's text; past it, they are the content. */
 const MAX_SHARE = 0.5;
 
 /**
- * Marks "You may also like", "Customers also viewed", "Related articles" blocks inside the
- * chosen content as removed: the heading and the container it opens (the largest one it
- * is the first text of), which holds cards or links for other pages. A heading alone in
+ * Marks "You may also like", "Customers also viewed", "Related articles", "Table of
+ * contents" and "About the author" blocks inside the chosen content as removed: the heading
+ * and the container it opens (the largest one it is the first text of). A heading alone in
  * its container takes its following siblings up to the next heading of its rank or higher.
  */
 export function dropRecommendations(roots: Element[], removed: ElementMarks): void {
