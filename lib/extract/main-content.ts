@@ -34,6 +34,11 @@ const CHAR_THRESHOLD = 500;
 /** A choice under this share of the page's text and this many characters is one card of many (see wholeIfScattered). */
 const SCATTERED_SHARE = 0.5;
 const SCATTERED_MAX = 1500;
+/**
+ * Pages that say they are an article (shops' themes say so of every page) need a choice half
+ * as long and half as large a share: a short story on a busy page stays a story.
+ */
+const ARTICLE_SCATTERED = 0.5;
 /** Share of the chosen container's text that cleaning must leave (see attempt). */
 const KEPT_SHARE = 0.5;
 const PROSE_LINK_DENSITY = 0.25;
@@ -337,11 +342,12 @@ export function findMainContent(doc: Document, isArticle = false, isProduct = fa
 /**
  * A listing, a shop's category or a home page of teasers: Readability's best container is one
  * card of many, short and a small share of the page. Then the page without its chrome (its
- * <main>, if that holds the choice) is the content. Pages that say they are an article keep
- * the choice, and so does any choice long enough to be an article's body.
+ * <main>, if that holds the choice) is the content. Any choice long enough to be an
+ * article's body stays.
  */
 function wholeIfScattered(body: Element, r: Attempt, flags: Flags, isArticle: boolean): MainContent {
-  if (isArticle || r.textLength >= SCATTERED_SHARE * r.pageText || r.textLength >= SCATTERED_MAX) return r;
+  const k = isArticle ? ARTICLE_SCATTERED : 1;
+  if (r.textLength >= k * SCATTERED_SHARE * r.pageText || r.textLength >= k * SCATTERED_MAX) return r;
   const main = flags.main;
   const inMain = main !== null && r.roots.every((x) => x === main || isAncestor(main, x));
   const whole = attempt(body, inMain ? flags : { ...flags, main: null }, true);
