@@ -21,9 +21,12 @@ const DATE_ONLY =
 /** "Related: ...", "READ MORE: ...", "See also ...": a teaser for another page. */
 const TEASER =
   /^(?:related(?:\s+(?:articles?|posts?|stories|reading|content|topics))?|read more|read also|also read|read next|see also|more from|more on this|recommended(?:\s+reading)?|you (?:may|might) also like|further reading|more stories|related coverage|don't miss|must read)\b\s*[:\-–—]?/i;
-/** "Subscribe to our newsletter", "Sign up for ..." and comment-policy notes. */
+/**
+ * "Subscribe to our newsletter", "Sign up for ...", comment-policy notes, skip links, "Log in
+ * to save this", "Create an account or sign in to comment" and cookie notices.
+ */
 const HOUSE_NOTE =
-  /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)/i;
+  /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)|^(?:skip to|jump to) (?:main |the )?(?:content|navigation|main|search|product)|^(?:log|sign) ?in\b.{0,30}\bto (?:add|save|view|see|set|follow|continue|comment|reply|post|answer|access|get|update)\b|^(?:create an account or sign in|you must (?:log|sign) ?in) to\b|\b(?:we|this (?:site|website)) uses? cookies\b|\bcookie (?:policy|settings|preferences|consent)\b.{0,80}$/i;
 
 /** What the lines dropped from the content said, for the metadata it lacks. */
 export interface DroppedLines {
@@ -34,8 +37,8 @@ export interface DroppedLines {
 /**
  * Marks short lines inside the chosen content that are not the content: photo credits and
  * gallery counters, a caption printed twice, bylines and datelines, teasers for other pages,
- * newsletter and comment-policy notes, short forms, and a first heading that repeats the
- * page title. Only short blocks
+ * newsletter and comment-policy notes, short forms, a first heading that repeats the
+ * page title, and text printed again in another container. Only short blocks
  * are candidates, never an article, main or section; if the marks would take more than a
  * third of the content's text, none is kept (a page of such lines is a listing, not noise).
  */
@@ -46,6 +49,8 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
   let total = 0;
   let headingSeen = false;
   const seen = new Set<string>();
+  const printed = new Map<string, Element>();
+  const repeats: Element[] = [];
   const stack: AnyNode[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as Element);
   for (let n = stack.pop(); n; n = stack.pop()) {
@@ -62,6 +67,17 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
         if (!kind && n.name === "figcaption") {
           if (seen.has(text)) kind = "credit";
           else seen.add(text);
+        }
+        // A text block printed again in another container (a carousel's clones, a mobile
+        // and a desktop copy of a section) reads once: a repeat never takes the first copy.
+        // Repeats side by side are the author's own (a refrain, a list of equal items).
+        if (!kind && text.length >= MIN_REPEAT && isLeafBlock(n)) {
+          const first = printed.get(text);
+          if (first === undefined) printed.set(text, n);
+          else if (first.parent !== n.parent && !within(n, first)) {
+            repeats.push(n);
+            continue;
+          }
         }
         if (n.name.length === 2 && n.name[0] === "h") headingSeen = true;
         if (kind) {
@@ -82,11 +98,27 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
   const bylines = found.filter((f) => f.kind === "byline").length;
   const datelines = found.filter((f) => f.kind === "dateline").length;
   const kept = found.filter((f) => !(f.kind === "byline" && bylines > 2) && !(f.kind === "dateline" && datelines > 2));
+  for (const el of repeats) removed.add(el);
   let dropped = 0;
   for (const f of kept) dropped += f.len;
   if (dropped > total / 3) return { byline: null, dateline: null };
   for (const f of kept) removed.add(f.el);
   return { byline: bylines > 2 ? null : out.byline, dateline: datelines > 2 ? null : out.dateline };
+}
+
+/** Blocks shorter than this may repeat as content ("Add to cart", a price, "Reply"). */
+const MIN_REPEAT = 25;
+
+/** Whether el lies inside ancestor (a wrapper and its only paragraph share their text). */
+function within(el: Element, ancestor: Element): boolean {
+  for (let p = el.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** A block with no block inside: a paragraph, heading or list item, not a wrapper of them. */
+function isLeafBlock(el: Element): boolean {
+  for (const c of el.children) if (c.type === "tag" && LINE_BLOCKS.has(c.name)) return false;
+  return true;
 }
 
 const DATELINE_LEAD =

@@ -12,7 +12,9 @@ import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
 import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
+import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
+import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
 import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageFields } from "./types";
@@ -83,11 +85,11 @@ async function extractHtml(
   // Read during the parse: metadata sees the whole page, exclusions included.
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
-  let content = selectContent(parsed.document, opts, meta.isArticle);
+  let content = selectContent(parsed.document, opts, meta);
   if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
     // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
     // and show it only by script: look there too, and keep whichever holds more.
-    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta.isArticle);
+    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta);
     if (revealed.textLength > 2 * content.textLength) content = revealed;
   }
   if (content.textLength < SMALL_CONTENT && opts.onlyMainContent !== false && !opts.includeSelectors?.length) {
@@ -110,6 +112,7 @@ async function extractHtml(
   let page: PageFields = meta;
   if (opts.onlyMainContent !== false) {
     // A byline or dateline left out of the Markdown still tells who wrote it and when.
+    dropRecommendations(roots, removed);
     const lines = dropBoilerplate(roots, removed, meta.title);
     page = { ...meta, byline: meta.byline ?? lines.byline, publishedTime: meta.publishedTime ?? lines.dateline };
   }
@@ -146,7 +149,7 @@ const SMALL_CONTENT = 1000;
 const SMALL_SHARE = 0.1;
 
 /** The roots to render and the elements to leave out, as the options ask. */
-function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean): MainContent {
+function selectContent(doc: Document, opts: ExtractOptions, page: PageMetadata): MainContent {
   if (opts.excludeSelectors?.length) removeExcluded(doc, opts.excludeSelectors);
   const included = (opts.includeSelectors ?? []).flatMap((sel) => selectElements(sel, doc));
   if (opts.onlyMainContent === false) {
@@ -154,7 +157,7 @@ function selectContent(doc: Document, opts: ExtractOptions, isArticle: boolean):
     const roots = body ? [body] : (doc.children.filter((c) => c.type === "tag") as Element[]);
     return { roots, removed: new ElementMarks(), textLength: Number.POSITIVE_INFINITY };
   }
-  const main = findMainContent(doc, isArticle);
+  const main = findMainContent(doc, page.isArticle, page.isProduct);
   const roots = mergeIncluded(main ? main.roots : [], included);
   return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
 }

@@ -49,6 +49,34 @@ export function widenToMain(
   return ms && chosen < share * ms.text && linkDensity(ms) < 0.5 ? [main] : roots;
 }
 
+/** Share of its parent's text a child must hold to be the content area in its place. */
+const AREA_SHARE = 0.8;
+
+/**
+ * The page's content area when it marks no <main>: going down from <body>, the child that
+ * holds most of its parent's text (chrome already left out), while one does. Pages without
+ * a <main> still wrap their content in one column; widenToMain treats it as their <main>.
+ * Null when <body> itself is the area.
+ */
+export function contentArea(body: Element, stats: StatsTable, removed: ElementMarks): Element | null {
+  let area = body;
+  for (;;) {
+    const text = stats.get(area)?.text ?? 0;
+    let next: Element | null = null;
+    let most = 0;
+    for (const c of area.children) {
+      if (c.type !== "tag" || removed.has(c)) continue;
+      const t = stats.get(c)?.text ?? 0;
+      if (t > most) {
+        most = t;
+        next = c;
+      }
+    }
+    if (!next || most < AREA_SHARE * text) return area === body ? null : area;
+    area = next;
+  }
+}
+
 /** Whether a is a proper ancestor of node. */
 export function isAncestor(a: Element, node: Element): boolean {
   for (let p = node.parent; p; p = p.parent) if (p === a) return true;

@@ -1,9 +1,10 @@
 import type { AnyNode, Document, Element } from "domhandler";
 import { textContent } from "domutils";
 import { computeStats, ElementMarks, linkDensity, ScoreTable, type Stats, type StatsTable } from "./content-stats";
-import { ARTICLE_MAIN_SHARE, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
+import { ARTICLE_MAIN_SHARE, contentArea, findLandmarks, isAncestor, PAGE_MAIN_SHARE, widenToMain } from "./landmarks";
 import { classWeight, MAYBE_CANDIDATE, UNLIKELY, UNLIKELY_ROLES } from "./patterns";
 import { cleanArticle } from "./prep-article";
+import { isReviewBlock } from "./reviews";
 import { CHROME_TAGS, PHRASING, TAGS_TO_SCORE } from "./tag-sets";
 
 /** What content detection chose: the roots to render and the elements to leave out. */
@@ -22,12 +23,22 @@ interface Flags {
   main: Element | null;
   /** See widenToMain. */
   mainShare: number;
+  /** A product page: its customer reviews are chrome (see isReviewBlock). */
+  isProduct: boolean;
   stripUnlikely: boolean;
   weightClasses: boolean;
   cleanConditionally: boolean;
 }
 
 const CHAR_THRESHOLD = 500;
+/** A choice under this share of the page's text and this many characters is one card of many (see wholeIfScattered). */
+const SCATTERED_SHARE = 0.5;
+const SCATTERED_MAX = 1500;
+/**
+ * Pages that say they are an article (shops' themes say so of every page) need a choice half
+ * as long and half as large a share: a short story on a busy page stays a story.
+ */
+const ARTICLE_SCATTERED = 0.5;
 /** Share of the chosen container's text that cleaning must leave (see attempt). */
 const KEPT_SHARE = 0.5;
 const PROSE_LINK_DENSITY = 0.25;
@@ -77,6 +88,7 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
   if (CHROME_TAGS.has(el.name)) return true;
   const role = el.attribs.role;
   if (role && UNLIKELY_ROLES.has(role)) return true;
+  if (flags.isProduct && el.name !== "body" && el.name !== "main" && isReviewBlock(el)) return true;
   if (
     !flags.stripUnlikely ||
     inTableOrCode ||
@@ -90,8 +102,16 @@ function isUnlikely(el: Element, flags: Flags, inTableOrCode: boolean): boolean 
   return match.length > 1 && UNLIKELY.test(match) && !MAYBE_CANDIDATE.test(match);
 }
 
-/** One scoring attempt over the body, Readability style, without mutating the tree. */
-function attempt(body: Element, flags: Flags): MainContent {
+/** What one attempt found, with the page's text left once its chrome is out. */
+interface Attempt extends MainContent {
+  pageText: number;
+}
+
+/**
+ * One scoring attempt over the body, Readability style, without mutating the tree; with
+ * whole set, only its chrome is left out and the rest (its <main>, or the body) is the content.
+ */
+function attempt(body: Element, flags: Flags, whole = false): Attempt {
   const removed = new ElementMarks();
   // Pass 1: mark unlikely candidates so scoring and rendering skip them.
   // The kept elements in pre-order (parents first) are what computeStats needs, so this
@@ -112,6 +132,11 @@ function attempt(body: Element, flags: Flags): MainContent {
     }
   }
   const stats = computeStats(order);
+  const pageText = stats.get(body)?.text ?? 0;
+  if (whole) {
+    const root = flags.main && !removed.has(flags.main) ? flags.main : body;
+    return { roots: [root], removed, textLength: visibleLength(root, removed), pageText };
+  }
   const scores = new ScoreTable();
   const score = (el: Element): number => {
     let s = scores.get(el);
@@ -144,7 +169,8 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const c of el.children) if (c.type === "tag" && !removed.has(c)) stack.push(c);
   }
   const top = pickTopCandidate(body, scores, stats);
-  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, flags.main, flags.mainShare);
+  const area = flags.main ?? contentArea(body, stats, removed);
+  const roots = widenToMain(gatherSiblings(top, scores, stats, removed), stats, removed, area, flags.mainShare);
   const cleaned =
     flags.cleanConditionally || flags.weightClasses
       ? cleanArticle(roots, stats, removed, flags.cleanConditionally, flags.weightClasses)
@@ -157,7 +183,7 @@ function attempt(body: Element, flags: Flags): MainContent {
     for (const el of cleaned) if (linkDensity(stats.get(el)) < PROSE_LINK_DENSITY) removed.delete(el);
     textLength = roots.reduce((n, r) => n + visibleLength(r, removed), 0);
   }
-  return { roots, removed, textLength };
+  return { roots, removed, textLength, pageText };
 }
 
 function scorePhrasingRuns(
@@ -285,29 +311,46 @@ function visibleLength(root: Element, removed: ElementMarks): number {
 }
 
 /** Finds the main content: Readability's scoring, retried with looser rules on thin results. */
-export function findMainContent(doc: Document, isArticle = false): MainContent | null {
+export function findMainContent(doc: Document, isArticle = false, isProduct = false): MainContent | null {
   const body = findBody(doc);
   if (!body) return null;
   const { shells, main } = findLandmarks(body);
   const mainShare = isArticle ? ARTICLE_MAIN_SHARE : PAGE_MAIN_SHARE;
   const tries: Flags[] = [
-    { shells, main, mainShare, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
-    { shells, main, mainShare, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+    { shells, main, mainShare, isProduct, stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+    { shells, main, mainShare, isProduct, stripUnlikely: false, weightClasses: false, cleanConditionally: false },
   ];
-  let best: MainContent | null = null;
+  let best: Attempt | null = null;
   let bestFlags: Flags | null = null;
-  let last: MainContent | null = null;
+  let last: Attempt | null = null;
   for (const flags of tries) {
     const r = attempt(body, flags);
-    if (r.textLength >= CHAR_THRESHOLD) return r;
+    if (r.textLength >= CHAR_THRESHOLD) return wholeIfScattered(body, r, flags, isArticle);
     if (!best || r.textLength > best.textLength) {
       best = r;
       bestFlags = flags;
     }
     last = r;
   }
+  if (!best || !bestFlags) return best;
   // Marks of earlier attempts are outdated by later ones: redo the best (it is deterministic).
-  return best && bestFlags && best !== last ? attempt(body, bestFlags) : best;
+  return wholeIfScattered(body, best !== last ? attempt(body, bestFlags) : best, bestFlags, isArticle);
+}
+
+/**
+ * A listing, a shop's category or a home page of teasers: Readability's best container is one
+ * card of many, short and a small share of the page. Then the page without its chrome (its
+ * <main>, if that holds the choice) is the content. Any choice long enough to be an
+ * article's body stays.
+ */
+function wholeIfScattered(body: Element, r: Attempt, flags: Flags, isArticle: boolean): MainContent {
+  const k = isArticle ? ARTICLE_SCATTERED : 1;
+  if (r.textLength >= k * SCATTERED_SHARE * r.pageText || r.textLength >= k * SCATTERED_MAX) return r;
+  const main = flags.main;
+  const inMain = main !== null && r.roots.every((x) => x === main || isAncestor(main, x));
+  const whole = attempt(body, inMain ? flags : { ...flags, main: null }, true);
+  // Less text than the choice (its chrome held the content): keep the choice, its marks redone.
+  return whole.textLength >= CHAR_THRESHOLD && whole.textLength > r.textLength ? whole : attempt(body, flags);
 }

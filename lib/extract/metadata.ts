@@ -6,6 +6,8 @@ export interface PageMetadata extends PageFields {
   baseHref: string | undefined;
   /** The page says it is one article (Open Graph type or JSON-LD type), not a listing or a product. */
   isArticle: boolean;
+  /** The page says it sells one thing (Open Graph or JSON-LD type Product): its reviews are not its text. */
+  isProduct: boolean;
   /** The article text the page's JSON-LD carries, if any (a second source when the HTML yields little). */
   articleBody: string | null;
 }
@@ -35,6 +37,9 @@ const ARTICLE_TYPES =
 /** JSON-LD types of a page that is one article (not a product, recipe or forum thread). */
 const ARTICLE_ONLY =
   /^(Article|NewsArticle|BlogPosting|TechArticle|ScholarlyArticle|Report|AdvertiserContentArticle|AnalysisNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|SatiricalArticle|LiveBlogPosting)$/;
+
+/** JSON-LD types of a page that sells one thing. */
+const PRODUCT_TYPES = /^(?:Product|ProductGroup|ProductModel)$/;
 
 function ldType(ld: Record<string, Json>): string {
   const t = ld["@type"];
@@ -185,6 +190,7 @@ export class MetadataCollector {
         ),
       baseHref: this.baseHref,
       isArticle: (m("og:type") ?? "").toLowerCase() === "article" || (ld !== null && ARTICLE_ONLY.test(ldType(ld))),
+      isProduct: /^(?:og:)?product\b/i.test(m("og:type") ?? "") || (ld !== null && PRODUCT_TYPES.test(ldType(ld))),
       // Raw, not cleaned: its line breaks are the paragraph breaks.
       articleBody: ld && typeof ld.articleBody === "string" && ld.articleBody.trim() ? ld.articleBody : null,
     };

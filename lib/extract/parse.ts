@@ -2,6 +2,7 @@ import type { Document, Element, ParentNode } from "domhandler";
 import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 import { MetadataCollector, type PageMetadata } from "./metadata";
+import { HIDDEN_CLASS } from "./patterns";
 import {
   HEAD_CONTENT,
   LINE_BREAKING,
@@ -24,12 +25,16 @@ function isLayoutWhitespace(s: string): boolean {
 class StopParsing extends Error {}
 
 /**
- * Hidden by attribute or inline style: a reader never sees it, so neither does the
- * extractor. <html> and <body> are exempt: pages hide them until a script has run.
+ * Hidden by attribute, inline style or a utility class that means display:none (the
+ * stylesheet is not read, but "hidden" or "d-none" mean the same on every site): a reader
+ * never sees it, so neither does the extractor. It holds a product's raw data, a desktop
+ * copy of the mobile menu, a filter panel. <html> and <body> are exempt: pages hide them
+ * until a script has run.
  */
 function isHidden(name: string, attribs: Record<string, string>): boolean {
   if (name === "body" || name === "html") return false;
   if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
+  if (attribs.class !== undefined && HIDDEN_CLASS.test(attribs.class)) return true;
   const style = attribs.style;
   return style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style);
 }

@@ -18,6 +18,10 @@ export const UNLIKELY_ROLES = new Set([
   "dialog",
 ]);
 
+/** Utility class names that mean display:none or screen-reader-only text (Bootstrap, Tailwind, WordPress). */
+export const HIDDEN_CLASS =
+  /(?:^|\s)(?:hide|hidden|d-none|is-hidden|sr-only|visually-hidden|screen-reader-text)(?:\s|$)/;
+
 /** Class and id weight: +/-25 each for content-like or chrome-like names. */
 export function classWeight(el: Element, enabled = true): number {
   if (!enabled) return 0;

@@ -15,7 +15,7 @@ function wordF1(printout: string, row: string): number {
 }
 
 describe.skipIf(!dir)("wcxb-dev quality", () => {
-  it("keeps word F1 >= 0.83 overall and >= 0.94 on articles, text only", async () => {
+  it("keeps word F1 >= 0.855 overall and >= 0.94 on articles, text only", async () => {
     const predictions: Record<string, string> = {};
     const pages = loadWcxb(dir as string);
     expect(pages.length).toBeGreaterThan(1000);
@@ -24,7 +24,7 @@ describe.skipIf(!dir)("wcxb-dev quality", () => {
       predictions[p.id] = r.ok ? markdownToText(r.value.markdown) : "";
     }
     const printout = scoreWcxb(dir as string, predictions);
-    expect(wordF1(printout, "all")).toBeGreaterThanOrEqual(0.83);
+    expect(wordF1(printout, "all")).toBeGreaterThanOrEqual(0.855);
     expect(wordF1(printout, "article")).toBeGreaterThanOrEqual(0.94);
   }, 600_000);
 });
