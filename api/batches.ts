@@ -3,7 +3,9 @@ import type { Context } from "hono";
 import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
+import { extractionDifference } from "../lib/changes";
 import type { BatchSummary } from "../lib/coordinator-protocol";
+import { readManifest } from "../lib/manifest";
 import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
@@ -180,7 +182,7 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
 }
 
 /** A batch to compare with must be the caller's and published: a 400 naming the field otherwise. */
-async function checkPreviousBatch(c: Context<AppEnv>, id: string): Promise<void> {
+async function checkPreviousBatch(c: Context<AppEnv>, id: string, options: BatchOptions): Promise<void> {
   let previous: BatchSummary | null = null;
   try {
     previous = await coordinatorOf(c, id).view(c.get("tenant"));
@@ -190,6 +192,15 @@ async function checkPreviousBatch(c: Context<AppEnv>, id: string): Promise<void>
   if (!previous) throw ApiError.invalid("previousBatch", "no such batch of yours");
   if (previous.manifestKey === null) {
     throw ApiError.invalid("previousBatch", `is ${previous.status}: compare with a published batch`);
+  }
+  const manifest = previous.status === "expired" ? null : await c.env.RESULTS.get(previous.manifestKey);
+  if (!manifest) throw ApiError.invalid("previousBatch", "is expired: its records are deleted");
+  const differs = extractionDifference(readManifest(await manifest.json()).options, options);
+  if (differs) {
+    throw ApiError.invalid(
+      "previousBatch",
+      `was extracted with another options.${differs}: use the same extraction options`,
+    );
   }
 }
 
@@ -271,7 +282,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     checkWebhook(options, allow, "options");
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
-    if (previousBatch) await checkPreviousBatch(c, previousBatch);
+    if (previousBatch) await checkPreviousBatch(c, previousBatch, options);
     const discovery = json ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH) : null;
     if (json && json.urls.length === 0 && !discovery) {
       throw ApiError.invalid("urls", "must contain at least one URL, or give `sources` to discover them from");

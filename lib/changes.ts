@@ -2,7 +2,7 @@
 // same URL: the `change` field, and the choices that make it.
 import { z } from "zod";
 import type { ErrorCode } from "./error-codes";
-import type { UrlState } from "./schemas";
+import type { BatchOptions, UrlState } from "./schemas";
 
 /**
  * `new`: the previous run had no such URL; `changed` / `unchanged`: it had, and the
@@ -44,6 +44,20 @@ export function changeOf(previous: PreviousState | null, current: CurrentOutcome
     return current.contentHash !== null && current.contentHash === previous.contentHash ? "unchanged" : "changed";
   }
   return current.status === previous.state && current.code === previous.code ? "unchanged" : "changed";
+}
+
+/** The options that shape a record's content: a 304 carries content made with the previous run's. */
+const EXTRACTION_OPTIONS = ["formats", "onlyMainContent", "images", "includeSelectors", "excludeSelectors"] as const;
+
+/**
+ * The first extraction option in which two batches differ, or null. A later run must
+ * extract as the run before it did, or the content a 304 carries forward would not be
+ * what this run asked for (and every content hash would differ).
+ */
+export function extractionDifference(previous: BatchOptions, next: BatchOptions): string | null {
+  const same = (a: unknown, b: unknown) =>
+    Array.isArray(a) && Array.isArray(b) ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : a === b;
+  return EXTRACTION_OPTIONS.find((option) => !same(previous[option], next[option])) ?? null;
 }
 
 /** The validators worth sending: only for a URL whose previous record has content to carry forward. */

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { r2Keys } from "../../lib/r2-keys";
+import { readParquet } from "../support/parquet-rows";
 import {
   api,
   type BatchBody,
@@ -147,6 +148,16 @@ describe("incremental runs", () => {
     ]);
     const removed = moved[5] as Record;
     expect([removed.index, removed.status, removed.error?.code]).toEqual([list.length, "skipped", "removed"]);
+
+    // The same set as Parquet: one row per moved record.
+    const parquetLink = await json<{ url: string; records: number }>(
+      await api(`/v1/batches/${second.id}/download?changes=only&format=parquet`),
+    );
+    const parquetUrl = new URL(parquetLink.url);
+    const rows = await readParquet(
+      await (await api(`${parquetUrl.pathname}${parquetUrl.search}`, { key: null })).arrayBuffer(),
+    );
+    expect(rows.map((row) => [row.url, row.change])).toEqual(moved.map((r) => [r.url, r.change]));
   });
 
   it("fetches a page whole when the previous record it would carry forward is gone", async () => {
@@ -232,6 +243,15 @@ describe("incremental runs", () => {
       expect(body.error.details[0]?.field).toBe("previousBatch");
       expect(body.error.message).toContain(reason);
     }
+    // Another extraction than the previous run's: the content a 304 carries would not be what was asked.
+    const other = await api("/v1/batches", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ urls: [page(unique("x"), 0)], previousBatch: theirs.id, options: { images: false } }),
+      key: KEY_B,
+    });
+    expect(other.status).toBe(400);
+    expect(await other.text()).toContain("another options.images");
     const malformed = await submitAfter("nope", [page(unique("x"), 0)]);
     expect(malformed.status).toBe(400);
     expect(await malformed.text()).toContain("previousBatch");

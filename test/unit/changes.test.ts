@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { changeOf, changeOfLine, conditionalHeaders, movedLines, type PreviousState } from "../../lib/changes";
+import {
+  changeOf,
+  changeOfLine,
+  conditionalHeaders,
+  extractionDifference,
+  movedLines,
+  type PreviousState,
+} from "../../lib/changes";
 import { unfetchedLine } from "../../lib/result-parts";
+import { BatchOptions } from "../../lib/schemas";
 
 const ok = (hash: string | null, more: Partial<PreviousState> = {}): PreviousState => ({
   index: 3,
@@ -76,5 +84,21 @@ describe("changeOfLine and movedLines", () => {
     const out: string[] = [];
     for await (const block of movedLines(blocks())) out.push(block);
     expect(out.join("").split("\n").filter(Boolean).map(changeOfLine)).toEqual(["new", "changed", "removed"]);
+  });
+});
+
+describe("extractionDifference", () => {
+  const options = (given: object) => BatchOptions.parse(given);
+
+  it("names the first extraction option that differs", () => {
+    expect(extractionDifference(options({}), options({ images: false }))).toBe("images");
+    expect(extractionDifference(options({}), options({ formats: ["markdown", "html"] }))).toBe("formats");
+    expect(extractionDifference(options({ excludeSelectors: [".ad"] }), options({}))).toBe("excludeSelectors");
+  });
+
+  it("ignores order within lists and options that do not shape content", () => {
+    const a = options({ formats: ["links", "markdown"], maxAttempts: 2, retentionDays: 3 });
+    const b = options({ formats: ["markdown", "links"], respectRobots: false });
+    expect(extractionDifference(a, b)).toBeNull();
   });
 });
