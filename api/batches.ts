@@ -148,12 +148,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     expiresAt: summary.expiresAt,
     retryOf: summary.retryOf?.batchId ?? null,
     previousBatch: summary.previousBatch,
-    changes: summary.changes && {
-      new: summary.changes.new,
-      changed: summary.changes.changed,
-      unchanged: summary.changes.unchanged,
-      removed: summary.changes.removed,
-    },
+    changes: summary.changes,
     run: summary.run,
     sla: summary.sla,
     failure: summary.failure,

@@ -19,7 +19,6 @@ import { buildManifest, readManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { backoffSeconds } from "../lib/retry-policy";
-import { changesOf, type RunChanges } from "../lib/schedule-runs";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
@@ -500,7 +499,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
     });
     await this.flushEvents();
-    await this.registerWithTenant(this.summarize(this.requireBatch()), changesOf(committed));
+    await this.registerWithTenant(this.summarize(this.requireBatch()));
   }
 
   /**
@@ -649,14 +648,14 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Keeps the tenant's listing row current, and a scheduled run's history entry (`changes` from its manifest). */
-  private async registerWithTenant(summary: BatchSummary, changes: RunChanges | null = null): Promise<void> {
+  /** Keeps the tenant's listing row current, and a scheduled run's history entry. */
+  private async registerWithTenant(summary: BatchSummary): Promise<void> {
     const directory = this.env.TENANT.getByName(summary.tenant);
     await directory.upsert(
       { id: summary.id, createdAt: summary.createdAt, status: summary.status, total: summary.counts.total },
       summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
     );
-    const entry = runEntry(summary, changes);
+    const entry = runEntry(summary);
     if (entry) await directory.updateRun(entry);
   }
 

@@ -180,7 +180,7 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   /** 1 once discovery reached its cap and stopped. */
   capped: number;
   previous_batch: string | null;
-  /** JSON of the change counts, set on publication (ManifestChanges without its parts). */
+  /** JSON of the change counts (new, changed, unchanged, removed), set on publication. */
   changes: string | null;
   /** JSON RunLink of a scheduled run, or null. */
   run: string | null;
@@ -319,9 +319,14 @@ export class BatchStore {
     );
   }
 
-  /** Records the publication, with the change counts of the committed manifest (its removed parts left out). */
+  /** Records the publication, with the change counts of the committed manifest. */
   markPublished(phase: Phase, finishedAt: number, manifestKey: string, changes: ManifestChanges | null): void {
-    const counts = changes && { ...changes, removedParts: undefined };
+    const counts = changes && {
+      new: changes.new,
+      changed: changes.changed,
+      unchanged: changes.unchanged,
+      removed: changes.removed,
+    };
     this.sql.exec(
       "UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?, changes = ?",
       phase,

@@ -2,7 +2,7 @@
 // and the history entry it keeps current in the tenant directory.
 import type { BatchSummary, RunLink, SlaView } from "../lib/coordinator-protocol";
 import { DEFAULT_LATE_THRESHOLD, windowMs } from "../lib/schedule";
-import type { RunChanges, ScheduleRun } from "../lib/schedule-runs";
+import type { ScheduleRun } from "../lib/schedule-runs";
 import { slaOf } from "../lib/sla";
 import type { BatchRow } from "./batch-store";
 
@@ -43,8 +43,8 @@ export function slaView(
   };
 }
 
-/** The history entry of a run with this summary; null for a batch no schedule started. */
-export function runEntry(summary: BatchSummary, changes: RunChanges | null): Omit<ScheduleRun, "reason"> | null {
+/** The history entry of a run with this summary (its changes once published); null for a batch no schedule started. */
+export function runEntry(summary: BatchSummary): Omit<ScheduleRun, "reason"> | null {
   if (!summary.run) return null;
   return {
     scheduleId: summary.run.scheduleId,
@@ -59,7 +59,7 @@ export function runEntry(summary: BatchSummary, changes: RunChanges | null): Omi
       failed: summary.counts.failed,
       skipped: summary.counts.skipped,
     },
-    changes,
+    changes: summary.changes,
     late: summary.sla ? summary.sla.late : null,
   };
 }

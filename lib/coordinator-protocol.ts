@@ -76,9 +76,8 @@ export interface BatchCounts {
   skipped: number;
 }
 
-/** The manifest's change counts, without its removed parts. */
+/** The manifest's change counts (lib/changes.ts). */
 export interface ChangeCounts {
-  previousBatch: string | null;
   new: number;
   changed: number;
   unchanged: number;

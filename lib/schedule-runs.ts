@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { BatchStatus } from "./schemas";
 
-/** What changed since the previous run, when the run's manifest says (incremental runs). */
+/** What changed since the previous run (lib/changes.ts), once the run is published. */
 export const RunChanges = z.object({
   new: z.number().int().nonnegative(),
   changed: z.number().int().nonnegative(),
@@ -12,13 +12,6 @@ export const RunChanges = z.object({
   removed: z.number().int().nonnegative(),
 });
 export type RunChanges = z.infer<typeof RunChanges>;
-
-/** The `changes` object of a manifest, read loosely: null when absent or not counts. */
-export function changesOf(manifest: unknown): RunChanges | null {
-  const changes = (manifest as { changes?: unknown } | null)?.changes;
-  const parsed = RunChanges.safeParse(changes);
-  return parsed.success ? parsed.data : null;
-}
 
 /** Why an occurrence was skipped rather than run. */
 export const SKIPPED_OVERLAP = "previous run still running";
