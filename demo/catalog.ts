@@ -11,8 +11,8 @@ import { gzipSync } from "node:zlib";
 interface CatalogPage {
   version: number;
   gone: boolean;
-  /** Served without ETag and Last-Modified. */
-  bare: boolean;
+  /** The validators it is served with: both, only Last-Modified, or none (then a content hash is all a crawler can compare). */
+  validators: "both" | "dated" | "none";
 }
 
 /** Pages by path; a page never touched is at version 1. */
@@ -25,7 +25,7 @@ const EPOCH = Date.UTC(2026, 0, 1);
 function pageAt(path: string): CatalogPage {
   let page = pages.get(path);
   if (!page) {
-    page = { version: 1, gone: false, bare: false };
+    page = { version: 1, gone: false, validators: "both" };
     pages.set(path, page);
   }
   return page;
@@ -44,7 +44,7 @@ export function productPage(path: string, version: number): string {
 }
 
 /**
- * `/catalog/…html` pages, and `POST /__catalog/{bump,remove,bare}?path=/catalog/…`
+ * `/catalog/…html` pages, and `POST /__catalog/{bump,remove,bare,dated}?path=/catalog/…`
  * to change one. Answers whether it handled the request.
  */
 export function catalogRoutes(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
@@ -68,12 +68,13 @@ export function catalogRoutes(req: IncomingMessage, res: ServerResponse, url: UR
     }
     return true;
   }
-  const control = /^\/__catalog\/(bump|remove|bare)$/.exec(url.pathname);
+  const control = /^\/__catalog\/(bump|remove|bare|dated)$/.exec(url.pathname);
   if (control && req.method === "POST") {
     const page = pageAt(url.searchParams.get("path") ?? "");
     if (control[1] === "bump") page.version++;
     if (control[1] === "remove") page.gone = true;
-    if (control[1] === "bare") page.bare = true;
+    if (control[1] === "bare") page.validators = "none";
+    if (control[1] === "dated") page.validators = "dated";
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(page));
     return true;
   }
@@ -83,13 +84,18 @@ export function catalogRoutes(req: IncomingMessage, res: ServerResponse, url: UR
     res.writeHead(404, { "content-type": "text/html" }).end("<h1>No longer sold</h1>");
     return true;
   }
-  const validators = page.bare
-    ? {}
-    : {
-        etag: `"${url.pathname.length}-${page.version}"`,
-        "last-modified": new Date(EPOCH + page.version * 86_400_000).toUTCString(),
-      };
-  if (!page.bare && req.headers["if-none-match"] === validators.etag) {
+  const modified = EPOCH + page.version * 86_400_000;
+  const validators: Record<string, string> = {};
+  if (page.validators === "both") validators.etag = `"${url.pathname.length}-${page.version}"`;
+  if (page.validators !== "none") validators["last-modified"] = new Date(modified).toUTCString();
+  // RFC 9110 §13.2.2: If-None-Match when sent, else If-Modified-Since.
+  const ifNoneMatch = req.headers["if-none-match"];
+  const since = Date.parse(req.headers["if-modified-since"] ?? "");
+  const notModified =
+    ifNoneMatch !== undefined
+      ? validators.etag !== undefined && ifNoneMatch === validators.etag
+      : validators["last-modified"] !== undefined && modified <= since;
+  if (notModified) {
     res.writeHead(304, validators).end();
     return true;
   }

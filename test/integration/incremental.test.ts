@@ -35,7 +35,7 @@ interface Published extends BatchBody {
 
 const page = (prefix: string, n: number) => `${ORIGIN}/catalog/${prefix}/${n}.html`;
 
-async function edit(action: "bump" | "remove" | "bare", url: string): Promise<void> {
+async function edit(action: "bump" | "remove" | "bare" | "dated", url: string): Promise<void> {
   const response = await fetch(`${ORIGIN}/__catalog/${action}?path=${encodeURIComponent(new URL(url).pathname)}`, {
     method: "POST",
   });
@@ -87,6 +87,8 @@ describe("incremental runs", () => {
   it("fetches no body for unchanged pages and counts every change exactly", async () => {
     const p = unique("inc");
     await edit("bare", page(p, 10)); // no validators: compared by content hash
+    await edit("dated", page(p, 9)); // Last-Modified only: If-Modified-Since
+    await edit("dated", page(p, 3));
     const first = await run(Array.from({ length: 12 }, (_, n) => page(p, n)));
     expect(first.changes).toEqual({ new: 12, changed: 0, unchanged: 0, removed: 0 });
     const before = new Map((await download(first.id)).map((r) => [r.url as string, r as unknown as Record]));
@@ -133,6 +135,8 @@ describe("incremental runs", () => {
     }
     expect(answers.get(`/catalog/${p}/10.html`)).toEqual([200]);
     expect(answers.get(`/catalog/${p}/2.html`)).toEqual([200]);
+    // Page 9 has only Last-Modified: If-Modified-Since alone got its 304; page 3 was dated later.
+    expect(answers.get(`/catalog/${p}/3.html`)).toEqual([200]);
     expect(answers.get(`/catalog/${p}/4.html`)).toEqual([404]);
     expect(records.find((r) => r.url === page(p, 2))?.markdown).toContain("Revision 2");
 
