@@ -151,6 +151,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     changes: summary.changes,
     run: summary.run,
     sla: summary.sla,
+    errorsByCode: summary.errorsByCode,
     failure: summary.failure,
     discovery: summary.discovery,
     links: {

@@ -176,6 +176,8 @@ export const BatchView = z
     run: RunLinkView.nullable(),
     /** A scheduled run with a window: its projected finish and margin, or null. */
     sla: SlaView.nullable(),
+    /** Failed and skipped URLs per error code, exact: they add up to `counts.failed + counts.skipped`. */
+    errorsByCode: z.record(z.string(), z.number().int()),
     failure: z.string().nullable(),
     /** Present when the batch discovers URLs from `sources`: how far discovery is, and which sources failed. */
     discovery: DiscoveryView.nullable(),

@@ -5,16 +5,11 @@ import { EventSourceParserStream } from "eventsource-parser/stream";
 import { type BatchView, failureOf, type TrawlApi } from "./api-client";
 import { CliError, ExitCode } from "./exit-codes";
 
-export interface BatchEvent {
-  final: boolean;
-  view: BatchView;
-}
-
 /** Connection attempts in a row that may fail before watching gives up. */
 const MAX_RECONNECTS = 5;
 
 /** Progress of batch `id` as it happens, ending with its final event. */
-export async function* batchEvents(api: TrawlApi, id: string, signal: AbortSignal): AsyncGenerator<BatchEvent> {
+export async function* batchEvents(api: TrawlApi, id: string, signal: AbortSignal): AsyncGenerator<BatchView> {
   let failures = 0;
   let retryMs = 3000;
   for (;;) {
@@ -38,9 +33,8 @@ export async function* batchEvents(api: TrawlApi, id: string, signal: AbortSigna
       for await (const message of events) {
         if (message.event !== "progress" && message.event !== "done") continue;
         failures = 0;
-        const final = message.event === "done";
-        yield { final, view: JSON.parse(message.data) as BatchView };
-        if (final) return;
+        yield JSON.parse(message.data) as BatchView;
+        if (message.event === "done") return;
       }
     } catch (error) {
       if (signal.aborted) throw error;

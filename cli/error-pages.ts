@@ -1,6 +1,5 @@
 // Reading a batch's failed and skipped URLs, page by page, in input order.
 import type { ErrorsPage, TrawlApi } from "./api-client";
-import type { CodeTally } from "./format";
 
 export type ErrorEntry = ErrorsPage["errors"][number];
 
@@ -25,19 +24,4 @@ export async function* errorEntries(
     }
     cursor = page.nextCursor;
   } while (cursor);
-}
-
-/**
- * Errors per code, read from the errors list up to `max` entries: no route counts them
- * by code, and a batch with a million failures should not cost a million-row read.
- */
-export async function tallyErrors(api: TrawlApi, id: string, max: number): Promise<CodeTally> {
-  const counts = new Map<string, number>();
-  let read = 0;
-  for await (const entry of errorEntries(api, id, max + 1)) {
-    if (++read > max) return { counts, sampled: true };
-    const code = entry.code ?? entry.status;
-    counts.set(code, (counts.get(code) ?? 0) + 1);
-  }
-  return { counts, sampled: false };
 }

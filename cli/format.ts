@@ -1,13 +1,6 @@
 // How the CLI says things to a person: pure functions from API views to text.
 import type { BatchView } from "./api-client";
 
-/** Failed and skipped URLs per error code, and whether only a sample was counted. */
-export interface CodeTally {
-  counts: Map<string, number>;
-  /** True when the batch has more errors than were read. */
-  sampled: boolean;
-}
-
 /** `75s` → `1m15s`; null → `?`. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "?";
@@ -19,18 +12,20 @@ export function formatDuration(seconds: number | null): string {
   return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(rest).padStart(2, "0")}s`;
 }
 
-/** `http_error 3, duplicate 2`, most frequent first. */
-export function formatTally(tally: CodeTally | null): string {
-  if (!tally || tally.counts.size === 0) return "";
-  const parts = [...tally.counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c, n]) => `${c} ${n}`);
-  return `${parts.join(", ")}${tally.sampled ? " (first errors only)" : ""}`;
+/** Failed and skipped URLs per error code: `http_error 3, duplicate 2`, most frequent first. */
+export function formatTally(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, n]) => `${code} ${n}`)
+    .join(", ");
 }
 
 /** The numbers of one progress line, without a bar: for logs and non-TTY output. */
-export function progressLine(view: BatchView, tally: CodeTally | null): string {
+export function progressLine(view: BatchView): string {
   const { total, pending, succeeded, failed, skipped } = view.counts;
   const speed = view.pagesPerSecond === null ? "- pages/s" : `${view.pagesPerSecond.toFixed(1)} pages/s`;
-  const codes = formatTally(tally);
+  const codes = formatTally(view.errorsByCode);
   return [
     `${view.status} ${view.percent.toFixed(1)}% ${total - pending}/${total}`,
     `succeeded ${succeeded} failed ${failed} skipped ${skipped}`,

@@ -2,10 +2,10 @@
 // (a CI log, a pipe, a file), so nothing but text ever lands in a log.
 import cliProgress from "cli-progress";
 import type { BatchView } from "./api-client";
-import { type CodeTally, formatDuration, formatTally, progressLine } from "./format";
+import { formatDuration, formatTally, progressLine } from "./format";
 
 export interface ProgressDisplay {
-  update(view: BatchView, tally: CodeTally | null): void;
+  update(view: BatchView): void;
   /** Leaves the last state on screen and releases the terminal. */
   stop(): void;
 }
@@ -32,13 +32,13 @@ function terminalBar(out: NodeJS.WriteStream): ProgressDisplay {
   );
   let started = false;
   return {
-    update(view, tally) {
+    update(view) {
       const done = view.counts.total - view.counts.pending;
       const { failed, skipped } = view.counts;
       const payload = {
         speed: view.pagesPerSecond === null ? "- pages/s" : `${view.pagesPerSecond.toFixed(1)} pages/s`,
         remaining: view.counts.pending === 0 ? "0s" : formatDuration(view.etaSeconds),
-        failures: `failed ${failed}, skipped ${skipped}${tally?.counts.size ? `: ${formatTally(tally)}` : ""}`,
+        failures: `failed ${failed}, skipped ${skipped}${failed + skipped > 0 ? `: ${formatTally(view.errorsByCode)}` : ""}`,
       };
       if (!started) {
         bar.start(Math.max(view.counts.total, 1), done, payload);
@@ -58,8 +58,8 @@ function plainLines(out: NodeJS.WriteStream): ProgressDisplay {
   let lastAt = 0;
   let pending: string | null = null;
   return {
-    update(view, tally) {
-      const line = progressLine(view, tally);
+    update(view) {
+      const line = progressLine(view);
       const now = Date.now();
       if (now - lastAt >= PLAIN_LINE_INTERVAL_MS) {
         out.write(`${line}\n`);

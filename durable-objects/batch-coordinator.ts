@@ -710,6 +710,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         : null,
       run,
       sla: slaView(batch, run, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now),
+      errorsByCode: this.store.codeCounts(),
       failure: batch.failure,
       discovery: batch.discovery ? this.discovery.status(batch.capped === 1) : null,
     };

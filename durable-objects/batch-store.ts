@@ -85,6 +85,12 @@ CREATE TABLE IF NOT EXISTS urls (
 );
 CREATE INDEX IF NOT EXISTS urls_state ON urls (state, idx);
 CREATE INDEX IF NOT EXISTS urls_unwritten ON urls (idx) WHERE part IS NULL AND state != 'pending';
+-- How many URLs ended with each error code, kept in the transaction that ends them: the
+-- status answers per-code counts exactly, at any size, without a scan.
+CREATE TABLE IF NOT EXISTS codes (
+  code TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY,
   state TEXT NOT NULL,
@@ -294,7 +300,9 @@ export class BatchStore {
 
   /** Forgets everything: an abandoned upload, or one replaced by a new request. */
   reset(): void {
-    this.sql.exec("DELETE FROM urls; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM sources;");
+    this.sql.exec(
+      "DELETE FROM urls; DELETE FROM codes; DELETE FROM chunks; DELETE FROM parts; DELETE FROM batch; DELETE FROM sources;",
+    );
   }
 
   setPhase(phase: Phase): void {
@@ -379,6 +387,11 @@ export class BatchStore {
         start,
       )
       .one();
+    this.sql.exec(
+      `INSERT INTO codes (code, n) SELECT code, COUNT(*) FROM urls WHERE idx >= ? AND code IS NOT NULL GROUP BY code
+       ON CONFLICT (code) DO UPDATE SET n = n + excluded.n`,
+      start,
+    );
     this.sql.exec(
       `UPDATE batch SET total = total + ?, skipped = skipped + ?, invalid = invalid + ?, duplicates = duplicates + ?,
          last_ingest_at = ?`,
@@ -544,6 +557,7 @@ export class BatchStore {
   applyReport(urls: UrlReport[], part: PartInfo | null, first: number, last: number): void {
     if (part) this.insertPart(part);
     const delta: Record<Counter, number> = { succeeded: 0, failed: 0, skipped: 0 };
+    const codes = new Map<string, number>();
     for (const url of urls) {
       if (url.index < first || url.index > last) continue;
       const tried = url.fetched ? 1 : 0;
@@ -567,9 +581,12 @@ export class BatchStore {
         url.contentHash ?? null,
         url.index,
       );
-      if (ended.toArray().length > 0) delta[url.outcome]++;
+      if (ended.toArray().length === 0) continue;
+      delta[url.outcome]++;
+      if (url.code !== null) codes.set(url.code, (codes.get(url.code) ?? 0) + 1);
     }
     this.addCounts(delta);
+    for (const [code, n] of codes) this.addCode(code, n);
   }
 
   /** Ends the still-pending URLs of a range, counting them. */
@@ -585,6 +602,7 @@ export class BatchStore {
     // Counted by SQLite rather than by returning every row: a cancel ends a million at once.
     const ended = this.count("SELECT changes() AS n");
     this.addCounts({ succeeded: 0, failed: state === "failed" ? ended : 0, skipped: state === "skipped" ? ended : 0 });
+    this.addCode(code, ended);
     return ended;
   }
 
@@ -757,6 +775,24 @@ export class BatchStore {
       part.records,
       part.bytes,
       part.sha256,
+    );
+  }
+
+  /** How many URLs ended with each error code. */
+  codeCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const row of this.sql.exec<{ code: string; n: number }>("SELECT code, n FROM codes ORDER BY code").toArray()) {
+      counts[row.code] = row.n;
+    }
+    return counts;
+  }
+
+  private addCode(code: string, n: number): void {
+    if (n === 0) return;
+    this.sql.exec(
+      "INSERT INTO codes (code, n) VALUES (?, CAST(? AS INTEGER)) ON CONFLICT (code) DO UPDATE SET n = n + excluded.n",
+      code,
+      n,
     );
   }
 

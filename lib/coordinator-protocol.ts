@@ -109,6 +109,8 @@ export interface BatchSummary {
   run: RunLink | null;
   /** Set on a scheduled run with a window. */
   sla: SlaView | null;
+  /** Failed and skipped URLs per error code, exact (`failed + skipped` in all). */
+  errorsByCode: Record<string, number>;
   failure: string | null;
   /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
   discovery: DiscoveryStatus | null;

@@ -30,7 +30,7 @@ export async function errorsCommand(api: TrawlApi, id: string, flags: JsonFlag):
     );
   }
   const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
-  process.stderr.write(`${total} failed or skipped${total ? `: ${formatTally({ counts, sampled: false })}` : ""}\n`);
+  process.stderr.write(`${total} failed or skipped${total ? `: ${formatTally(Object.fromEntries(counts))}` : ""}\n`);
   return ExitCode.ok;
 }
 

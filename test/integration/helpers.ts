@@ -44,6 +44,7 @@ export interface BatchBody {
   id: string;
   status: string;
   changes?: ChangeCounts | null;
+  errorsByCode?: Record<string, number>;
   counts: { total: number; pending: number; succeeded: number; failed: number; skipped: number };
   published: boolean;
   accepted?: number;
@@ -161,6 +162,11 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
     await api(`/v1/batches/${id}/manifest`, { key }),
   );
   expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
+
+  // The status's exact count per error code is the download's, code by code.
+  const byCode: Record<string, number> = {};
+  for (const r of downloaded) if (r.error) byCode[r.error.code] = (byCode[r.error.code] ?? 0) + 1;
+  expect(status.errorsByCode).toEqual(byCode);
 
   // Each record's change, counted, is what the manifest and the status say.
   const changes = (change: string) => downloaded.filter((r) => r.change === change).length;

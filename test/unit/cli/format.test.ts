@@ -13,6 +13,7 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     startedAt: "2026-11-30T10:00:01.000Z",
     finishedAt: null,
     counts: { total: 1000, pending: 550, succeeded: 440, failed: 3, skipped: 7 },
+    errorsByCode: { http_error: 3, duplicate: 7 },
     percent: 45,
     pagesPerSecond: 12.34,
     etaSeconds: 45,
@@ -46,32 +47,33 @@ describe("formatDuration", () => {
 });
 
 describe("formatTally", () => {
-  it("lists codes most frequent first, ties by name, and marks a sample", () => {
-    const counts = new Map([
-      ["duplicate", 1],
-      ["http_error", 3],
-      ["cancelled", 1],
-    ]);
-    expect(formatTally({ counts, sampled: false })).toBe("http_error 3, cancelled 1, duplicate 1");
-    expect(formatTally({ counts, sampled: true })).toBe("http_error 3, cancelled 1, duplicate 1 (first errors only)");
-    expect(formatTally({ counts: new Map(), sampled: false })).toBe("");
+  it("lists codes most frequent first, ties by name, none left at zero", () => {
+    expect(formatTally({ duplicate: 1, http_error: 3, cancelled: 1, timeout: 0 })).toBe(
+      "http_error 3, cancelled 1, duplicate 1",
+    );
+    expect(formatTally({})).toBe("");
   });
 });
 
 describe("progressLine", () => {
   it("gives done/total, counts, pages/s, ETA and errors by code on one line", () => {
-    const tally = { counts: new Map([["http_error", 3]]), sampled: false };
-    expect(progressLine(view(), tally)).toBe(
-      "running 45.0% 450/1000 | succeeded 440 failed 3 skipped 7 | 12.3 pages/s | ETA 45s | http_error 3",
+    expect(progressLine(view())).toBe(
+      "running 45.0% 450/1000 | succeeded 440 failed 3 skipped 7 | 12.3 pages/s | ETA 45s | duplicate 7, http_error 3",
     );
   });
 
   it("says ETA 0s once nothing is pending, and - pages/s before the first page", () => {
-    const done = view({ status: "completed", counts: { total: 2, pending: 0, succeeded: 2, failed: 0, skipped: 0 } });
-    expect(progressLine({ ...done, percent: 100, etaSeconds: null }, null)).toBe(
+    const done = view({
+      status: "completed",
+      counts: { total: 2, pending: 0, succeeded: 2, failed: 0, skipped: 0 },
+      errorsByCode: {},
+    });
+    expect(progressLine({ ...done, percent: 100, etaSeconds: null })).toBe(
       "completed 100.0% 2/2 | succeeded 2 failed 0 skipped 0 | 12.3 pages/s | ETA 0s",
     );
-    expect(progressLine(view({ pagesPerSecond: null, etaSeconds: null }), null)).toMatch(/\| - pages\/s \| ETA \?$/);
+    expect(progressLine(view({ pagesPerSecond: null, etaSeconds: null, errorsByCode: {} }))).toMatch(
+      /\| - pages\/s \| ETA \?$/,
+    );
   });
 });
 
