@@ -37,6 +37,7 @@ import type {
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import type { ManifestChanges, UrlState } from "../lib/schemas";
 import type { PageOutcome } from "../lib/webhooks";
+import { insertPart, partsOf } from "./part-rows";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batch (
@@ -555,7 +556,7 @@ export class BatchStore {
    * attempt. Outcomes for URLs outside the range or no longer pending change nothing.
    */
   applyReport(urls: UrlReport[], part: PartInfo | null, first: number, last: number): void {
-    if (part) this.insertPart(part);
+    if (part) insertPart(this.sql, "parts", part);
     const delta: Record<Counter, number> = { succeeded: 0, failed: 0, skipped: 0 };
     const codes = new Map<string, number>();
     for (const url of urls) {
@@ -655,7 +656,7 @@ export class BatchStore {
 
   /** Records a part the coordinator wrote and points its URLs at it, with the change each record says. */
   recordWrittenPart(part: PartInfo, written: { index: number; change: string | null }[]): void {
-    this.insertPart(part);
+    insertPart(this.sql, "parts", part);
     this.sql.exec(
       `UPDATE urls SET part = ?1, change = j.value ->> 1
        FROM json_each(?2) AS j WHERE urls.idx = j.value ->> 0 AND urls.part IS NULL`,
@@ -741,13 +742,17 @@ export class BatchStore {
       .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
   }
 
+  /** How many URLs ended with each error code. */
+  codeCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const row of this.sql.exec<{ code: string; n: number }>("SELECT code, n FROM codes ORDER BY code").toArray()) {
+      counts[row.code] = row.n;
+    }
+    return counts;
+  }
+
   parts(): PartInfo[] {
-    return this.sql
-      .exec<PartInfo & Record<string, SqlStorageValue>>(
-        "SELECT key, first, last, records, bytes, sha256 FROM parts ORDER BY first, last, key",
-      )
-      .toArray()
-      .map(({ key, first, last, records, bytes, sha256 }) => ({ key, first, last, records, bytes, sha256 }));
+    return partsOf(this.sql, "parts");
   }
 
   /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
@@ -765,27 +770,6 @@ export class BatchStore {
   }
 
   // ---- helpers -------------------------------------------------------------------
-
-  private insertPart(part: PartInfo): void {
-    this.sql.exec(
-      "INSERT OR IGNORE INTO parts (key, first, last, records, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-      part.key,
-      part.first,
-      part.last,
-      part.records,
-      part.bytes,
-      part.sha256,
-    );
-  }
-
-  /** How many URLs ended with each error code. */
-  codeCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const row of this.sql.exec<{ code: string; n: number }>("SELECT code, n FROM codes ORDER BY code").toArray()) {
-      counts[row.code] = row.n;
-    }
-    return counts;
-  }
 
   private addCode(code: string, n: number): void {
     if (n === 0) return;

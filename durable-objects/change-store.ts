@@ -10,6 +10,7 @@
 import type { PreviousState } from "../lib/changes";
 import type { PartInfo } from "../lib/coordinator-protocol";
 import type { ManifestChanges } from "../lib/schemas";
+import { insertPart, partsOf } from "./part-rows";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS removed_scan (
@@ -133,17 +134,7 @@ export class ChangeStore {
 
   /** Moves the scan past a slice: its part (when it found removed URLs) and the new position, together. */
   advanceRemovedScan(next: RemovedScan, part: PartInfo | null): void {
-    if (part) {
-      this.sql.exec(
-        "INSERT OR IGNORE INTO removed_parts (key, first, last, records, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-        part.key,
-        part.first,
-        part.last,
-        part.records,
-        part.bytes,
-        part.sha256,
-      );
-    }
+    if (part) insertPart(this.sql, "removed_parts", part);
     this.sql.exec(
       `INSERT INTO removed_scan (one, cursor, removed, done) VALUES (1, ?1, ?2, ?3)
        ON CONFLICT (one) DO UPDATE SET cursor = ?1, removed = ?2, done = ?3`,
@@ -154,12 +145,7 @@ export class ChangeStore {
   }
 
   removedParts(): PartInfo[] {
-    return this.sql
-      .exec<PartInfo & Record<string, SqlStorageValue>>(
-        "SELECT key, first, last, records, bytes, sha256 FROM removed_parts ORDER BY first",
-      )
-      .toArray()
-      .map(({ key, first, last, records, bytes, sha256 }) => ({ key, first, last, records, bytes, sha256 }));
+    return partsOf(this.sql, "removed_parts");
   }
 
   /** How many records say each change (one pass over the list, made once, on publication). */
