@@ -37,7 +37,7 @@ import type {
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import type { ManifestChanges, UrlState } from "../lib/schemas";
 import type { PageOutcome } from "../lib/webhooks";
-import { insertPart, partsOf } from "./part-rows";
+import { insertPart, partsOf, partTable } from "./part-rows";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batch (
@@ -100,14 +100,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   token TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_state ON chunks (state, lost_at);
-CREATE TABLE IF NOT EXISTS parts (
-  key TEXT PRIMARY KEY,
-  first INTEGER NOT NULL,
-  last INTEGER NOT NULL,
-  records INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  sha256 TEXT NOT NULL
-);
+${partTable("parts")}
 -- Set once the batch is deleted (DELETE /v1/batches/{id}): whose it was, so a repeated
 -- DELETE by its tenant is answered like the first and anyone else's like a missing batch.
 CREATE TABLE IF NOT EXISTS deleted (

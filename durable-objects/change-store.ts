@@ -10,7 +10,7 @@
 import type { PreviousState } from "../lib/changes";
 import type { PartInfo } from "../lib/coordinator-protocol";
 import type { ManifestChanges } from "../lib/schemas";
-import { insertPart, partsOf } from "./part-rows";
+import { insertPart, partsOf, partTable } from "./part-rows";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS removed_scan (
@@ -19,14 +19,7 @@ CREATE TABLE IF NOT EXISTS removed_scan (
   removed INTEGER NOT NULL DEFAULT 0,
   done INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS removed_parts (
-  key TEXT PRIMARY KEY,
-  first INTEGER NOT NULL,
-  last INTEGER NOT NULL,
-  records INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  sha256 TEXT NOT NULL
-);
+${partTable("removed_parts")}
 `;
 
 /** A URL of a run's list, as the next run's removed scan reads it. */

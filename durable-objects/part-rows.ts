@@ -4,6 +4,18 @@ import type { PartInfo } from "../lib/coordinator-protocol";
 
 export type PartTable = "parts" | "removed_parts";
 
+/** The table's definition: one row per immutable part, as the manifest lists it. */
+export function partTable(table: PartTable): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+  key TEXT PRIMARY KEY,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL
+);`;
+}
+
 /** Records a part; the same key again (a part rewritten after a crash) changes nothing. */
 export function insertPart(sql: SqlStorage, table: PartTable, part: PartInfo): void {
   sql.exec(
