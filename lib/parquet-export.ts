@@ -9,7 +9,7 @@ import { ResultRecord } from "./schemas";
 
 type Column = {
   name: string;
-  type: "BYTE_ARRAY" | "INT32" | "INT64" | "DOUBLE";
+  type: "BYTE_ARRAY" | "INT32" | "INT64" | "DOUBLE" | "BOOLEAN";
   converted_type?: "UTF8" | "JSON" | "TIMESTAMP_MILLIS";
   required?: boolean;
   value: (record: ResultRecord) => unknown;
@@ -59,6 +59,16 @@ export const PARQUET_COLUMNS: readonly Column[] = [
   },
   { name: "duration_ms", type: "DOUBLE", value: (r) => r.durationMs },
   { name: "attempts", type: "INT32", required: true, value: (r) => r.attempts },
+  { name: "needs_rendering", type: "BOOLEAN", value: (r) => r.needsRendering ?? null },
+  // The product's structured data, one typed column a field, so a price crawl filters and sorts in SQL.
+  text("product_name", (r) => r.structured?.name),
+  { name: "price", type: "DOUBLE", value: (r) => r.structured?.price ?? null },
+  text("currency", (r) => r.structured?.currency),
+  text("availability", (r) => r.structured?.availability),
+  text("sku", (r) => r.structured?.sku),
+  text("brand", (r) => r.structured?.brand),
+  { name: "rating", type: "DOUBLE", value: (r) => r.structured?.rating ?? null },
+  { name: "rating_count", type: "INT32", value: (r) => r.structured?.ratingCount ?? null },
 ];
 
 const SCHEMA = [

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Change } from "./changes";
 import { ErrorCode } from "./error-codes";
+import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
 import { WebhookConfig } from "./webhooks";
 
@@ -99,6 +100,10 @@ export const ResultRecord = z.object({
   wordCount: z.number().int().nullable(),
   /** The page was over the extractor's size, depth or element bound: only its start is in the content. */
   truncated: z.boolean().optional(),
+  /** The product the page's own structured data describes (JSON-LD or microdata); absent when none. */
+  structured: StructuredData.optional(),
+  /** The HTML held next to no content but runs scripts: a browser would show more (see the README). */
+  needsRendering: z.boolean().optional(),
   contentHash: z.string().nullable(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),

@@ -88,7 +88,8 @@ export async function fetchAndExtract(
   const validators = { etag: page.etag, lastModified: page.lastModified };
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.code, extracted.message);
-    return { kind: "terminal", record: { ...record, ...base, ...validators }, fetched: true };
+    const rendering = extracted.needsRendering && { needsRendering: true };
+    return { kind: "terminal", record: { ...record, ...base, ...validators, ...rendering }, fetched: true };
   }
   const x = extracted.value;
   // Selector rules read the fetched page itself, decoded only when one is set. As UTF-8
@@ -120,6 +121,8 @@ export async function fetchAndExtract(
       ...(x.links !== undefined && { links: x.links }),
       wordCount: x.wordCount,
       ...(x.truncated && { truncated: true }),
+      ...(x.structured && { structured: x.structured }),
+      ...(x.needsRendering && { needsRendering: true }),
       contentHash: x.contentHash,
     },
   };

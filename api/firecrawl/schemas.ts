@@ -1,6 +1,7 @@
 // Response schemas of the Firecrawl-compatible routes, for the OpenAPI document. The
 // request schemas are the pure ones in lib/firecrawl/request.ts.
 import { z } from "@hono/zod-openapi";
+import { StructuredData } from "../../lib/extract/structured";
 import { BatchId } from "../../lib/schemas";
 
 export const FirecrawlErrorResponse = z
@@ -38,6 +39,8 @@ export const FirecrawlDocumentView = z
       contentType: z.string().optional(),
       publishedTime: z.string().optional(),
       ogSiteName: z.string().optional(),
+      structured: StructuredData.optional(),
+      needsRendering: z.boolean().optional(),
       error: z.string().optional(),
     }),
   })

@@ -108,6 +108,9 @@ async function extractHtml(
         }
     }
   }
+  // Next to nothing found on a page that runs scripts: its text (a forum's posts, a shop's
+  // grid) is built in the browser from data the HTML does not show. Say so, whatever we return.
+  const needsRendering = content.textLength < THIN_CONTENT && parsed.scripts > 0 && opts.onlyMainContent !== false;
   const { roots, removed } = content;
   let page: PageFields = meta;
   if (opts.onlyMainContent !== false) {
@@ -136,10 +139,29 @@ async function extractHtml(
     // The truncated Markdown holds fewer words than the tree: count those of its text.
     wordCount = countWords(markdownToText(markdown));
   }
-  if (!markdown) return fail("extraction_empty", "no main content found on the page");
+  if (!markdown)
+    return needsRendering
+      ? {
+          ok: false,
+          code: "extraction_empty",
+          message: "no content in the HTML: the page builds it with scripts",
+          needsRendering: true,
+        }
+      : fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
-  return finish(markdown, cleanedHtml, page, input, truncatedBytes || parsed.truncated, [...links], wordCount);
+  const result = await finish(
+    markdown,
+    cleanedHtml,
+    page,
+    input,
+    truncatedBytes || parsed.truncated,
+    [...links],
+    wordCount,
+  );
+  if (result.ok && meta.structured) result.value.structured = meta.structured;
+  if (result.ok && needsRendering) result.value.needsRendering = true;
+  return result;
 }
 
 /** Below this many characters of content, a page may hide its text from the first parse. */

@@ -1,3 +1,11 @@
+import {
+  findProduct,
+  type Json,
+  type ProductFacts,
+  productFacts,
+  type StructuredData,
+  toStructured,
+} from "./structured";
 import type { PageFields } from "./types";
 import { resolveUrl } from "./urls";
 
@@ -10,9 +18,11 @@ export interface PageMetadata extends PageFields {
   isProduct: boolean;
   /** The article text the page's JSON-LD carries, if any (a second source when the HTML yields little). */
   articleBody: string | null;
+  /** The product the page's JSON-LD or microdata describes, validated (see structured.ts). */
+  structured: StructuredData | null;
+  /** The product's own description from its structured data, to find it in the page. */
+  productDescription: string | null;
 }
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 function clean(value: string | undefined | null): string | null {
   if (value == null) return null;
@@ -63,7 +73,24 @@ function findArticle(value: Json | undefined, depth = 0): Record<string, Json> |
 }
 
 /** What the collector is reading the text of, and how deep that element opened. */
-type Capture = { kind: "title" | "jsonld" | "author"; depth: number; text: string };
+type Capture = { kind: "title" | "jsonld" | "author" | "microdata"; depth: number; text: string; prop?: string };
+
+/** schema.org microdata properties read inside a product's itemscope, by the field they fill. */
+const MICRODATA_FIELDS: Record<string, keyof ProductFacts> = {
+  price: "price",
+  lowPrice: "price",
+  priceCurrency: "currency",
+  availability: "availability",
+  sku: "sku",
+  mpn: "sku",
+  ratingValue: "rating",
+  reviewCount: "ratingCount",
+  ratingCount: "ratingCount",
+};
+const MICRODATA_PRODUCT = /schema\.org\/(?:Product|ProductGroup|IndividualProduct|ProductModel)$/i;
+
+/** An open microdata item: where it opened, whether it is a product and which property of its parent it is. */
+type Scope = { depth: number; product: boolean; prop: string | undefined };
 
 /**
  * Gathers page metadata from parser events as the page is parsed, so no walk of the tree
@@ -79,6 +106,13 @@ export class MetadataCollector {
   private baseHref: string | undefined;
   private ld: Record<string, Json> | null = null;
   private relAuthor: string | null = null;
+  private product: Record<string, Json> | null = null;
+  private readonly micro: ProductFacts & { description?: string | null } = {};
+  private readonly scopes: Scope[] = [];
+  /** Microdata products seen: more than one is a listing of products, not a product page. */
+  private microProducts = 0;
+  /** Inside a microdata product: every close must be reported (see close). */
+  inProduct = false;
   /** The element whose text is being read, if any; the parser checks it before calling text(). */
   capture: Capture | null = null;
 
@@ -92,7 +126,7 @@ export class MetadataCollector {
         if (this.titleTag === null) this.startCapture("title", depth);
         return;
       case "script":
-        if (!this.ld && /ld\+json/i.test(attribs.type ?? "")) this.startCapture("jsonld", depth);
+        if ((!this.ld || !this.product) && /ld\+json/i.test(attribs.type ?? "")) this.startCapture("jsonld", depth);
         return;
       case "base":
         this.baseHref ??= attribs.href;
@@ -115,9 +149,45 @@ export class MetadataCollector {
     }
   }
 
-  private startCapture(kind: Capture["kind"], depth: number): void {
+  private startCapture(kind: Capture["kind"], depth: number, prop?: string): void {
     // One at a time: the outer element's text already includes any inner one's.
-    this.capture ??= { kind, depth, text: "" };
+    this.capture ??= { kind, depth, text: "", prop };
+  }
+
+  /** An element with an itemprop or itemscope attribute opened (schema.org microdata). */
+  microdata(attribs: Record<string, string>, depth: number): void {
+    const prop = attribs.itemprop;
+    const scope = this.scopes[this.scopes.length - 1];
+    if (prop && this.inProduct && scope) this.microProperty(prop, attribs, depth, scope);
+    if (attribs.itemscope !== undefined) {
+      const product = MICRODATA_PRODUCT.test(attribs.itemtype ?? "");
+      this.scopes.push({ depth, product, prop });
+      if (product) {
+        this.inProduct = true;
+        this.microProducts++;
+      }
+    }
+  }
+
+  private microProperty(prop: string, attribs: Record<string, string>, depth: number, scope: Scope): void {
+    let field: keyof ProductFacts | "description" | undefined = MICRODATA_FIELDS[prop];
+    if (prop === "name") field = scope.product ? "name" : scope.prop === "brand" ? "brand" : undefined;
+    else if (prop === "brand" && attribs.itemscope === undefined) field = "brand";
+    else if (prop === "description" && scope.product) field = "description";
+    if (!field || this.micro[field] != null) return;
+    const value = attribs.content ?? attribs.href;
+    if (value !== undefined) this.micro[field] = clean(value);
+    else this.startCapture("microdata", depth, field);
+  }
+
+  /** Closes the microdata items opened at this depth. */
+  private closeScopes(depth: number): void {
+    let top = this.scopes[this.scopes.length - 1];
+    while (top && top.depth >= depth) {
+      this.scopes.pop();
+      top = this.scopes[this.scopes.length - 1];
+    }
+    this.inProduct = this.scopes.some((s) => s.product);
   }
 
   /** Text inside the captured element (call only while capture is set). */
@@ -127,14 +197,18 @@ export class MetadataCollector {
 
   /** An element at the given depth closed. */
   close(depth: number): void {
+    if (this.inProduct) this.closeScopes(depth);
     const c = this.capture;
     if (!c || c.depth !== depth) return;
     this.capture = null;
     if (c.kind === "title") this.titleTag = clean(c.text);
     else if (c.kind === "author") this.relAuthor = clean(c.text);
+    else if (c.kind === "microdata") (this.micro as Record<string, string | null>)[c.prop as string] = clean(c.text);
     else {
       try {
-        this.ld = findArticle(JSON.parse(c.text.replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, "")) as Json);
+        const json = JSON.parse(c.text.replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, "")) as Json;
+        this.ld ??= findArticle(json);
+        this.product ??= findProduct(json);
       } catch {
         // Broken JSON-LD is common; other sources still apply.
       }
@@ -190,9 +264,21 @@ export class MetadataCollector {
         ),
       baseHref: this.baseHref,
       isArticle: (m("og:type") ?? "").toLowerCase() === "article" || (ld !== null && ARTICLE_ONLY.test(ldType(ld))),
-      isProduct: /^(?:og:)?product\b/i.test(m("og:type") ?? "") || (ld !== null && PRODUCT_TYPES.test(ldType(ld))),
+      isProduct:
+        /^(?:og:)?product\b/i.test(m("og:type") ?? "") ||
+        (ld !== null && PRODUCT_TYPES.test(ldType(ld))) ||
+        this.product !== null,
       // Raw, not cleaned: its line breaks are the paragraph breaks.
       articleBody: ld && typeof ld.articleBody === "string" && ld.articleBody.trim() ? ld.articleBody : null,
+      structured: this.product
+        ? toStructured(productFacts(this.product))
+        : this.microProducts === 1
+          ? toStructured(this.micro)
+          : null,
+      productDescription:
+        (this.product && typeof this.product.description === "string" ? clean(this.product.description) : null) ??
+        this.micro.description ??
+        null,
     };
   }
 }

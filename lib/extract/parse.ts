@@ -62,6 +62,8 @@ const KEPT_ATTRIBUTES = new Set([
   "name",
   "property",
   "itemprop",
+  "itemscope",
+  "itemtype",
   "http-equiv",
   "charset",
   "role",
@@ -76,6 +78,9 @@ const KEPT_ATTRIBUTES = new Set([
   "datatable",
   "summary",
 ]);
+
+/** A link to a script file (a preload or modulepreload of the page's code). */
+const SCRIPT_HREF = /\.m?js(?:$|[?#])/;
 
 /** htmlparser2 members that its typings mark private or internal. */
 interface ParserInternals {
@@ -115,6 +120,11 @@ class BoundedHandler extends DomHandler {
   private head = 0;
   /** Set when content ended an unclosed <head> early: its close tag then closes nothing built. */
   private headLeft = false;
+  /**
+   * <script> elements and preloaded script files seen (a saved page may have lost its
+   * scripts but not their preloads): a page that runs none cannot need rendering.
+   */
+  scripts = 0;
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -122,7 +132,12 @@ class BoundedHandler extends DomHandler {
     this.work += this.depth;
     if (this.depth > LIMITS.maxParseDepth || this.elements > LIMITS.maxElements || this.work > LIMITS.maxParserWork)
       this.stop();
-    if (METADATA_TAGS.has(name) && this.blind === 0) this.metadata.open(name, attribs, this.depth);
+    if (this.blind === 0) {
+      if (METADATA_TAGS.has(name)) this.metadata.open(name, attribs, this.depth);
+      if (attribs.itemprop !== undefined || attribs.itemscope !== undefined)
+        this.metadata.microdata(attribs, this.depth);
+    }
+    if (name === "script" || (name === "link" && SCRIPT_HREF.test(attribs.href ?? ""))) this.scripts++;
     if (this.skip === 1 && this.head > 0 && this.head === this.depth - 1 && !HEAD_CONTENT.has(name)) this.leaveHead();
     if (
       this.skip === 0 &&
@@ -171,7 +186,7 @@ class BoundedHandler extends DomHandler {
       this.blind--;
       this.skip--;
     } else {
-      if (this.metadata.capture) this.metadata.close(this.depth);
+      if (this.metadata.capture || this.metadata.inProduct) this.metadata.close(this.depth);
       if (this.skip > 0) this.skip--;
       else {
         if (this.pre > 0 && (this.tagStack[this.tagStack.length - 1] as Element).name === "pre") this.pre--;
@@ -463,6 +478,8 @@ export class BrowserTokenizer extends ScanningTokenizer {}
 export interface Parsed {
   document: Document;
   truncated: boolean;
+  /** How many <script> elements and preloaded script files the page has. */
+  scripts: number;
   /** Resolves the page's metadata, read during the parse, against its URL. */
   metadata(pageUrl: string): PageMetadata;
 }
@@ -510,6 +527,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, 
   return {
     document: handler.root,
     truncated: handler.truncated,
+    scripts: handler.scripts,
     metadata: (pageUrl) => handler.metadata.result(pageUrl),
   };
 }

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../error-codes";
+import type { StructuredData } from "./structured";
 
 /** Options a batch passes to the extractor for every page. */
 export interface ExtractOptions {
@@ -49,6 +50,12 @@ export interface Extraction extends PageFields {
   contentHash: string;
   /** Set when the page exceeded a size, depth or element bound and only its start was used. */
   truncated?: boolean;
+  /** The product the page's structured data describes; absent when it describes none. */
+  structured?: StructuredData;
+  /** Set when the HTML holds next to no content but runs scripts: a browser would show more. */
+  needsRendering?: true;
 }
 
-export type ExtractResult = { ok: true; value: Extraction } | { ok: false; code: ErrorCode; message: string };
+export type ExtractResult =
+  | { ok: true; value: Extraction }
+  | { ok: false; code: ErrorCode; message: string; needsRendering?: true };

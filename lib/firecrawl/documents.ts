@@ -1,6 +1,7 @@
 // Trawl's records and batch summaries in the shapes Firecrawl's clients read: documents,
 // job status and the errors list. Pure: no bindings, no HTTP.
 import type { BatchSummary, ErrorEntry } from "../coordinator-protocol";
+import type { StructuredData } from "../extract/structured";
 import type { BatchStatus, ResultRecord } from "../schemas";
 
 /** Firecrawl's job states. */
@@ -22,6 +23,10 @@ export interface FirecrawlMetadata {
   contentType?: string;
   publishedTime?: string;
   ogSiteName?: string;
+  /** Trawl's own: the product the page's structured data describes (see the README's record table). */
+  structured?: StructuredData;
+  /** Trawl's own: the HTML held next to no content but runs scripts. */
+  needsRendering?: boolean;
   /** Set when Trawl could not use the page: `<error code>: <message>`. */
   error?: string;
 }
@@ -52,6 +57,8 @@ export function toDocument(record: ResultRecord): FirecrawlDocument {
   if (record.contentType !== null) metadata.contentType = record.contentType;
   if (record.publishedTime !== null) metadata.publishedTime = record.publishedTime;
   if (record.siteName !== null) metadata.ogSiteName = record.siteName;
+  if (record.structured) metadata.structured = record.structured;
+  if (record.needsRendering) metadata.needsRendering = true;
   if (record.error) metadata.error = `${record.error.code}: ${record.error.message}`;
   // Content first, metadata last, in the order Firecrawl writes a document.
   return {

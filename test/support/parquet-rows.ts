@@ -41,5 +41,14 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     fetched_at: r.fetchedAt === null ? null : new Date(r.fetchedAt),
     duration_ms: r.durationMs,
     attempts: r.attempts,
+    needs_rendering: r.needsRendering ?? null,
+    product_name: r.structured?.name ?? null,
+    price: r.structured?.price ?? null,
+    currency: r.structured?.currency ?? null,
+    availability: r.structured?.availability ?? null,
+    sku: r.structured?.sku ?? null,
+    brand: r.structured?.brand ?? null,
+    rating: r.structured?.rating ?? null,
+    rating_count: r.structured?.ratingCount ?? null,
   };
 }

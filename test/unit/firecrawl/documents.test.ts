@@ -34,6 +34,23 @@ describe("toDocument", () => {
     });
   });
 
+  it("carries a product's structured data and the needs-rendering signal in the metadata", () => {
+    const structured = {
+      name: "Kettle",
+      price: 39.9,
+      currency: "USD",
+      availability: "InStock",
+      sku: "K-1",
+      brand: "Steelworks",
+      rating: 4.5,
+      ratingCount: 12,
+    };
+    const doc = toDocument(fetched({ structured, needsRendering: true }));
+    expect(doc.metadata.structured).toEqual(structured);
+    expect(doc.metadata.needsRendering).toBe(true);
+    expect(toDocument(fetched({})).metadata).not.toHaveProperty("structured");
+  });
+
   it("makes a target's 404 a document whose metadata keeps the status and the error", () => {
     const record = fetched({
       status: "failed",
