@@ -14,6 +14,7 @@ import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
+import { anchorProductDescription } from "./product-anchor";
 import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
@@ -108,6 +109,8 @@ async function extractHtml(
         }
     }
   }
+  if (meta.productDescription && opts.onlyMainContent !== false && !opts.includeSelectors?.length)
+    content = anchorProductDescription(parsed.document, content, meta.productDescription);
   // Next to nothing found on a page that runs scripts: its text (a forum's posts, a shop's
   // grid) is built in the browser from data the HTML does not show. Say so, whatever we return.
   const needsRendering = content.textLength < THIN_CONTENT && parsed.scripts > 0 && opts.onlyMainContent !== false;

@@ -4,6 +4,7 @@ import {
   type ProductFacts,
   productFacts,
   type StructuredData,
+  text,
   toStructured,
 } from "./structured";
 import type { PageFields } from "./types";
@@ -70,6 +71,18 @@ function findArticle(value: Json | undefined, depth = 0): Record<string, Json> |
   const types = Array.isArray(type) ? type : [type];
   if (types.some((t) => typeof t === "string" && ARTICLE_TYPES.test(t) && t !== "WebPage")) return value;
   return findArticle(value["@graph"], depth + 1);
+}
+
+/** A product description as plain text; some shops URL-encode it ("An%20elegant%20sofa"). */
+function describes(value: Json | undefined): string | null {
+  let s = text(value);
+  if (s && /%20/.test(s))
+    try {
+      s = decodeURIComponent(s);
+    } catch {
+      // Not URL-encoded after all: keep it as it is.
+    }
+  return s;
 }
 
 /** What the collector is reading the text of, and how deep that element opened. */
@@ -275,10 +288,9 @@ export class MetadataCollector {
         : this.microProducts === 1
           ? toStructured(this.micro)
           : null,
-      productDescription:
-        (this.product && typeof this.product.description === "string" ? clean(this.product.description) : null) ??
-        this.micro.description ??
-        null,
+      productDescription: describes(
+        this.product ? this.product.description : this.microProducts === 1 ? this.micro.description : null,
+      ),
     };
   }
 }

@@ -61,9 +61,9 @@ const ENTITIES: Record<string, string> = { amp: "&", quot: '"', apos: "'", lt: "
 
 /**
  * A JSON-LD string as text: sites often put HTML-escaped values ("Tom &amp; Jerry") and
- * stray tags ("<wbr/>") in it, which JSON does not undo.
+ * stray tags ("<wbr/>") in it, which JSON does not undo. Whitespace collapsed.
  */
-function text(v: Json | undefined): string | null {
+export function text(v: Json | undefined): string | null {
   if (typeof v === "number") return String(v);
   if (typeof v !== "string") return null;
   const s = v
