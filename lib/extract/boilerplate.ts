@@ -8,6 +8,12 @@ const MAX_LINE = 200;
 /** "Photo: NAME / AGENCY", "(Image: AGENCY)", "Image credit: ...", "Credit: ...", "Source: Getty". */
 const CREDIT =
   /^[([]?\s*(?:(?:photo|image|picture|illustration|video|foto|photograph)s?(?:\s+(?:credit|courtesy|source|by))?|(?:photo |image )?credits?|courtesy(?:\s+of)?)\s*[:/|]/i;
+/** "5 min read", "Reading time: 8 minutes", "Bridgestone Team | 5 min read": article metadata. */
+const READING_TIME =
+  /^(?:estimated )?reading time:?(?:\s*\d+\s*(?:min(?:ute)?s?)?)?$|(?:^|[|·•]\s*)\d+\s*(?:min(?:ute)?s?|m)\.?\s+read(?:ing time)?$/i;
+/** "Advertisement", "Advertisement - Continue Reading Below", "Story continues below advertisement". */
+const AD_LABEL =
+  /^(?:advertisement|advertising|sponsored(?: content)?)\b[\s.:\-–—]*(?:(?:scroll to )?continue reading(?: below)?|(?:page|story|article) continues below)?\.?$|^(?:story|article|page) continues below(?: advertisement)?$/i;
 /** "Image 3 of 5", "3 / 12", "Slide 2 of 9". */
 const GALLERY_COUNTER = /^(?:(?:image|photo|picture|slide|item)\s+)?\d{1,3}\s*(?:of|\/)\s*\d{1,3}$/i;
 /** "By Jane Doe", "Written by ...", "Posted by ...". */
@@ -20,7 +26,7 @@ const DATE_ONLY =
   /^(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?:\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s+[A-Z]{2,4})?)?$/i;
 /** "Related: ...", "READ MORE: ...", "See also ...": a teaser for another page. */
 const TEASER =
-  /^(?:related(?:\s+(?:articles?|posts?|stories|reading|content|topics))?|read more|read also|also read|read next|see also|more from|more on this|recommended(?:\s+reading)?|you (?:may|might) also like|further reading|more stories|related coverage|don't miss|must read)\b\s*[:\-–—]?/i;
+  /^(?:related(?:\s+(?:articles?|posts?|stories|reading|content|topics))?|read more|read also|also read|read next|see also|more from|more on this|recommended(?:\s+reading)?|you (?:may|might) also like|read (?:the )?full (?:review|article|story|post|guide)|continue reading|keep reading|further reading|more stories|related coverage|don't miss|must read)\b\s*[:\-–—]?/i;
 /**
  * "Subscribe to our newsletter", "Sign up for ...", comment-policy notes, skip links, "Log in
  * to save this", "Create an account or sign in to comment" and cookie notices.
@@ -93,11 +99,17 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
     if (n.name.length === 2 && n.name[0] === "h") headingSeen = true;
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
   }
-  // An article has one byline and a date or two; more of them head the posts of a thread
-  // or the items of a listing, where they are content.
+  // An article has one byline, a date or two and one reading time; more of them head the
+  // posts of a thread or the items of a listing, where they are content.
   const bylines = found.filter((f) => f.kind === "byline").length;
   const datelines = found.filter((f) => f.kind === "dateline").length;
-  const kept = found.filter((f) => !(f.kind === "byline" && bylines > 2) && !(f.kind === "dateline" && datelines > 2));
+  const readingTimes = found.filter((f) => f.kind === "readingTime").length;
+  const kept = found.filter(
+    (f) =>
+      !(f.kind === "byline" && bylines > 2) &&
+      !(f.kind === "dateline" && datelines > 2) &&
+      !(f.kind === "readingTime" && readingTimes > 2),
+  );
   for (const el of repeats) removed.add(el);
   let dropped = 0;
   for (const f of kept) dropped += f.len;
@@ -124,7 +136,7 @@ function isLeafBlock(el: Element): boolean {
 const DATELINE_LEAD =
   /^(?:updated|published|posted|last updated|last modified|modified|posted on|published on)\b\s*:?\s*/i;
 
-type Kind = "credit" | "byline" | "dateline" | "teaser" | "note" | "title";
+type Kind = "credit" | "byline" | "dateline" | "readingTime" | "teaser" | "note" | "title";
 
 function classify(el: Element, text: string, titleKey: string, headingSeen: boolean): Kind | null {
   // A short form is a search box, a newsletter sign-up or a login; long ones wrap whole
@@ -138,6 +150,8 @@ function classify(el: Element, text: string, titleKey: string, headingSeen: bool
     if (BYLINE_CLASS.test(cls) && !/^h\d$/.test(el.name)) return "byline";
   }
   if (text.length < 80 && (DATELINE.test(text) || DATE_ONLY.test(text))) return "dateline";
+  if (text.length < 80 && READING_TIME.test(text)) return "readingTime";
+  if (text.length < 80 && AD_LABEL.test(text)) return "note";
   if (TEASER.test(text) && hasLink(el)) return "teaser";
   if (HOUSE_NOTE.test(text)) return "note";
   if (!headingSeen && titleKey && /^h[12]$/.test(el.name) && key(text) === titleKey) return "title";
