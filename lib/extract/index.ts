@@ -18,6 +18,7 @@ import { anchorProductDescription } from "./product-anchor";
 import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
+import { gatherThread } from "./thread";
 import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageFields } from "./types";
 import { baseUrlFor } from "./urls";
 
@@ -109,6 +110,7 @@ async function extractHtml(
         }
     }
   }
+  if (opts.onlyMainContent !== false && !opts.includeSelectors?.length) content = gatherThread(content, parsed.posts);
   if (meta.productDescription && opts.onlyMainContent !== false && !opts.includeSelectors?.length)
     content = anchorProductDescription(parsed.document, content, meta.productDescription);
   // Next to nothing found on a page that runs scripts: its text (a forum's posts, a shop's

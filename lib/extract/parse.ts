@@ -79,6 +79,9 @@ const KEPT_ATTRIBUTES = new Set([
   "summary",
 ]);
 
+/** schema.org types of one post of a thread: the question, its answers, the replies. */
+const POST_TYPE = /schema\.org\/(?:DiscussionForumPosting|Comment|Answer|Question)$/i;
+
 /** A link to a script file (a preload or modulepreload of the page's code). */
 const SCRIPT_HREF = /\.m?js(?:$|[?#])/;
 
@@ -125,6 +128,8 @@ class BoundedHandler extends DomHandler {
    * scripts but not their preloads): a page that runs none cannot need rendering.
    */
   scripts = 0;
+  /** Elements that say they are one post of a discussion (schema.org microdata), in document order. */
+  readonly posts: Element[] = [];
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -146,6 +151,8 @@ class BoundedHandler extends DomHandler {
       if (name === "pre") this.pre++;
       // Revealed wrappers become plain blocks, so every later pass treats them as content.
       super.onopentag(name === "noscript" || name === "template" ? "div" : name, attribs);
+      if (attribs.itemtype !== undefined && POST_TYPE.test(attribs.itemtype))
+        this.posts.push(this.tagStack[this.tagStack.length - 1] as Element);
     } else this.skipElement(name);
   }
 
@@ -480,6 +487,8 @@ export interface Parsed {
   truncated: boolean;
   /** How many <script> elements and preloaded script files the page has. */
   scripts: number;
+  /** Elements marked up as posts of a discussion (schema.org DiscussionForumPosting, Comment, Answer, Question), in document order. */
+  posts: Element[];
   /** Resolves the page's metadata, read during the parse, against its URL. */
   metadata(pageUrl: string): PageMetadata;
 }
@@ -528,6 +537,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, 
     document: handler.root,
     truncated: handler.truncated,
     scripts: handler.scripts,
+    posts: handler.posts,
     metadata: (pageUrl) => handler.metadata.result(pageUrl),
   };
 }
