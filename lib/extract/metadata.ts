@@ -217,7 +217,8 @@ export class MetadataCollector {
     if (c.kind === "title") this.titleTag = clean(c.text);
     else if (c.kind === "author") this.relAuthor = clean(c.text);
     else if (c.kind === "microdata") (this.micro as Record<string, string | null>)[c.prop as string] = clean(c.text);
-    else {
+    // Once the article is known, only a script that names a product is worth parsing.
+    else if (!this.ld || c.text.includes("Product")) {
       try {
         const json = JSON.parse(c.text.replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, "")) as Json;
         this.ld ??= findArticle(json);
