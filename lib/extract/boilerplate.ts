@@ -48,7 +48,12 @@ export interface DroppedLines {
  * are candidates, never an article, main or section; if the marks would take more than a
  * third of the content's text, none is kept (a page of such lines is a listing, not noise).
  */
-export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: string | null): DroppedLines {
+export function dropBoilerplate(
+  roots: Element[],
+  removed: ElementMarks,
+  title: string | null,
+  isProduct = false,
+): DroppedLines {
   const found: { el: Element; len: number; kind: Kind }[] = [];
   const out: DroppedLines = { byline: null, dateline: null };
   const titleKey = title ? key(title) : "";
@@ -68,7 +73,7 @@ export function dropBoilerplate(roots: Element[], removed: ElementMarks, title: 
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
       if (text !== null && (text !== "" || n.name === "form")) {
-        let kind = classify(n, text, titleKey, headingSeen);
+        let kind = classify(n, text, titleKey, headingSeen, isProduct);
         // A caption printed twice (a gallery's more/less toggle, a lightbox copy) reads once.
         if (!kind && n.name === "figcaption") {
           if (seen.has(text)) kind = "credit";
@@ -138,7 +143,7 @@ const DATELINE_LEAD =
 
 type Kind = "credit" | "byline" | "dateline" | "readingTime" | "teaser" | "note" | "title";
 
-function classify(el: Element, text: string, titleKey: string, headingSeen: boolean): Kind | null {
+function classify(el: Element, text: string, titleKey: string, headingSeen: boolean, isProduct: boolean): Kind | null {
   // A short form is a search box, a newsletter sign-up or a login; long ones wrap whole
   // pages (ASP.NET) or a thread's posts (forum software), and stay.
   if (el.name === "form") return "note";
@@ -154,8 +159,22 @@ function classify(el: Element, text: string, titleKey: string, headingSeen: bool
   if (text.length < 80 && AD_LABEL.test(text)) return "note";
   if (TEASER.test(text) && hasLink(el)) return "teaser";
   if (HOUSE_NOTE.test(text)) return "note";
-  if (!headingSeen && titleKey && /^h[12]$/.test(el.name) && key(text) === titleKey) return "title";
+  if (!headingSeen && titleKey && /^h[1-4]$/.test(el.name) && repeatsTitle(key(text), titleKey, isProduct))
+    return "title";
   return null;
+}
+
+/** Headings shorter than this (letters and digits) must equal the title: "Overview" may start one. */
+const MIN_TITLE_PART = 15;
+
+/**
+ * Whether a heading is the page's title: the same words, or the title less a site name
+ * before or after it ("What is Cloud Computing? | Google Cloud"). A product's name heads its
+ * page as content, so there only the same words count.
+ */
+function repeatsTitle(heading: string, title: string, isProduct: boolean): boolean {
+  if (heading === title) return true;
+  return !isProduct && heading.length >= MIN_TITLE_PART && (title.startsWith(heading) || title.endsWith(heading));
 }
 
 /** Lower-cased letters and digits only, for comparing a heading with the title. */
