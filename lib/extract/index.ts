@@ -88,11 +88,19 @@ async function extractHtml(
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
   let content = selectContent(parsed.document, opts, meta);
+  let { posts } = parsed;
+  let doc = parsed.document;
   if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
     // Some pages ship their text hidden (a hydration payload, a crawler view in <noscript>)
     // and show it only by script: look there too, and keep whichever holds more.
-    const revealed = selectContent(parseHtml(html, xhtml, keepAll, true).document, opts, meta);
-    if (revealed.textLength > 2 * content.textLength) content = revealed;
+    const second = parseHtml(html, xhtml, keepAll, true);
+    const revealed = selectContent(second.document, opts, meta);
+    if (revealed.textLength > 2 * content.textLength) {
+      content = revealed;
+      // The thread's posts are those of the tree the content now comes from.
+      posts = second.posts;
+      doc = second.document;
+    }
   }
   if (content.textLength < SMALL_CONTENT && opts.onlyMainContent !== false && !opts.includeSelectors?.length) {
     // Little found next to the page's text: a second method may do better. The JSON-LD
@@ -110,9 +118,9 @@ async function extractHtml(
         }
     }
   }
-  if (opts.onlyMainContent !== false && !opts.includeSelectors?.length) content = gatherThread(content, parsed.posts);
+  if (opts.onlyMainContent !== false && !opts.includeSelectors?.length) content = gatherThread(content, posts);
   if (meta.productDescription && opts.onlyMainContent !== false && !opts.includeSelectors?.length)
-    content = anchorProductDescription(parsed.document, content, meta.productDescription);
+    content = anchorProductDescription(doc, content, meta.productDescription);
   // Next to nothing found on a page that runs scripts: its text (a forum's posts, a shop's
   // grid) is built in the browser from data the HTML does not show. Say so, whatever we return.
   const needsRendering = content.textLength < THIN_CONTENT && parsed.scripts > 0 && opts.onlyMainContent !== false;
