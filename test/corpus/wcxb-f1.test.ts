@@ -14,8 +14,20 @@ function wordF1(printout: string, row: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/** Floors per row of the scorer's printout, each just under what the extractor reaches today. */
+const FLOORS: Record<string, number> = {
+  all: 0.86,
+  article: 0.945,
+  documentation: 0.915,
+  service: 0.79,
+  forum: 0.765,
+  product: 0.677,
+  collection: 0.685,
+  listing: 0.737,
+};
+
 describe.skipIf(!dir)("wcxb-dev quality", () => {
-  it("keeps word F1 >= 0.855 overall and >= 0.94 on articles, text only", async () => {
+  it("keeps word F1 at its floor overall and on every page type, text only", async () => {
     const predictions: Record<string, string> = {};
     const pages = loadWcxb(dir as string);
     expect(pages.length).toBeGreaterThan(1000);
@@ -24,7 +36,6 @@ describe.skipIf(!dir)("wcxb-dev quality", () => {
       predictions[p.id] = r.ok ? markdownToText(r.value.markdown) : "";
     }
     const printout = scoreWcxb(dir as string, predictions);
-    expect(wordF1(printout, "all")).toBeGreaterThanOrEqual(0.855);
-    expect(wordF1(printout, "article")).toBeGreaterThanOrEqual(0.94);
+    for (const [row, floor] of Object.entries(FLOORS)) expect(wordF1(printout, row), row).toBeGreaterThanOrEqual(floor);
   }, 600_000);
 });
