@@ -7,7 +7,7 @@ import { HEADINGS } from "./tag-sets";
  * table of contents or an author box, which repeat or sit beside the text.
  */
 const RECOMMENDS =
-  /^(?:you (?:may|might) also (?:like|enjoy)|(?:customers|people)(?: who [^.]{1,40})? also (?:bought|viewed|liked|searched(?: for)?)|similar (?:items|products)|related (?:products|items|articles|posts|stories|content|reading)|recently viewed(?: items| products)?|frequently bought together|more from (?:this|the) (?:seller|shop|store|author|brand)|recommended (?:for you|products|articles|reading|stories)|more (?:stories|articles|like this|to explore)|you may be interested in|read next|popular (?:posts|articles|products|stories)|table of contents|contents|in this (?:article|post|guide)|on this page|jump to|about the author)\s*:?$/i;
+  /^(?:you (?:may|might) also (?:like|enjoy)|(?:customers|people)(?: who [^.]{1,40})? also (?:bought|viewed|liked|searched(?: for)?)|similar (?:items|products)|related (?:products|items|articles|posts|stories|content|reading)|recently viewed(?: items| products)?|frequently bought together|more from (?:this|the) (?:seller|shop|store|author|brand)|recommended (?:for you|products|articles|reading|stories)|more (?:stories|articles|like this|to explore)|more (?:articles|posts|stories) (?:by|from) [^.]{1,60}|(?:our )?related services|helpful links|you may be interested in|read next|popular (?:posts|articles|products|stories)|table of contents|contents|in this (?:article|post|guide)|on this page|jump to|about the author)\s*:?$/i;
 
 /** Recommendation blocks may take up to this share of the content's text; past it, they are the content. */
 const MAX_SHARE = 0.5;
