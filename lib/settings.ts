@@ -30,6 +30,11 @@ export const Settings = z.object({
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),
+  /**
+   * "true" where the runtime refuses connections to non-public resolved addresses
+   * (Cloudflare with `global_fetch_strictly_public`): only then are host names fetched.
+   */
+  STRICTLY_PUBLIC_FETCH: z.string().default(""),
 });
 export type Settings = z.infer<typeof Settings>;
 

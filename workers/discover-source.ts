@@ -1,6 +1,6 @@
 // Reads one discovery source (a sitemap, sitemap index, feed or robots.txt) and hands
 // what it finds to the batch's coordinator in slices, as the document streams by.
-import { checkTarget } from "../lib/address-policy";
+import { checkFetchTarget, checkTarget } from "../lib/address-policy";
 import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../lib/discovery";
 import { isAllowed, sitemapsOf } from "../lib/robots";
 import { MAX_URL_LENGTH } from "../lib/schemas";
@@ -27,6 +27,9 @@ export interface SourceContext {
 
 /** Reads the claimed source to its end (or its first failure); the URLs delivered before a failure stay. */
 export async function readSource(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
+  // A destination the outbound gate refuses ends here, before its robots.txt is asked for.
+  const target = checkFetchTarget(claim.source.url, ctx.fetchLimits.allow);
+  if (!target.ok) return { ok: false, code: target.code, message: target.reason, transient: false };
   if (claim.source.kind === "robots") return readRobots(claim, ctx);
   const origin = originOf(claim.source.url);
   if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };

@@ -24,7 +24,7 @@ export function fetchLimitsFrom(settings: Settings): FetchLimits {
     timeoutMs: settings.FETCH_TIMEOUT_MS,
     maxBytes: settings.MAX_BODY_BYTES,
     maxRedirects: settings.MAX_REDIRECTS,
-    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH),
   };
 }
 

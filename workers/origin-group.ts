@@ -1,3 +1,4 @@
+import { checkFetchTarget } from "../lib/address-policy";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import { backoffSeconds } from "../lib/retry-policy";
 import {
@@ -43,6 +44,10 @@ export async function fetchOriginGroup(
   entries: ClaimEntry[],
   ctx: GroupContext,
 ): Promise<UrlOutcome[]> {
+  // A destination the outbound gate refuses (a host name whose address nothing here
+  // checks) ends its URLs now, before robots.txt is asked for on their behalf.
+  const target = checkFetchTarget(origin, ctx.fetchLimits.allow);
+  if (!target.ok) return entries.map((entry) => recordWithoutFetch(entry, "failed", target.code, target.reason));
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const respectRobots = ctx.options.respectRobots;
   let grant = await gate.acquire(entries.length, respectRobots, null);

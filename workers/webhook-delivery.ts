@@ -1,4 +1,4 @@
-import { checkTarget, parseAllowList } from "../lib/address-policy";
+import { parseAllowList } from "../lib/address-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   signWebhook,
@@ -8,6 +8,7 @@ import {
   webhookRetryDelay,
   webhookSecret,
 } from "../lib/webhooks";
+import { gatedFetch } from "./outbound-fetch";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
 interface AttemptResult {
@@ -61,17 +62,15 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
 }
 
 async function attempt(event: WebhookMessage, settings: Settings): Promise<AttemptResult> {
-  const target = checkTarget(event.url, parseAllowList(settings.DEV_ALLOWED_ORIGINS));
-  if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
+  const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH);
   if (!settings.SIGNING_SECRET) {
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
   const secret = await webhookSecret(settings.SIGNING_SECRET, event.tenant);
   const signature = await signWebhook(secret, Math.floor(Date.now() / 1000), event.body);
   try {
-    const response = await fetch(target.url.href, {
+    const gated = await gatedFetch(event.url, allow, {
       method: "POST",
-      redirect: "manual",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
       headers: {
         ...event.headers,
@@ -83,6 +82,8 @@ async function attempt(event: WebhookMessage, settings: Settings): Promise<Attem
       },
       body: event.body,
     });
+    if (!gated.ok) return { statusCode: null, delivered: false, error: `${gated.code}: ${gated.reason}`, final: true };
+    const { response } = gated;
     await response.body?.cancel();
     const delivered = response.status >= 200 && response.status <= 299;
     const error = delivered
