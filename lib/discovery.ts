@@ -67,6 +67,7 @@ export type SourceErrorCode =
   | "not_a_sitemap"
   | "no_sitemaps"
   | "too_deep"
+  | "too_complex"
   | "too_many_sources"
   | "gave_up"
   | "http_error"

@@ -18,6 +18,7 @@ export const ErrorCode = z.enum([
   "too_many_redirects", // more redirect hops than allowed, or a loop
   "network_error", // DNS failure, connection refused or reset
   "decoding_failed", // the body could not be decoded (binary garbage, bad compression)
+  "too_complex", // a discovery source's XML nests too deep or holds too many elements (the source ends; URLs read before it stay)
   "extraction_empty", // the page had no main content to extract
   "extraction_failed", // the extractor gave up on the page (too deep, too much work)
   "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)
