@@ -278,11 +278,33 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       "content-disposition": `attachment; filename="${name}.ndjson"`,
       "x-trawl-records": records,
     });
-    // With Content-Encoding set, the runtime gzips the stream itself; Cloudflare's edge
-    // serves clients that cannot take gzip.
-    if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
+    // With Content-Encoding set, the runtime gzips the stream itself. The client's own
+    // Accept-Encoding decides: the runtime replaces the header with "br, gzip" whatever
+    // the client sent (none at all, for curl without --compressed or wget) and keeps the
+    // client's value in `cf.clientAcceptEncoding`.
+    if (acceptsGzip(clientAcceptEncoding(c.req.raw))) headers.set("content-encoding", "gzip");
     return new Response(textStream(blocks), { headers });
   });
+}
+
+/** The Accept-Encoding the client sent ("" for none): `cf.clientAcceptEncoding` where the runtime rewrote the header. */
+function clientAcceptEncoding(request: Request): string {
+  const client = request.cf?.clientAcceptEncoding;
+  return typeof client === "string" ? client : (request.headers.get("accept-encoding") ?? "");
+}
+
+/** Whether an Accept-Encoding value takes gzip (RFC 9110 §12.5.3: named with q > 0, or `*` and not refused by name). */
+export function acceptsGzip(acceptEncoding: string): boolean {
+  let anyCoding = false;
+  for (const part of acceptEncoding.split(",")) {
+    const [coding = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const accepted = Number.isFinite(weight) && weight > 0;
+    if (coding === "gzip" || coding === "x-gzip") return accepted;
+    if (coding === "*") anyCoding = accepted;
+  }
+  return anyCoding;
 }
 
 function signingSecret(c: Context<AppEnv>): string {
