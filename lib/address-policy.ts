@@ -215,6 +215,11 @@ const IPV4_BLOCKED: ReadonlyArray<readonly [number, number, string]> = [
   [ipv4(240, 0, 0, 0), 4, "reserved address (240.0.0.0/4)"],
 ];
 
+/** The refused IPv4 ranges in CIDR notation ("10.0.0.0/8"), for a network deny list that must match this policy. */
+export function refusedIpv4Ranges(): string[] {
+  return IPV4_BLOCKED.map(([n, prefix]) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${prefix}`);
+}
+
 function ipv4(a: number, b: number, c: number, d: number): number {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }

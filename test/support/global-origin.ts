@@ -1,9 +1,9 @@
 // Vitest global setup (runs in Node): one real local origin server for the workerd
 // integration tests, whose URL is handed to the pool as DEV_ALLOWED_ORIGINS.
-import { readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
+import { loopbackName } from "./loopback-name";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
@@ -31,27 +31,6 @@ export async function setup(project: TestProject): Promise<void> {
     robotsFaults.map((o) => o.url),
   );
   project.provide("loopbackName", loopbackName());
-}
-
-/**
- * A host name this machine resolves to 127.0.0.1 that the address policy's text rules
- * let through (a hosts-file name such as the machine's own), for the SSRF-by-name tests;
- * a name that resolves nowhere when the hosts file has none, which must be refused too.
- */
-function loopbackName(): string {
-  let hosts = "";
-  try {
-    hosts = readFileSync("/etc/hosts", "utf8");
-  } catch {}
-  for (const line of hosts.split("\n")) {
-    const [address, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
-    if (address !== "127.0.0.1") continue;
-    const name = names.find(
-      (n) => /^[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(n) && !/(^|\.)(localhost|local|localdomain|internal)$/i.test(n),
-    );
-    if (name) return name.toLowerCase();
-  }
-  return "trawl-loopback-probe.test";
 }
 
 export async function teardown(): Promise<void> {
