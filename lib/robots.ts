@@ -121,7 +121,7 @@ export function patternMatches(pattern: string, path: string): boolean {
 
 /** `%2f` → `%2F`, as robots-parser writes paths and patterns before comparing them. */
 function encodingToUpper(path: string): string {
-  return path.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+  return path.replace(/%[0-9a-fA-F]{2}/g, (percent) => percent.toUpperCase());
 }
 
 /** The Crawl-delay, in seconds, of the group that applies to `userAgent`; null if none. */
