@@ -1,4 +1,4 @@
-import { parseAllowList } from "../lib/address-policy";
+import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   signWebhook,
@@ -63,13 +63,15 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
 
 async function attempt(event: WebhookMessage, settings: Settings): Promise<AttemptResult> {
   const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH);
+  const target = checkFetchTarget(event.url, allow);
+  if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
   if (!settings.SIGNING_SECRET) {
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
   const secret = await webhookSecret(settings.SIGNING_SECRET, event.tenant);
   const signature = await signWebhook(secret, Math.floor(Date.now() / 1000), event.body);
   try {
-    const gated = await gatedFetch(event.url, allow, {
+    const gated = await gatedFetch(target.url.href, allow, {
       method: "POST",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
       headers: {
