@@ -6,6 +6,7 @@ import { deleteBatchObjects } from "../lib/batch-objects";
 import { extractionDifference } from "../lib/changes";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { readManifest } from "../lib/manifest";
+import { scheduleNow } from "../lib/clock";
 import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
@@ -172,7 +173,7 @@ async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptio
     sourceBatch: summary.id,
     ...rule,
     options,
-    nextRunAt: nextRun(rule, Date.now()),
+    nextRunAt: nextRun(rule, scheduleNow()),
   });
   return scheduleView(schedule);
 }
