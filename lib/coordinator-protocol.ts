@@ -193,7 +193,14 @@ export type Owned<T> = { summary: BatchSummary; value: T } | null;
 export type GateGrant =
   | { kind: "robots" }
   | { kind: "wait"; waitMs: number }
-  | { kind: "go"; lease: string; slots: number[]; robots: RobotsRules | null };
+  | {
+      kind: "go";
+      lease: string;
+      slots: number[];
+      robots: RobotsRules | null;
+      /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
+      robotsExpiresAt: number;
+    };
 
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */
