@@ -22,7 +22,7 @@ import { backoffSeconds } from "../lib/retry-policy";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
+import { announce, announcePart, announceStarted, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
@@ -277,7 +277,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
       if (batch.phase === "queued") {
         this.store.setPhase("running");
-        announce(this.webhooks, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+        announceStarted(this.webhooks, batch, this.summarize(this.requireBatch()));
       }
       return this.store.pendingEntries(...range);
     });
@@ -337,6 +337,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!batch) return null;
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
+        // Cancelled before any chunk was claimed: it starts and stops in one transition.
+        if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
         this.store.setPhase("cancelled");
         this.discovery.closeOpen();
         this.store.endUnleased("skipped", "cancelled");
@@ -436,6 +438,22 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
 
+  /**
+   * Asked by the webhook consumer before each attempt: false once the batch is deleted
+   * (or was never sealed), so events already on the queue go no further.
+   */
+  async webhookWanted(): Promise<boolean> {
+    return this.store.batch() !== null;
+  }
+
+  /**
+   * What became of a batch whose manifest is gone: `deleted` by its tenant, or `expired`
+   * (retention ran out). Asked by the signed download link, which carries no tenant.
+   */
+  async removal(): Promise<"deleted" | "expired"> {
+    return this.store.deletedBy() === null ? "expired" : "deleted";
+  }
+
   /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
     if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
@@ -494,6 +512,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
     this.store.atomically(() => {
+      // No chunk was ever claimed (every URL refused or duplicate at submission): the
+      // batch starts in the transition that ends it, so no batch ends unstarted.
+      if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
       this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
       const published = this.requireBatch();
       announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
