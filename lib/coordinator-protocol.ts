@@ -152,7 +152,7 @@ export interface UrlReport {
   message: string | null;
   fetched: boolean;
   /** For a terminal URL: its change, and the validators the next run sends. */
-  change?: Change;
+  change?: Change | null;
   etag?: string | null;
   lastModified?: string | null;
   contentHash?: string | null;
