@@ -41,6 +41,11 @@ const INGEST_TIMEOUT_MS = 10 * 60_000;
 export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
+/**
+ * The alarm looks once more this long after a publication, to bring the tenant's
+ * listing up to date should the process have died between the two.
+ */
+const LISTING_CHECK_MS = 60_000;
 const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
@@ -116,6 +121,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
     if (!this.ingesting(token)) return null;
+    // Armed before the seal commits: should the process die anywhere below, the alarm
+    // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
+    await this.wakeAt(Date.now() + HEARTBEAT_MS);
     this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
     await this.sendSources(this.discovery.ready(), "markSent", 0);
     await this.pump();
@@ -387,7 +395,11 @@ export class BatchCoordinator extends DurableObject<Env> {
     // Events first: a failure here throws, and the runtime retries the alarm.
     await this.flushEvents();
     const batch = this.store.batch();
-    if (!batch || batch.phase === "failed" || batch.manifest_key) return;
+    if (!batch || batch.phase === "failed") return;
+    // Published: only the listing may lag (the process died before updating it).
+    if (batch.manifest_key) return this.registerWithTenant(this.summarize(batch));
+    // A seal that died before listing the batch: listed here, once it is past its upload.
+    if (batch.phase === "queued") await this.registerWithTenant(this.summarize(batch));
     const now = Date.now();
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
@@ -511,6 +523,8 @@ export class BatchCoordinator extends DurableObject<Env> {
       httpMetadata: { contentType: "application/json" },
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
+    // One more look after the publication commits, for the listing (see LISTING_CHECK_MS).
+    await this.ctx.storage.setAlarm(Date.now() + LISTING_CHECK_MS);
     this.store.atomically(() => {
       // No chunk was ever claimed (every URL refused or duplicate at submission): the
       // batch starts in the transition that ends it, so no batch ends unstarted.
