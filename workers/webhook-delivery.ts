@@ -39,7 +39,16 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
       const coordinator = env.BATCH.get(env.BATCH.idFromString(event.batchId));
       // A deleted batch's events are dropped, not delivered: its outbox went with it, and
       // these are the ones already on the queue (or waiting out a retry delay).
-      if (!(await coordinator.webhookWanted())) {
+      let wanted: boolean;
+      try {
+        wanted = await coordinator.webhookWanted();
+      } catch (error) {
+        // Not knowing is not a reason to deliver or to drop: ask again after a delay.
+        console.error(`webhook ${event.eventId}: batch not reachable; retrying`, error);
+        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+        return;
+      }
+      if (!wanted) {
         message.ack();
         return;
       }
