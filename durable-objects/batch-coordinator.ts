@@ -22,7 +22,7 @@ import { backoffSeconds } from "../lib/retry-policy";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
+import { announce, announcePart, announceStarted, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
@@ -41,6 +41,11 @@ const INGEST_TIMEOUT_MS = 10 * 60_000;
 export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
+/**
+ * The alarm looks once more this long after a publication, to bring the tenant's
+ * listing up to date should the process have died between the two.
+ */
+const LISTING_CHECK_MS = 60_000;
 const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
@@ -116,6 +121,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
     if (!this.ingesting(token)) return null;
+    // Armed before the seal commits: should the process die anywhere below, the alarm
+    // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
+    await this.wakeAt(Date.now() + HEARTBEAT_MS);
     this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
     await this.sendSources(this.discovery.ready(), "markSent", 0);
     await this.pump();
@@ -277,7 +285,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
       if (batch.phase === "queued") {
         this.store.setPhase("running");
-        announce(this.webhooks, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+        announceStarted(this.webhooks, batch, this.summarize(this.requireBatch()));
       }
       return this.store.pendingEntries(...range);
     });
@@ -337,6 +345,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!batch) return null;
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
+        // Cancelled before any chunk was claimed: it starts and stops in one transition.
+        if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
         this.store.setPhase("cancelled");
         this.discovery.closeOpen();
         this.store.endUnleased("skipped", "cancelled");
@@ -385,7 +395,11 @@ export class BatchCoordinator extends DurableObject<Env> {
     // Events first: a failure here throws, and the runtime retries the alarm.
     await this.flushEvents();
     const batch = this.store.batch();
-    if (!batch || batch.phase === "failed" || batch.manifest_key) return;
+    if (!batch || batch.phase === "failed") return;
+    // Published: only the listing may lag (the process died before updating it).
+    if (batch.manifest_key) return this.registerWithTenant(this.summarize(batch));
+    // A seal that died before listing the batch: listed here, once it is past its upload.
+    if (batch.phase === "queued") await this.registerWithTenant(this.summarize(batch));
     const now = Date.now();
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
@@ -435,6 +449,22 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
+
+  /**
+   * Asked by the webhook consumer before each attempt: false once the batch is deleted
+   * (or was never sealed), so events already on the queue go no further.
+   */
+  async webhookWanted(): Promise<boolean> {
+    return this.store.batch() !== null;
+  }
+
+  /**
+   * What became of a batch whose manifest is gone: `deleted` by its tenant, or `expired`
+   * (retention ran out). Asked by the signed download link, which carries no tenant.
+   */
+  async removal(): Promise<"deleted" | "expired"> {
+    return this.store.deletedBy() === null ? "expired" : "deleted";
+  }
 
   /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
@@ -493,7 +523,12 @@ export class BatchCoordinator extends DurableObject<Env> {
       httpMetadata: { contentType: "application/json" },
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
+    // One more look after the publication commits, for the listing (see LISTING_CHECK_MS).
+    await this.ctx.storage.setAlarm(Date.now() + LISTING_CHECK_MS);
     this.store.atomically(() => {
+      // No chunk was ever claimed (every URL refused or duplicate at submission): the
+      // batch starts in the transition that ends it, so no batch ends unstarted.
+      if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
       this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
       const published = this.requireBatch();
       announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));

@@ -24,6 +24,7 @@
 // records of what it fetched; the coordinator writes every other terminal URL's record
 // (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
 
+import type { PreviousState } from "../lib/changes";
 import type {
   BeginInput,
   ClaimEntry,
@@ -144,7 +145,9 @@ const ADDED_COLUMNS = {
     "busy_ms INTEGER NOT NULL DEFAULT 0",
     "busy_urls INTEGER NOT NULL DEFAULT 0",
   ],
-  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT"],
+  // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
+  // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).
+  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT"],
 };
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
@@ -647,14 +650,20 @@ export class BatchStore {
     );
   }
 
-  /** Records a part the coordinator wrote and points its URLs at it, with the change each record says. */
-  recordWrittenPart(part: PartInfo, written: { index: number; change: string | null }[]): void {
+  /**
+   * Records a part the coordinator wrote and points its URLs at it, with the change each
+   * record says and the state it carries on for the next run (see `carried` above).
+   */
+  recordWrittenPart(
+    part: PartInfo,
+    written: { index: number; change: string | null; carried: PreviousState | null }[],
+  ): void {
     insertPart(this.sql, "parts", part);
     this.sql.exec(
-      `UPDATE urls SET part = ?1, change = j.value ->> 1
+      `UPDATE urls SET part = ?1, change = j.value ->> 1, carried = j.value ->> 2
        FROM json_each(?2) AS j WHERE urls.idx = j.value ->> 0 AND urls.part IS NULL`,
       part.key,
-      JSON.stringify(written.map((w) => [w.index, w.change])),
+      JSON.stringify(written.map((w) => [w.index, w.change, w.carried && JSON.stringify(w.carried)])),
     );
   }
 

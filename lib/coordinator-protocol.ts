@@ -152,7 +152,7 @@ export interface UrlReport {
   message: string | null;
   fetched: boolean;
   /** For a terminal URL: its change, and the validators the next run sends. */
-  change?: Change;
+  change?: Change | null;
   etag?: string | null;
   lastModified?: string | null;
   contentHash?: string | null;
@@ -193,7 +193,14 @@ export type Owned<T> = { summary: BatchSummary; value: T } | null;
 export type GateGrant =
   | { kind: "robots" }
   | { kind: "wait"; waitMs: number }
-  | { kind: "go"; lease: string; slots: number[]; robots: RobotsRules | null };
+  | {
+      kind: "go";
+      lease: string;
+      slots: number[];
+      robots: RobotsRules | null;
+      /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
+      robotsExpiresAt: number;
+    };
 
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */

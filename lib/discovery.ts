@@ -78,7 +78,8 @@ export type SourceErrorCode =
   | "too_many_redirects"
   | "invalid_url"
   | "blocked_address"
-  | "robots_disallowed";
+  | "robots_disallowed"
+  | "robots_unreachable";
 
 /** How reading one source ended. `transient`: worth another attempt (5xx, timeouts, resets). */
 export type SourceOutcome = { ok: true } | { ok: false; code: SourceErrorCode; message: string; transient: boolean };

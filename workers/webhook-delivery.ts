@@ -36,6 +36,22 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
         return;
       }
       const event = parsed.data;
+      const coordinator = env.BATCH.get(env.BATCH.idFromString(event.batchId));
+      // A deleted batch's events are dropped, not delivered: its outbox went with it, and
+      // these are the ones already on the queue (or waiting out a retry delay).
+      let wanted: boolean;
+      try {
+        wanted = await coordinator.webhookWanted();
+      } catch (error) {
+        // Not knowing is not a reason to deliver or to drop: ask again after a delay.
+        console.error(`webhook ${event.eventId}: batch not reachable; retrying`, error);
+        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+        return;
+      }
+      if (!wanted) {
+        message.ack();
+        return;
+      }
       const result = await attempt(event, settings);
       const entry: WebhookAttempt = {
         eventId: event.eventId,
@@ -45,7 +61,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
         at: new Date().toISOString(),
       };
       try {
-        await env.BATCH.get(env.BATCH.idFromString(event.batchId)).logWebhookAttempt(entry);
+        await coordinator.logWebhookAttempt(entry);
       } catch (error) {
         // The log is for people; the delivery itself must not hinge on it.
         console.error(`webhook ${event.eventId}: attempt ${message.attempts} not logged`, error);

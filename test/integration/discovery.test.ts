@@ -19,6 +19,7 @@ import {
   ORIGIN,
   originRequests,
   POLITE_ORIGIN,
+  RESET_ROBOTS_ORIGIN,
   unique,
   waitForPublished,
 } from "./helpers";
@@ -151,18 +152,21 @@ describe("discovery", () => {
         { sitemap: `${POLITE_ORIGIN}/private/sitemap.xml` },
         { sitemap: `${ORIGIN}/sitemap/huge.xml.gz` },
         { sitemap: urls(`n=2&start=1&t=${t}`) },
+        { sitemap: `${RESET_ROBOTS_ORIGIN}/sitemap.xml` },
       ],
     });
     const { batch, urls: done } = await finished(created.id, 60_000);
     expect(batch.status).toBe("completed");
     // The two URLs before the oversized sitemap's cap stay.
     expect(new Set(done)).toEqual(new Set([...range(1, 2, t), page(801, "huge"), page(802, "huge")]));
-    expect(batch.discovery?.sources).toEqual({ pending: 0, done: 1, failed: 4 });
+    expect(batch.discovery?.sources).toEqual({ pending: 0, done: 1, failed: 5 });
     expect(Object.fromEntries(batch.discovery?.errors.map((e) => [e.url, e.code]) ?? [])).toEqual({
       [`${ORIGIN}/status/404`]: "http_error",
       [`${ORIGIN}/pages/1.html`]: "not_a_sitemap",
       [`${POLITE_ORIGIN}/private/sitemap.xml`]: "robots_disallowed",
       [`${ORIGIN}/sitemap/huge.xml.gz`]: "too_large",
+      // Its robots.txt is never read whole: not a refusal, a code of its own.
+      [`${RESET_ROBOTS_ORIGIN}/sitemap.xml`]: "robots_unreachable",
     });
   }, 90_000);
 

@@ -61,7 +61,9 @@ describe("retention", () => {
       expect(response.status, path).toBe(410);
       expect((await json<{ error: { code: string } }>(response)).error.code).toBe("expired");
     }
-    expect((await api(`${link.pathname}${link.search}`, { key: null })).status).toBe(410);
+    const viaLink = await api(`${link.pathname}${link.search}`, { key: null });
+    expect(viaLink.status).toBe(410);
+    expect((await json<{ error: { code: string } }>(viaLink)).error.code).toBe("expired");
     expect((await listed()).find((b) => b.id === short.id)?.status).toBe("expired");
 
     // A batch still within its retention keeps everything.
@@ -79,6 +81,7 @@ describe("DELETE /v1/batches/{id}", () => {
     const created = await submit(pages(unique("delete"), 5));
     await waitForPublished(created.id);
     expect(await objectsOf(created.id)).toBeGreaterThan(1);
+    const link = new URL((await json<{ url: string }>(await api(`/v1/batches/${created.id}/download`))).url);
 
     expect((await api(`/v1/batches/${created.id}`, { method: "DELETE", key: KEY_B })).status).toBe(404);
     expect(await objectsOf(created.id)).toBeGreaterThan(1);
@@ -87,6 +90,13 @@ describe("DELETE /v1/batches/{id}", () => {
     expect(await objectsOf(created.id)).toBe(0);
     expect((await api(`/v1/batches/${created.id}`)).status).toBe(404);
     expect((await listed()).some((b) => b.id === created.id)).toBe(false);
+    // A link handed out before says the batch was deleted, not that its retention ran out.
+    const viaLink = await api(`${link.pathname}${link.search}`, { key: null });
+    expect(viaLink.status).toBe(410);
+    expect((await json<{ error: { code: string; message: string } }>(viaLink)).error).toMatchObject({
+      code: "deleted",
+      message: expect.stringContaining("deleted"),
+    });
     const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
     const rows = await runInDurableObject(stub, (_instance, state) => ({
       urls: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM urls").one().n,

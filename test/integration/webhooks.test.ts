@@ -184,6 +184,65 @@ describe("webhooks", () => {
     expect(hooks.some((h) => h.headers["x-trawl-event"] === "batch.completed")).toBe(false);
   });
 
+  // Every batch that ends has started: batch.started comes, once, before its end event,
+  // whichever transition left `queued` (a claim, a cancel, or a publication with nothing
+  // to fetch).
+  async function startedThenEnded(name: string, end: string): Promise<WebhookEvent[]> {
+    const hooks = await waitForEvents(name, ["batch.started", end]);
+    const byId = new Map(hooks.map((h) => [h.headers["x-trawl-event-id"], JSON.parse(h.body) as WebhookEvent]));
+    const events = [...byId.values()].filter((e) => e.type !== "batch.page");
+    expect(events.map((e) => e.type).sort()).toEqual([end, "batch.started"].sort());
+    return events;
+  }
+
+  it("announces batch.started before completed for a batch whose every URL was refused at submission", async () => {
+    const name = unique("unstarted");
+    const created = await submit(["mailto:x@example.com", "not a url"], {
+      webhook: { url: `${ORIGIN}/hooks/${name}` },
+    });
+    await waitForPublished(created.id);
+    await startedThenEnded(name, "batch.completed");
+  });
+
+  it("announces batch.started with batch.cancelled for a batch cancelled before any chunk was claimed", async () => {
+    const name = unique("cancel-queued");
+    // Its only source never answers in time, so no chunk exists to claim when it is cancelled.
+    const response = await api("/v1/batches", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        sources: [{ sitemap: `${ORIGIN}/fault/hang/${name}` }],
+        options: { webhook: { url: `${ORIGIN}/hooks/${name}` } },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const created = await json<{ id: string; status: string }>(response);
+    const cancelled = await json<{ status: string }>(await api(`/v1/batches/${created.id}/cancel`, { method: "POST" }));
+    expect(cancelled.status).toBe("cancelled");
+    await waitForPublished(created.id);
+    await startedThenEnded(name, "batch.cancelled");
+  });
+
+  it("stops delivering a batch's events once it is deleted, even those already on the queue", async () => {
+    const name = unique("deleted");
+    // The receiver keeps failing, so batch.completed stays on the queue between retries.
+    const created = await submit(pages(name, 1), {
+      webhook: { url: `${ORIGIN}/hooks/${name}?fail=1000`, events: ["batch.completed"] },
+    });
+    await waitForPublished(created.id);
+    const deadline = Date.now() + 20_000;
+    while ((await received(name)).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await received(name)).length).toBeGreaterThanOrEqual(2);
+    expect((await api(`/v1/batches/${created.id}`, { method: "DELETE" })).status).toBe(204);
+    // An attempt under way when DELETE ran may still land; none may start after it.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const afterDelete = (await received(name)).length;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect((await received(name)).length).toBe(afterDelete);
+  });
+
   it("refuses a webhook to a blocked address at submission, naming the field, in JSON and in the options parameter", async () => {
     const blocked = { webhook: { url: "http://169.254.169.254/latest/meta-data/" } };
     const response = await api("/v1/batches", {
