@@ -12,11 +12,17 @@ const apiPort = portFrom("PORT", 8787);
 const originPort = portFrom("DEMO_ORIGIN_PORT", 8790);
 // Both ports are checked before anything starts, so a taken one is one line, not a
 // stack trace (the origin) or wrangler's advice to pass --port (which npm start does not take).
-for (const [name, port] of [["PORT", apiPort], ["DEMO_ORIGIN_PORT", originPort]] as const) {
-  if (await portTaken(port)) refuse(`port ${port} is taken; choose another with ${name}, e.g. ${name}=${port + 100} npm start`);
+for (const [name, port] of [
+  ["PORT", apiPort],
+  ["DEMO_ORIGIN_PORT", originPort],
+] as const) {
+  if (await portTaken(port))
+    refuse(`port ${port} is taken; choose another with ${name}, e.g. ${name}=${port + 100} npm start`);
 }
 const origin = await startOrigin({ port: originPort }).catch((error: Error) =>
-  refuse(`the demo origin cannot listen on port ${originPort} (${error.message}); choose another with DEMO_ORIGIN_PORT`),
+  refuse(
+    `the demo origin cannot listen on port ${originPort} (${error.message}); choose another with DEMO_ORIGIN_PORT`,
+  ),
 );
 console.log(`demo origin on ${origin.url} (pages: ${origin.url}/pages/1.html …)`);
 

@@ -70,8 +70,11 @@ function occupy(port: number): Promise<Server> {
 /** `npm start` run to its end with `env` added; its exit code and everything it printed. */
 function npmStartExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = execFile("npm", ["start"], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: child.exitCode ?? (error ? 1 : 0), output: `${stdout}${stderr}` }),
+    const child = execFile(
+      "npm",
+      ["start"],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: child.exitCode ?? (error ? 1 : 0), output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -82,8 +85,12 @@ describe("npm start on a taken port", () => {
       const [taken, other] = [await freePort(), await freePort()];
       const server = await occupy(taken);
       try {
-        const ports = variable === "PORT" ? { PORT: taken, DEMO_ORIGIN_PORT: other } : { PORT: other, DEMO_ORIGIN_PORT: taken };
-        const { code, output } = await npmStartExit({ PORT: String(ports.PORT), DEMO_ORIGIN_PORT: String(ports.DEMO_ORIGIN_PORT) });
+        const ports =
+          variable === "PORT" ? { PORT: taken, DEMO_ORIGIN_PORT: other } : { PORT: other, DEMO_ORIGIN_PORT: taken };
+        const { code, output } = await npmStartExit({
+          PORT: String(ports.PORT),
+          DEMO_ORIGIN_PORT: String(ports.DEMO_ORIGIN_PORT),
+        });
         expect(code).not.toBe(0);
         expect(output).toContain(`npm start: port ${taken} is taken; choose another with ${variable}`);
         expect(output).not.toMatch(/^\s+at /m);

@@ -32,9 +32,12 @@ export const NO_BROWSER =
   "no browser for the UI tests: set CHROMIUM_PATH to a Chromium or Chrome binary, install one (Debian: apt-get install chromium), or run `npm install` on Linux x64 to get @sparticuz/chromium";
 
 /** Where the UI tests' browser is, and where it came from; throws NO_BROWSER when there is none. */
-export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; source: string }> {
+export async function findBrowser(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ path: string; source: string }> {
   if (env.CHROMIUM_PATH) {
-    if (!existsSync(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist; ${NO_BROWSER}`);
+    if (!existsSync(env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist; ${NO_BROWSER}`);
     return { path: env.CHROMIUM_PATH, source: "CHROMIUM_PATH" };
   }
   const system = SYSTEM_BROWSERS.find((path) => existsSync(path));
