@@ -73,9 +73,13 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
 
-  /** Starts a batch, or returns the existing one (the same Idempotency-Key again). */
+  /**
+   * Starts a batch, or returns the existing one (the same Idempotency-Key again). A
+   * batch of another tenant is neither told nor replaced, whatever its phase.
+   */
   async begin(input: BeginInput): Promise<BeginResult> {
     const existing = this.store.batch();
+    if (existing && existing.tenant !== input.tenant) return { created: false, foreign: true };
     const now = Date.now();
     const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
     if (existing && existing.phase !== "failed" && !stalled) {

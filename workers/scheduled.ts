@@ -1,6 +1,7 @@
 import { parseAllowList } from "../lib/address-policy";
 import type { RunLink } from "../lib/coordinator-protocol";
 import { toIngestRow } from "../lib/ingest-row";
+import { scheduledRunName } from "../lib/object-names";
 import { nextRun, type Schedule } from "../lib/schedule";
 import { SKIPPED_OVERLAP } from "../lib/schedule-runs";
 import { parseApiKeys, readSettings, type Settings } from "../lib/settings";
@@ -70,7 +71,7 @@ function runLink(schedule: Schedule): RunLink {
  */
 async function startRun(env: Env, settings: Settings, tenant: string, schedule: Schedule): Promise<string> {
   const link = runLink(schedule);
-  const objectId = env.BATCH.idFromName(`schedule:${tenant}:${schedule.id}:${link.scheduledAt}`);
+  const objectId = env.BATCH.idFromName(scheduledRunName(tenant, schedule.id, link.scheduledAt));
   const batchId = objectId.toString();
   const run = env.BATCH.get(objectId);
   const begun = await run.begin({
@@ -82,6 +83,7 @@ async function startRun(env: Env, settings: Settings, tenant: string, schedule: 
     previousBatch: previousRun(schedule),
   });
   if (!begun.created) {
+    if ("foreign" in begun) throw new Error("the run's object holds another tenant's batch");
     if (begun.inProgress) throw new Error("a previous start of this run is still copying");
     return batchId;
   }
