@@ -24,8 +24,18 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
   "schedule.late",
 ];
 
-/** Headers a caller may not set: ours, and the ones the runtime owns. */
-const RESERVED_HEADER = /^(x-trawl-.*|content-type|content-length|host|user-agent|transfer-encoding|connection)$/i;
+/**
+ * Headers a caller may not set: ours, the ones that frame the request (the runtime owns
+ * them), and every hop-by-hop one (RFC 9110 7.6.1 and the legacy ones): `Upgrade` or
+ * `Expect` would turn the signed POST into something else (a body-less GET in workerd).
+ */
+const RESERVED_HEADER =
+  /^(x-trawl-.*|content-type|content-length|content-encoding|host|user-agent|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|expect|te|trailer|proxy-authenticate|proxy-authorization)$/i;
+
+/** Whether a webhook may not carry the header `name` (see RESERVED_HEADER). */
+export function isReservedHeader(name: string): boolean {
+  return RESERVED_HEADER.test(name);
+}
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 
 /** A batch's webhook, as given in `options.webhook` (validated again on every attempt). */
@@ -39,7 +49,7 @@ export const WebhookConfig = z
           .string()
           .regex(HEADER_NAME, "must be an HTTP header name")
           .refine((name) => !RESERVED_HEADER.test(name), {
-            message: "is set by Trawl and cannot be overridden",
+            message: "is reserved (set by Trawl, or hop-by-hop) and cannot be sent",
           }),
         z
           .string()

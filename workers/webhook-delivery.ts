@@ -1,6 +1,7 @@
 import { checkTarget, parseAllowList } from "../lib/address-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
+  isReservedHeader,
   signWebhook,
   WEBHOOK_MAX_ATTEMPTS,
   type WebhookAttempt,
@@ -31,7 +32,9 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
     batch.messages.map(async (message) => {
       const parsed = WebhookMessage.safeParse(message.body);
       if (!parsed.success) {
-        console.error("dropping malformed webhook message", JSON.stringify(message.body).slice(0, 500));
+        // Only where it failed: the body may hold the receiver's headers (its credentials).
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+        console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
         message.ack();
         return;
       }
@@ -74,7 +77,7 @@ async function attempt(event: WebhookMessage, settings: Settings): Promise<Attem
       redirect: "manual",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
       headers: {
-        ...event.headers,
+        ...callerHeaders(event.headers),
         "content-type": "application/json",
         "user-agent": settings.USER_AGENT,
         "x-trawl-event": event.type,
@@ -96,4 +99,9 @@ async function attempt(event: WebhookMessage, settings: Settings): Promise<Attem
     const reason = timedOut ? `no answer within ${settings.WEBHOOK_TIMEOUT_MS} ms` : String(error).slice(0, 300);
     return { statusCode: null, delivered: false, error: reason, final: false };
   }
+}
+
+/** The receiver's own headers, less any reserved one a message queued before it was reserved may carry. */
+function callerHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isReservedHeader(name)));
 }
