@@ -106,6 +106,7 @@ const deleteBatch = createRoute({
   request: { params: BatchParams },
   responses: {
     204: { description: "Deleted (or deleted before)" },
+    409: errorResponse("The batch is the source of a schedule that is not stopped: stop it first"),
     ...batchErrors,
   },
 });
@@ -346,6 +347,16 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deleteBatch, async (c) => {
     const { id } = c.req.valid("param");
     const tenant = c.get("tenant");
+    // A schedule's runs copy its source batch's list: without it they would run empty forever.
+    const schedule = await c.env.TENANT.getByName(tenant).get(id);
+    if (schedule?.active) {
+      throw new ApiError(
+        409,
+        "schedule_source",
+        `the batch is the source of schedule ${id}: stop it first (DELETE /v1/schedules/${id})`,
+        [{ field: "id", reason: "source of a schedule that is not stopped" }],
+      );
+    }
     const outcome = await coordinatorOf(c, id).destroy(tenant);
     if (!outcome) throw ApiError.notFound();
     // Both again on a repeat: a DELETE that died part-way is finished by the next.
