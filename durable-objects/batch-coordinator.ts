@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { deleteBatchObjects } from "../lib/batch-objects";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
@@ -389,7 +390,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     // Events first: a failure here throws, and the runtime retries the alarm.
     await this.flushEvents();
     const batch = this.store.batch();
-    if (!batch || batch.phase === "failed" || batch.manifest_key) return;
+    if (!batch || batch.phase === "failed") return;
+    if (batch.manifest_key) return this.expireWhenDue(batch);
     const now = Date.now();
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
@@ -504,6 +506,24 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
+    const expiresAt = this.expiresAt(this.requireBatch());
+    if (expiresAt !== null) await this.wakeAt(expiresAt);
+  }
+
+  /**
+   * A published batch expires by its own alarm, set at publication for its expiry: its
+   * objects are deleted and its listing row marked, whether or not its tenant still has
+   * a key (the cron's pass over the keyed tenants is only a backstop). Before it is due
+   * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
+   * runtime retries the alarm.
+   */
+  private async expireWhenDue(batch: BatchRow): Promise<void> {
+    const expiresAt = this.expiresAt(batch);
+    if (expiresAt === null) return;
+    if (expiresAt > Date.now()) return this.wakeAt(expiresAt);
+    if (!(await this.expire(Date.now()))) return;
+    await deleteBatchObjects(this.env.RESULTS, batch.batch_id);
+    await this.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
   }
 
   /**

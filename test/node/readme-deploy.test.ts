@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-const config = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
+const readme = readFileSync("README.md", "utf8");
+const config = readFileSync("wrangler.toml", "utf8");
 const deploySection = readme.slice(readme.indexOf("## Deploying to Cloudflare"), readme.indexOf("## Reliability"));
 
 describe("the README's deploy section", () => {
