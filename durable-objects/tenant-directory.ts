@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
+import type { WebhookSecretState } from "../lib/webhooks";
 import { ScheduleStore } from "./schedule-store";
 
 export interface DirectoryEntry {
@@ -45,6 +46,30 @@ export class TenantDirectory extends DurableObject<Env> {
       this.sql.exec("ALTER TABLE batches ADD COLUMN expires_at INTEGER");
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS batches_expiring ON batches (expires_at) WHERE status != 'expired'");
+    // One row once the tenant first rotates its webhook secret; none means generation 0.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS webhook_secret (
+      id INTEGER PRIMARY KEY CHECK (id = 0),
+      generation INTEGER NOT NULL,
+      rotated_at INTEGER NOT NULL
+    )`);
+  }
+
+  /** Which generation of its webhook secret the tenant is on, and when it last rotated. */
+  async webhookSecretState(): Promise<WebhookSecretState> {
+    const row = this.sql
+      .exec<{ generation: number; rotated_at: number }>("SELECT generation, rotated_at FROM webhook_secret")
+      .toArray()[0];
+    return row ? { generation: row.generation, rotatedAt: row.rotated_at } : { generation: 0, rotatedAt: null };
+  }
+
+  /** Moves the tenant's webhook secret to its next generation at `now`. */
+  async rotateWebhookSecret(now: number): Promise<WebhookSecretState> {
+    this.sql.exec(
+      `INSERT INTO webhook_secret (id, generation, rotated_at) VALUES (0, 1, ?1)
+       ON CONFLICT (id) DO UPDATE SET generation = generation + 1, rotated_at = ?1`,
+      now,
+    );
+    return this.webhookSecretState();
   }
 
   /** Adds or updates one batch's row; `expiresAt` (epoch ms) once it is published. */

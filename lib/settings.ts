@@ -29,6 +29,8 @@ export const Settings = z.object({
   RETENTION_DAYS: positiveInt(30),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
+  /** The secret SIGNING_SECRET replaced, during a rotation: links it signed still verify, webhooks are signed with both. */
+  SIGNING_SECRET_PREVIOUS: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),
 });
 export type Settings = z.infer<typeof Settings>;

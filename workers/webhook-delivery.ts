@@ -7,7 +7,7 @@ import {
   type WebhookAttempt,
   WebhookMessage,
   webhookRetryDelay,
-  webhookSecret,
+  webhookSigningSecrets,
 } from "../lib/webhooks";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
@@ -28,6 +28,19 @@ interface AttemptResult {
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const settings = readSettings(env as unknown as Record<string, unknown>);
+  // Each tenant's secrets once per delivery batch: its directory says which generation.
+  const secrets = new Map<string, Promise<string[]>>();
+  const secretsOf = (tenant: string) => {
+    let found = secrets.get(tenant);
+    if (!found) {
+      const signing = { current: settings.SIGNING_SECRET, previous: settings.SIGNING_SECRET_PREVIOUS };
+      found = env.TENANT.getByName(tenant)
+        .webhookSecretState()
+        .then((state) => webhookSigningSecrets(signing, tenant, state, Date.now()));
+      secrets.set(tenant, found);
+    }
+    return found;
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       const parsed = WebhookMessage.safeParse(message.body);
@@ -39,7 +52,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
         return;
       }
       const event = parsed.data;
-      const result = await attempt(event, settings);
+      const result = await attempt(event, settings, secretsOf);
       const entry: WebhookAttempt = {
         eventId: event.eventId,
         type: event.type,
@@ -63,15 +76,18 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
   );
 }
 
-async function attempt(event: WebhookMessage, settings: Settings): Promise<AttemptResult> {
+async function attempt(
+  event: WebhookMessage,
+  settings: Settings,
+  secretsOf: (tenant: string) => Promise<string[]>,
+): Promise<AttemptResult> {
   const target = checkTarget(event.url, parseAllowList(settings.DEV_ALLOWED_ORIGINS));
   if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
   if (!settings.SIGNING_SECRET) {
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
-  const secret = await webhookSecret(settings.SIGNING_SECRET, event.tenant);
-  const signature = await signWebhook(secret, Math.floor(Date.now() / 1000), event.body);
   try {
+    const signature = await signWebhook(await secretsOf(event.tenant), Math.floor(Date.now() / 1000), event.body);
     const response = await fetch(target.url.href, {
       method: "POST",
       redirect: "manual",
