@@ -29,6 +29,7 @@ import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 import { writeRemovedRecords } from "./removed-records";
+import { copyRunSlices } from "./run-copy";
 import { runEntry, runLinkOf, slaView } from "./scheduled-run";
 import { WebhookStore } from "./webhook-store";
 
@@ -95,6 +96,22 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
     return { created: true, token };
+  }
+
+  /**
+   * Starts a scheduled run whose list is `copyFrom`'s, copied by this coordinator's own
+   * alarm (durable-objects/run-copy.ts) rather than by the cron. The same run again (a
+   * cron that fired twice) changes nothing. False when the object holds another
+   * tenant's batch.
+   */
+  async beginRun(input: BeginInput, copyFrom: string): Promise<boolean> {
+    const begun = await this.begin(input);
+    if (!begun.created) return !("foreign" in begun);
+    this.store.setCopy(copyFrom, 0);
+    await this.ctx.storage.setAlarm(Date.now());
+    // Listed (and its history entry current) from the start, as `queued`, while it copies.
+    await this.registerWithTenant(this.summarize(this.requireBatch()));
+    return true;
   }
 
   /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
@@ -393,6 +410,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!batch || batch.phase === "failed") return;
     if (batch.manifest_key) return this.expireWhenDue(batch);
     const now = Date.now();
+    if (batch.phase === "ingesting" && batch.copy_from !== null && now - batch.last_ingest_at < INGEST_TIMEOUT_MS) {
+      return this.copyRun(batch);
+    }
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
         this.store.atomically(() => {
@@ -474,6 +494,23 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   // ---- helpers -------------------------------------------------------------------
+
+  /** The next step of a scheduled run's copy; a failure (the source busy) is tried again soon, until the upload times out. */
+  private async copyRun(batch: BatchRow): Promise<void> {
+    try {
+      const done = await copyRunSlices(batch, {
+        store: this.store,
+        settings: this.settings,
+        source: this.env.BATCH.get(this.env.BATCH.idFromString(batch.copy_from ?? "")),
+        planDiscovery: (token, plan) => this.planDiscovery(token, plan),
+        seal: (token) => this.seal(token),
+      });
+      if (!done) await this.ctx.storage.setAlarm(Date.now());
+    } catch (error) {
+      console.error(`batch ${batch.batch_id}: copying its run's list failed; trying again`, error);
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+    }
+  }
 
   /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
   private async publish(batch: BatchRow): Promise<void> {
@@ -740,10 +777,12 @@ export class BatchCoordinator extends DurableObject<Env> {
     };
   }
 
-  /** The batch if it exists, is past its upload and belongs to `tenant`. */
+  /** The batch if it exists, is past its upload (or a run copying its list) and belongs to `tenant`. */
   private owned(tenant: string): BatchRow | null {
     const batch = this.store.batch();
-    return batch && batch.phase !== "ingesting" && batch.tenant === tenant ? batch : null;
+    // A run copying its list is already the run (`queued`); an upload is not a batch yet.
+    const visible = batch?.phase !== "ingesting" || batch.copy_from !== null;
+    return batch && visible && batch.tenant === tenant ? batch : null;
   }
 
   private requireBatch(): BatchRow {

@@ -114,12 +114,13 @@ export class ScheduleStore {
       .map(toSchedule);
   }
 
-  /** Active, unpaused schedules whose next run is at or before `now`. */
-  due(now: number): Schedule[] {
+  /** Active, unpaused schedules whose next run is at or before `now`, longest due first, at most `limit`. */
+  due(now: number, limit: number): Schedule[] {
     return this.sql
       .exec<ScheduleRow>(
-        "SELECT * FROM schedules WHERE active = 1 AND paused = 0 AND next_run_at <= ? ORDER BY next_run_at",
+        "SELECT * FROM schedules WHERE active = 1 AND paused = 0 AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?",
         now,
+        limit,
       )
       .toArray()
       .map(toSchedule);

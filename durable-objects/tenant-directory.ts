@@ -135,9 +135,9 @@ export class TenantDirectory extends DurableObject<Env> {
     return this.schedulesStore.get(id);
   }
 
-  /** Active, unpaused schedules whose next run is at or before `now`. */
-  async due(now: number): Promise<Schedule[]> {
-    return this.schedulesStore.due(now);
+  /** Active, unpaused schedules whose next run is at or before `now`, longest due first, at most `limit`. */
+  async due(now: number, limit: number): Promise<Schedule[]> {
+    return this.schedulesStore.due(now, limit);
   }
 
   /** Records that the occurrence due at `scheduledAt` started as `batchId`, and when the next one is due. */

@@ -27,6 +27,10 @@ export const Settings = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   /** Days a batch's results are kept after publication when it names no `retentionDays`. */
   RETENTION_DAYS: positiveInt(30),
+  /** Scheduled runs the cron starts per invocation, tenants taking turns; the rest start at the next. */
+  SCHEDULE_STARTS_PER_CRON: positiveInt(200),
+  /** Schedules a tenant may have that are not stopped (active or paused). */
+  MAX_SCHEDULES_PER_TENANT: positiveInt(100),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
   /** The secret SIGNING_SECRET replaced, during a rotation: links it signed still verify, webhooks are signed with both. */
