@@ -53,7 +53,7 @@ const createBatch = createRoute({
   },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: CreatedBatch } } },
-    409: errorResponse("The same Idempotency-Key is still being processed"),
+    409: errorResponse("The same Idempotency-Key is still being processed, or the schedule quota is reached"),
     413: errorResponse("Too many URLs or too large a JSON body"),
     415: errorResponse("Unsupported Content-Type"),
     ...batchErrors,
@@ -166,16 +166,24 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
 }
 
 /** Makes `summary`'s URL list run again on every occurrence of `spec`; idempotent per batch. */
-async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec) {
+async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec, max: number) {
   const rule = scheduleRule(ScheduleSpec.parse(spec));
-  const schedule = await env.TENANT.getByName(summary.tenant).addSchedule({
-    id: summary.id,
-    sourceBatch: summary.id,
-    ...rule,
-    options,
-    nextRunAt: nextRun(rule, Date.now()),
-  });
+  const schedule = await env.TENANT.getByName(summary.tenant).addSchedule(
+    { id: summary.id, sourceBatch: summary.id, ...rule, options, nextRunAt: nextRun(rule, Date.now()) },
+    max,
+  );
+  if (!schedule) throw scheduleQuota(max);
   return scheduleView(schedule);
+}
+
+/** The per-tenant schedule quota is reached: a stock, freed only by stopping one, so 409 rather than 429. */
+function scheduleQuota(max: number): ApiError {
+  return new ApiError(
+    409,
+    "schedule_quota",
+    `schedule: you have ${max} schedules that are not stopped (MAX_SCHEDULES_PER_TENANT): stop one (DELETE /v1/schedules/{id}) first`,
+    [{ field: "schedule", reason: `at most ${max} schedules that are not stopped` }],
+  );
 }
 
 /** A batch to compare with must be the caller's and published: a 400 naming the field otherwise. */
@@ -278,6 +286,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const schedule = json ? (json.schedule ?? null) : parseScheduleQuery(c.req.valid("query").schedule);
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     checkWebhook(options, allow, "options");
+    if (schedule && (await c.env.TENANT.getByName(tenant).liveSchedules()) >= settings.MAX_SCHEDULES_PER_TENANT) {
+      throw scheduleQuota(settings.MAX_SCHEDULES_PER_TENANT);
+    }
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
     if (previousBatch) await checkPreviousBatch(c, previousBatch, options);
     const discovery = json ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH) : null;
@@ -319,7 +330,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
         duplicates: counts.duplicates,
         invalid: { count: counts.invalid, samples: counts.samples },
         replayed: submitted.replayed,
-        schedule: schedule ? await scheduleRuns(c.env, summary, options, schedule) : null,
+        schedule: schedule
+          ? await scheduleRuns(c.env, summary, options, schedule, settings.MAX_SCHEDULES_PER_TENANT)
+          : null,
       },
       202,
     );

@@ -10,12 +10,9 @@ const WebhookSecretView = z
     secret: z.string(),
     header: z.literal("X-Trawl-Signature"),
     scheme: z.string(),
-    previous: z
-      .object({ secret: z.string(), validUntil: z.string() })
-      .nullable()
-      .openapi({
-        description: "After a rotation: the secret deliveries are signed with too (a second `v1`), until when",
-      }),
+    previous: z.object({ secret: z.string(), validUntil: z.string() }).nullable().openapi({
+      description: "After a rotation: the secret deliveries are signed with too (a second `v1`), until when",
+    }),
   })
   .openapi("WebhookSecret");
 

@@ -120,14 +120,22 @@ export class TenantDirectory extends DurableObject<Env> {
     return rows.toArray().map((r) => ({ id: r.id, createdAt: r.created_at, status: r.status, total: r.total }));
   }
 
-  /** Adds a schedule; the same id again (a replayed request) changes nothing. */
-  async addSchedule(schedule: Omit<Schedule, "lastBatch" | "active" | "paused">): Promise<Schedule> {
-    return this.schedulesStore.add(schedule);
+  /** Adds a schedule; the same id again (a replayed request) changes nothing. Null past the quota (`maxLive`). */
+  async addSchedule(
+    schedule: Omit<Schedule, "lastBatch" | "active" | "paused">,
+    maxLive: number,
+  ): Promise<Schedule | null> {
+    return this.schedulesStore.add(schedule, maxLive);
   }
 
-  /** The tenant's schedules, active ones first. */
-  async schedules(): Promise<Schedule[]> {
-    return this.schedulesStore.list();
+  /** A page of the tenant's schedules, active ones first, then by id; `after` is the previous page's last. */
+  async schedules(limit: number, after: { active: boolean; id: string } | null = null): Promise<Schedule[]> {
+    return this.schedulesStore.list(limit, after);
+  }
+
+  /** How many of the tenant's schedules are not stopped. */
+  async liveSchedules(): Promise<number> {
+    return this.schedulesStore.liveCount();
   }
 
   /** One schedule, or null. */

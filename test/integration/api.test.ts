@@ -341,7 +341,7 @@ describe("the OpenAPI document", () => {
     "/v1/webhook-secret": ["get"],
     "/v1/webhook-secret/rotate": ["post"],
     "/v1/schedules": ["get"],
-    "/v1/schedules/{id}": ["delete"],
+    "/v1/schedules/{id}": ["delete", "get"],
     "/v1/schedules/{id}/pause": ["post"],
     "/v1/schedules/{id}/resume": ["post"],
     "/v1/schedules/{id}/runs": ["get"],

@@ -18,7 +18,7 @@ interface SecretView {
 async function fetchWith(vars: Record<string, string>, path: string): Promise<Response> {
   return await worker.fetch(
     new Request(`http://trawl.test${path}`, { headers: { authorization: `Bearer ${KEY_A}` } }),
-    { ...env, ...vars } as Env,
+    { ...env, ...vars } as unknown as Env,
     createExecutionContext(),
   );
 }
