@@ -23,6 +23,7 @@ import {
   errorResponse,
   ListQuery,
 } from "./openapi-schemas";
+import { checkBatchQuota } from "./quotas";
 import { scheduleView } from "./schedules";
 import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
@@ -56,6 +57,7 @@ const createBatch = createRoute({
     409: errorResponse("The same Idempotency-Key is still being processed, or the schedule quota is reached"),
     413: errorResponse("Too many URLs or too large a JSON body"),
     415: errorResponse("Unsupported Content-Type"),
+    429: errorResponse("MAX_BATCHES_IN_FLIGHT of yours are queued or running: retry after `Retry-After`"),
     ...batchErrors,
   },
 });
@@ -291,7 +293,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     }
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
     if (previousBatch) await checkPreviousBatch(c, previousBatch, options);
-    const discovery = json ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH) : null;
+    const discovery = json
+      ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH, settings.MAX_SOURCES_PER_BATCH)
+      : null;
     if (json && json.urls.length === 0 && !discovery) {
       throw ApiError.invalid("urls", "must contain at least one URL, or give `sources` to discover them from");
     }
@@ -315,6 +319,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       maxUrls: settings.MAX_URLS_PER_BATCH,
       chunkSize: settings.CHUNK_SIZE,
       previousBatch,
+      checkQuota: () => checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT),
       discardInput: async () => {
         await c.req.raw.body?.cancel().catch(() => {});
       },

@@ -7,6 +7,7 @@ import { batchView, coordinatorOf } from "./batches";
 import { ApiError } from "./errors";
 import { ingestEntries, uploadSuperseded } from "./ingest";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
+import { checkBatchQuota } from "./quotas";
 import { idempotencyKeyFrom, keyUnusable } from "./submit-batch";
 import type { AppEnv } from "./types";
 
@@ -40,6 +41,7 @@ const retryRoute = createRoute({
     202: { description: "The retry batch", content: { "application/json": { schema: CreatedBatch } } },
     409: errorResponse("Not published yet, or nothing to retry"),
     410: errorResponse("The batch's results were deleted"),
+    429: errorResponse("MAX_BATCHES_IN_FLIGHT of yours are queued or running: retry after `Retry-After`"),
     ...batchErrors,
   },
 });
@@ -107,6 +109,7 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
     }
     let totals: Awaited<ReturnType<typeof ingestEntries>>;
     try {
+      await checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT);
       totals = await ingestEntries(stub, begun.token, entries(), allow, Number.POSITIVE_INFINITY);
     } catch (error) {
       await stub.abandon(begun.token);

@@ -31,6 +31,8 @@ export interface SubmitInput {
   previousBatch?: string | null;
   /** Called when the key names an existing batch: the list will not be read. */
   discardInput?: () => Promise<void>;
+  /** Checked only for a new batch (a replay is always answered): throws when the tenant is over a quota. */
+  checkQuota?: () => Promise<void>;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
   }
   let totals: IngestTotals;
   try {
+    await input.checkQuota?.();
     const discovery = input.discovery ?? null;
     totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
     if (discovery && !(await stub.planDiscovery(begun.token, discovery))) throw uploadSuperseded();

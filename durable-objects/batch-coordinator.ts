@@ -130,7 +130,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const parsed = DiscoveryPlan.parse(plan);
     this.store.atomically(() => {
       this.store.setDiscovery(JSON.stringify(parsed));
-      this.discovery.add(parsed.sources, 0);
+      this.discovery.add(parsed.sources, 0, this.settings.MAX_SOURCES_PER_BATCH);
     });
     return true;
   }
@@ -260,7 +260,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         return [];
       }
       const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
-      return this.discovery.add(sitemaps, source.depth + 1);
+      return this.discovery.add(sitemaps, source.depth + 1, this.settings.MAX_SOURCES_PER_BATCH);
     });
     await this.sendSources(children, "markSent", 0);
     await this.afterDiscovery();

@@ -3,6 +3,7 @@ import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import type { WebhookSecretState } from "../lib/webhooks";
 import { ScheduleStore } from "./schedule-store";
+import { type LeaseResult, TenantLeases } from "./tenant-leases";
 
 export interface DirectoryEntry {
   id: string;
@@ -26,11 +27,13 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 export class TenantDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly schedulesStore: ScheduleStore;
+  private readonly leases: TenantLeases;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.schedulesStore = new ScheduleStore(ctx.storage);
+    this.leases = new TenantLeases(ctx.storage.sql);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS batches (
         id TEXT PRIMARY KEY,
@@ -52,6 +55,22 @@ export class TenantDirectory extends DurableObject<Env> {
       generation INTEGER NOT NULL,
       rotated_at INTEGER NOT NULL
     )`);
+  }
+
+  /** How many of the tenant's batches are queued or running: what MAX_BATCHES_IN_FLIGHT counts. */
+  async batchesInFlight(): Promise<number> {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE status IN ('queued', 'running')").one()
+      .n;
+  }
+
+  /** Takes one of `max` places of `kind` (a scrape, an event stream) for at most `ttlMs`. */
+  async acquire(kind: string, max: number, ttlMs: number): Promise<LeaseResult> {
+    return this.leases.acquire(kind, max, ttlMs, Date.now());
+  }
+
+  /** Gives a place taken by `acquire` back. */
+  async release(id: string): Promise<void> {
+    this.leases.release(id);
   }
 
   /** Which generation of its webhook secret the tenant is on, and when it last rotated. */
