@@ -355,8 +355,17 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
-    const batch = this.owned(tenant);
-    if (!batch) return null;
+    const found = this.owned(tenant);
+    if (!found) return null;
+    let batch = found;
+    if (batch.phase === "ingesting") {
+      // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
+      this.store.atomically(() => {
+        this.store.setCopy(null, found.copy_cursor ?? 0);
+        this.store.seal(Date.now());
+      });
+      batch = this.requireBatch();
+    }
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
         this.store.setPhase("cancelled");

@@ -1,11 +1,12 @@
 // A scheduled run copies its source's list by its own alarm, a bounded number of slices
 // per alarm, so no single invocation (the cron's least of all) holds a long list.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { BatchCoordinator } from "../../durable-objects/batch-coordinator";
 import { BatchStore } from "../../durable-objects/batch-store";
 import { copyRunSlices } from "../../durable-objects/run-copy";
+import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions } from "../../lib/schemas";
 import { readSettings } from "../../lib/settings";
 
@@ -61,5 +62,28 @@ describe("a scheduled run's copy", () => {
     expect(sealed).toEqual([]);
     expect(await step()).toMatchObject({ done: true, total: 20_500 });
     expect(sealed).toEqual([begun.token]);
+  });
+});
+
+describe("cancelling a run still copying its list", () => {
+  it("stops the copy and ends the run cancelled with what it holds", async () => {
+    const stub = env.BATCH.get(env.BATCH.newUniqueId());
+    const begun = await stub.begin({
+      batchId: stub.id.toString(),
+      tenant: "tenant-a",
+      options: BatchOptions.parse({}),
+      chunkSize: 5,
+    });
+    if (!begun.created) throw new Error("expected a new batch");
+    await stub.append(begun.token, [toIngestRow("not a url", { origins: new Set() })]);
+    // As beginRun leaves it, before its alarm has copied the rest.
+    await runInDurableObject(stub, (_instance, state) => new BatchStore(state.storage).setCopy("source", 1));
+
+    const cancelled = await stub.cancel("tenant-a");
+    expect(cancelled?.status).toBe("cancelled");
+    for (let i = 0; i < 20 && !(await stub.view("tenant-a"))?.manifestKey; i++) await runDurableObjectAlarm(stub);
+    const ended = await stub.view("tenant-a");
+    expect(ended).toMatchObject({ status: "cancelled", counts: { total: 1, skipped: 1 } });
+    expect(ended?.manifestKey).not.toBeNull();
   });
 });
