@@ -1,9 +1,10 @@
 // Per-tenant quotas: batches in flight, synchronous scrapes and event streams answer 429
 // naming the setting (with Retry-After) past their bound; a request may name only so
 // many discovery sources; an event stream ends by itself after its maximum lifetime.
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DiscoveryStore } from "../../durable-objects/discovery-store";
 import worker from "../../workers/index";
 import { KEY_B, ORIGIN, unique, waitForPublished } from "./helpers";
 
@@ -83,6 +84,25 @@ describe("per-tenant quotas", () => {
     const { error } = (await response.json()) as ErrorBody;
     expect(error.details[0]?.field).toBe("sources");
     expect(error.message).toContain("MAX_SOURCES_PER_BATCH");
+  });
+
+  it("reads at most MAX_SOURCES_PER_BATCH sources however many an index names, and says why the rest were not read", async () => {
+    const stub = env.BATCH.get(env.BATCH.newUniqueId());
+    const rows = await runInDurableObject(stub, (_instance, state) => {
+      const store = new DiscoveryStore(state.storage.sql);
+      const children = Array.from({ length: 5 }, (_, i) => ({ kind: "sitemap" as const, url: `${ORIGIN}/s-${i}.xml` }));
+      const sent = store.add(children, 1, 2);
+      const states = state.storage.sql
+        .exec<{ state: string; code: string | null }>("SELECT state, code FROM sources ORDER BY id")
+        .toArray();
+      return { sent: sent.length, states };
+    });
+    expect(rows.sent).toBe(2);
+    expect(rows.states).toEqual([
+      { state: "ready", code: null },
+      { state: "ready", code: null },
+      { state: "failed", code: "too_many_sources" },
+    ]);
   });
 
   it("ends an event stream after MAX_EVENT_STREAM_SECONDS with an end event saying why, and counts open streams", async () => {
