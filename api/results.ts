@@ -226,13 +226,19 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
     const { expires, signature, format, merge, changes } = query.data;
-    const verdict = await verifyObject(
-      signingSecret(c),
-      signedObject(id, format, merge, changes),
-      Number(expires),
-      signature,
-      Math.floor(Date.now() / 1000),
-    );
+    // During a rotation a link signed with the previous secret is still good.
+    const previous = readSettings(c.env as unknown as Record<string, unknown>).SIGNING_SECRET_PREVIOUS;
+    let verdict: Awaited<ReturnType<typeof verifyObject>> = "invalid";
+    for (const secret of previous ? [signingSecret(c), previous] : [signingSecret(c)]) {
+      verdict = await verifyObject(
+        secret,
+        signedObject(id, format, merge, changes),
+        Number(expires),
+        signature,
+        Math.floor(Date.now() / 1000),
+      );
+      if (verdict !== "invalid") break;
+    }
     if (verdict !== "ok") {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { deleteBatchObjects } from "../lib/batch-objects";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
@@ -28,6 +29,7 @@ import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 import { writeRemovedRecords } from "./removed-records";
+import { copyRunSlices } from "./run-copy";
 import { runEntry, runLinkOf, slaView } from "./scheduled-run";
 import { WebhookStore } from "./webhook-store";
 
@@ -78,9 +80,13 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
 
-  /** Starts a batch, or returns the existing one (the same Idempotency-Key again). */
+  /**
+   * Starts a batch, or returns the existing one (the same Idempotency-Key again). A
+   * batch of another tenant is neither told nor replaced, whatever its phase.
+   */
   async begin(input: BeginInput): Promise<BeginResult> {
     const existing = this.store.batch();
+    if (existing && existing.tenant !== input.tenant) return { created: false, foreign: true };
     const now = Date.now();
     const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
     if (existing && existing.phase !== "failed" && !stalled) {
@@ -95,6 +101,22 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
     return { created: true, token };
+  }
+
+  /**
+   * Starts a scheduled run whose list is `copyFrom`'s, copied by this coordinator's own
+   * alarm (durable-objects/run-copy.ts) rather than by the cron. The same run again (a
+   * cron that fired twice) changes nothing. False when the object holds another
+   * tenant's batch.
+   */
+  async beginRun(input: BeginInput, copyFrom: string): Promise<boolean> {
+    const begun = await this.begin(input);
+    if (!begun.created) return !("foreign" in begun);
+    this.store.setCopy(copyFrom, 0);
+    await this.ctx.storage.setAlarm(Date.now());
+    // Listed (and its history entry current) from the start, as `queued`, while it copies.
+    await this.registerWithTenant(this.summarize(this.requireBatch()));
+    return true;
   }
 
   /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
@@ -113,7 +135,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const parsed = DiscoveryPlan.parse(plan);
     this.store.atomically(() => {
       this.store.setDiscovery(JSON.stringify(parsed));
-      this.discovery.add(parsed.sources, 0);
+      this.discovery.add(parsed.sources, 0, this.settings.MAX_SOURCES_PER_BATCH);
     });
     return true;
   }
@@ -246,7 +268,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         return [];
       }
       const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
-      return this.discovery.add(sitemaps, source.depth + 1);
+      return this.discovery.add(sitemaps, source.depth + 1, this.settings.MAX_SOURCES_PER_BATCH);
     });
     await this.sendSources(children, "markSent", 0);
     await this.afterDiscovery();
@@ -341,8 +363,17 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
-    const batch = this.owned(tenant);
-    if (!batch) return null;
+    const found = this.owned(tenant);
+    if (!found) return null;
+    let batch = found;
+    if (batch.phase === "ingesting") {
+      // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
+      this.store.atomically(() => {
+        this.store.setCopy(null, found.copy_cursor ?? 0);
+        this.store.seal(Date.now());
+      });
+      batch = this.requireBatch();
+    }
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
         // Cancelled before any chunk was claimed: it starts and stops in one transition.
@@ -396,11 +427,18 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.flushEvents();
     const batch = this.store.batch();
     if (!batch || batch.phase === "failed") return;
-    // Published: only the listing may lag (the process died before updating it).
-    if (batch.manifest_key) return this.registerWithTenant(this.summarize(batch));
+    // Published: only the listing may lag (the process died before updating it), and
+    // the batch expires by this alarm when its retention runs out.
+    if (batch.manifest_key) {
+      await this.registerWithTenant(this.summarize(batch));
+      return this.expireWhenDue(batch);
+    }
     // A seal that died before listing the batch: listed here, once it is past its upload.
     if (batch.phase === "queued") await this.registerWithTenant(this.summarize(batch));
     const now = Date.now();
+    if (batch.phase === "ingesting" && batch.copy_from !== null && now - batch.last_ingest_at < INGEST_TIMEOUT_MS) {
+      return this.copyRun(batch);
+    }
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
         this.store.atomically(() => {
@@ -499,6 +537,23 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- helpers -------------------------------------------------------------------
 
+  /** The next step of a scheduled run's copy; a failure (the source busy) is tried again soon, until the upload times out. */
+  private async copyRun(batch: BatchRow): Promise<void> {
+    try {
+      const done = await copyRunSlices(batch, {
+        store: this.store,
+        settings: this.settings,
+        source: this.env.BATCH.get(this.env.BATCH.idFromString(batch.copy_from ?? "")),
+        planDiscovery: (token, plan) => this.planDiscovery(token, plan),
+        seal: (token) => this.seal(token),
+      });
+      if (!done) await this.ctx.storage.setAlarm(Date.now());
+    } catch (error) {
+      console.error(`batch ${batch.batch_id}: copying its run's list failed; trying again`, error);
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+    }
+  }
+
   /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
   private async publish(batch: BatchRow): Promise<void> {
     const key = r2Keys.manifest(batch.batch_id);
@@ -535,6 +590,24 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
+    const expiresAt = this.expiresAt(this.requireBatch());
+    if (expiresAt !== null) await this.wakeAt(expiresAt);
+  }
+
+  /**
+   * A published batch expires by its own alarm, set at publication for its expiry: its
+   * objects are deleted and its listing row marked, whether or not its tenant still has
+   * a key (the cron's pass over the keyed tenants is only a backstop). Before it is due
+   * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
+   * runtime retries the alarm.
+   */
+  private async expireWhenDue(batch: BatchRow): Promise<void> {
+    const expiresAt = this.expiresAt(batch);
+    if (expiresAt === null) return;
+    if (expiresAt > Date.now()) return this.wakeAt(expiresAt);
+    if (!(await this.expire(Date.now()))) return;
+    await deleteBatchObjects(this.env.RESULTS, batch.batch_id);
+    await this.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
   }
 
   /**
@@ -751,10 +824,12 @@ export class BatchCoordinator extends DurableObject<Env> {
     };
   }
 
-  /** The batch if it exists, is past its upload and belongs to `tenant`. */
+  /** The batch if it exists, is past its upload (or a run copying its list) and belongs to `tenant`. */
   private owned(tenant: string): BatchRow | null {
     const batch = this.store.batch();
-    return batch && batch.phase !== "ingesting" && batch.tenant === tenant ? batch : null;
+    // A run copying its list is already the run (`queued`); an upload is not a batch yet.
+    const visible = batch?.phase !== "ingesting" || batch.copy_from !== null;
+    return batch && visible && batch.tenant === tenant ? batch : null;
   }
 
   private requireBatch(): BatchRow {

@@ -144,6 +144,8 @@ const ADDED_COLUMNS = {
     "late_at INTEGER",
     "busy_ms INTEGER NOT NULL DEFAULT 0",
     "busy_urls INTEGER NOT NULL DEFAULT 0",
+    "copy_from TEXT",
+    "copy_cursor INTEGER",
   ],
   // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
   // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).
@@ -192,6 +194,10 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
   busy_ms: number;
   busy_urls: number;
+  /** A scheduled run copying its list from this batch by its own alarm (durable-objects/run-copy.ts), or null. */
+  copy_from: string | null;
+  /** The next input index of `copy_from` to copy. */
+  copy_cursor: number | null;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -254,6 +260,11 @@ export class BatchStore {
         if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
       }
     }
+  }
+
+  /** Makes the upload a copy of `source`'s list from `cursor` on, done by the alarm; null once copied. */
+  setCopy(source: string | null, cursor: number): void {
+    this.sql.exec("UPDATE batch SET copy_from = ?, copy_cursor = ?", source, cursor);
   }
 
   /** The tenant whose deleted batch this was, or null when it was never deleted. */

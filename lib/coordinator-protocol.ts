@@ -60,7 +60,9 @@ export interface SlaView {
 export type BeginResult =
   | { created: true; token: string }
   /** `inProgress`: the first request with this key is still uploading its list. */
-  | { created: false; inProgress: boolean; summary: BatchSummary };
+  | { created: false; inProgress: boolean; summary: BatchSummary }
+  /** The object holds another tenant's batch: nothing of it is told, nothing is reset. */
+  | { created: false; foreign: true };
 
 export interface SubmitCounts {
   accepted: number;

@@ -4,11 +4,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { parseAllowList } from "../../lib/address-policy";
 import type { DiscoveryStatus } from "../../lib/discovery";
-import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions } from "../../lib/schemas";
-import { carryDiscovery } from "../../workers/discovery-handoff";
 import { ROBOTS_SITEMAP_PATH } from "../support/sitemap-routes";
 import {
   api,
@@ -214,7 +211,7 @@ describe("discovery", () => {
     expect(batch.counts.total).toBe(1 + (batch.discovery?.found ?? 0));
   });
 
-  it("gives a new run the explicit list only, and the sources to discover afresh (carryDiscovery)", async () => {
+  it("gives a new run the explicit list only, and the sources to discover afresh (beginRun copies both)", async () => {
     const t = unique("rerun");
     const created = await discover({ urls: [page(50, t)], sources: [{ sitemap: urls(`n=3&start=1&t=${t}`) }] });
     await finished(created.id);
@@ -223,16 +220,8 @@ describe("discovery", () => {
 
     const runId = env.BATCH.newUniqueId();
     const run = env.BATCH.get(runId);
-    const begun = await run.begin({
-      batchId: runId.toString(),
-      tenant: "tenant-a",
-      options: BatchOptions.parse({}),
-      chunkSize: 5,
-    });
-    if (!begun.created) throw new Error("expected a new run");
-    await run.append(begun.token, [toIngestRow(page(50, t), parseAllowList(env.DEV_ALLOWED_ORIGINS))]);
-    expect(await carryDiscovery(source, run, begun.token)).toBe(true);
-    await run.seal(begun.token);
+    const input = { batchId: runId.toString(), tenant: "tenant-a", options: BatchOptions.parse({}), chunkSize: 5 };
+    expect(await run.beginRun(input, created.id)).toBe(true);
     const { urls: done, batch } = await finished(runId.toString());
     expect(done).toEqual([page(50, t), ...range(1, 3, t)]);
     expect(batch.discovery?.found).toBe(3);

@@ -1,10 +1,12 @@
 // Retention and deletion: a published batch shows when its results go; the cron
 // deletes them past that and leaves an `expired` status whose downloads answer 410;
 // DELETE removes a batch at once, its objects, its storage and its listing entry.
-import { createScheduledController, runInDurableObject } from "cloudflare:test";
+import { createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { toIngestRow } from "../../lib/ingest-row";
 import { r2Keys } from "../../lib/r2-keys";
+import { BatchOptions } from "../../lib/schemas";
 import worker from "../../workers/index";
 import { api, type BatchBody, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
@@ -73,6 +75,40 @@ describe("retention", () => {
     // A second cron run finds nothing more to do.
     await cronAt(Date.now() + 2 * DAY);
     expect((await json<Status>(await api(`/v1/batches/${short.id}`))).status).toBe("expired");
+  });
+});
+
+describe("retention of a tenant whose key was removed", () => {
+  it("expires each batch by its own alarm at its expiry, whatever API_KEYS lists", async () => {
+    // A tenant no key names any more (tests run with tenant-a and tenant-b only).
+    const tenant = unique("former-tenant");
+    const stub = env.BATCH.get(env.BATCH.newUniqueId());
+    const begun = await stub.begin({
+      batchId: stub.id.toString(),
+      tenant,
+      options: BatchOptions.parse({ retentionDays: 1 }),
+      chunkSize: 5,
+    });
+    if (!begun.created) throw new Error("expected a new batch");
+    await stub.append(begun.token, [toIngestRow("not a url", { origins: new Set([ORIGIN]) })]);
+    await stub.seal(begun.token);
+    const id = stub.id.toString();
+    for (let i = 0; i < 50 && (await stub.view(tenant))?.manifestKey == null; i++) await runDurableObjectAlarm(stub);
+    expect((await stub.view(tenant))?.status).toBe("completed");
+    expect(await objectsOf(id)).toBeGreaterThan(0);
+
+    // Its retention runs out: published two days ago.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET finished_at = ?", Date.now() - 2 * DAY);
+    });
+    await runDurableObjectAlarm(stub);
+
+    expect((await stub.view(tenant))?.status).toBe("expired");
+    expect(await objectsOf(id)).toBe(0);
+    const row = await runInDurableObject(env.TENANT.getByName(tenant), async (directory) =>
+      (await directory.list(10, null)).find((entry) => entry.id === id),
+    );
+    expect(row?.status).toBe("expired");
   });
 });
 

@@ -2,7 +2,7 @@
 // and a real receiver on the local origin (test/support/webhook-receiver.ts).
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { verifyWebhook, WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
 import type { ReceivedHook } from "../support/webhook-receiver";
@@ -304,6 +304,44 @@ describe("webhooks", () => {
       ["evt_b1", null, "blocked_address"],
       ["evt_b2", null, "blocked_address"],
     ]);
+  });
+
+  it("logs a malformed message by where it is wrong, never with the receiver's headers", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const batch = createMessageBatch<unknown>("trawl-webhooks", [
+        {
+          id: "m1",
+          timestamp: new Date(),
+          attempts: 1,
+          body: { url: `${ORIGIN}/hooks/x`, headers: { authorization: "Bearer receiver-credential" }, body: "{}" },
+        },
+      ]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env);
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
+      const lines = logged.mock.calls.map((call) => call.map(String).join(" "));
+      expect(lines.some((line) => line.includes("m1") && line.includes("batchId"))).toBe(true);
+      expect(lines.join("\n")).not.toContain("receiver-credential");
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it("refuses hop-by-hop headers at submission, naming the header", async () => {
+    for (const name of ["Upgrade", "Expect", "Proxy-Connection", "Keep-Alive", "TE"]) {
+      const response = await api("/v1/batches", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          urls: [`${ORIGIN}/pages/1.html`],
+          options: { webhook: { url: `${ORIGIN}/hooks/x`, headers: { [name]: "websocket" } } },
+        }),
+      });
+      expect(response.status, name).toBe(400);
+      const body = await json<{ error: { details: { field: string }[] } }>(response);
+      expect(body.error.details[0]?.field).toBe(`options.webhook.headers.${name}`);
+    }
   });
 
   it("refuses headers Trawl sets itself", async () => {
