@@ -53,6 +53,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/schedules", requireTenant);
   app.use("/v1/schedules/*", requireTenant);
   app.use("/v1/webhook-secret", requireTenant);
+  app.use("/v1/webhook-secret/*", requireTenant);
 
   registerBatchRoutes(app);
   registerResultRoutes(app);

@@ -57,7 +57,9 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
   try {
     if (claim.respectRobots && grant.robots) {
       if (grant.robots.outcome === "unreachable") {
-        return { ok: false, code: "robots_disallowed", message: "robots.txt unreachable", transient: true };
+        // Not a refusal: asked again with the source's next reading, and named apart if it stays so.
+        const message = `robots.txt unreachable (status ${grant.robots.status})`;
+        return { ok: false, code: "robots_unreachable", message, transient: true };
       }
       if (!isAllowed(grant.robots, claim.source.url, ctx.fetchLimits.userAgent)) {
         const message = "robots.txt disallows this sitemap for our user agent";

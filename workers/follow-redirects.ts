@@ -34,12 +34,18 @@ export type Followed =
       redirects: string[];
     };
 
-/** Requests `url` (GET, `headers`), following its redirects by the policy; `signal` bounds the whole walk. */
+/**
+ * Requests `url` (GET, `headers`), following its redirects by the policy; `signal` bounds
+ * the whole walk. `originOnly` (a conditional request's validators) goes only to hops on
+ * `url`'s own origin: another origin's resource is not the one they describe, and need
+ * not learn them.
+ */
 export async function followRedirects(
   url: string,
   limits: RedirectLimits,
   headers: Record<string, string>,
   signal: AbortSignal,
+  originOnly: Record<string, string> | null = null,
 ): Promise<Followed> {
   const redirects: string[] = [];
   const seen = new Set<string>();
@@ -53,15 +59,18 @@ export async function followRedirects(
     url: current,
     redirects,
   });
+  let firstOrigin: string | null = null;
   for (let hop = 0; ; hop++) {
     const target = checkFetchTarget(current, limits.allow);
     if (!target.ok) return fail(target.code, target.reason);
+    firstOrigin ??= target.url.origin;
+    const hopHeaders = originOnly && target.url.origin === firstOrigin ? { ...headers, ...originOnly } : headers;
     if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
     seen.add(target.url.href);
 
     let response: Response;
     try {
-      const gated = await gatedFetch(target.url.href, limits.allow, { signal, headers });
+      const gated = await gatedFetch(target.url.href, limits.allow, { signal, headers: hopHeaders });
       if (!gated.ok) return fail(gated.code, gated.reason);
       response = gated.response;
     } catch (error) {

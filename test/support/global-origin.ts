@@ -12,7 +12,9 @@ let polite: Origin | undefined;
 let robotsFaults: Origin[] = [];
 
 /** The robots.txt fault origins, in the order test/integration/helpers.ts reads them. */
-const ROBOTS_FAULTS = ["huge", "loop", "reset"] as const satisfies ReadonlyArray<keyof typeof robotsFaultRoutes>;
+const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies ReadonlyArray<
+  keyof typeof robotsFaultRoutes
+>;
 
 /** robots.txt of the second origin: a crawl delay and a forbidden folder. */
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";

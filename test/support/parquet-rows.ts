@@ -35,6 +35,7 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     text: r.text ?? null,
     links: r.links ?? null,
     word_count: r.wordCount,
+    truncated: r.truncated ?? null,
     content_hash: r.contentHash,
     etag: r.etag,
     last_modified: r.lastModified,
