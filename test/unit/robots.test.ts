@@ -359,16 +359,16 @@ describe("bounded matching work", () => {
     }
   });
 
-  it("checks a URL against 500 KiB of wildcard rules in a fraction of a second", () => {
+  it("decides a URL against 500 KiB of wildcard rules as robots-parser does (its cost: npm run bench:robots)", () => {
     const line = "Disallow: /*a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*r*s*t*u*v*w*x*y*z*\n";
     const text = `User-agent: *\n${line.repeat(Math.floor(ROBOTS_MAX_BYTES / line.length) - 1)}`;
     const rules = rulesFromResponse(200, text, false);
-    const url = `https://example.com/${"abcdefghijklmnopqrstuvwxy".repeat(80)}`;
-    isAllowed(rules, url, "TrawlBot/0.1"); // parses once; the checks below are the per-URL cost
-    const start = performance.now();
-    for (let i = 0; i < 3; i++) expect(isAllowed(rules, url, "TrawlBot/0.1")).toBe(true);
-    // Before: about 5 s per check (path × pattern per rule); now a few milliseconds.
-    expect(performance.now() - start).toBeLessThan(1000);
+    expect(isAllowed(rules, `https://example.com/${"abcdefghijklmnopqrstuvwxy".repeat(80)}`, "TrawlBot/0.1")).toBe(
+      true,
+    );
+    expect(isAllowed(rules, `https://example.com/${"abcdefghijklmnopqrstuvwxyz".repeat(2)}`, "TrawlBot/0.1")).toBe(
+      false,
+    );
   });
 
   it.each([
