@@ -1,20 +1,17 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
+import { limitBodies } from "./body-limits";
 import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
-import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes } from "./firecrawl/register";
+import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes, useFirecrawlErrorStyle } from "./firecrawl/register";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
 import { registerStatusPage } from "./status-page";
 import type { AppEnv } from "./types";
 import { registerWebhookRoutes } from "./webhooks";
-
-/** Largest JSON body; bigger lists are streamed as NDJSON or text. */
-export const MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -40,39 +37,29 @@ export function createApp(): OpenAPIHono<AppEnv> {
     return handleError(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}${hint}`), c);
   });
 
+  // Ahead of every route: errors on Firecrawl's paths in its shape (the body limit's too),
+  // then one body limit for every request (api/body-limits.ts).
+  useFirecrawlErrorStyle(app);
+  app.use("*", limitBodies);
+
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", OPENAPI_INFO);
   app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
   registerStatusPage(app);
 
-  app.use("/v1/batches", async (c, next) => {
-    // Every type the JSON validator parses (any case, `+json` too) is capped, or it could be skipped.
-    const type = c.req.header("content-type") ?? "";
-    if (c.req.method !== "POST" || !(type === "" || /^application\/([a-z.-]+\+)?json/i.test(type))) return next();
-    return bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(
-          413,
-          "body_too_large",
-          `body: JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; stream large lists as application/x-ndjson`,
-          [{ field: "body", reason: "too large" }],
-        );
-      },
-    })(c, next);
-  });
   app.use("/v1/batches", requireTenant);
   app.use("/v1/batches/*", requireTenant);
   app.use("/v1/schedules", requireTenant);
   app.use("/v1/schedules/*", requireTenant);
   app.use("/v1/webhook-secret", requireTenant);
+  app.use("/v1/webhook-secret/*", requireTenant);
 
   registerBatchRoutes(app);
   registerResultRoutes(app);
   registerEventRoutes(app);
   registerScheduleRoutes(app);
-  registerFirecrawlRoutes(app, MAX_JSON_BODY_BYTES);
+  registerFirecrawlRoutes(app);
   registerWebhookRoutes(app);
   registerRetryRoutes(app);
   return app;

@@ -4,6 +4,7 @@ import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
 import { extractionDifference } from "../lib/changes";
+import { scheduleNow } from "../lib/clock";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { readManifest } from "../lib/manifest";
 import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
@@ -23,6 +24,7 @@ import {
   errorResponse,
   ListQuery,
 } from "./openapi-schemas";
+import { checkBatchQuota } from "./quotas";
 import { scheduleView } from "./schedules";
 import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
@@ -53,9 +55,10 @@ const createBatch = createRoute({
   },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: CreatedBatch } } },
-    409: errorResponse("The same Idempotency-Key is still being processed"),
+    409: errorResponse("The same Idempotency-Key is still being processed, or the schedule quota is reached"),
     413: errorResponse("Too many URLs or too large a JSON body"),
     415: errorResponse("Unsupported Content-Type"),
+    429: errorResponse("MAX_BATCHES_IN_FLIGHT of yours are queued or running: retry after `Retry-After`"),
     ...batchErrors,
   },
 });
@@ -106,6 +109,7 @@ const deleteBatch = createRoute({
   request: { params: BatchParams },
   responses: {
     204: { description: "Deleted (or deleted before)" },
+    409: errorResponse("The batch is the source of a schedule that is not stopped: stop it first"),
     ...batchErrors,
   },
 });
@@ -165,16 +169,24 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
 }
 
 /** Makes `summary`'s URL list run again on every occurrence of `spec`; idempotent per batch. */
-async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec) {
+async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec, max: number) {
   const rule = scheduleRule(ScheduleSpec.parse(spec));
-  const schedule = await env.TENANT.getByName(summary.tenant).addSchedule({
-    id: summary.id,
-    sourceBatch: summary.id,
-    ...rule,
-    options,
-    nextRunAt: nextRun(rule, Date.now()),
-  });
+  const schedule = await env.TENANT.getByName(summary.tenant).addSchedule(
+    { id: summary.id, sourceBatch: summary.id, ...rule, options, nextRunAt: nextRun(rule, scheduleNow()) },
+    max,
+  );
+  if (!schedule) throw scheduleQuota(max);
   return scheduleView(schedule);
+}
+
+/** The per-tenant schedule quota is reached: a stock, freed only by stopping one, so 409 rather than 429. */
+function scheduleQuota(max: number): ApiError {
+  return new ApiError(
+    409,
+    "schedule_quota",
+    `schedule: you have ${max} schedules that are not stopped (MAX_SCHEDULES_PER_TENANT): stop one (DELETE /v1/schedules/{id}) first`,
+    [{ field: "schedule", reason: `at most ${max} schedules that are not stopped` }],
+  );
 }
 
 /** A batch to compare with must be the caller's and published: a 400 naming the field otherwise. */
@@ -277,9 +289,14 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     const schedule = json ? (json.schedule ?? null) : parseScheduleQuery(c.req.valid("query").schedule);
     const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
     checkWebhook(options, allow, "options");
+    if (schedule && (await c.env.TENANT.getByName(tenant).liveSchedules()) >= settings.MAX_SCHEDULES_PER_TENANT) {
+      throw scheduleQuota(settings.MAX_SCHEDULES_PER_TENANT);
+    }
     const previousBatch = json ? (json.previousBatch ?? null) : (c.req.valid("query").previousBatch ?? null);
     if (previousBatch) await checkPreviousBatch(c, previousBatch, options);
-    const discovery = json ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH) : null;
+    const discovery = json
+      ? discoveryPlanFrom(json, allow, settings.MAX_URLS_PER_BATCH, settings.MAX_SOURCES_PER_BATCH)
+      : null;
     if (json && json.urls.length === 0 && !discovery) {
       throw ApiError.invalid("urls", "must contain at least one URL, or give `sources` to discover them from");
     }
@@ -303,6 +320,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       maxUrls: settings.MAX_URLS_PER_BATCH,
       chunkSize: settings.CHUNK_SIZE,
       previousBatch,
+      checkQuota: () => checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT),
       discardInput: async () => {
         await c.req.raw.body?.cancel().catch(() => {});
       },
@@ -318,7 +336,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
         duplicates: counts.duplicates,
         invalid: { count: counts.invalid, samples: counts.samples },
         replayed: submitted.replayed,
-        schedule: schedule ? await scheduleRuns(c.env, summary, options, schedule) : null,
+        schedule: schedule
+          ? await scheduleRuns(c.env, summary, options, schedule, settings.MAX_SCHEDULES_PER_TENANT)
+          : null,
       },
       202,
     );
@@ -346,6 +366,16 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deleteBatch, async (c) => {
     const { id } = c.req.valid("param");
     const tenant = c.get("tenant");
+    // A schedule's runs copy its source batch's list: without it they would run empty forever.
+    const schedule = await c.env.TENANT.getByName(tenant).get(id);
+    if (schedule?.active) {
+      throw new ApiError(
+        409,
+        "schedule_source",
+        `the batch is the source of schedule ${id}: stop it first (DELETE /v1/schedules/${id})`,
+        [{ field: "id", reason: "source of a schedule that is not stopped" }],
+      );
+    }
     const outcome = await coordinatorOf(c, id).destroy(tenant);
     if (!outcome) throw ApiError.notFound();
     // Both again on a repeat: a DELETE that died part-way is finished by the next.

@@ -17,14 +17,19 @@ export interface DiscoveryRequest {
 /**
  * The plan a request asks for, or null when it names no sources. A source whose URL
  * the address policy refuses is a 400 naming it (`sources[2].sitemap`), as are
- * discovery settings without sources and a `maxUrls` over the batch's own cap.
+ * discovery settings without sources, more sources than a batch may hold and a
+ * `maxUrls` over the batch's own cap.
  */
 export function discoveryPlanFrom(
   body: DiscoveryRequest,
   allow: AllowList,
   maxUrlsPerBatch: number,
+  maxSources: number,
 ): DiscoveryPlan | null {
   const sources = body.sources ?? [];
+  if (sources.length > maxSources) {
+    throw ApiError.invalid("sources", `at most ${maxSources} sources per batch (MAX_SOURCES_PER_BATCH)`);
+  }
   if (sources.length === 0) {
     for (const field of ["include", "exclude", "maxUrls"] as const) {
       if (body[field] !== undefined) throw ApiError.invalid(field, "applies to discovered URLs: give `sources` too");

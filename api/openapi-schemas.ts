@@ -62,6 +62,13 @@ export const ScheduleView = z
   })
   .openapi("Schedule");
 
+export const SchedulesPage = z
+  .object({
+    schedules: z.array(ScheduleView),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }),
+  })
+  .openapi("SchedulesPage");
+
 export const ScheduleRunView = z
   .object({
     batchId: BatchId.nullable(),

@@ -40,6 +40,12 @@ function expired(): ApiError {
   return new ApiError(410, "expired", "the batch's retention ran out: its results were deleted");
 }
 
+/** The answer for a signed link whose batch is gone: deleted by its tenant, or past its retention. */
+async function removed(env: Env, batchId: string): Promise<ApiError> {
+  const how = await env.BATCH.get(env.BATCH.idFromString(batchId)).removal();
+  return how === "deleted" ? new ApiError(410, "deleted", "the batch was deleted: its results are gone") : expired();
+}
+
 const resultsRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/results",
@@ -220,19 +226,26 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
     const { expires, signature, format, merge, changes } = query.data;
-    const verdict = await verifyObject(
-      signingSecret(c),
-      signedObject(id, format, merge, changes),
-      Number(expires),
-      signature,
-      Math.floor(Date.now() / 1000),
-    );
+    // During a rotation a link signed with the previous secret is still good.
+    const previous = readSettings(c.env as unknown as Record<string, unknown>).SIGNING_SECRET_PREVIOUS;
+    let verdict: Awaited<ReturnType<typeof verifyObject>> = "invalid";
+    for (const secret of previous ? [signingSecret(c), previous] : [signingSecret(c)]) {
+      verdict = await verifyObject(
+        secret,
+        signedObject(id, format, merge, changes),
+        Number(expires),
+        signature,
+        Math.floor(Date.now() / 1000),
+      );
+      if (verdict !== "invalid") break;
+    }
     if (verdict !== "ok") {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }
     const object = await c.env.RESULTS.get(r2Keys.manifest(id));
-    // The signature proves the manifest existed when the link was made: it has been deleted since.
-    if (!object) throw expired();
+    // The signature proves the manifest existed when the link was made: it has been
+    // removed since, by its tenant's DELETE or by retention; the answer says which.
+    if (!object) throw await removed(c.env, id);
     const manifest = parseManifest(await object.json());
     let name = `trawl-${id.slice(0, 12)}`;
     let records = String(manifest.totals.total);
@@ -241,7 +254,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       // The link was signed for this pair, and the retry's own manifest says which codes it took.
       if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
       const firstObject = await c.env.RESULTS.get(r2Keys.manifest(merge));
-      if (!firstObject) throw expired();
+      if (!firstObject) throw await removed(c.env, merge);
       const first = parseManifest(await firstObject.json());
       blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
       records = String(first.totals.total);
@@ -278,11 +291,33 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       "content-disposition": `attachment; filename="${name}.ndjson"`,
       "x-trawl-records": records,
     });
-    // With Content-Encoding set, the runtime gzips the stream itself; Cloudflare's edge
-    // serves clients that cannot take gzip.
-    if (/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) headers.set("content-encoding", "gzip");
+    // With Content-Encoding set, the runtime gzips the stream itself. The client's own
+    // Accept-Encoding decides: the runtime replaces the header with "br, gzip" whatever
+    // the client sent (none at all, for curl without --compressed or wget) and keeps the
+    // client's value in `cf.clientAcceptEncoding`.
+    if (acceptsGzip(clientAcceptEncoding(c.req.raw))) headers.set("content-encoding", "gzip");
     return new Response(textStream(blocks), { headers });
   });
+}
+
+/** The Accept-Encoding the client sent ("" for none): `cf.clientAcceptEncoding` where the runtime rewrote the header. */
+function clientAcceptEncoding(request: Request): string {
+  const client = request.cf?.clientAcceptEncoding;
+  return typeof client === "string" ? client : (request.headers.get("accept-encoding") ?? "");
+}
+
+/** Whether an Accept-Encoding value takes gzip (RFC 9110 §12.5.3: named with q > 0, or `*` and not refused by name). */
+export function acceptsGzip(acceptEncoding: string): boolean {
+  let anyCoding = false;
+  for (const part of acceptEncoding.split(",")) {
+    const [coding = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const accepted = Number.isFinite(weight) && weight > 0;
+    if (coding === "gzip" || coding === "x-gzip") return accepted;
+    if (coding === "*") anyCoding = accepted;
+  }
+  return anyCoding;
 }
 
 function signingSecret(c: Context<AppEnv>): string {

@@ -1,12 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { parseAllowList } from "../lib/address-policy";
 import { ErrorCode } from "../lib/error-codes";
+import { idempotentRetryName } from "../lib/object-names";
 import { readSettings } from "../lib/settings";
 import { batchView, coordinatorOf } from "./batches";
 import { ApiError } from "./errors";
 import { ingestEntries, uploadSuperseded } from "./ingest";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
-import { idempotencyKeyFrom } from "./submit-batch";
+import { checkBatchQuota } from "./quotas";
+import { idempotencyKeyFrom, keyUnusable } from "./submit-batch";
 import type { AppEnv } from "./types";
 
 /** Rows read per RPC from the batch being retried. */
@@ -39,6 +41,7 @@ const retryRoute = createRoute({
     202: { description: "The retry batch", content: { "application/json": { schema: CreatedBatch } } },
     409: errorResponse("Not published yet, or nothing to retry"),
     410: errorResponse("The batch's results were deleted"),
+    429: errorResponse("MAX_BATCHES_IN_FLIGHT of yours are queued or running: retry after `Retry-After`"),
     ...batchErrors,
   },
 });
@@ -63,7 +66,7 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
       throw new ApiError(409, "nothing_to_retry", codes ? `no URL ended with ${codes.join(", ")}` : "no URL failed");
     }
 
-    const objectId = key ? c.env.BATCH.idFromName(`retry:${tenant}:${id}:${key}`) : c.env.BATCH.newUniqueId();
+    const objectId = key ? c.env.BATCH.idFromName(idempotentRetryName(tenant, id, key)) : c.env.BATCH.newUniqueId();
     const stub = c.env.BATCH.get(objectId);
     const begun = await stub.begin({
       batchId: objectId.toString(),
@@ -73,6 +76,7 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
       retryOf: { batchId: id, codes },
     });
     if (!begun.created) {
+      if ("foreign" in begun) throw keyUnusable("Idempotency-Key");
       if (begun.inProgress) {
         throw new ApiError(409, "idempotency_in_progress", "Idempotency-Key: a retry with this key is still starting", [
           { field: "Idempotency-Key", reason: "in progress" },
@@ -105,6 +109,7 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
     }
     let totals: Awaited<ReturnType<typeof ingestEntries>>;
     try {
+      await checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT);
       totals = await ingestEntries(stub, begun.token, entries(), allow, Number.POSITIVE_INFINITY);
     } catch (error) {
       await stub.abandon(begun.token);

@@ -1,10 +1,18 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { scheduleNow } from "../lib/clock";
 import { nextRun, type Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import { BatchId } from "../lib/schemas";
 import { ApiError } from "./errors";
-import { bearerSecurity, errorResponse, ScheduleRunsPage, type ScheduleRunView, ScheduleView } from "./openapi-schemas";
+import {
+  bearerSecurity,
+  errorResponse,
+  ScheduleRunsPage,
+  type ScheduleRunView,
+  SchedulesPage,
+  ScheduleView,
+} from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
 const scheduleErrors = {
@@ -21,15 +29,32 @@ const oneSchedule = (description: string) => ({
 const listSchedules = createRoute({
   method: "get",
   path: "/v1/schedules",
-  summary: 'Your schedules (create one with `schedule: {cron: "0 2 * * *", timeZone}` on POST /v1/batches)',
+  summary:
+    'Your schedules, a page at a time (create one with `schedule: {cron: "0 2 * * *", timeZone}` on POST /v1/batches)',
   security: bearerSecurity,
+  request: {
+    query: z.object({
+      cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
   responses: {
     200: {
-      description: "Schedules, active first",
-      content: { "application/json": { schema: z.object({ schedules: z.array(ScheduleView) }) } },
+      description: "Schedules, active (and paused) first, then by id",
+      content: { "application/json": { schema: SchedulesPage } },
     },
+    400: errorResponse("Malformed cursor or limit"),
     401: errorResponse("Missing or unknown API key"),
   },
+});
+
+const getSchedule = createRoute({
+  method: "get",
+  path: "/v1/schedules/{id}",
+  summary: "One schedule",
+  security: bearerSecurity,
+  request: { params },
+  responses: { 200: oneSchedule("The schedule"), ...scheduleErrors },
 });
 
 const stopSchedule = createRoute({
@@ -136,7 +161,18 @@ async function ownedSchedule(c: Context<AppEnv>, id: string, live: boolean): Pro
 /** Registers the schedule routes. */
 export function registerScheduleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listSchedules, async (c) => {
-    return c.json({ schedules: (await directoryOf(c).schedules()).map(scheduleView) }, 200);
+    const { cursor, limit } = c.req.valid("query");
+    const after = cursor === undefined ? null : decodeScheduleCursor(cursor);
+    if (after === undefined) throw ApiError.invalid("cursor", "must be a cursor returned by a previous page");
+    const schedules = await directoryOf(c).schedules(limit + 1, after);
+    const page = schedules.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = schedules.length > limit && last ? encodeScheduleCursor(last) : null;
+    return c.json({ schedules: page.map(scheduleView), nextCursor }, 200);
+  });
+
+  app.openapi(getSchedule, async (c) => {
+    return c.json(scheduleView(await ownedSchedule(c, c.req.valid("param").id, false)), 200);
   });
 
   app.openapi(stopSchedule, async (c) => {
@@ -154,7 +190,7 @@ export function registerScheduleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resumeSchedule, async (c) => {
     const { id } = c.req.valid("param");
     const schedule = await ownedSchedule(c, id, true);
-    const resumed = await directoryOf(c).resumeSchedule(id, nextRun(schedule, Date.now()));
+    const resumed = await directoryOf(c).resumeSchedule(id, nextRun(schedule, scheduleNow()));
     return c.json(scheduleView(resumed as Schedule), 200);
   });
 
@@ -170,4 +206,21 @@ export function registerScheduleRoutes(app: OpenAPIHono<AppEnv>): void {
       200,
     );
   });
+}
+
+function encodeScheduleCursor(schedule: Schedule): string {
+  return btoa(JSON.stringify([schedule.active ? 1 : 0, schedule.id])).replace(/=+$/, "");
+}
+
+/** The position a cursor names; undefined when it is not one of ours. */
+function decodeScheduleCursor(cursor: string): { active: boolean; id: string } | undefined {
+  try {
+    const value: unknown = JSON.parse(atob(cursor));
+    if (Array.isArray(value) && (value[0] === 0 || value[0] === 1) && typeof value[1] === "string") {
+      return { active: value[0] === 1, id: value[1] };
+    }
+  } catch {
+    // fall through: not one of ours
+  }
+  return undefined;
 }

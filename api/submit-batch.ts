@@ -1,6 +1,7 @@
 import type { AllowList } from "../lib/address-policy";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import type { DiscoveryPlan } from "../lib/discovery";
+import { idempotentBatchName } from "../lib/object-names";
 import type { BatchOptions, UrlEntry } from "../lib/schemas";
 import { ApiError } from "./errors";
 import { type IngestTotals, ingestEntries, uploadSuperseded } from "./ingest";
@@ -30,6 +31,18 @@ export interface SubmitInput {
   previousBatch?: string | null;
   /** Called when the key names an existing batch: the list will not be read. */
   discardInput?: () => Promise<void>;
+  /** Checked only for a new batch (a replay is always answered): throws when the tenant is over a quota. */
+  checkQuota?: () => Promise<void>;
+}
+
+/**
+ * A key whose object holds another tenant's batch (only names made before they were
+ * escaped can meet): nothing of that batch is told, the caller picks another key.
+ */
+export function keyUnusable(field: string): ApiError {
+  return new ApiError(409, "idempotency_key_unusable", `${field}: this key cannot be used: send another`, [
+    { field, reason: "cannot be used" },
+  ]);
 }
 
 export type Submitted =
@@ -43,7 +56,7 @@ export type Submitted =
  */
 export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitted> {
   const { tenant, idempotencyKey: key } = input;
-  const objectId = key ? env.BATCH.idFromName(`idempotency:${tenant}:${key}`) : env.BATCH.newUniqueId();
+  const objectId = key ? env.BATCH.idFromName(idempotentBatchName(tenant, key)) : env.BATCH.newUniqueId();
   const stub = env.BATCH.get(objectId);
   const begun = await stub.begin({
     batchId: objectId.toString(),
@@ -54,6 +67,7 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
   });
   if (!begun.created) {
     await input.discardInput?.();
+    if ("foreign" in begun) throw keyUnusable(input.keyField);
     if (begun.inProgress) {
       throw new ApiError(
         409,
@@ -66,6 +80,7 @@ export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitt
   }
   let totals: IngestTotals;
   try {
+    await input.checkQuota?.();
     const discovery = input.discovery ?? null;
     totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
     if (discovery && !(await stub.planDiscovery(begun.token, discovery))) throw uploadSuperseded();

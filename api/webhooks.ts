@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { webhookSecret } from "../lib/webhooks";
+import { previousWebhookSecretUntil, type WebhookSecretState, webhookSecret } from "../lib/webhooks";
 import { coordinatorOf } from "./batches";
 import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
@@ -10,6 +10,9 @@ const WebhookSecretView = z
     secret: z.string(),
     header: z.literal("X-Trawl-Signature"),
     scheme: z.string(),
+    previous: z.object({ secret: z.string(), validUntil: z.string() }).nullable().openapi({
+      description: "After a rotation: the secret deliveries are signed with too (a second `v1`), until when",
+    }),
   })
   .openapi("WebhookSecret");
 
@@ -46,6 +49,18 @@ const secretRoute = createRoute({
   },
 });
 
+const rotateRoute = createRoute({
+  method: "post",
+  path: "/v1/webhook-secret/rotate",
+  summary:
+    "Rotate your webhook signing secret: deliveries carry a signature under the new one and, for 24 hours, under the previous one too",
+  security: bearerSecurity,
+  responses: {
+    200: { description: "The new secret", content: { "application/json": { schema: WebhookSecretView } } },
+    401: errorResponse("Missing or unknown API key"),
+  },
+});
+
 const logRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/webhooks",
@@ -61,14 +76,15 @@ const logRoute = createRoute({
 /** Registers the webhook routes. */
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(secretRoute, async (c) => {
-    if (!c.env.SIGNING_SECRET)
-      throw new ApiError(503, "not_configured", "SIGNING_SECRET is not set on this deployment");
+    const directory = c.env.TENANT.getByName(c.get("tenant"));
+    return c.json(await secretView(c.env, c.get("tenant"), await directory.webhookSecretState()), 200);
+  });
+
+  app.openapi(rotateRoute, async (c) => {
+    const signing = signingSecretOf(c.env);
+    const directory = c.env.TENANT.getByName(c.get("tenant"));
     return c.json(
-      {
-        secret: await webhookSecret(c.env.SIGNING_SECRET, c.get("tenant")),
-        header: "X-Trawl-Signature" as const,
-        scheme: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
-      },
+      await secretView(c.env, c.get("tenant"), await directory.rotateWebhookSecret(Date.now()), signing),
       200,
     );
   });
@@ -91,4 +107,26 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>): void {
       200,
     );
   });
+}
+
+function signingSecretOf(env: Env): string {
+  if (!env.SIGNING_SECRET) throw new ApiError(503, "not_configured", "SIGNING_SECRET is not set on this deployment");
+  return env.SIGNING_SECRET;
+}
+
+/** What a tenant is told of its webhook secret: the current one, and the previous one while it still signs. */
+async function secretView(env: Env, tenant: string, state: WebhookSecretState, signing = signingSecretOf(env)) {
+  const until = previousWebhookSecretUntil(state, Date.now());
+  return {
+    secret: await webhookSecret(signing, tenant, state.generation),
+    header: "X-Trawl-Signature" as const,
+    scheme: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")> (one v1 per secret during a rotation)',
+    previous:
+      until === null
+        ? null
+        : {
+            secret: await webhookSecret(signing, tenant, state.generation - 1),
+            validUntil: new Date(until).toISOString(),
+          },
+  };
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { deleteBatchObjects } from "../lib/batch-objects";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
@@ -22,12 +23,13 @@ import { backoffSeconds } from "../lib/retry-policy";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
+import { announce, announcePart, announceStarted, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
 import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
 import { writeRemovedRecords } from "./removed-records";
+import { copyRunSlices } from "./run-copy";
 import { runEntry, runLinkOf, slaView } from "./scheduled-run";
 import { WebhookStore } from "./webhook-store";
 
@@ -41,6 +43,11 @@ const INGEST_TIMEOUT_MS = 10 * 60_000;
 export const INGEST_LIVE_MS = 10_000;
 /** How often the alarm looks at a running batch even when no chunk is due. */
 const HEARTBEAT_MS = 30_000;
+/**
+ * The alarm looks once more this long after a publication, to bring the tenant's
+ * listing up to date should the process have died between the two.
+ */
+const LISTING_CHECK_MS = 60_000;
 const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
@@ -73,9 +80,13 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
 
-  /** Starts a batch, or returns the existing one (the same Idempotency-Key again). */
+  /**
+   * Starts a batch, or returns the existing one (the same Idempotency-Key again). A
+   * batch of another tenant is neither told nor replaced, whatever its phase.
+   */
   async begin(input: BeginInput): Promise<BeginResult> {
     const existing = this.store.batch();
+    if (existing && existing.tenant !== input.tenant) return { created: false, foreign: true };
     const now = Date.now();
     const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
     if (existing && existing.phase !== "failed" && !stalled) {
@@ -90,6 +101,22 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
     return { created: true, token };
+  }
+
+  /**
+   * Starts a scheduled run whose list is `copyFrom`'s, copied by this coordinator's own
+   * alarm (durable-objects/run-copy.ts) rather than by the cron. The same run again (a
+   * cron that fired twice) changes nothing. False when the object holds another
+   * tenant's batch.
+   */
+  async beginRun(input: BeginInput, copyFrom: string): Promise<boolean> {
+    const begun = await this.begin(input);
+    if (!begun.created) return !("foreign" in begun);
+    this.store.setCopy(copyFrom, 0);
+    await this.ctx.storage.setAlarm(Date.now());
+    // Listed (and its history entry current) from the start, as `queued`, while it copies.
+    await this.registerWithTenant(this.summarize(this.requireBatch()));
+    return true;
   }
 
   /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
@@ -108,7 +135,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const parsed = DiscoveryPlan.parse(plan);
     this.store.atomically(() => {
       this.store.setDiscovery(JSON.stringify(parsed));
-      this.discovery.add(parsed.sources, 0);
+      this.discovery.add(parsed.sources, 0, this.settings.MAX_SOURCES_PER_BATCH);
     });
     return true;
   }
@@ -116,6 +143,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
     if (!this.ingesting(token)) return null;
+    // Armed before the seal commits: should the process die anywhere below, the alarm
+    // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
+    await this.wakeAt(Date.now() + HEARTBEAT_MS);
     this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
     await this.sendSources(this.discovery.ready(), "markSent", 0);
     await this.pump();
@@ -238,7 +268,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         return [];
       }
       const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
-      return this.discovery.add(sitemaps, source.depth + 1);
+      return this.discovery.add(sitemaps, source.depth + 1, this.settings.MAX_SOURCES_PER_BATCH);
     });
     await this.sendSources(children, "markSent", 0);
     await this.afterDiscovery();
@@ -277,7 +307,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
       if (batch.phase === "queued") {
         this.store.setPhase("running");
-        announce(this.webhooks, batch, "batch.started", "started", batchEventData(this.summarize(this.requireBatch())));
+        announceStarted(this.webhooks, batch, this.summarize(this.requireBatch()));
       }
       return this.store.pendingEntries(...range);
     });
@@ -333,10 +363,21 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
-    const batch = this.owned(tenant);
-    if (!batch) return null;
+    const found = this.owned(tenant);
+    if (!found) return null;
+    let batch = found;
+    if (batch.phase === "ingesting") {
+      // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
+      this.store.atomically(() => {
+        this.store.setCopy(null, found.copy_cursor ?? 0);
+        this.store.seal(Date.now());
+      });
+      batch = this.requireBatch();
+    }
     if (batch.phase === "queued" || batch.phase === "running") {
       this.store.atomically(() => {
+        // Cancelled before any chunk was claimed: it starts and stops in one transition.
+        if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
         this.store.setPhase("cancelled");
         this.discovery.closeOpen();
         this.store.endUnleased("skipped", "cancelled");
@@ -385,8 +426,19 @@ export class BatchCoordinator extends DurableObject<Env> {
     // Events first: a failure here throws, and the runtime retries the alarm.
     await this.flushEvents();
     const batch = this.store.batch();
-    if (!batch || batch.phase === "failed" || batch.manifest_key) return;
+    if (!batch || batch.phase === "failed") return;
+    // Published: only the listing may lag (the process died before updating it), and
+    // the batch expires by this alarm when its retention runs out.
+    if (batch.manifest_key) {
+      await this.registerWithTenant(this.summarize(batch));
+      return this.expireWhenDue(batch);
+    }
+    // A seal that died before listing the batch: listed here, once it is past its upload.
+    if (batch.phase === "queued") await this.registerWithTenant(this.summarize(batch));
     const now = Date.now();
+    if (batch.phase === "ingesting" && batch.copy_from !== null && now - batch.last_ingest_at < INGEST_TIMEOUT_MS) {
+      return this.copyRun(batch);
+    }
     if (batch.phase === "ingesting") {
       if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
         this.store.atomically(() => {
@@ -436,6 +488,22 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
 
+  /**
+   * Asked by the webhook consumer before each attempt: false once the batch is deleted
+   * (or was never sealed), so events already on the queue go no further.
+   */
+  async webhookWanted(): Promise<boolean> {
+    return this.store.batch() !== null;
+  }
+
+  /**
+   * What became of a batch whose manifest is gone: `deleted` by its tenant, or `expired`
+   * (retention ran out). Asked by the signed download link, which carries no tenant.
+   */
+  async removal(): Promise<"deleted" | "expired"> {
+    return this.store.deletedBy() === null ? "expired" : "deleted";
+  }
+
   /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
     if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
@@ -469,6 +537,23 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- helpers -------------------------------------------------------------------
 
+  /** The next step of a scheduled run's copy; a failure (the source busy) is tried again soon, until the upload times out. */
+  private async copyRun(batch: BatchRow): Promise<void> {
+    try {
+      const done = await copyRunSlices(batch, {
+        store: this.store,
+        settings: this.settings,
+        source: this.env.BATCH.get(this.env.BATCH.idFromString(batch.copy_from ?? "")),
+        planDiscovery: (token, plan) => this.planDiscovery(token, plan),
+        seal: (token) => this.seal(token),
+      });
+      if (!done) await this.ctx.storage.setAlarm(Date.now());
+    } catch (error) {
+      console.error(`batch ${batch.batch_id}: copying its run's list failed; trying again`, error);
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+    }
+  }
+
   /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
   private async publish(batch: BatchRow): Promise<void> {
     const key = r2Keys.manifest(batch.batch_id);
@@ -493,13 +578,36 @@ export class BatchCoordinator extends DurableObject<Env> {
       httpMetadata: { contentType: "application/json" },
     });
     const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
+    // One more look after the publication commits, for the listing (see LISTING_CHECK_MS).
+    await this.ctx.storage.setAlarm(Date.now() + LISTING_CHECK_MS);
     this.store.atomically(() => {
+      // No chunk was ever claimed (every URL refused or duplicate at submission): the
+      // batch starts in the transition that ends it, so no batch ends unstarted.
+      if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
       this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
       const published = this.requireBatch();
       announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
     });
     await this.flushEvents();
     await this.registerWithTenant(this.summarize(this.requireBatch()));
+    const expiresAt = this.expiresAt(this.requireBatch());
+    if (expiresAt !== null) await this.wakeAt(expiresAt);
+  }
+
+  /**
+   * A published batch expires by its own alarm, set at publication for its expiry: its
+   * objects are deleted and its listing row marked, whether or not its tenant still has
+   * a key (the cron's pass over the keyed tenants is only a backstop). Before it is due
+   * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
+   * runtime retries the alarm.
+   */
+  private async expireWhenDue(batch: BatchRow): Promise<void> {
+    const expiresAt = this.expiresAt(batch);
+    if (expiresAt === null) return;
+    if (expiresAt > Date.now()) return this.wakeAt(expiresAt);
+    if (!(await this.expire(Date.now()))) return;
+    await deleteBatchObjects(this.env.RESULTS, batch.batch_id);
+    await this.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
   }
 
   /**
@@ -716,10 +824,12 @@ export class BatchCoordinator extends DurableObject<Env> {
     };
   }
 
-  /** The batch if it exists, is past its upload and belongs to `tenant`. */
+  /** The batch if it exists, is past its upload (or a run copying its list) and belongs to `tenant`. */
   private owned(tenant: string): BatchRow | null {
     const batch = this.store.batch();
-    return batch && batch.phase !== "ingesting" && batch.tenant === tenant ? batch : null;
+    // A run copying its list is already the run (`queued`); an upload is not a batch yet.
+    const visible = batch?.phase !== "ingesting" || batch.copy_from !== null;
+    return batch && visible && batch.tenant === tenant ? batch : null;
   }
 
   private requireBatch(): BatchRow {

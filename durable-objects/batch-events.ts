@@ -30,6 +30,15 @@ export function announce(
   );
 }
 
+/**
+ * Announces `batch.started`. Called on the one transition out of `queued`: the first
+ * claim, or (never claimed) the cancel or the publication that ends the batch, in the
+ * same transaction. So every batch that completes or is cancelled has started, once.
+ */
+export function announceStarted(outbox: WebhookStore, batch: BatchRow, summary: BatchSummary): void {
+  announce(outbox, batch, "batch.started", "started", batchEventData(summary));
+}
+
 /** Announces the URLs whose records `partKey` holds as `batch.page` events, in groups that fit a message. */
 export function announcePart(store: BatchStore, outbox: WebhookStore, batch: BatchRow, partKey: string): void {
   const { webhook } = BatchOptions.parse(JSON.parse(batch.options));

@@ -24,6 +24,7 @@
 // records of what it fetched; the coordinator writes every other terminal URL's record
 // (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
 
+import type { PreviousState } from "../lib/changes";
 import type {
   BeginInput,
   ClaimEntry,
@@ -143,8 +144,12 @@ const ADDED_COLUMNS = {
     "late_at INTEGER",
     "busy_ms INTEGER NOT NULL DEFAULT 0",
     "busy_urls INTEGER NOT NULL DEFAULT 0",
+    "copy_from TEXT",
+    "copy_cursor INTEGER",
   ],
-  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT"],
+  // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
+  // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).
+  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT"],
 };
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
@@ -189,6 +194,10 @@ export interface BatchRow extends Record<string, SqlStorageValue> {
   /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
   busy_ms: number;
   busy_urls: number;
+  /** A scheduled run copying its list from this batch by its own alarm (durable-objects/run-copy.ts), or null. */
+  copy_from: string | null;
+  /** The next input index of `copy_from` to copy. */
+  copy_cursor: number | null;
 }
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
@@ -251,6 +260,11 @@ export class BatchStore {
         if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
       }
     }
+  }
+
+  /** Makes the upload a copy of `source`'s list from `cursor` on, done by the alarm; null once copied. */
+  setCopy(source: string | null, cursor: number): void {
+    this.sql.exec("UPDATE batch SET copy_from = ?, copy_cursor = ?", source, cursor);
   }
 
   /** The tenant whose deleted batch this was, or null when it was never deleted. */
@@ -647,14 +661,20 @@ export class BatchStore {
     );
   }
 
-  /** Records a part the coordinator wrote and points its URLs at it, with the change each record says. */
-  recordWrittenPart(part: PartInfo, written: { index: number; change: string | null }[]): void {
+  /**
+   * Records a part the coordinator wrote and points its URLs at it, with the change each
+   * record says and the state it carries on for the next run (see `carried` above).
+   */
+  recordWrittenPart(
+    part: PartInfo,
+    written: { index: number; change: string | null; carried: PreviousState | null }[],
+  ): void {
     insertPart(this.sql, "parts", part);
     this.sql.exec(
-      `UPDATE urls SET part = ?1, change = j.value ->> 1
+      `UPDATE urls SET part = ?1, change = j.value ->> 1, carried = j.value ->> 2
        FROM json_each(?2) AS j WHERE urls.idx = j.value ->> 0 AND urls.part IS NULL`,
       part.key,
-      JSON.stringify(written.map((w) => [w.index, w.change])),
+      JSON.stringify(written.map((w) => [w.index, w.change, w.carried && JSON.stringify(w.carried)])),
     );
   }
 

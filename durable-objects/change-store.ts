@@ -7,7 +7,7 @@
 // walks the previous run's list in slices and writes a record for each URL absent
 // from its own: `removed_scan` holds how far it got, so a crash resumes there.
 
-import type { PreviousState } from "../lib/changes";
+import { lookedAt, type PreviousState } from "../lib/changes";
 import type { PartInfo } from "../lib/coordinator-protocol";
 import type { ManifestChanges } from "../lib/schemas";
 import { insertPart, partsOf, partTable } from "./part-rows";
@@ -57,7 +57,11 @@ export class ChangeStore {
 
   // ---- asked by the next run -----------------------------------------------------
 
-  /** The state of each normalised URL in this batch, in the order asked; null where it is not in the list. */
+  /**
+   * The state of each normalised URL in this batch, in the order asked; null where it is
+   * not in the list. A URL this batch did not look at (cancelled) answers the state it
+   * carries from the run before, or null when no run has looked at it yet.
+   */
   previousStates(keys: string[]): (PreviousState | null)[] {
     const rows = this.sql
       .exec<{
@@ -69,25 +73,26 @@ export class ChangeStore {
         last_modified: string | null;
         content_hash: string | null;
         part: string | null;
+        carried: string | null;
       }>(
-        `SELECT j.key AS pos, u.idx, u.state, u.code, u.etag, u.last_modified, u.content_hash, u.part
+        `SELECT j.key AS pos, u.idx, u.state, u.code, u.etag, u.last_modified, u.content_hash, u.part, u.carried
          FROM json_each(?) AS j LEFT JOIN urls AS u ON u.norm = j.value ORDER BY j.key`,
         JSON.stringify(keys),
       )
       .toArray();
-    return rows.map((row) =>
-      row.idx === null
-        ? null
-        : {
-            index: row.idx,
-            state: row.state,
-            code: row.code,
-            etag: row.etag,
-            lastModified: row.last_modified,
-            contentHash: row.content_hash,
-            part: row.part,
-          },
-    );
+    return rows.map((row) => {
+      if (row.idx === null) return null;
+      if (!lookedAt(row.code)) return row.carried === null ? null : (JSON.parse(row.carried) as PreviousState);
+      return {
+        index: row.idx,
+        state: row.state,
+        code: row.code,
+        etag: row.etag,
+        lastModified: row.last_modified,
+        contentHash: row.content_hash,
+        part: row.part,
+      };
+    });
   }
 
   /** The pages of this batch's list (input lines with a normalised URL) from `cursor` on. */

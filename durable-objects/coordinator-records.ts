@@ -1,7 +1,7 @@
 // The records the coordinator writes itself: every URL that ended without a fetch by a
 // consumer (refused or duplicate at submission, cancelled, dead-lettered). It knows them
 // already, so they never travel through the queue; they go to R2 in large parts.
-import { type Change, changeOf, type PreviousState } from "../lib/changes";
+import { type Change, carriedState, changeOf, type PreviousState } from "../lib/changes";
 import { type ErrorCode, messageOf } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
 import { encodeLines, storePart, unfetchedLine } from "../lib/result-parts";
@@ -32,7 +32,7 @@ export async function writeCoordinatorRecords(
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) return false;
-    const changes = await changesOf(rows, previous);
+    const { changes, carried } = await changesOf(rows, previous);
     // Lines written straight from the rows (the same bytes as records serialised).
     const lines = rows.map((row, i) =>
       unfetchedLine(
@@ -48,7 +48,7 @@ export async function writeCoordinatorRecords(
     store.atomically(() => {
       store.recordWrittenPart(
         part,
-        rows.map((row, i) => ({ index: row.idx, change: changes[i] ?? null })),
+        rows.map((row, i) => ({ index: row.idx, change: changes[i] ?? null, carried: carried[i] ?? null })),
       );
       onPart(part.key);
     });
@@ -58,19 +58,27 @@ export async function writeCoordinatorRecords(
 
 /**
  * The change of each row's record: null for input lines that are not pages (refused or
- * duplicate: no normalised URL), otherwise next to the previous run's state of the URL.
+ * duplicate: no normalised URL) and for pages not looked at (cancelled), otherwise next
+ * to the previous run's state of the URL. With it, what a cancelled page carries on to
+ * the next run: the previous run's state of it.
  */
-async function changesOf(rows: UrlRow[], previous: PreviousLookup): Promise<(Change | null)[]> {
+async function changesOf(
+  rows: UrlRow[],
+  previous: PreviousLookup,
+): Promise<{ changes: (Change | null)[]; carried: (PreviousState | null)[] }> {
   const keys = rows.flatMap((row) => (row.norm === null ? [] : [row.norm]));
   const states = previous && keys.length > 0 ? await previous(keys) : [];
+  const changes: (Change | null)[] = [];
+  const carried: (PreviousState | null)[] = [];
   let k = 0;
-  return rows.map((row) => {
-    if (row.norm === null) return null;
-    const state = states[k++] ?? null;
-    return changeOf(state, {
-      status: row.state as UrlState,
-      code: row.code as ErrorCode,
-      contentHash: null,
-    });
-  });
+  for (const row of rows) {
+    const state = row.norm === null ? null : (states[k++] ?? null);
+    changes.push(
+      row.norm === null
+        ? null
+        : changeOf(state, { status: row.state as UrlState, code: row.code as ErrorCode, contentHash: null }),
+    );
+    carried.push(carriedState(state, row.code));
+  }
+  return { changes, carried };
 }

@@ -12,13 +12,7 @@
 // source's `found` counts the URLs it added to the batch (new ones only), so reading it
 // twice adds nothing; `invalid` and `filtered` are of its current reading, reset when
 // it is leased again.
-import {
-  type DiscoveryStatus,
-  MAX_SOURCE_DEPTH,
-  MAX_SOURCES,
-  type SourceErrorCode,
-  type SourceKind,
-} from "../lib/discovery";
+import { type DiscoveryStatus, MAX_SOURCE_DEPTH, type SourceErrorCode, type SourceKind } from "../lib/discovery";
 
 export type SourceState = "ready" | "sent" | "leased" | "done" | "failed";
 
@@ -51,20 +45,20 @@ export class DiscoveryStore {
   /**
    * Adds sources (a request's, or the children an index or robots.txt names) at `depth`;
    * one already held is not added again, which ends loops of indexes. Beyond the depth
-   * bound or MAX_SOURCES a source is recorded failed, so the status says why it was
-   * not read. Answers the ids of the sources to send.
+   * bound or `maxSources` (MAX_SOURCES_PER_BATCH) a source is recorded failed, so the
+   * status says why it was not read. Answers the ids of the sources to send.
    */
-  add(sources: { kind: SourceKind; url: string }[], depth: number): number[] {
+  add(sources: { kind: SourceKind; url: string }[], depth: number, maxSources: number): number[] {
     const added: number[] = [];
     let held = this.count("SELECT COUNT(*) AS n FROM sources");
     for (const source of sources) {
       // One refusal row says the cap was met; past it nothing more is stored, so the table stays bounded.
-      if (held > MAX_SOURCES) break;
+      if (held > maxSources) break;
       const refusal: [SourceErrorCode, string] | null =
         depth > MAX_SOURCE_DEPTH
           ? ["too_deep", `more than ${MAX_SOURCE_DEPTH} levels of sitemap indexes below the first source`]
-          : held >= MAX_SOURCES
-            ? ["too_many_sources", `the batch holds ${MAX_SOURCES} sources: this one and any later were not read`]
+          : held >= maxSources
+            ? ["too_many_sources", `the batch holds ${maxSources} sources: this one and any later were not read`]
             : null;
       const row = this.sql
         .exec<{ id: number }>(

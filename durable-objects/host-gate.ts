@@ -3,9 +3,14 @@ import type { GateGrant, GateRelease } from "../lib/coordinator-protocol";
 import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
 import { readSettings, type Settings } from "../lib/settings";
 
-/** robots.txt is trusted for a day (RFC 9309 §2.4); an unreachable one is asked again soon. */
+/** robots.txt is trusted for a day (RFC 9309 §2.4). */
 const ROBOTS_TTL_MS = 24 * 60 * 60_000;
-const ROBOTS_UNREACHABLE_TTL_MS = 60_000;
+/**
+ * An unreachable one is asked again after 2 s, doubling with each unreachable answer in
+ * a row up to 5 min: soon enough that a batch re-asks within its run, never a hot loop.
+ */
+const ROBOTS_UNREACHABLE_BASE_MS = 2000;
+const ROBOTS_UNREACHABLE_CAP_MS = 5 * 60_000;
 /** A 429 or 503 doubles the host's interval, up to this factor, for PENALTY_MS. */
 const MAX_PENALTY = 8;
 const PENALTY_MS = 10 * 60_000;
@@ -18,6 +23,7 @@ const LEASE_GRACE_MS = 5000;
 interface GateRow extends Record<string, SqlStorageValue> {
   robots: string | null;
   robots_expires: number;
+  robots_failures: number;
   next_free: number;
   penalty: number;
   penalty_until: number;
@@ -47,6 +53,11 @@ export class HostGate extends DurableObject<Env> {
       INSERT OR IGNORE INTO gate (one) VALUES (1);
       CREATE TABLE IF NOT EXISTS leases (id TEXT PRIMARY KEY, expires INTEGER NOT NULL);
     `);
+    // Added with the unreachable robots.txt backoff: older gates gain the column once.
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(gate)").toArray();
+    if (!columns.some((c) => c.name === "robots_failures")) {
+      this.sql.exec("ALTER TABLE gate ADD COLUMN robots_failures INTEGER NOT NULL DEFAULT 0");
+    }
   }
 
   /**
@@ -87,7 +98,7 @@ export class HostGate extends DurableObject<Env> {
     const lease = crypto.randomUUID();
     this.sql.exec("INSERT INTO leases (id, expires) VALUES (?, ?)", lease, start + granted * interval + limits.leaseMs);
     this.sql.exec("UPDATE gate SET next_free = ?", start + granted * interval);
-    return { kind: "go", lease, slots, robots };
+    return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires };
   }
 
   /** Ends a lease; a 429/503 seen under it slows the origin down. */
@@ -106,8 +117,17 @@ export class HostGate extends DurableObject<Env> {
   }
 
   private storeRobots(rules: RobotsRules): void {
-    const ttl = rules.outcome === "unreachable" ? ROBOTS_UNREACHABLE_TTL_MS : ROBOTS_TTL_MS;
-    this.sql.exec("UPDATE gate SET robots = ?, robots_expires = ?", JSON.stringify(rules), Date.now() + ttl);
+    const failures = rules.outcome === "unreachable" ? this.gate().robots_failures + 1 : 0;
+    const ttl =
+      failures === 0
+        ? ROBOTS_TTL_MS
+        : Math.min(ROBOTS_UNREACHABLE_CAP_MS, ROBOTS_UNREACHABLE_BASE_MS * 2 ** Math.min(failures - 1, 20));
+    this.sql.exec(
+      "UPDATE gate SET robots = ?, robots_expires = ?, robots_failures = ?",
+      JSON.stringify(rules),
+      Date.now() + ttl,
+      failures,
+    );
   }
 
   private gate(): GateRow {

@@ -87,8 +87,14 @@ export class ScheduleStore {
     }
   }
 
-  /** Adds a schedule; the same id again (a replayed request) changes nothing. */
-  add(schedule: Omit<Schedule, "lastBatch" | "active" | "paused">): Schedule {
+  /**
+   * Adds a schedule; the same id again (a replayed request) changes nothing. Null when
+   * it is new and `maxLive` schedules are already not stopped (the quota).
+   */
+  add(schedule: Omit<Schedule, "lastBatch" | "active" | "paused">, maxLive: number): Schedule | null {
+    const existing = this.get(schedule.id);
+    if (existing) return existing;
+    if (this.liveCount() >= maxLive) return null;
     this.sql.exec(
       `INSERT OR IGNORE INTO schedules
          (id, source_batch, daily, cron, time_zone, window, late_threshold, options, next_run_at)
@@ -106,20 +112,34 @@ export class ScheduleStore {
     return this.get(schedule.id) as Schedule;
   }
 
-  /** The tenant's schedules, active ones first. */
-  list(): Schedule[] {
-    return this.sql
-      .exec<ScheduleRow>("SELECT * FROM schedules ORDER BY active DESC, next_run_at")
-      .toArray()
-      .map(toSchedule);
+  /**
+   * A page of the tenant's schedules, active ones first, then by id; `after` is the last
+   * schedule of the previous page (ordered by what changes least: a run moves no row).
+   */
+  list(limit: number, after: { active: boolean; id: string } | null): Schedule[] {
+    const rows = after
+      ? this.sql.exec<ScheduleRow>(
+          "SELECT * FROM schedules WHERE active < ?1 OR (active = ?1 AND id > ?2) ORDER BY active DESC, id LIMIT ?3",
+          after.active ? 1 : 0,
+          after.id,
+          limit,
+        )
+      : this.sql.exec<ScheduleRow>("SELECT * FROM schedules ORDER BY active DESC, id LIMIT ?", limit);
+    return rows.toArray().map(toSchedule);
   }
 
-  /** Active, unpaused schedules whose next run is at or before `now`. */
-  due(now: number): Schedule[] {
+  /** How many schedules are not stopped (active or paused): what the per-tenant quota counts. */
+  liveCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM schedules WHERE active = 1").one().n;
+  }
+
+  /** Active, unpaused schedules whose next run is at or before `now`, longest due first, at most `limit`. */
+  due(now: number, limit: number): Schedule[] {
     return this.sql
       .exec<ScheduleRow>(
-        "SELECT * FROM schedules WHERE active = 1 AND paused = 0 AND next_run_at <= ? ORDER BY next_run_at",
+        "SELECT * FROM schedules WHERE active = 1 AND paused = 0 AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?",
         now,
+        limit,
       )
       .toArray()
       .map(toSchedule);

@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
+import type { WebhookSecretState } from "../lib/webhooks";
 import { ScheduleStore } from "./schedule-store";
+import { type LeaseResult, TenantLeases } from "./tenant-leases";
 
 export interface DirectoryEntry {
   id: string;
@@ -25,11 +27,13 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 export class TenantDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly schedulesStore: ScheduleStore;
+  private readonly leases: TenantLeases;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.schedulesStore = new ScheduleStore(ctx.storage);
+    this.leases = new TenantLeases(ctx.storage.sql);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS batches (
         id TEXT PRIMARY KEY,
@@ -45,6 +49,46 @@ export class TenantDirectory extends DurableObject<Env> {
       this.sql.exec("ALTER TABLE batches ADD COLUMN expires_at INTEGER");
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS batches_expiring ON batches (expires_at) WHERE status != 'expired'");
+    // One row once the tenant first rotates its webhook secret; none means generation 0.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS webhook_secret (
+      id INTEGER PRIMARY KEY CHECK (id = 0),
+      generation INTEGER NOT NULL,
+      rotated_at INTEGER NOT NULL
+    )`);
+  }
+
+  /** How many of the tenant's batches are queued or running: what MAX_BATCHES_IN_FLIGHT counts. */
+  async batchesInFlight(): Promise<number> {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE status IN ('queued', 'running')").one()
+      .n;
+  }
+
+  /** Takes one of `max` places of `kind` (a scrape, an event stream) for at most `ttlMs`. */
+  async acquire(kind: string, max: number, ttlMs: number): Promise<LeaseResult> {
+    return this.leases.acquire(kind, max, ttlMs, Date.now());
+  }
+
+  /** Gives a place taken by `acquire` back. */
+  async release(id: string): Promise<void> {
+    this.leases.release(id);
+  }
+
+  /** Which generation of its webhook secret the tenant is on, and when it last rotated. */
+  async webhookSecretState(): Promise<WebhookSecretState> {
+    const row = this.sql
+      .exec<{ generation: number; rotated_at: number }>("SELECT generation, rotated_at FROM webhook_secret")
+      .toArray()[0];
+    return row ? { generation: row.generation, rotatedAt: row.rotated_at } : { generation: 0, rotatedAt: null };
+  }
+
+  /** Moves the tenant's webhook secret to its next generation at `now`. */
+  async rotateWebhookSecret(now: number): Promise<WebhookSecretState> {
+    this.sql.exec(
+      `INSERT INTO webhook_secret (id, generation, rotated_at) VALUES (0, 1, ?1)
+       ON CONFLICT (id) DO UPDATE SET generation = generation + 1, rotated_at = ?1`,
+      now,
+    );
+    return this.webhookSecretState();
   }
 
   /** Adds or updates one batch's row; `expiresAt` (epoch ms) once it is published. */
@@ -95,14 +139,22 @@ export class TenantDirectory extends DurableObject<Env> {
     return rows.toArray().map((r) => ({ id: r.id, createdAt: r.created_at, status: r.status, total: r.total }));
   }
 
-  /** Adds a schedule; the same id again (a replayed request) changes nothing. */
-  async addSchedule(schedule: Omit<Schedule, "lastBatch" | "active" | "paused">): Promise<Schedule> {
-    return this.schedulesStore.add(schedule);
+  /** Adds a schedule; the same id again (a replayed request) changes nothing. Null past the quota (`maxLive`). */
+  async addSchedule(
+    schedule: Omit<Schedule, "lastBatch" | "active" | "paused">,
+    maxLive: number,
+  ): Promise<Schedule | null> {
+    return this.schedulesStore.add(schedule, maxLive);
   }
 
-  /** The tenant's schedules, active ones first. */
-  async schedules(): Promise<Schedule[]> {
-    return this.schedulesStore.list();
+  /** A page of the tenant's schedules, active ones first, then by id; `after` is the previous page's last. */
+  async schedules(limit: number, after: { active: boolean; id: string } | null = null): Promise<Schedule[]> {
+    return this.schedulesStore.list(limit, after);
+  }
+
+  /** How many of the tenant's schedules are not stopped. */
+  async liveSchedules(): Promise<number> {
+    return this.schedulesStore.liveCount();
   }
 
   /** One schedule, or null. */
@@ -110,9 +162,9 @@ export class TenantDirectory extends DurableObject<Env> {
     return this.schedulesStore.get(id);
   }
 
-  /** Active, unpaused schedules whose next run is at or before `now`. */
-  async due(now: number): Promise<Schedule[]> {
-    return this.schedulesStore.due(now);
+  /** Active, unpaused schedules whose next run is at or before `now`, longest due first, at most `limit`. */
+  async due(now: number, limit: number): Promise<Schedule[]> {
+    return this.schedulesStore.due(now, limit);
   }
 
   /** Records that the occurrence due at `scheduledAt` started as `batchId`, and when the next one is due. */

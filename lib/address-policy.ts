@@ -3,10 +3,13 @@
  * request and again on every redirect hop (the fetcher uses `redirect: "manual"`).
  *
  * It judges the URL only. Workers cannot resolve DNS, so a public-looking name that
- * resolves to a private address (`127.0.0.1.nip.io`, DNS rebinding) is not caught
- * here; the `global_fetch_strictly_public` compatibility flag in wrangler.toml makes
- * the platform refuse those at connect time. This module is the first line, not the
- * only one.
+ * resolves to a private address (`127.0.0.1.nip.io`, a hosts-file name, DNS rebinding)
+ * is not caught by the text. Where the runtime refuses such addresses at connect time
+ * (Cloudflare's `global_fetch_strictly_public`, or a self-hosted workerd whose network
+ * allows public addresses only) the allow list says so and names are fetched; anywhere
+ * else, and always in local mode, `checkFetchTarget` refuses every host name outside
+ * the allowed origins, so only IP literals, whose address the text does tell, are
+ * fetched.
  *
  * Host spellings are judged after WHATWG URL parsing, which already folds decimal
  * (`2130706433`), octal (`0177.0.0.1`), hex (`0x7f.1`) and short (`127.1`) IPv4 forms
@@ -17,14 +20,24 @@
 /** Origins (scheme + host + port) exempted from the address checks; dev and tests only. */
 export interface AllowList {
   readonly origins: ReadonlySet<string>;
+  /**
+   * Whether host names may be fetched: only where the runtime checks the address a name
+   * resolves to before connecting ("platform-checked"); otherwise (or absent) names are refused.
+   */
+  readonly names?: "platform-checked" | "refused";
 }
 
 export type TargetCheck =
   | { ok: true; url: URL }
   | { ok: false; code: "invalid_url" | "blocked_address"; reason: string };
 
-/** Parses `DEV_ALLOWED_ORIGINS` ("http://127.0.0.1:8790,http://localhost:8790"); throws on a non-loopback or malformed entry. */
-export function parseAllowList(setting: string | undefined): AllowList {
+/**
+ * Parses `DEV_ALLOWED_ORIGINS` ("http://127.0.0.1:8790,http://localhost:8790"); throws on a
+ * non-loopback or malformed entry. `strictlyPublicFetch` is the `STRICTLY_PUBLIC_FETCH`
+ * setting: "true" declares that the runtime refuses non-public resolved addresses, which
+ * lets names through unless origins are allowed (local mode, which never has that check).
+ */
+export function parseAllowList(setting: string | undefined, strictlyPublicFetch?: string): AllowList {
   const origins = new Set<string>();
   for (const entry of (setting ?? "").split(",")) {
     const trimmed = entry.trim();
@@ -49,7 +62,8 @@ export function parseAllowList(setting: string | undefined): AllowList {
     }
     origins.add(url.origin);
   }
-  return { origins };
+  const names = strictlyPublicFetch === "true" && origins.size === 0 ? "platform-checked" : "refused";
+  return { origins, names };
 }
 
 /** Decides whether the fetcher may request `rawUrl`; returns the parsed URL when it may. */
@@ -73,6 +87,23 @@ export function checkTarget(rawUrl: string, allow: AllowList): TargetCheck {
   if (lengthProblem !== null) return refuse("invalid_url", lengthProblem);
   const reason = hostProblem(judged.hostname);
   return reason === null ? { ok: true, url } : refuse("blocked_address", reason);
+}
+
+/**
+ * Decides whether a fetch may connect to `rawUrl`: `checkTarget`, and then, unless the
+ * runtime checks resolved addresses, a host name outside the allowed origins is refused,
+ * since nothing here can know which address it reaches.
+ */
+export function checkFetchTarget(rawUrl: string, allow: AllowList): TargetCheck {
+  const check = checkTarget(rawUrl, allow);
+  if (!check.ok || allow.names === "platform-checked") return check;
+  const judged = withoutTrailingDots(check.url);
+  if (judged === null || allow.origins.has(judged.origin)) return check;
+  if (judged.hostname.startsWith("[") || parseDottedIpv4(judged.hostname) !== null) return check;
+  return refuse(
+    "blocked_address",
+    `host name ${judged.hostname} is not fetched here: this runtime does not check the address it resolves to`,
+  );
 }
 
 /** The URL with its host's trailing dots removed and the host parsed again; null when nothing parseable is left. */
@@ -183,6 +214,11 @@ const IPV4_BLOCKED: ReadonlyArray<readonly [number, number, string]> = [
   [ipv4(255, 255, 255, 255), 32, "broadcast address"],
   [ipv4(240, 0, 0, 0), 4, "reserved address (240.0.0.0/4)"],
 ];
+
+/** The refused IPv4 ranges in CIDR notation ("10.0.0.0/8"), for a network deny list that must match this policy. */
+export function refusedIpv4Ranges(): string[] {
+  return IPV4_BLOCKED.map(([n, prefix]) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${prefix}`);
+}
 
 function ipv4(a: number, b: number, c: number, d: number): number {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;

@@ -33,12 +33,26 @@ export interface CurrentOutcome {
 }
 
 /**
+ * Codes a run ends a URL with without looking at the page (the batch was cancelled
+ * first): such a record has no content of its own, so it says no change, and the next
+ * run compares with the run before it that did look (see `carriedState`).
+ */
+const NOT_LOOKED_AT: ReadonlySet<string> = new Set<ErrorCode>(["cancelled"]);
+
+/** Whether a run looked at its URL: false for a URL it ended unfetched because the batch was cancelled. */
+export function lookedAt(code: string | null): boolean {
+  return code === null || !NOT_LOOKED_AT.has(code);
+}
+
+/**
  * The change of one URL. Content is compared when both runs succeeded (a 304 carries
  * the content and its hash forward; a page re-served without validators is compared by
  * the hash of what we extracted). Otherwise the outcome is: a page that now fails, or
- * fails differently, or now succeeds, has changed for whoever indexes it.
+ * fails differently, or now succeeds, has changed for whoever indexes it. Null for a URL
+ * this run did not look at (cancelled): nothing is known to have moved.
  */
-export function changeOf(previous: PreviousState | null, current: CurrentOutcome): Change {
+export function changeOf(previous: PreviousState | null, current: CurrentOutcome): Change | null {
+  if (!lookedAt(current.code)) return null;
   if (previous === null) return "new";
   if (current.status === "succeeded" && previous.state === "succeeded") {
     return current.contentHash !== null && current.contentHash === previous.contentHash ? "unchanged" : "changed";
@@ -58,6 +72,16 @@ export function extractionDifference(previous: BatchOptions, next: BatchOptions)
   const same = (a: unknown, b: unknown) =>
     Array.isArray(a) && Array.isArray(b) ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : a === b;
   return EXTRACTION_OPTIONS.find((option) => !same(previous[option], next[option])) ?? null;
+}
+
+/**
+ * What a run passes on to the next run for a URL it did not look at: the state it was
+ * itself given by the run before (carried through any number of cancelled runs), so the
+ * next run sends the validators of the last fetch and compares with its outcome. Null
+ * for a URL it looked at (its own row is the state) or that no run has looked at yet.
+ */
+export function carriedState(previous: PreviousState | null, code: string | null): PreviousState | null {
+  return lookedAt(code) ? null : previous;
 }
 
 /** The validators worth sending: only for a URL whose previous record has content to carry forward. */

@@ -60,7 +60,9 @@ export interface SlaView {
 export type BeginResult =
   | { created: true; token: string }
   /** `inProgress`: the first request with this key is still uploading its list. */
-  | { created: false; inProgress: boolean; summary: BatchSummary };
+  | { created: false; inProgress: boolean; summary: BatchSummary }
+  /** The object holds another tenant's batch: nothing of it is told, nothing is reset. */
+  | { created: false; foreign: true };
 
 export interface SubmitCounts {
   accepted: number;
@@ -152,7 +154,7 @@ export interface UrlReport {
   message: string | null;
   fetched: boolean;
   /** For a terminal URL: its change, and the validators the next run sends. */
-  change?: Change;
+  change?: Change | null;
   etag?: string | null;
   lastModified?: string | null;
   contentHash?: string | null;
@@ -193,7 +195,14 @@ export type Owned<T> = { summary: BatchSummary; value: T } | null;
 export type GateGrant =
   | { kind: "robots" }
   | { kind: "wait"; waitMs: number }
-  | { kind: "go"; lease: string; slots: number[]; robots: RobotsRules | null };
+  | {
+      kind: "go";
+      lease: string;
+      slots: number[];
+      robots: RobotsRules | null;
+      /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
+      robotsExpiresAt: number;
+    };
 
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */

@@ -5,8 +5,6 @@ import { BatchId, MAX_URL_LENGTH } from "./schemas";
 
 /** Sitemap indexes deeper than this (counting a robots.txt as a level) are not followed. */
 export const MAX_SOURCE_DEPTH = 4;
-/** Sources one batch may hold; a sitemap index naming more is followed this far and the rest fail `too_many_sources`. */
-export const MAX_SOURCES = 50_000;
 /** Longest include/exclude list, and longest pattern. */
 const MAX_PATTERNS = 50;
 const MAX_PATTERN_LENGTH = 1000;
@@ -67,6 +65,7 @@ export type SourceErrorCode =
   | "not_a_sitemap"
   | "no_sitemaps"
   | "too_deep"
+  | "too_complex"
   | "too_many_sources"
   | "gave_up"
   | "http_error"
@@ -78,7 +77,8 @@ export type SourceErrorCode =
   | "too_many_redirects"
   | "invalid_url"
   | "blocked_address"
-  | "robots_disallowed";
+  | "robots_disallowed"
+  | "robots_unreachable";
 
 /** How reading one source ended. `transient`: worth another attempt (5xx, timeouts, resets). */
 export type SourceOutcome = { ok: true } | { ok: false; code: SourceErrorCode; message: string; transient: boolean };

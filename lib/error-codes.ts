@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   "duplicate", // the normalised URL already appears earlier in the batch (skipped)
   "cancelled", // the batch was cancelled before the URL was fetched (skipped)
   "robots_disallowed", // robots.txt forbids the URL for our user agent (skipped)
+  "robots_unreachable", // robots.txt could not be read on any attempt (failed, retryable: RFC 9309 assumes disallow meanwhile)
   "blocked_address", // the URL or a redirect hop targets a private/loopback/metadata address, or carries credentials
   "http_error", // the origin answered 4xx/5xx (after retries for transient ones)
   "rate_limited", // the origin kept answering 429/503 after every retry
@@ -18,6 +19,7 @@ export const ErrorCode = z.enum([
   "too_many_redirects", // more redirect hops than allowed, or a loop
   "network_error", // DNS failure, connection refused or reset
   "decoding_failed", // the body could not be decoded (binary garbage, bad compression)
+  "too_complex", // a discovery source's XML nests too deep or holds too many elements (the source ends; URLs read before it stay)
   "extraction_empty", // the page had no main content to extract
   "extraction_failed", // the extractor gave up on the page (too deep, too much work)
   "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)

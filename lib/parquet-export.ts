@@ -5,71 +5,76 @@
 // `hyparquet-writer/src/index.js` is the package's runtime-neutral entry (the default
 // one pulls in node:fs for file output).
 import { ByteWriter, ParquetWriter } from "hyparquet-writer/src/index.js";
+import { z } from "zod";
 import { ResultRecord } from "./schemas";
 
 type Column = {
   name: string;
   type: "BYTE_ARRAY" | "INT32" | "INT64" | "DOUBLE" | "BOOLEAN";
   converted_type?: "UTF8" | "JSON" | "TIMESTAMP_MILLIS";
-  required?: boolean;
+  required: boolean;
   value: (record: ResultRecord) => unknown;
 };
 
-const text = (name: string, value: (r: ResultRecord) => string | null | undefined, required = false): Column => ({
-  name,
-  type: "BYTE_ARRAY",
-  converted_type: "UTF8",
-  required,
-  value: (r) => value(r) ?? null,
-});
+/** Record fields (ISO strings) written as millisecond timestamps rather than text. */
+const TIMESTAMPS: ReadonlySet<string> = new Set<keyof ResultRecord>(["fetchedAt"]);
 
-/** Every column of the export, in order. Lists (redirects, links) are JSON text; times are timestamps. */
-export const PARQUET_COLUMNS: readonly Column[] = [
-  { name: "index", type: "INT32", required: true, value: (r) => r.index },
-  text("id", (r) => r.id),
-  text("url", (r) => r.url, true),
-  text("status", (r) => r.status, true),
-  text("change", (r) => r.change),
-  text("error_code", (r) => r.error?.code),
-  text("error_message", (r) => r.error?.message),
-  text("final_url", (r) => r.finalUrl),
-  { name: "redirects", type: "BYTE_ARRAY", converted_type: "JSON", required: true, value: (r) => r.redirects },
-  { name: "http_status", type: "INT32", value: (r) => r.httpStatus },
-  text("content_type", (r) => r.contentType),
-  text("title", (r) => r.title),
-  text("description", (r) => r.description),
-  text("language", (r) => r.language),
-  text("canonical_url", (r) => r.canonicalUrl),
-  text("site_name", (r) => r.siteName),
-  text("byline", (r) => r.byline),
-  text("published_time", (r) => r.publishedTime),
-  text("markdown", (r) => r.markdown),
-  text("html", (r) => r.html),
-  text("text", (r) => r.text),
-  { name: "links", type: "BYTE_ARRAY", converted_type: "JSON", value: (r) => r.links ?? null },
-  { name: "word_count", type: "INT32", value: (r) => r.wordCount },
-  text("content_hash", (r) => r.contentHash),
-  text("etag", (r) => r.etag),
-  text("last_modified", (r) => r.lastModified),
-  {
-    name: "fetched_at",
-    type: "INT64",
-    converted_type: "TIMESTAMP_MILLIS",
-    value: (r) => (r.fetchedAt === null ? null : new Date(r.fetchedAt)),
-  },
-  { name: "duration_ms", type: "DOUBLE", value: (r) => r.durationMs },
-  { name: "attempts", type: "INT32", required: true, value: (r) => r.attempts },
-  { name: "needs_rendering", type: "BOOLEAN", value: (r) => r.needsRendering ?? null },
-  // The product's structured data, one typed column a field, so a price crawl filters and sorts in SQL.
-  text("product_name", (r) => r.structured?.name),
-  { name: "price", type: "DOUBLE", value: (r) => r.structured?.price ?? null },
-  text("currency", (r) => r.structured?.currency),
-  text("availability", (r) => r.structured?.availability),
-  text("sku", (r) => r.structured?.sku),
-  text("brand", (r) => r.structured?.brand),
-  { name: "rating", type: "DOUBLE", value: (r) => r.structured?.rating ?? null },
-  { name: "rating_count", type: "INT32", value: (r) => r.structured?.ratingCount ?? null },
-];
+/** The one naming rule between NDJSON and Parquet: `finalUrl` → `final_url`, `error.code` → `error_code`. */
+export function parquetName(path: readonly string[]): string {
+  return path.map((part) => part.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join("_");
+}
+
+/**
+ * The columns of a zod object's fields, in the schema's order, nested objects flattened
+ * (their fields prefixed with the object's name). Derived, not listed, so a field added
+ * to the record schema reaches Parquet by itself; a field of a kind with no column type
+ * here throws when this module loads, and the export test fails.
+ */
+function columnsOf(
+  shape: Record<string, z.ZodType>,
+  path: readonly string[],
+  parentRequired: boolean,
+  read: (record: ResultRecord) => Record<string, unknown> | null | undefined,
+): Column[] {
+  return Object.entries(shape).flatMap(([key, field]) => {
+    let inner = field;
+    let required = parentRequired;
+    while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) {
+      required = false;
+      inner = inner.unwrap() as z.ZodType;
+    }
+    const here = [...path, key];
+    const value = (r: ResultRecord) => read(r)?.[key] ?? null;
+    if (inner instanceof z.ZodObject) {
+      return columnsOf(inner.shape, here, required, (r) => value(r) as Record<string, unknown> | null);
+    }
+    const name = parquetName(here);
+    if (TIMESTAMPS.has(here.join("."))) {
+      const time = (r: ResultRecord) => {
+        const v = value(r);
+        return typeof v === "string" ? new Date(v) : null;
+      };
+      return [{ name, type: "INT64", converted_type: "TIMESTAMP_MILLIS", required, value: time }];
+    }
+    if (inner instanceof z.ZodString || inner instanceof z.ZodEnum) {
+      return [{ name, type: "BYTE_ARRAY", converted_type: "UTF8", required, value }];
+    }
+    if (inner instanceof z.ZodNumber) {
+      return [{ name, type: inner.isInt ? "INT32" : "DOUBLE", required, value }];
+    }
+    if (inner instanceof z.ZodBoolean) return [{ name, type: "BOOLEAN", required, value }];
+    // Lists (redirects, links) are JSON text.
+    if (inner instanceof z.ZodArray) return [{ name, type: "BYTE_ARRAY", converted_type: "JSON", required, value }];
+    throw new Error(`no Parquet column type for record field ${here.join(".")}`);
+  });
+}
+
+/**
+ * Every column of the export, in the record schema's order: one per field, named by
+ * `parquetName`. Strings and enums are UTF-8, integers INT32, other numbers DOUBLE,
+ * booleans BOOLEAN, lists JSON, `fetchedAt` a timestamp; an absent optional field is null.
+ */
+export const PARQUET_COLUMNS: readonly Column[] = columnsOf(ResultRecord.shape, [], true, (r) => r);
 
 const SCHEMA = [
   { name: "root", num_children: PARQUET_COLUMNS.length },

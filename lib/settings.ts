@@ -27,9 +27,30 @@ export const Settings = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   /** Days a batch's results are kept after publication when it names no `retentionDays`. */
   RETENTION_DAYS: positiveInt(30),
+  /** Scheduled runs the cron starts per invocation, tenants taking turns; the rest start at the next. */
+  SCHEDULE_STARTS_PER_CRON: positiveInt(200),
+  /** Schedules a tenant may have that are not stopped (active or paused). */
+  MAX_SCHEDULES_PER_TENANT: positiveInt(100),
+  /** Per-tenant quotas (api/quotas.ts): batches queued or running, … */
+  MAX_BATCHES_IN_FLIGHT: positiveInt(100),
+  /** … synchronous scrapes (`/v1/scrape`, Firecrawl's scrape) at once, … */
+  MAX_SCRAPES_IN_FLIGHT: positiveInt(10),
+  /** … and open event streams. */
+  MAX_EVENT_STREAMS: positiveInt(10),
+  /** Discovery sources one batch may hold: the request's and those its indexes name. */
+  MAX_SOURCES_PER_BATCH: positiveInt(1000),
+  /** Longest life of one event stream; it ends with an `end` event saying so, and the client reconnects. */
+  MAX_EVENT_STREAM_SECONDS: positiveInt(3600),
   API_KEYS: z.string().default(""),
   SIGNING_SECRET: z.string().default(""),
+  /** The secret SIGNING_SECRET replaced, during a rotation: links it signed still verify, webhooks are signed with both. */
+  SIGNING_SECRET_PREVIOUS: z.string().default(""),
   DEV_ALLOWED_ORIGINS: z.string().default(""),
+  /**
+   * "true" where the runtime refuses connections to non-public resolved addresses
+   * (Cloudflare with `global_fetch_strictly_public`): only then are host names fetched.
+   */
+  STRICTLY_PUBLIC_FETCH: z.string().default(""),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -1,23 +1,34 @@
 // Wall-clock time in a named IANA time zone, through the runtime's Intl data (workerd
 // ships full ICU). Pure: no bindings, only the clock arithmetic schedules need.
 
+// Keyed by the canonical zone the runtime resolves a spelling to: zones match without
+// regard to case and through aliases, so a key per raw string would let a caller grow
+// the cache (and the isolate's memory) by one formatter per spelling. A spelling the
+// runtime refuses throws before anything is cached.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-    });
-    formatters.set(zone, f);
-  }
+  const cached = formatters.get(zone);
+  if (cached) return cached;
+  const f = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+  });
+  const canonical = f.resolvedOptions().timeZone;
+  const known = formatters.get(canonical);
+  if (known) return known;
+  formatters.set(canonical, f);
   return f;
+}
+
+/** How many time-zone formatters are cached: at most one per canonical zone the runtime knows. */
+export function cachedFormatterCount(): number {
+  return formatters.size;
 }
 
 /** Whether `zone` is a time zone the runtime knows (an IANA name such as `Europe/Berlin`, or `UTC`). */

@@ -2,6 +2,7 @@
 // delivery is signed, and when a failed one is tried again. Pure: the coordinator
 // builds events with these, the webhook consumer signs and schedules with them.
 import { z } from "zod";
+import { objectName } from "./object-names";
 import { hmacHex } from "./signing";
 
 /** Every event type. `schedule.late`: a scheduled run with a window is found late (durable-objects/batch-coordinator.ts). */
@@ -24,8 +25,18 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
   "schedule.late",
 ];
 
-/** Headers a caller may not set: ours, and the ones the runtime owns. */
-const RESERVED_HEADER = /^(x-trawl-.*|content-type|content-length|host|user-agent|transfer-encoding|connection)$/i;
+/**
+ * Headers a caller may not set: ours, the ones that frame the request (the runtime owns
+ * them), and every hop-by-hop one (RFC 9110 7.6.1 and the legacy ones): `Upgrade` or
+ * `Expect` would turn the signed POST into something else (a body-less GET in workerd).
+ */
+const RESERVED_HEADER =
+  /^(x-trawl-.*|content-type|content-length|content-encoding|host|user-agent|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|expect|te|trailer|proxy-authenticate|proxy-authorization)$/i;
+
+/** Whether a webhook may not carry the header `name` (see RESERVED_HEADER). */
+export function isReservedHeader(name: string): boolean {
+  return RESERVED_HEADER.test(name);
+}
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 
 /** A batch's webhook, as given in `options.webhook` (validated again on every attempt). */
@@ -39,7 +50,7 @@ export const WebhookConfig = z
           .string()
           .regex(HEADER_NAME, "must be an HTTP header name")
           .refine((name) => !RESERVED_HEADER.test(name), {
-            message: "is set by Trawl and cannot be overridden",
+            message: "is reserved (set by Trawl, or hop-by-hop) and cannot be sent",
           }),
         z
           .string()
@@ -166,17 +177,69 @@ export function pageGroups(pages: readonly PageOutcome[]): PageOutcome[][] {
   return groups;
 }
 
-/** A tenant's webhook signing secret: derived, so nothing is stored and rotating SIGNING_SECRET rotates it. */
-export function webhookSecret(signingSecret: string, tenant: string): Promise<string> {
-  return hmacHex(signingSecret, `webhook:${tenant}`);
+/**
+ * A tenant's webhook signing secret: derived, so nothing is stored; rotating
+ * SIGNING_SECRET rotates it, and so does the tenant's own rotation (`generation`, 0
+ * until it first rotates). Later generations are named apart from the first
+ * (`webhook-generation:`, the tenant escaped), so no two (tenant, generation) meet.
+ */
+export function webhookSecret(signingSecret: string, tenant: string, generation = 0): Promise<string> {
+  const name = generation === 0 ? `webhook:${tenant}` : objectName("webhook-generation", tenant, String(generation));
+  return hmacHex(signingSecret, name);
 }
 
-/** The `X-Trawl-Signature` value for `body` sent at `unixSeconds`: `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`. */
-export async function signWebhook(secret: string, unixSeconds: number, body: string): Promise<string> {
-  return `t=${unixSeconds},v1=${await hmacHex(secret, `${unixSeconds}.${body}`)}`;
+/** Where a tenant's webhook secret stands: its generation, and when it last rotated (epoch ms, or null). */
+export interface WebhookSecretState {
+  generation: number;
+  rotatedAt: number | null;
 }
 
-/** Checks a signature header as a receiver would: right HMAC, and signed within `toleranceSeconds` of now. */
+/** How long after a tenant's rotation deliveries are signed with its previous secret too. */
+export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600_000;
+
+/** The previous generation's secret and until when it still signs; null outside the overlap. */
+export function previousWebhookSecretUntil(state: WebhookSecretState, now: number): number | null {
+  if (state.generation === 0 || state.rotatedAt === null) return null;
+  const until = state.rotatedAt + WEBHOOK_SECRET_OVERLAP_MS;
+  return until > now ? until : null;
+}
+
+/**
+ * Every secret a delivery is signed with, the current one first: the tenant's current
+ * generation; its previous one during the overlap after a rotation; and both again
+ * under `SIGNING_SECRET_PREVIOUS` while the deployment's secret rotates. A receiver
+ * holding any of them verifies the delivery.
+ */
+export async function webhookSigningSecrets(
+  signing: { current: string; previous: string },
+  tenant: string,
+  state: WebhookSecretState,
+  now: number,
+): Promise<string[]> {
+  const generations = [state.generation];
+  if (previousWebhookSecretUntil(state, now) !== null) generations.push(state.generation - 1);
+  const roots = signing.previous ? [signing.current, signing.previous] : [signing.current];
+  const secrets = await Promise.all(
+    roots.flatMap((root) => generations.map((generation) => webhookSecret(root, tenant, generation))),
+  );
+  return [...new Set(secrets)];
+}
+
+/**
+ * The `X-Trawl-Signature` value for `body` sent at `unixSeconds`:
+ * `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, one `v1` per secret (during a rotation).
+ */
+export async function signWebhook(
+  secret: string | readonly string[],
+  unixSeconds: number,
+  body: string,
+): Promise<string> {
+  const secrets = typeof secret === "string" ? [secret] : secret;
+  const signatures = await Promise.all(secrets.map((s) => hmacHex(s, `${unixSeconds}.${body}`)));
+  return [`t=${unixSeconds}`, ...signatures.map((v1) => `v1=${v1}`)].join(",");
+}
+
+/** Checks a signature header as a receiver would: one `v1` is the right HMAC, signed within `toleranceSeconds` of now. */
 export async function verifyWebhook(
   secret: string,
   header: string,
@@ -185,12 +248,13 @@ export async function verifyWebhook(
   toleranceSeconds = 300,
 ): Promise<boolean> {
   const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
-  const v1 = /(?:^|,)v1=([0-9a-f]{64})/.exec(header)?.[1];
-  if (!t || !v1 || Math.abs(nowSeconds - Number(t)) > toleranceSeconds) return false;
-  const expected = await hmacHex(secret, `${t}.${body}`);
-  const a = new TextEncoder().encode(expected);
-  const b = new TextEncoder().encode(v1);
-  return a.length === b.length && crypto.subtle.timingSafeEqual(a, b);
+  if (!t || Math.abs(nowSeconds - Number(t)) > toleranceSeconds) return false;
+  const expected = new TextEncoder().encode(await hmacHex(secret, `${t}.${body}`));
+  for (const match of header.matchAll(/(?:^|,)v1=([0-9a-f]{64})(?=,|$)/g)) {
+    const candidate = new TextEncoder().encode(match[1] ?? "");
+    if (candidate.length === expected.length && crypto.subtle.timingSafeEqual(candidate, expected)) return true;
+  }
+  return false;
 }
 
 /** Attempts per event before giving up: with the default base (30 s) they span about a day. */

@@ -1,20 +1,36 @@
 // `npm start`: the local service, ready to take a batch. Starts the demo origin on
-// 8790 (the pages of the README's example) and `wrangler dev` on 8787. Ctrl-C or a
+// DEMO_ORIGIN_PORT (8790; the pages of the README's example) and `wrangler dev` on PORT (8787). Ctrl-C or a
 // SIGTERM stops all of it: wrangler runs in a process group of its own (with the
 // workerd it starts), and that whole group is signalled, not just its leader.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { startOrigin } from "../demo/origin-server";
 
-const origin = await startOrigin({ port: Number(process.env.DEMO_ORIGIN_PORT ?? 8790) });
+const apiPort = portFrom("PORT", 8787);
+const originPort = portFrom("DEMO_ORIGIN_PORT", 8790);
+// Both ports are checked before anything starts, so a taken one is one line, not a
+// stack trace (the origin) or wrangler's advice to pass --port (which npm start does not take).
+for (const [name, port] of [
+  ["PORT", apiPort],
+  ["DEMO_ORIGIN_PORT", originPort],
+] as const) {
+  if (await portTaken(port))
+    refuse(`port ${port} is taken; choose another with ${name}, e.g. ${name}=${port + 100} npm start`);
+}
+const origin = await startOrigin({ port: originPort }).catch((error: Error) =>
+  refuse(
+    `the demo origin cannot listen on port ${originPort} (${error.message}); choose another with DEMO_ORIGIN_PORT`,
+  ),
+);
 console.log(`demo origin on ${origin.url} (pages: ${origin.url}/pages/1.html …)`);
 
 // Wrangler's own entry on this process's Node (the project's pinned Node when run by
 // npm), not `npx`: one process fewer between us and the group we have to stop.
 const wranglerPackage = createRequire(import.meta.url).resolve("wrangler/package.json");
 const wranglerBin = join(dirname(wranglerPackage), "bin", "wrangler.js");
-const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787"];
+const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(apiPort)];
 // A process group of its own is a background group on the terminal: reading the
 // terminal would stop it (SIGTTIN), so wrangler gets no stdin and no hotkey prompt.
 args.push("--show-interactive-dev-session=false");
@@ -63,3 +79,26 @@ process.on("SIGINT", () => void stop(130));
 process.on("SIGTERM", () => void stop(143));
 process.on("SIGHUP", () => void stop(129));
 wrangler.on("exit", (code) => void stop(code ?? 0));
+
+/** The port in environment variable `name`, or `fallback`; anything but 1-65535 is refused. */
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) refuse(`${name}=${raw} is not a port (1-65535)`);
+  return port;
+}
+
+/** Whether something already listens on 127.0.0.1:`port`. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(true));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(false)));
+  });
+}
+
+function refuse(line: string): never {
+  console.error(`npm start: ${line}`);
+  process.exit(1);
+}

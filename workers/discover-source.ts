@@ -1,10 +1,10 @@
 // Reads one discovery source (a sitemap, sitemap index, feed or robots.txt) and hands
 // what it finds to the batch's coordinator in slices, as the document streams by.
-import { checkTarget } from "../lib/address-policy";
+import { checkFetchTarget, checkTarget } from "../lib/address-policy";
 import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../lib/discovery";
 import { isAllowed, sitemapsOf } from "../lib/robots";
 import { MAX_URL_LENGTH } from "../lib/schemas";
-import { createSitemapParser, type FoundLink } from "../lib/sitemap-parser";
+import { createSitemapParser, type FoundLink, TooComplex } from "../lib/sitemap-parser";
 import { normalizeUrl } from "../lib/url-normalize";
 import { type UrlFilter, urlFilter } from "../lib/url-patterns";
 import type { FetchLimits } from "./fetcher";
@@ -13,6 +13,13 @@ import { openSource, SITEMAP_TIMEOUT_MS, TooLarge } from "./sitemap-fetch";
 
 /** Links per slice handed to the coordinator: one RPC per thousand URLs, never one per URL. */
 const SLICE = 1000;
+/**
+ * Characters parsed in one piece, and between two yields to the event loop (a few
+ * milliseconds of parsing): a document arriving in large pieces (a decompressed chunk)
+ * still lets the isolate's other requests run, and a small one costs no extra turns.
+ */
+const PARSE_SLICE = 64 * 1024;
+const YIELD_EVERY = 1024 * 1024;
 /** Turns of "wait" from the host gate a reading sits through before it is retried later. */
 const MAX_GATE_WAITS = 10;
 
@@ -27,6 +34,9 @@ export interface SourceContext {
 
 /** Reads the claimed source to its end (or its first failure); the URLs delivered before a failure stay. */
 export async function readSource(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
+  // A destination the outbound gate refuses ends here, before its robots.txt is asked for.
+  const target = checkFetchTarget(claim.source.url, ctx.fetchLimits.allow);
+  if (!target.ok) return { ok: false, code: target.code, message: target.reason, transient: false };
   if (claim.source.kind === "robots") return readRobots(claim, ctx);
   const origin = originOf(claim.source.url);
   if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };
@@ -47,7 +57,9 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
   try {
     if (claim.respectRobots && grant.robots) {
       if (grant.robots.outcome === "unreachable") {
-        return { ok: false, code: "robots_disallowed", message: "robots.txt unreachable", transient: true };
+        // Not a refusal: asked again with the source's next reading, and named apart if it stays so.
+        const message = `robots.txt unreachable (status ${grant.robots.status})`;
+        return { ok: false, code: "robots_unreachable", message, transient: true };
       }
       if (!isAllowed(grant.robots, claim.source.url, ctx.fetchLimits.userAgent)) {
         const message = "robots.txt disallows this sitemap for our user agent";
@@ -98,11 +110,20 @@ async function readDocument(claim: Work, ctx: SourceContext): Promise<SourceOutc
     return (await ctx.deliver(slice)).stop;
   };
   const reader = opened.body.pipeThrough(new TextDecoderStream()).getReader();
+  let sinceYield = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      parser.write(value);
+      for (let at = 0; at < value.length; at += PARSE_SLICE) {
+        const piece = value.slice(at, at + PARSE_SLICE);
+        parser.write(piece);
+        sinceYield += piece.length;
+        if (sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
+      }
       if (links.length >= SLICE && (await flush())) {
         await reader.cancel().catch(() => {});
         return { ok: true };
@@ -110,14 +131,25 @@ async function readDocument(claim: Work, ctx: SourceContext): Promise<SourceOutc
     }
   } catch (error) {
     await flush();
+    await reader.cancel().catch(() => {});
     if (error instanceof TooLarge) return { ok: false, code: "too_large", message: error.message, transient: false };
+    if (error instanceof TooComplex)
+      return { ok: false, code: "too_complex", message: error.message, transient: false };
     if (signal.aborted) return { ok: false, code: "timeout", message: "not read whole in time", transient: true };
     const message = error instanceof Error ? error.message.slice(0, 300) : String(error);
     return opened.gzipped
       ? { ok: false, code: "decoding_failed", message: `gzip: ${message}`, transient: false }
       : { ok: false, code: "network_error", message, transient: true };
   }
-  const root = parser.end();
+  let root: ReturnType<typeof parser.end>;
+  try {
+    root = parser.end();
+  } catch (error) {
+    await flush();
+    if (error instanceof TooComplex)
+      return { ok: false, code: "too_complex", message: error.message, transient: false };
+    throw error;
+  }
   await flush();
   if (root === null) {
     const message = "not a sitemap, sitemap index, RSS or Atom feed (unknown root element)";
@@ -152,6 +184,11 @@ function normalized(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Lets the isolate's other requests run (a timer, not a microtask, so they really get a turn). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function sleep(ms: number): Promise<void> {

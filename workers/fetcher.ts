@@ -24,7 +24,7 @@ export function fetchLimitsFrom(settings: Settings): FetchLimits {
     timeoutMs: settings.FETCH_TIMEOUT_MS,
     maxBytes: settings.MAX_BODY_BYTES,
     maxRedirects: settings.MAX_REDIRECTS,
-    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS),
+    allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH),
   };
 }
 
@@ -80,7 +80,7 @@ const RUNTIME_DECODING_ERROR = /decompression failed/i;
  * Fetches one page politely and defensively: manual redirects with the address policy
  * applied to every hop, one timeout for the whole exchange, and a byte cap on the
  * (decompressed) body. `conditional` (If-None-Match, If-Modified-Since) goes with every
- * hop; a 304 answer to it is a page not modified.
+ * hop on the URL's own origin, never to another; a 304 answer to it is a page not modified.
  */
 export async function fetchPage(
   url: string,
@@ -97,9 +97,9 @@ export async function fetchPage(
       "user-agent": limits.userAgent,
       accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
       "accept-encoding": ACCEPT_ENCODING,
-      ...conditional,
     },
     signal,
+    conditional,
   );
   const trace = (): FetchTrace => ({
     finalUrl: followed.url,
@@ -131,7 +131,8 @@ export async function fetchPage(
   const status = response.status;
   const contentType = response.headers.get("content-type");
   const validators = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified") };
-  if (status === 304 && conditional) {
+  // Only an answer from the origin the validators went to can say "not modified".
+  if (status === 304 && conditional && new URL(followed.url).origin === new URL(url).origin) {
     await discard(response);
     const empty = { body: new Uint8Array(0), truncated: false, notModified: true };
     return { ok: true, status, contentType, ...empty, ...validators, ...trace() };

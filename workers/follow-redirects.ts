@@ -1,10 +1,12 @@
-// One request as every fetch of ours makes it: `redirect: "manual"`, each hop checked
-// against the address policy (loopback, private, metadata addresses; credentials) and
-// followed by us, a loop or too many hops refused. Pages, robots.txt and sitemaps all
-// go through here, so no fetch can skip the policy on a redirect.
-import { type AllowList, checkTarget } from "../lib/address-policy";
+// One request as every fetch of ours makes it: `redirect: "manual"`, each hop passing
+// the outbound gate (address policy: loopback, private, metadata addresses; host names
+// the runtime cannot check; credentials) and followed by us, a loop or too many hops
+// refused. Pages, robots.txt, sitemaps and feeds all go through here, so no fetch can
+// skip the policy on a redirect.
+import { type AllowList, checkFetchTarget } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
 import { classifyStatus } from "../lib/retry-policy";
+import { gatedFetch } from "./outbound-fetch";
 
 export interface RedirectLimits {
   maxRedirects: number;
@@ -32,12 +34,18 @@ export type Followed =
       redirects: string[];
     };
 
-/** Requests `url` (GET, `headers`), following its redirects by the policy; `signal` bounds the whole walk. */
+/**
+ * Requests `url` (GET, `headers`), following its redirects by the policy; `signal` bounds
+ * the whole walk. `originOnly` (a conditional request's validators) goes only to hops on
+ * `url`'s own origin: another origin's resource is not the one they describe, and need
+ * not learn them.
+ */
 export async function followRedirects(
   url: string,
   limits: RedirectLimits,
   headers: Record<string, string>,
   signal: AbortSignal,
+  originOnly: Record<string, string> | null = null,
 ): Promise<Followed> {
   const redirects: string[] = [];
   const seen = new Set<string>();
@@ -51,15 +59,20 @@ export async function followRedirects(
     url: current,
     redirects,
   });
+  let firstOrigin: string | null = null;
   for (let hop = 0; ; hop++) {
-    const target = checkTarget(current, limits.allow);
+    const target = checkFetchTarget(current, limits.allow);
     if (!target.ok) return fail(target.code, target.reason);
+    firstOrigin ??= target.url.origin;
+    const hopHeaders = originOnly && target.url.origin === firstOrigin ? { ...headers, ...originOnly } : headers;
     if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
     seen.add(target.url.href);
 
     let response: Response;
     try {
-      response = await fetch(target.url.href, { redirect: "manual", signal, headers });
+      const gated = await gatedFetch(target.url.href, limits.allow, { signal, headers: hopHeaders });
+      if (!gated.ok) return fail(gated.code, gated.reason);
+      response = gated.response;
     } catch (error) {
       return signal.aborted
         ? fail("timeout", "no answer in time", null, true)

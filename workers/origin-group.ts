@@ -1,4 +1,6 @@
+import { checkFetchTarget } from "../lib/address-policy";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
+import { unfetchedRecord } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
 import {
   isAllowed,
@@ -43,6 +45,10 @@ export async function fetchOriginGroup(
   entries: ClaimEntry[],
   ctx: GroupContext,
 ): Promise<UrlOutcome[]> {
+  // A destination the outbound gate refuses (a host name whose address nothing here
+  // checks) ends its URLs now, before robots.txt is asked for on their behalf.
+  const target = checkFetchTarget(origin, ctx.fetchLimits.allow);
+  if (!target.ok) return entries.map((entry) => recordWithoutFetch(entry, "failed", target.code, target.reason));
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const respectRobots = ctx.options.respectRobots;
   let grant = await gate.acquire(entries.length, respectRobots, null);
@@ -66,7 +72,8 @@ export async function fetchOriginGroup(
         outcomes.push({ kind: "retry", afterSeconds, fetched: false, rateLimited: false });
         continue;
       }
-      const refused = respectRobots && grant.robots ? judgeRobots(grant.robots, entry, ctx) : null;
+      const { robots, robotsExpiresAt } = grant;
+      const refused = respectRobots && robots ? judgeRobots({ robots, robotsExpiresAt }, entry, ctx) : null;
       if (refused) {
         outcomes.push(refused);
         continue;
@@ -84,15 +91,31 @@ export async function fetchOriginGroup(
   return outcomes;
 }
 
-function judgeRobots(rules: RobotsRules, entry: ClaimEntry, ctx: GroupContext): UrlOutcome | null {
+function judgeRobots(
+  grant: { robots: RobotsRules; robotsExpiresAt: number },
+  entry: ClaimEntry,
+  ctx: GroupContext,
+): UrlOutcome | null {
+  const rules = grant.robots;
   if (rules.outcome === "unreachable") {
-    // RFC 9309 says disallow everything; a batch waits and asks again before giving up.
+    // RFC 9309 says disallow everything while unreachable; a batch waits and asks again
+    // (the retry lands after the gate's cached answer expires, so it re-asks robots.txt),
+    // and what is still unreachable at the last attempt failed to be read, not forbade.
     const attempts = entry.attempts + 1;
     if (attempts < ctx.options.maxAttempts) {
+      const untilReask = Math.ceil((grant.robotsExpiresAt - Date.now()) / 1000);
       // Counted as an attempt, so a robots.txt that stays unreachable ends the URL.
-      return { kind: "retry", afterSeconds: backoffSeconds(attempts), fetched: true, rateLimited: false };
+      return {
+        kind: "retry",
+        afterSeconds: Math.max(backoffSeconds(attempts), untilReask),
+        fetched: true,
+        rateLimited: false,
+      };
     }
-    return recordWithoutFetch(entry, "skipped", "robots_disallowed", `robots.txt unreachable (status ${rules.status})`);
+    const message = `robots.txt unreachable (status ${rules.status}) after ${attempts} attempts`;
+    // Each attempt asked (or waited on) robots.txt, so the record counts them all.
+    const record = unfetchedRecord({ ...entry, attempts }, "failed", "robots_unreachable", message);
+    return { kind: "terminal", record, fetched: true };
   }
   if (isAllowed(rules, entry.url, ctx.fetchLimits.userAgent)) return null;
   return recordWithoutFetch(entry, "skipped", "robots_disallowed", "robots.txt disallows this URL for our user agent");

@@ -1,41 +1,70 @@
-import { parseAllowList } from "../lib/address-policy";
 import type { RunLink } from "../lib/coordinator-protocol";
-import { toIngestRow } from "../lib/ingest-row";
+import { scheduledRunName } from "../lib/object-names";
 import { nextRun, type Schedule } from "../lib/schedule";
 import { SKIPPED_OVERLAP } from "../lib/schedule-runs";
 import { parseApiKeys, readSettings, type Settings } from "../lib/settings";
-import { carryDiscovery } from "./discovery-handoff";
 
-/** Rows copied per RPC from the source batch into a new run. */
-const COPY_SLICE = 1000;
+/** Runs started at once: each start is a few short RPCs, never a list copy. */
+const START_CONCURRENCY = 6;
 
 /**
- * Cron entry: for every tenant, starts the schedules whose next occurrence has come. A
- * run is named by (tenant, schedule, occurrence), so a cron that fires twice starts it
- * once, and a run whose start was interrupted is finished by the next cron. An
- * occurrence that comes while the previous run is still going is skipped, and recorded
- * as skipped: runs of one schedule never overlap. Occurrences the cron never saw (it
- * was down) are not made up: the next is counted from now.
+ * Cron entry: starts the schedules whose next occurrence has come, taking tenants in
+ * turn (one due run of each, then the next of each, …) up to SCHEDULE_STARTS_PER_CRON
+ * in all; the rest are still due at the next cron, so one tenant's many schedules never
+ * hold back another's. Starting a run only begins its batch and names the list to copy:
+ * the run's coordinator copies it by its own alarm. A run is named by (tenant,
+ * schedule, occurrence), so a cron that fires twice starts it once. An occurrence that
+ * comes while the previous run is still going is skipped, and recorded as skipped: runs
+ * of one schedule never overlap. Occurrences the cron never saw (it was down) are not
+ * made up: the next is counted from now.
  */
 export async function runSchedules(controller: ScheduledController, env: Env): Promise<void> {
   const settings = readSettings(env as unknown as Record<string, unknown>);
   const now = controller.scheduledTime;
-  const tenants = new Set(parseApiKeys(settings.API_KEYS).values());
-  for (const tenant of tenants) {
-    const directory = env.TENANT.getByName(tenant);
-    for (const schedule of await directory.due(now)) {
-      try {
-        const next = nextRun(schedule, now);
-        if (await stillRunning(env, tenant, previousRun(schedule))) {
-          await directory.markSkipped(schedule.id, schedule.nextRunAt, SKIPPED_OVERLAP, next);
-          continue;
-        }
-        const batchId = await startRun(env, settings, tenant, schedule);
-        await directory.markRun(schedule.id, schedule.nextRunAt, batchId, next);
-      } catch (error) {
-        console.error(`schedule ${schedule.id} of ${tenant}: run not started; the next cron tries again`, error);
-      }
+  const budget = settings.SCHEDULE_STARTS_PER_CRON;
+  const tenants = [...new Set(parseApiKeys(settings.API_KEYS).values())];
+  const due = await Promise.all(tenants.map((tenant) => env.TENANT.getByName(tenant).due(now, budget)));
+  const turns = fairTurns(
+    tenants.map((tenant, i) => (due[i] ?? []).map((schedule) => ({ tenant, schedule }))),
+    budget,
+  );
+  let next = 0;
+  const lane = async () => {
+    while (next < turns.length) {
+      const turn = turns[next++];
+      if (turn) await startDue(env, settings, turn.tenant, turn.schedule, now);
     }
+  };
+  await Promise.all(Array.from({ length: START_CONCURRENCY }, lane));
+}
+
+/** Round-robin over the lists: the first of each, then the second of each, …, at most `limit` in all. */
+export function fairTurns<T>(lists: readonly (readonly T[])[], limit: number): T[] {
+  const turns: T[] = [];
+  for (let round = 0; turns.length < limit; round++) {
+    const before = turns.length;
+    for (const list of lists) {
+      const item = list[round];
+      if (item !== undefined && turns.length < limit) turns.push(item);
+    }
+    if (turns.length === before) break;
+  }
+  return turns;
+}
+
+/** Starts (or skips) one due occurrence; a failure is logged and the next cron tries again. */
+async function startDue(env: Env, settings: Settings, tenant: string, schedule: Schedule, now: number): Promise<void> {
+  const directory = env.TENANT.getByName(tenant);
+  try {
+    const next = nextRun(schedule, now);
+    if (await stillRunning(env, tenant, previousRun(schedule))) {
+      await directory.markSkipped(schedule.id, schedule.nextRunAt, SKIPPED_OVERLAP, next);
+      return;
+    }
+    const batchId = await startRun(env, settings, tenant, schedule);
+    await directory.markRun(schedule.id, schedule.nextRunAt, batchId, next);
+  } catch (error) {
+    console.error(`schedule ${schedule.id} of ${tenant}: run not started; the next cron tries again`, error);
   }
 }
 
@@ -64,42 +93,23 @@ function runLink(schedule: Schedule): RunLink {
 }
 
 /**
- * Starts (or finds) the run of the schedule's due occurrence: a new batch holding the
- * source batch's submitted list. Each source of URLs is one copy loop appending to the
- * run under `begun.token` before the seal.
+ * Starts (or finds) the run of the schedule's due occurrence: a new batch that copies
+ * the source batch's submitted list (and its discovery plan) by its own alarm.
  */
 async function startRun(env: Env, settings: Settings, tenant: string, schedule: Schedule): Promise<string> {
   const link = runLink(schedule);
-  const objectId = env.BATCH.idFromName(`schedule:${tenant}:${schedule.id}:${link.scheduledAt}`);
-  const batchId = objectId.toString();
-  const run = env.BATCH.get(objectId);
-  const begun = await run.begin({
-    batchId,
-    tenant,
-    options: schedule.options,
-    chunkSize: settings.CHUNK_SIZE,
-    run: link,
-    previousBatch: previousRun(schedule),
-  });
-  if (!begun.created) {
-    if (begun.inProgress) throw new Error("a previous start of this run is still copying");
-    return batchId;
-  }
-  const source = env.BATCH.get(env.BATCH.idFromString(schedule.sourceBatch));
-  const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
-  for (let cursor = 0; ; ) {
-    const inputs = await source.exportInputs(cursor, COPY_SLICE);
-    const last = inputs[inputs.length - 1];
-    if (!last) break;
-    const appended = await run.append(
-      begun.token,
-      inputs.map((input) => toIngestRow(input.id ? { url: input.url, id: input.id } : input.url, allow)),
-    );
-    if (!appended) throw new Error("another start of this run took over the copy");
-    cursor = last.index + 1;
-  }
-  if (!(await carryDiscovery(source, run, begun.token)) || !(await run.seal(begun.token))) {
-    throw new Error("another start of this run took over the copy");
-  }
-  return batchId;
+  const objectId = env.BATCH.idFromName(scheduledRunName(tenant, schedule.id, link.scheduledAt));
+  const started = await env.BATCH.get(objectId).beginRun(
+    {
+      batchId: objectId.toString(),
+      tenant,
+      options: schedule.options,
+      chunkSize: settings.CHUNK_SIZE,
+      run: link,
+      previousBatch: previousRun(schedule),
+    },
+    schedule.sourceBatch,
+  );
+  if (!started) throw new Error("the run's object holds another tenant's batch");
+  return objectId.toString();
 }

@@ -1,13 +1,15 @@
-import { checkTarget, parseAllowList } from "../lib/address-policy";
+import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
+  isReservedHeader,
   signWebhook,
   WEBHOOK_MAX_ATTEMPTS,
   type WebhookAttempt,
   WebhookMessage,
   webhookRetryDelay,
-  webhookSecret,
+  webhookSigningSecrets,
 } from "../lib/webhooks";
+import { gatedFetch } from "./outbound-fetch";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
 interface AttemptResult {
@@ -27,16 +29,47 @@ interface AttemptResult {
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const settings = readSettings(env as unknown as Record<string, unknown>);
+  // Each tenant's secrets once per delivery batch: its directory says which generation.
+  const secrets = new Map<string, Promise<string[]>>();
+  const secretsOf = (tenant: string) => {
+    let found = secrets.get(tenant);
+    if (!found) {
+      const signing = { current: settings.SIGNING_SECRET, previous: settings.SIGNING_SECRET_PREVIOUS };
+      found = env.TENANT.getByName(tenant)
+        .webhookSecretState()
+        .then((state) => webhookSigningSecrets(signing, tenant, state, Date.now()));
+      secrets.set(tenant, found);
+    }
+    return found;
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       const parsed = WebhookMessage.safeParse(message.body);
       if (!parsed.success) {
-        console.error("dropping malformed webhook message", JSON.stringify(message.body).slice(0, 500));
+        // Only where it failed: the body may hold the receiver's headers (its credentials).
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+        console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
         message.ack();
         return;
       }
       const event = parsed.data;
-      const result = await attempt(event, settings);
+      const coordinator = env.BATCH.get(env.BATCH.idFromString(event.batchId));
+      // A deleted batch's events are dropped, not delivered: its outbox went with it, and
+      // these are the ones already on the queue (or waiting out a retry delay).
+      let wanted: boolean;
+      try {
+        wanted = await coordinator.webhookWanted();
+      } catch (error) {
+        // Not knowing is not a reason to deliver or to drop: ask again after a delay.
+        console.error(`webhook ${event.eventId}: batch not reachable; retrying`, error);
+        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+        return;
+      }
+      if (!wanted) {
+        message.ack();
+        return;
+      }
+      const result = await attempt(event, settings, secretsOf);
       const entry: WebhookAttempt = {
         eventId: event.eventId,
         type: event.type,
@@ -45,7 +78,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
         at: new Date().toISOString(),
       };
       try {
-        await env.BATCH.get(env.BATCH.idFromString(event.batchId)).logWebhookAttempt(entry);
+        await coordinator.logWebhookAttempt(entry);
       } catch (error) {
         // The log is for people; the delivery itself must not hinge on it.
         console.error(`webhook ${event.eventId}: attempt ${message.attempts} not logged`, error);
@@ -60,21 +93,24 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
   );
 }
 
-async function attempt(event: WebhookMessage, settings: Settings): Promise<AttemptResult> {
-  const target = checkTarget(event.url, parseAllowList(settings.DEV_ALLOWED_ORIGINS));
+async function attempt(
+  event: WebhookMessage,
+  settings: Settings,
+  secretsOf: (tenant: string) => Promise<string[]>,
+): Promise<AttemptResult> {
+  const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH);
+  const target = checkFetchTarget(event.url, allow);
   if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
   if (!settings.SIGNING_SECRET) {
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
-  const secret = await webhookSecret(settings.SIGNING_SECRET, event.tenant);
-  const signature = await signWebhook(secret, Math.floor(Date.now() / 1000), event.body);
   try {
-    const response = await fetch(target.url.href, {
+    const signature = await signWebhook(await secretsOf(event.tenant), Math.floor(Date.now() / 1000), event.body);
+    const gated = await gatedFetch(target.url.href, allow, {
       method: "POST",
-      redirect: "manual",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
       headers: {
-        ...event.headers,
+        ...callerHeaders(event.headers),
         "content-type": "application/json",
         "user-agent": settings.USER_AGENT,
         "x-trawl-event": event.type,
@@ -83,6 +119,8 @@ async function attempt(event: WebhookMessage, settings: Settings): Promise<Attem
       },
       body: event.body,
     });
+    if (!gated.ok) return { statusCode: null, delivered: false, error: `${gated.code}: ${gated.reason}`, final: true };
+    const { response } = gated;
     await response.body?.cancel();
     const delivered = response.status >= 200 && response.status <= 299;
     const error = delivered
@@ -96,4 +134,9 @@ async function attempt(event: WebhookMessage, settings: Settings): Promise<Attem
     const reason = timedOut ? `no answer within ${settings.WEBHOOK_TIMEOUT_MS} ms` : String(error).slice(0, 300);
     return { statusCode: null, delivered: false, error: reason, final: false };
   }
+}
+
+/** The receiver's own headers, less any reserved one a message queued before it was reserved may carry. */
+function callerHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isReservedHeader(name)));
 }

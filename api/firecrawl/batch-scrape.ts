@@ -7,6 +7,7 @@ import { readSettings } from "../../lib/settings";
 import { coordinatorOf } from "../batches";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
+import { checkBatchQuota } from "../quotas";
 import { idempotencyKeyFrom, submitBatch } from "../submit-batch";
 import type { AppEnv } from "../types";
 import {
@@ -48,6 +49,7 @@ function startRoute(version: "v1" | "v2") {
       200: { description: "Started", content: { "application/json": { schema: FirecrawlBatchStarted } } },
       409: firecrawlError("The same idempotency key is still being processed"),
       413: firecrawlError("Too many URLs"),
+      429: firecrawlError("MAX_BATCHES_IN_FLIGHT of yours are queued or running: retry after `Retry-After`"),
       ...firecrawlErrors,
     },
   });
@@ -125,6 +127,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
         allow,
         maxUrls: settings.MAX_URLS_PER_BATCH,
         chunkSize: settings.CHUNK_SIZE,
+        checkQuota: () => checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT),
       });
       const id = submitted.summary.id;
       if (submitted.replayed) c.header("idempotent-replayed", "true");

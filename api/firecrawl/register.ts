@@ -1,10 +1,8 @@
 // Firecrawl's API shape over Trawl (issue #13): its SDKs, pointed at a Trawl deployment
 // with `apiUrl`, start, poll, page through and cancel batch scrapes, and scrape one URL.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { requireTenant } from "../auth";
-import { ApiError } from "../errors";
 import type { AppEnv } from "../types";
 import { registerBatchReadRoutes } from "./batch-reads";
 import { registerBatchScrapeRoutes } from "./batch-scrape";
@@ -30,18 +28,14 @@ const firecrawlErrors = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Registers the Firecrawl-compatible routes; `maxJsonBytes` caps request bodies as Trawl's own JSON routes are. */
-export function registerFirecrawlRoutes(app: OpenAPIHono<AppEnv>, maxJsonBytes: number): void {
-  const limit = bodyLimit({
-    maxSize: maxJsonBytes,
-    onError: () => {
-      throw new ApiError(413, "body_too_large", `body: JSON bodies are limited to ${maxJsonBytes} bytes`, [
-        { field: "body", reason: "too large" },
-      ]);
-    },
-  });
-  for (const path of FIRECRAWL_ONLY_PATHS) app.use(path, firecrawlErrors);
-  for (const path of FIRECRAWL_PATHS) app.use(path, firecrawlErrors, limit, requireTenant);
+/** Writes every error on Firecrawl's paths in Firecrawl's shape; registered ahead of every other middleware. */
+export function useFirecrawlErrorStyle(app: OpenAPIHono<AppEnv>): void {
+  for (const path of [...FIRECRAWL_ONLY_PATHS, ...FIRECRAWL_PATHS]) app.use(path, firecrawlErrors);
+}
+
+/** Registers the Firecrawl-compatible routes (their bodies are limited with every other route's, api/body-limits.ts). */
+export function registerFirecrawlRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const path of FIRECRAWL_PATHS) app.use(path, requireTenant);
   registerBatchScrapeRoutes(app);
   registerBatchReadRoutes(app);
   registerScrapeRoutes(app);

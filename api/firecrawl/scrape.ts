@@ -13,6 +13,7 @@ import { fetchLimitsFrom } from "../../workers/fetcher";
 import { fetchOriginGroup } from "../../workers/origin-group";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
+import { withQuota } from "../quotas";
 import type { AppEnv } from "../types";
 import { refuseUnsupported } from "./batch-scrape";
 import { FirecrawlScrapeResult, firecrawlError, firecrawlErrors, firecrawlTags } from "./schemas";
@@ -51,7 +52,9 @@ function scrapeRoute(version: "v1" | "v2") {
       },
       403: firecrawlError("A blocked address, or robots.txt forbids the URL"),
       408: firecrawlError("No complete answer within the fetch timeout"),
-      429: firecrawlError("Trawl's politeness limits for this origin are in use; retry after `Retry-After`"),
+      429: firecrawlError(
+        "Trawl's politeness limits for this origin are in use, or MAX_SCRAPES_IN_FLIGHT of yours are running; retry after `Retry-After`",
+      ),
       500: firecrawlError("The page could not be fetched or read; `code` says why"),
       ...firecrawlErrors,
     },
@@ -75,12 +78,26 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       }
       // One attempt: a synchronous answer does not wait out retry back-offs.
       const options = { ...toBatchOptions(body), maxAttempts: 1 };
-      const [outcome] = await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
-        env: c.env,
-        options,
-        fetchLimits: limits,
-        maxWaitMs: settings.HOST_MAX_WAIT_MS,
-        limit: createLimiter(1),
+      const scrapes = {
+        kind: "scrape",
+        what: "synchronous scrapes",
+        max: settings.MAX_SCRAPES_IN_FLIGHT,
+        setting: "MAX_SCRAPES_IN_FLIGHT",
+        // Past the longest a scrape can take (waiting for the origin, then fetching it), the place frees itself.
+        ttlMs: settings.HOST_MAX_WAIT_MS + settings.FETCH_TIMEOUT_MS + 30_000,
+      };
+      const [outcome] = await withQuota(c, scrapes, async (release) => {
+        try {
+          return await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
+            env: c.env,
+            options,
+            fetchLimits: limits,
+            maxWaitMs: settings.HOST_MAX_WAIT_MS,
+            limit: createLimiter(1),
+          });
+        } finally {
+          await release();
+        }
       });
       if (!outcome || outcome.kind === "retry") {
         const seconds = outcome?.afterSeconds ?? 1;

@@ -305,6 +305,8 @@ class BoundedParser extends Parser {
     const self = this as unknown as ParserInternals;
     if (this.bounded.depth >= LIMITS.maxParseDepth && !self.isVoidElement(name)) {
       // As htmlparser2 does for a nested <form>: an empty tagname makes the tag a no-op.
+      // The text stays, the structure below the cap does not: the record says truncated.
+      this.bounded.truncated = true;
       this.ignored++;
       self.openTagStart = this.startIndex;
       self.tagname = "";

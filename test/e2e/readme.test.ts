@@ -26,8 +26,8 @@ function shellBlocks(readme: string): { heading: string; code: string }[] {
 }
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
-// Blocks that install, test or deploy rather than talk to a running service.
-const NOT_RUN = [/^npm install/m, /^npm test/m, /wrangler deploy/];
+// Blocks that install, start, test or deploy rather than talk to a running service.
+const NOT_RUN = [/^npm install/m, /^([A-Z_]+=\S+ )*npm start/m, /^npm test/m, /wrangler deploy/];
 
 let service: NpmStart;
 let work: string;

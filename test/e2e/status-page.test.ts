@@ -4,25 +4,15 @@
 // test/e2e/out/ for a person to look at.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Origin, startOrigin } from "../../demo/origin-server";
+import { launchBrowser } from "../support/browser";
 import { type DevServer, startWranglerDev } from "../support/wrangler-dev";
 import { slowPages, until } from "./cli-runner";
 import { TrawlClient } from "./client";
 
 const OUT = join(import.meta.dirname, "out");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let origin: Origin;
 let dev: DevServer;
@@ -33,7 +23,7 @@ beforeAll(async () => {
   origin = await startOrigin({ routes: slowPages });
   dev = await startWranglerDev({ allowedOrigins: [origin.url] });
   client = new TrawlClient(dev.url, "dev-key");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  browser = await launchBrowser();
   mkdirSync(OUT, { recursive: true });
 });
 

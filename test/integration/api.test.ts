@@ -339,8 +339,9 @@ describe("the OpenAPI document", () => {
     "/v1/batches/{id}/events": ["get"],
     "/v1/downloads/{id}": ["get"],
     "/v1/webhook-secret": ["get"],
+    "/v1/webhook-secret/rotate": ["post"],
     "/v1/schedules": ["get"],
-    "/v1/schedules/{id}": ["delete"],
+    "/v1/schedules/{id}": ["delete", "get"],
     "/v1/schedules/{id}/pause": ["post"],
     "/v1/schedules/{id}/resume": ["post"],
     "/v1/schedules/{id}/runs": ["get"],
@@ -367,6 +368,17 @@ describe("the OpenAPI document", () => {
       for (const operation of Object.values(methods)) {
         if (path.startsWith("/v1/downloads/")) expect(operation.security).toBeUndefined();
         else expect(operation.security).toEqual([{ bearer: [] }]);
+      }
+    }
+  });
+
+  it("answers every documented route but the signed download 401 without a key", async () => {
+    const document = await json<OpenApiDocument>(await api("/openapi.json", { key: null }));
+    for (const [path, methods] of Object.entries(document.paths)) {
+      if (path.startsWith("/v1/downloads/")) continue;
+      for (const method of Object.keys(methods)) {
+        const response = await api(path.replace("{id}", published), { method: method.toUpperCase(), key: null });
+        expect(response.status, `${method} ${path}`).toBe(401);
       }
     }
   });

@@ -4,11 +4,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { parseAllowList } from "../../lib/address-policy";
 import type { DiscoveryStatus } from "../../lib/discovery";
-import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions } from "../../lib/schemas";
-import { carryDiscovery } from "../../workers/discovery-handoff";
 import { ROBOTS_SITEMAP_PATH } from "../support/sitemap-routes";
 import {
   api,
@@ -19,6 +16,7 @@ import {
   ORIGIN,
   originRequests,
   POLITE_ORIGIN,
+  RESET_ROBOTS_ORIGIN,
   unique,
   waitForPublished,
 } from "./helpers";
@@ -151,18 +149,21 @@ describe("discovery", () => {
         { sitemap: `${POLITE_ORIGIN}/private/sitemap.xml` },
         { sitemap: `${ORIGIN}/sitemap/huge.xml.gz` },
         { sitemap: urls(`n=2&start=1&t=${t}`) },
+        { sitemap: `${RESET_ROBOTS_ORIGIN}/sitemap.xml` },
       ],
     });
     const { batch, urls: done } = await finished(created.id, 60_000);
     expect(batch.status).toBe("completed");
     // The two URLs before the oversized sitemap's cap stay.
     expect(new Set(done)).toEqual(new Set([...range(1, 2, t), page(801, "huge"), page(802, "huge")]));
-    expect(batch.discovery?.sources).toEqual({ pending: 0, done: 1, failed: 4 });
+    expect(batch.discovery?.sources).toEqual({ pending: 0, done: 1, failed: 5 });
     expect(Object.fromEntries(batch.discovery?.errors.map((e) => [e.url, e.code]) ?? [])).toEqual({
       [`${ORIGIN}/status/404`]: "http_error",
       [`${ORIGIN}/pages/1.html`]: "not_a_sitemap",
       [`${POLITE_ORIGIN}/private/sitemap.xml`]: "robots_disallowed",
       [`${ORIGIN}/sitemap/huge.xml.gz`]: "too_large",
+      // Its robots.txt is never read whole: not a refusal, a code of its own.
+      [`${RESET_ROBOTS_ORIGIN}/sitemap.xml`]: "robots_unreachable",
     });
   }, 90_000);
 
@@ -210,7 +211,7 @@ describe("discovery", () => {
     expect(batch.counts.total).toBe(1 + (batch.discovery?.found ?? 0));
   });
 
-  it("gives a new run the explicit list only, and the sources to discover afresh (carryDiscovery)", async () => {
+  it("gives a new run the explicit list only, and the sources to discover afresh (beginRun copies both)", async () => {
     const t = unique("rerun");
     const created = await discover({ urls: [page(50, t)], sources: [{ sitemap: urls(`n=3&start=1&t=${t}`) }] });
     await finished(created.id);
@@ -219,16 +220,8 @@ describe("discovery", () => {
 
     const runId = env.BATCH.newUniqueId();
     const run = env.BATCH.get(runId);
-    const begun = await run.begin({
-      batchId: runId.toString(),
-      tenant: "tenant-a",
-      options: BatchOptions.parse({}),
-      chunkSize: 5,
-    });
-    if (!begun.created) throw new Error("expected a new run");
-    await run.append(begun.token, [toIngestRow(page(50, t), parseAllowList(env.DEV_ALLOWED_ORIGINS))]);
-    expect(await carryDiscovery(source, run, begun.token)).toBe(true);
-    await run.seal(begun.token);
+    const input = { batchId: runId.toString(), tenant: "tenant-a", options: BatchOptions.parse({}), chunkSize: 5 };
+    expect(await run.beginRun(input, created.id)).toBe(true);
     const { urls: done, batch } = await finished(runId.toString());
     expect(done).toEqual([page(50, t), ...range(1, 3, t)]);
     expect(batch.discovery?.found).toBe(3);

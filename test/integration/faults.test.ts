@@ -269,9 +269,10 @@ const CASES: Case[] = [
   {
     fault: "robots.txt: 200, then the connection drops",
     url: at("/pages/1.html", RESET_ROBOTS_ORIGIN),
-    // Rules never read are not an empty file: unreachable, so disallow all after retries.
-    expected: "skipped robots_disallowed",
-    check: skipped("robots_disallowed"),
+    // Rules never read are not an empty file, nor a refusal: asked again on every
+    // attempt, then failed with a code of its own that a retry takes.
+    expected: `failed robots_unreachable (${MAX_ATTEMPTS} attempts)`,
+    check: failed("robots_unreachable", { attempts: MAX_ATTEMPTS }),
   },
   ...ssrf(["http://127.0.0.2../", "http://2130706433../"]),
   ...ssrf([`http://${"a".repeat(64)}.example.com/`], "64-character DNS label", "invalid_url"),

@@ -8,8 +8,14 @@ import { unfetchedRecord, writePart } from "../../lib/result-parts";
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
 /** The real local origins started by test/support/global-origin.ts. */
-const [ORIGIN_URL = "", POLITE_URL = "", HUGE_ROBOTS_URL = "", LOOP_ROBOTS_URL = "", RESET_ROBOTS_URL = ""] =
-  env.DEV_ALLOWED_ORIGINS.split(",");
+const [
+  ORIGIN_URL = "",
+  POLITE_URL = "",
+  HUGE_ROBOTS_URL = "",
+  LOOP_ROBOTS_URL = "",
+  RESET_ROBOTS_URL = "",
+  RECOVERING_ROBOTS_URL = "",
+] = env.DEV_ALLOWED_ORIGINS.split(",");
 /** Serves pages, statuses and faults; robots.txt allows all; no pacing beyond the gate's. */
 export const ORIGIN = ORIGIN_URL;
 /** Its robots.txt sets Crawl-delay: 1 and disallows /private/. */
@@ -20,6 +26,8 @@ export const HUGE_ROBOTS_ORIGIN = HUGE_ROBOTS_URL;
 export const LOOP_ROBOTS_ORIGIN = LOOP_ROBOTS_URL;
 /** Its robots.txt answers 200, then the connection drops mid-file. */
 export const RESET_ROBOTS_ORIGIN = RESET_ROBOTS_URL;
+/** Its robots.txt answers 503 twice, then allows all. */
+export const RECOVERING_ROBOTS_ORIGIN = RECOVERING_ROBOTS_URL;
 
 /** Calls the Worker's public HTTP API as a client would. */
 export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
@@ -101,6 +109,7 @@ export function unique(prefix: string): string {
 
 interface RecordView {
   index: number;
+  url: string;
   change?: string | null;
   status: string;
   error: { code: string } | null;
@@ -156,6 +165,18 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
   );
   expect(errors.map((e) => [e.index, e.status, e.code])).toEqual(
     downloaded.filter((r) => r.status !== "succeeded").map((r) => [r.index, r.status, r.error?.code ?? null]),
+  );
+
+  // Firecrawl's errors view: only robots.txt refusals under robotsBlocked, every other
+  // failed or skipped URL under errors with its code (an unreachable robots.txt included).
+  const firecrawl = await json<{ errors: { url: string; code: string }[]; robotsBlocked: string[] }>(
+    await api(`/v2/batch/scrape/${id}/errors`, { key }),
+  );
+  const notOk = downloaded.filter((r) => r.status !== "succeeded");
+  const refused = (r: RecordView) => r.error?.code === "robots_disallowed";
+  expect(firecrawl.robotsBlocked).toEqual(notOk.filter(refused).map((r) => r.url));
+  expect(firecrawl.errors.map((e) => [e.url, e.code])).toEqual(
+    notOk.filter((r) => !refused(r)).map((r) => [r.url, r.error?.code ?? r.status]),
   );
 
   const manifest = await json<{ totals: object; changes?: ChangeCounts }>(

@@ -211,11 +211,50 @@ describe("incremental runs", () => {
     await expectViewsAgree(created.id);
     const second = await json<Published>(await api(`/v1/batches/${created.id}`));
     const changes = second.changes as NonNullable<Published["changes"]>;
-    // Every page of the list has a change; the previous run's pages 2, 3 and its slow page are removed.
-    expect(changes.new + changes.changed + changes.unchanged).toBe(second.counts.total);
+    // Every page of the list has a change but those it never looked at (cancelled: null);
+    // the previous run's pages 2, 3 and its slow page are removed.
+    const records = (await download(created.id)) as unknown as Record[];
+    const cancelled = records.filter((r) => r.error?.code === "cancelled");
+    expect(cancelled.every((r) => r.change === null)).toBe(true);
+    expect(changes.new + changes.changed + changes.unchanged + cancelled.length).toBe(second.counts.total);
     expect(changes.removed).toBe(3);
     expect((await changesOnly(created.id)).filter((r) => r.change === "removed")).toHaveLength(3);
   });
+
+  it("says no change for pages a cancelled run never fetched, and the next run compares with the last run that did", async () => {
+    const p = unique("cancelled-run");
+    const urls = Array.from({ length: 4 }, (_, n) => page(p, n));
+    const first = await run(urls);
+    // Slow pages fill the dispatch window (4 chunks of 5), so the catalog pages after them
+    // are still waiting when the run is cancelled: they are never fetched.
+    const slow = Array.from({ length: 20 }, (_, n) => `${ORIGIN}/slow/800/${Date.now() + n}`);
+    const created = await json<BatchBody>(await submitAfter(first.id, [...slow, ...urls]));
+    expect((await api(`/v1/batches/${created.id}/cancel`, { method: "POST" })).status).toBe(200);
+    await waitForPublished(created.id, undefined, 40_000);
+    await expectViewsAgree(created.id);
+    const second = (await download(created.id)) as unknown as Record[];
+    expect(second.slice(20).map((r) => [r.status, r.error?.code, r.change])).toEqual(
+      urls.map(() => ["skipped", "cancelled", null]),
+    );
+    expect((await changesOnly(created.id)).some((r) => urls.includes(r.url))).toBe(false);
+
+    // The third run sends the first run's validators: 304 where nothing moved, with the
+    // first run's content; the page edited since is fetched and changed.
+    await edit("bump", page(p, 2));
+    const logged = (await originRequests()).length;
+    const third = await run(urls, created.id);
+    await expectViewsAgree(third.id);
+    const answers = await answersSince(logged, p);
+    expect(urls.map((url) => answers.get(new URL(url).pathname))).toEqual([[304], [304], [200], [304]]);
+    const records = (await download(third.id)) as unknown as Record[];
+    expect(records.map((r) => [r.change, r.httpStatus, Boolean(r.markdown)])).toEqual([
+      ["unchanged", 304, true],
+      ["unchanged", 304, true],
+      ["changed", 200, true],
+      ["unchanged", 304, true],
+    ]);
+    expect(third.changes).toMatchObject({ new: 0, changed: 1, unchanged: 3 });
+  }, 60_000);
 
   it("finds removed URLs across the scan's slices, each once, numbered past the list", async () => {
     const p = unique("many");

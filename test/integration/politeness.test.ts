@@ -1,7 +1,19 @@
 // Politeness, counted on a real origin whose robots.txt says Crawl-delay: 1 and
 // Disallow: /private/ (test/support/global-origin.ts).
 import { describe, expect, it } from "vitest";
-import { api, download, json, originRequests, POLITE_ORIGIN, submit, unique, waitForPublished } from "./helpers";
+import {
+  api,
+  download,
+  expectViewsAgree,
+  json,
+  originRequests,
+  POLITE_ORIGIN,
+  RECOVERING_ROBOTS_ORIGIN,
+  RESET_ROBOTS_ORIGIN,
+  submit,
+  unique,
+  waitForPublished,
+} from "./helpers";
 
 describe("politeness", () => {
   it("skips URLs robots.txt disallows, fetches robots.txt once, and keeps the crawl delay between requests", async () => {
@@ -39,4 +51,49 @@ describe("politeness", () => {
     );
     expect(manifest.options.respectRobots).toBe(false);
   });
+
+  it("asks an unreachable robots.txt again with backoff within the run, and fetches once it answers", async () => {
+    const run = unique("robots-recovering");
+    // Its robots.txt answers 503 twice, then allows all (test/support/fault-routes.ts).
+    const urls = [1, 2].map((n) => `${RECOVERING_ROBOTS_ORIGIN}/pages/${n}.html?run=${run}`);
+    const created = await submit(urls, { maxAttempts: 4 });
+    const done = await waitForPublished(created.id, undefined, 60_000);
+    expect(done.counts).toMatchObject({ total: 2, succeeded: 2, failed: 0, skipped: 0 });
+    await expectViewsAgree(created.id);
+
+    const log = await originRequests(RECOVERING_ROBOTS_ORIGIN);
+    const asked = log.filter((r) => r.path === "/robots.txt").map((r) => r.at);
+    expect(asked).toHaveLength(3);
+    // Not a hot loop: 2 s after the first 503, then 4 s after the second.
+    expect((asked[1] ?? 0) - (asked[0] ?? 0)).toBeGreaterThanOrEqual(1900);
+    expect((asked[2] ?? 0) - (asked[1] ?? 0)).toBeGreaterThanOrEqual(3900);
+    expect(log.filter((r) => r.path.includes(run))).toHaveLength(2);
+  }, 60_000);
+
+  it("fails URLs whose robots.txt stays unreachable with robots_unreachable, which the default retry takes", async () => {
+    const run = unique("robots-unreachable");
+    const since = Date.now();
+    // Its robots.txt answers 200, then drops the connection: never read.
+    const urls = [1, 2].map((n) => `${RESET_ROBOTS_ORIGIN}/pages/${n}.html?run=${run}`);
+    const created = await submit([...urls, `${POLITE_ORIGIN}/private/1.html?run=${run}`], { maxAttempts: 3 });
+    const done = await waitForPublished(created.id, undefined, 60_000);
+    expect(done.counts).toMatchObject({ total: 3, succeeded: 0, failed: 2, skipped: 1 });
+    const records = await download(created.id);
+    expect(records.map((r) => [r.status, (r.error as { code: string }).code, r.attempts])).toEqual([
+      ["failed", "robots_unreachable", 3],
+      ["failed", "robots_unreachable", 3],
+      ["skipped", "robots_disallowed", 0],
+    ]);
+    // Views agree, and Firecrawl's errors view lists them as errors, not robotsBlocked.
+    await expectViewsAgree(created.id);
+    // Asked again on each attempt, never the pages themselves.
+    const log = await originRequests(RESET_ROBOTS_ORIGIN);
+    expect(log.filter((r) => r.path === "/robots.txt" && r.at >= since).length).toBeGreaterThanOrEqual(3);
+    expect(log.filter((r) => r.path.includes(run))).toHaveLength(0);
+
+    const retry = await json<{ id: string; counts: { total: number } }>(
+      await api(`/v1/batches/${created.id}/retry`, { method: "POST" }),
+    );
+    expect(retry.counts.total).toBe(2);
+  }, 60_000);
 });

@@ -1,10 +1,12 @@
 // Retention and deletion: a published batch shows when its results go; the cron
 // deletes them past that and leaves an `expired` status whose downloads answer 410;
 // DELETE removes a batch at once, its objects, its storage and its listing entry.
-import { createScheduledController, runInDurableObject } from "cloudflare:test";
+import { createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { toIngestRow } from "../../lib/ingest-row";
 import { r2Keys } from "../../lib/r2-keys";
+import { BatchOptions } from "../../lib/schemas";
 import worker from "../../workers/index";
 import { api, type BatchBody, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
@@ -61,7 +63,9 @@ describe("retention", () => {
       expect(response.status, path).toBe(410);
       expect((await json<{ error: { code: string } }>(response)).error.code).toBe("expired");
     }
-    expect((await api(`${link.pathname}${link.search}`, { key: null })).status).toBe(410);
+    const viaLink = await api(`${link.pathname}${link.search}`, { key: null });
+    expect(viaLink.status).toBe(410);
+    expect((await json<{ error: { code: string } }>(viaLink)).error.code).toBe("expired");
     expect((await listed()).find((b) => b.id === short.id)?.status).toBe("expired");
 
     // A batch still within its retention keeps everything.
@@ -74,11 +78,46 @@ describe("retention", () => {
   });
 });
 
+describe("retention of a tenant whose key was removed", () => {
+  it("expires each batch by its own alarm at its expiry, whatever API_KEYS lists", async () => {
+    // A tenant no key names any more (tests run with tenant-a and tenant-b only).
+    const tenant = unique("former-tenant");
+    const stub = env.BATCH.get(env.BATCH.newUniqueId());
+    const begun = await stub.begin({
+      batchId: stub.id.toString(),
+      tenant,
+      options: BatchOptions.parse({ retentionDays: 1 }),
+      chunkSize: 5,
+    });
+    if (!begun.created) throw new Error("expected a new batch");
+    await stub.append(begun.token, [toIngestRow("not a url", { origins: new Set([ORIGIN]) })]);
+    await stub.seal(begun.token);
+    const id = stub.id.toString();
+    for (let i = 0; i < 50 && (await stub.view(tenant))?.manifestKey == null; i++) await runDurableObjectAlarm(stub);
+    expect((await stub.view(tenant))?.status).toBe("completed");
+    expect(await objectsOf(id)).toBeGreaterThan(0);
+
+    // Its retention runs out: published two days ago.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE batch SET finished_at = ?", Date.now() - 2 * DAY);
+    });
+    await runDurableObjectAlarm(stub);
+
+    expect((await stub.view(tenant))?.status).toBe("expired");
+    expect(await objectsOf(id)).toBe(0);
+    const row = await runInDurableObject(env.TENANT.getByName(tenant), async (directory) =>
+      (await directory.list(10, null)).find((entry) => entry.id === id),
+    );
+    expect(row?.status).toBe("expired");
+  });
+});
+
 describe("DELETE /v1/batches/{id}", () => {
   it("deletes the objects, the coordinator's storage and the listing entry; again is 204; another tenant gets 404", async () => {
     const created = await submit(pages(unique("delete"), 5));
     await waitForPublished(created.id);
     expect(await objectsOf(created.id)).toBeGreaterThan(1);
+    const link = new URL((await json<{ url: string }>(await api(`/v1/batches/${created.id}/download`))).url);
 
     expect((await api(`/v1/batches/${created.id}`, { method: "DELETE", key: KEY_B })).status).toBe(404);
     expect(await objectsOf(created.id)).toBeGreaterThan(1);
@@ -87,6 +126,13 @@ describe("DELETE /v1/batches/{id}", () => {
     expect(await objectsOf(created.id)).toBe(0);
     expect((await api(`/v1/batches/${created.id}`)).status).toBe(404);
     expect((await listed()).some((b) => b.id === created.id)).toBe(false);
+    // A link handed out before says the batch was deleted, not that its retention ran out.
+    const viaLink = await api(`${link.pathname}${link.search}`, { key: null });
+    expect(viaLink.status).toBe(410);
+    expect((await json<{ error: { code: string; message: string } }>(viaLink)).error).toMatchObject({
+      code: "deleted",
+      message: expect.stringContaining("deleted"),
+    });
     const stub = env.BATCH.get(env.BATCH.idFromString(created.id));
     const rows = await runInDurableObject(stub, (_instance, state) => ({
       urls: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM urls").one().n,

@@ -217,6 +217,22 @@ describe("schedules", () => {
     }
   });
 
+  it("refuses to delete a schedule's source batch until the schedule is stopped (paused is not stopped)", async () => {
+    const created = await scheduled([`${ORIGIN}/pages/4.html?run=${unique("source")}`], { daily: "08:00" });
+    expect((await api(`/v1/schedules/${created.id}/pause`, { method: "POST" })).status).toBe(200);
+    const refused = await api(`/v1/batches/${created.id}`, { method: "DELETE" });
+    expect(refused.status).toBe(409);
+    expect((await json<{ error: { code: string; message: string } }>(refused)).error).toMatchObject({
+      code: "schedule_source",
+      message: expect.stringContaining(`DELETE /v1/schedules/${created.id}`),
+    });
+    expect((await api(`/v1/batches/${created.id}`)).status).toBe(200);
+
+    expect((await api(`/v1/schedules/${created.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await api(`/v1/batches/${created.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(`/v1/batches/${created.id}`)).status).toBe(404);
+  });
+
   it("refuses a bad expression, an unknown zone or a bad window, naming the field and the reason", async () => {
     const refused = async (schedule: unknown) => {
       const response = await api("/v1/batches", {

@@ -2,7 +2,7 @@
 // and a real receiver on the local origin (test/support/webhook-receiver.ts).
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { verifyWebhook, WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
 import type { ReceivedHook } from "../support/webhook-receiver";
@@ -184,6 +184,65 @@ describe("webhooks", () => {
     expect(hooks.some((h) => h.headers["x-trawl-event"] === "batch.completed")).toBe(false);
   });
 
+  // Every batch that ends has started: batch.started comes, once, before its end event,
+  // whichever transition left `queued` (a claim, a cancel, or a publication with nothing
+  // to fetch).
+  async function startedThenEnded(name: string, end: string): Promise<WebhookEvent[]> {
+    const hooks = await waitForEvents(name, ["batch.started", end]);
+    const byId = new Map(hooks.map((h) => [h.headers["x-trawl-event-id"], JSON.parse(h.body) as WebhookEvent]));
+    const events = [...byId.values()].filter((e) => e.type !== "batch.page");
+    expect(events.map((e) => e.type).sort()).toEqual([end, "batch.started"].sort());
+    return events;
+  }
+
+  it("announces batch.started before completed for a batch whose every URL was refused at submission", async () => {
+    const name = unique("unstarted");
+    const created = await submit(["mailto:x@example.com", "not a url"], {
+      webhook: { url: `${ORIGIN}/hooks/${name}` },
+    });
+    await waitForPublished(created.id);
+    await startedThenEnded(name, "batch.completed");
+  });
+
+  it("announces batch.started with batch.cancelled for a batch cancelled before any chunk was claimed", async () => {
+    const name = unique("cancel-queued");
+    // Its only source never answers in time, so no chunk exists to claim when it is cancelled.
+    const response = await api("/v1/batches", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        sources: [{ sitemap: `${ORIGIN}/fault/hang/${name}` }],
+        options: { webhook: { url: `${ORIGIN}/hooks/${name}` } },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const created = await json<{ id: string; status: string }>(response);
+    const cancelled = await json<{ status: string }>(await api(`/v1/batches/${created.id}/cancel`, { method: "POST" }));
+    expect(cancelled.status).toBe("cancelled");
+    await waitForPublished(created.id);
+    await startedThenEnded(name, "batch.cancelled");
+  });
+
+  it("stops delivering a batch's events once it is deleted, even those already on the queue", async () => {
+    const name = unique("deleted");
+    // The receiver keeps failing, so batch.completed stays on the queue between retries.
+    const created = await submit(pages(name, 1), {
+      webhook: { url: `${ORIGIN}/hooks/${name}?fail=1000`, events: ["batch.completed"] },
+    });
+    await waitForPublished(created.id);
+    const deadline = Date.now() + 20_000;
+    while ((await received(name)).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await received(name)).length).toBeGreaterThanOrEqual(2);
+    expect((await api(`/v1/batches/${created.id}`, { method: "DELETE" })).status).toBe(204);
+    // An attempt under way when DELETE ran may still land; none may start after it.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const afterDelete = (await received(name)).length;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect((await received(name)).length).toBe(afterDelete);
+  });
+
   it("refuses a webhook to a blocked address at submission, naming the field, in JSON and in the options parameter", async () => {
     const blocked = { webhook: { url: "http://169.254.169.254/latest/meta-data/" } };
     const response = await api("/v1/batches", {
@@ -245,6 +304,44 @@ describe("webhooks", () => {
       ["evt_b1", null, "blocked_address"],
       ["evt_b2", null, "blocked_address"],
     ]);
+  });
+
+  it("logs a malformed message by where it is wrong, never with the receiver's headers", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const batch = createMessageBatch<unknown>("trawl-webhooks", [
+        {
+          id: "m1",
+          timestamp: new Date(),
+          attempts: 1,
+          body: { url: `${ORIGIN}/hooks/x`, headers: { authorization: "Bearer receiver-credential" }, body: "{}" },
+        },
+      ]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env);
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
+      const lines = logged.mock.calls.map((call) => call.map(String).join(" "));
+      expect(lines.some((line) => line.includes("m1") && line.includes("batchId"))).toBe(true);
+      expect(lines.join("\n")).not.toContain("receiver-credential");
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it("refuses hop-by-hop headers at submission, naming the header", async () => {
+    for (const name of ["Upgrade", "Expect", "Proxy-Connection", "Keep-Alive", "TE"]) {
+      const response = await api("/v1/batches", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          urls: [`${ORIGIN}/pages/1.html`],
+          options: { webhook: { url: `${ORIGIN}/hooks/x`, headers: { [name]: "websocket" } } },
+        }),
+      });
+      expect(response.status, name).toBe(400);
+      const body = await json<{ error: { details: { field: string }[] } }>(response);
+      expect(body.error.details[0]?.field).toBe(`options.webhook.headers.${name}`);
+    }
   });
 
   it("refuses headers Trawl sets itself", async () => {

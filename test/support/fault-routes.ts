@@ -111,7 +111,17 @@ export const robotsFaultRoutes = {
     setTimeout(() => res.socket?.destroy(), 50);
     return true;
   },
+  /** 503 for the first two requests of robots.txt, then an empty (allow-all) file. */
+  recovering: (_req, res, url) => {
+    if (url.pathname !== "/robots.txt") return false;
+    robotsAsked += 1;
+    if (robotsAsked <= 2) res.writeHead(503, { "content-type": "text/plain" }).end("down for maintenance");
+    else res.writeHead(200, { "content-type": "text/plain" }).end("User-agent: *\nAllow: /\n");
+    return true;
+  },
 } satisfies Record<string, Routes>;
+
+let robotsAsked = 0;
 
 /** Routes under /fault/… ; returns true when it answered. */
 export const faultRoutes: Routes = (_req, res, url) => {

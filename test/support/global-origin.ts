@@ -3,6 +3,7 @@
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
+import { loopbackName } from "./loopback-name";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
@@ -11,7 +12,9 @@ let polite: Origin | undefined;
 let robotsFaults: Origin[] = [];
 
 /** The robots.txt fault origins, in the order test/integration/helpers.ts reads them. */
-const ROBOTS_FAULTS = ["huge", "loop", "reset"] as const satisfies ReadonlyArray<keyof typeof robotsFaultRoutes>;
+const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies ReadonlyArray<
+  keyof typeof robotsFaultRoutes
+>;
 
 /** robots.txt of the second origin: a crawl delay and a forbidden folder. */
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
@@ -29,6 +32,7 @@ export async function setup(project: TestProject): Promise<void> {
     "robotsFaultOriginUrls",
     robotsFaults.map((o) => o.url),
   );
+  project.provide("loopbackName", loopbackName());
 }
 
 export async function teardown(): Promise<void> {
@@ -42,5 +46,6 @@ declare module "vitest" {
     originUrl: string;
     politeOriginUrl: string;
     robotsFaultOriginUrls: string[];
+    loopbackName: string;
   }
 }

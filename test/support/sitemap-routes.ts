@@ -105,6 +105,17 @@ export const sitemapRoutes: Routes = (req, res, url) => {
       );
       return true;
     }
+    case "/sitemap/nested.xml": {
+      // `n` pages, then `depth` elements nested in one another (a hostile sitemap).
+      const depth = Number(url.searchParams.get("depth") ?? "80000");
+      const pages = pageUrls(origin, url).map((u) => `<url><loc>${xmlEscape(u)}</loc></url>`);
+      sendXml(
+        res,
+        url,
+        `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${pages.join("")}${"<url>".repeat(depth)}${"</url>".repeat(depth)}</urlset>`,
+      );
+      return true;
+    }
     case "/sitemap/huge.xml.gz":
       res.writeHead(200, { "content-type": "application/x-gzip" }).end(hugeSitemap(origin));
       return true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTarget, parseAllowList } from "../../lib/address-policy";
+import { checkFetchTarget, checkTarget, parseAllowList } from "../../lib/address-policy";
 
 const none = parseAllowList(undefined);
 
@@ -296,4 +296,50 @@ describe("allow list", () => {
   ])("rejects the setting entry %s", (entry) => {
     expect(() => parseAllowList(`http://127.0.0.1:8790,${entry}`)).toThrow(/allowed origin/);
   });
+});
+
+describe("checkFetchTarget: host names only where the runtime checks their address", () => {
+  const local = parseAllowList("http://127.0.0.1:8790", "true");
+  const edge = parseAllowList("", "true");
+  const selfHosted = parseAllowList("", undefined);
+  const names = [
+    "http://vm:8790/",
+    "http://runsc/",
+    "http://internal-service.corp:8080/x",
+    "http://127.0.0.1.nip.io/",
+    "http://localtest.me/",
+    "https://example.com/page",
+    "http://xn--nxasmq6b.com/",
+  ];
+
+  it.each(names)("refuses %s in local mode, even with the platform flag declared", (url) => {
+    expect(checkFetchTarget(url, local)).toMatchObject({ ok: false, code: "blocked_address" });
+  });
+
+  it.each(names)("refuses %s where nothing declares the platform check", (url) => {
+    expect(checkFetchTarget(url, selfHosted)).toMatchObject({ ok: false, code: "blocked_address" });
+    expect(checkFetchTarget(url, none)).toMatchObject({ ok: false, code: "blocked_address" });
+  });
+
+  it.each(names)("lets %s through where the platform checks resolved addresses", (url) => {
+    expect(checkFetchTarget(url, edge)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    "http://93.184.215.14/",
+    "https://[2606:4700::6810:85e5]/",
+    "http://127.0.0.1:8790/pages/1.html",
+    "http://127.0.0.1.:8790/pages/1.html",
+  ])("lets IP literals and allowed origins through in local mode: %s", (url) => {
+    expect(checkFetchTarget(url, local)).toMatchObject({ ok: true });
+  });
+
+  it.each(["http://127.0.0.1:8791/", "http://10.0.0.1/", "http://[::1]/", "http://localhost:8790/"])(
+    "still refuses what checkTarget refuses, everywhere: %s",
+    (url) => {
+      for (const allow of [local, edge, selfHosted]) {
+        expect(checkFetchTarget(url, allow)).toMatchObject({ ok: false, code: "blocked_address" });
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  carriedState,
   changeOf,
   changeOfLine,
   conditionalHeaders,
@@ -22,6 +23,20 @@ const ok = (hash: string | null, more: Partial<PreviousState> = {}): PreviousSta
 });
 
 describe("changeOf", () => {
+  it("says no change for a URL the run never looked at (cancelled), whatever the previous run had", () => {
+    const cancelled = { status: "skipped", code: "cancelled", contentHash: null } as const;
+    expect(changeOf(null, cancelled)).toBeNull();
+    expect(changeOf(ok("a"), cancelled)).toBeNull();
+    expect(changeOf(ok("a", { state: "skipped", code: "cancelled" }), cancelled)).toBeNull();
+  });
+
+  it("carries the previous state on through a URL the run did not look at, and only through such a URL", () => {
+    expect(carriedState(ok("a"), "cancelled")).toEqual(ok("a"));
+    expect(carriedState(null, "cancelled")).toBeNull();
+    expect(carriedState(ok("a"), null)).toBeNull();
+    expect(carriedState(ok("a"), "timeout")).toBeNull();
+  });
+
   it("calls a URL the previous run did not have new, whatever became of it", () => {
     expect(changeOf(null, { status: "succeeded", code: null, contentHash: "a" })).toBe("new");
     expect(changeOf(null, { status: "failed", code: "http_error", contentHash: null })).toBe("new");

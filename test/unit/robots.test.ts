@@ -1,7 +1,9 @@
+import robotsParser from "robots-parser";
 import { describe, expect, it } from "vitest";
 import {
   crawlDelaySeconds,
   isAllowed,
+  patternMatches,
   productToken,
   ROBOTS_MAX_BYTES,
   RobotsRules,
@@ -327,5 +329,58 @@ describe("robotsUrlFor", () => {
 
   it.each(["ftp://example.com/x", "not a url", "/relative"])("throws for %j", (url) => {
     expect(() => robotsUrlFor(url)).toThrow(TypeError);
+  });
+});
+
+describe("bounded matching work", () => {
+  /** A tiny seeded generator, so a failure names a case that can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+  const pick = (next: () => number, alphabet: string, length: number) =>
+    Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+
+  it("decides as robots-parser does on random wildcard rules and paths", () => {
+    const next = random(19);
+    for (let n = 0; n < 3000; n++) {
+      const lines = Array.from({ length: 1 + Math.floor(next() * 4) }, () => {
+        const pattern = `/${pick(next, "ab/*.", Math.floor(next() * 7))}${next() < 0.3 ? "$" : ""}`;
+        return `${next() < 0.5 ? "Allow" : "Disallow"}: ${pattern}`;
+      });
+      const text = `User-agent: *\n${lines.join("\n")}\n`;
+      const path = `/${pick(next, "ab/.$*", Math.floor(next() * 9))}`;
+      const url = `https://example.com${path}`;
+      const reference = robotsParser("https://example.com/robots.txt", text).isAllowed(url, "TrawlBot") !== false;
+      expect(isAllowed(rulesFromResponse(200, text, false), url, "TrawlBot/0.1"), `${text}${path}`).toBe(reference);
+    }
+  });
+
+  it("decides a URL against 500 KiB of wildcard rules as robots-parser does (its cost: npm run bench:robots)", () => {
+    const line = "Disallow: /*a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*r*s*t*u*v*w*x*y*z*\n";
+    const text = `User-agent: *\n${line.repeat(Math.floor(ROBOTS_MAX_BYTES / line.length) - 1)}`;
+    const rules = rulesFromResponse(200, text, false);
+    expect(isAllowed(rules, `https://example.com/${"abcdefghijklmnopqrstuvwxy".repeat(80)}`, "TrawlBot/0.1")).toBe(
+      true,
+    );
+    expect(isAllowed(rules, `https://example.com/${"abcdefghijklmnopqrstuvwxyz".repeat(2)}`, "TrawlBot/0.1")).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ["/a*b$", "/xxab", false],
+    ["/a*b$", "/axxb", true],
+    ["/*.pdf$", "/x.pdf?y", false],
+    ["/*.pdf", "/x.pdf?y", true],
+    ["/a$", "/a", true],
+    ["/a$", "/ab", false],
+    ["*", "/", true],
+    ["/a**b", "/ab", true],
+  ])("pattern %s on %s: %s", (pattern, path, expected) => {
+    expect(patternMatches(pattern, path)).toBe(expected);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createSitemapParser, type FeedRoot, type FoundLink } from "../../lib/sitemap-parser";
+import {
+  createSitemapParser,
+  type FeedRoot,
+  type FoundLink,
+  MAX_XML_DEPTH,
+  TooComplex,
+} from "../../lib/sitemap-parser";
 
 /** Parses `xml` fed in pieces of `step` bytes (UTF-8, decoded as a stream): what it found and its root. */
 function parse(xml: string, step = Number.POSITIVE_INFINITY): { links: FoundLink[]; root: FeedRoot | null } {
@@ -118,5 +124,54 @@ describe("createSitemapParser", () => {
     expect(links).toHaveLength(1);
     expect(links[0]?.url.length).toBeGreaterThan(8192);
     expect(links[0]?.url.length).toBeLessThan(8192 + 4096 + 1);
+  });
+});
+
+describe("bounded work on hostile XML", () => {
+  const nested = (depth: number, before = "") =>
+    `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${before}${"<url>".repeat(depth)}${"</url>".repeat(depth)}</urlset>`;
+
+  /** Feeds `xml` in 4 KiB pieces until it ends or a limit stops it; what was read and how it ended. */
+  function read(xml: string, parser = createSitemapParser(() => {})) {
+    let written = 0;
+    try {
+      for (let i = 0; i < xml.length; i += 4096) {
+        parser.write(xml.slice(i, i + 4096));
+        written += Math.min(4096, xml.length - i);
+      }
+      parser.end();
+      return { error: null, written };
+    } catch (error) {
+      return { error, written };
+    }
+  }
+
+  it("ends a sitemap nested 80,000 deep with TooComplex at the depth cap, having read only its start", () => {
+    const { error, written } = read(nested(80_000));
+    expect(error).toBeInstanceOf(TooComplex);
+    expect((error as Error).message).toBe(`XML elements nested more than ${MAX_XML_DEPTH} deep`);
+    expect(written).toBeLessThan(8192);
+  });
+
+  it("keeps the addresses read before the cap, and keeps refusing after it", () => {
+    const links: FoundLink[] = [];
+    const parser = createSitemapParser((link) => links.push(link));
+    const before = "<url><loc>https://example.com/1</loc></url><url><loc>https://example.com/2</loc></url>";
+    expect(read(nested(10_000, before), parser).error).toBeInstanceOf(TooComplex);
+    expect(links.map((l) => l.url)).toEqual(["https://example.com/1", "https://example.com/2"]);
+    expect(() => parser.write("<url/>")).toThrow(TooComplex);
+    expect(() => parser.end()).toThrow(TooComplex);
+  });
+
+  it("reads documents nested up to the cap", () => {
+    const depth = MAX_XML_DEPTH - 1;
+    const xml = `<urlset><url><loc>https://example.com/a</loc></url>${"<x>".repeat(depth)}${"</x>".repeat(depth)}</urlset>`;
+    expect(parse(xml).links).toEqual([{ kind: "page", url: "https://example.com/a" }]);
+  });
+
+  it("ends a document with more elements than the cap", () => {
+    const parser = createSitemapParser(() => {}, { maxDepth: MAX_XML_DEPTH, maxElements: 1000 });
+    const { error } = read(`<urlset>${"<url><loc>https://example.com/</loc></url>".repeat(600)}</urlset>`, parser);
+    expect((error as Error).message).toBe("more than 1000 XML elements");
   });
 });

@@ -111,4 +111,16 @@ describe("webhook events", () => {
     expect(WebhookConfig.safeParse({ url: "https://x.example/", headers: { "bad header": "v" } }).success).toBe(false);
     expect(WebhookConfig.safeParse({ url: "https://x.example/", headers: { "X-Api-Key": "k" } }).success).toBe(true);
   });
+
+  it("refuses every hop-by-hop header, in any case, so a delivery stays one signed POST", () => {
+    const hopByHop = ["Upgrade", "Expect", "Proxy-Connection", "Connection", "Keep-Alive", "TE", "Trailer"];
+    const framing = ["Transfer-Encoding", "Host", "Content-Length"];
+    for (const name of [...hopByHop, ...framing]) {
+      for (const spelled of [name, name.toLowerCase(), name.toUpperCase()]) {
+        const parsed = WebhookConfig.safeParse({ url: "https://x.example/", headers: { [spelled]: "v" } });
+        expect(parsed.success, spelled).toBe(false);
+        expect(parsed.error?.issues[0]?.path, spelled).toEqual(["headers", spelled]);
+      }
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extract } from "../../../lib/extract";
+import { LIMITS } from "../../../lib/extract/limits";
 import type { ExtractResult } from "../../../lib/extract/types";
 
 // "Bounded" means each call returns a result or a coded failure; speed belongs to bench/.
@@ -32,6 +33,29 @@ describe("hostile pages", () => {
     const text = "The text at the bottom of a deep page is still the article, and it is long enough to count.";
     const r = await run(`<html><body>${"<div>".repeat(1_000)}<p>${text}</p>${"</div>".repeat(1_000)}</body></html>`);
     expect(r.ok && r.value.markdown).toContain(text);
+  });
+
+  // A record says `truncated` whenever a parse bound changed what was read: past the
+  // depth cap, elements are flattened into the one at the cap, so the page's structure
+  // is not all there even though its text is.
+  it.each([LIMITS.maxParseDepth + 1, 1_600, 100_000])(
+    "says truncated for %i nested divs, keeping their text",
+    async (n) => {
+      const text = "The text at the bottom of a deep page is still the article, and it is long enough to count.";
+      const r = await run(`<html><body>${"<div>".repeat(n)}<p>${text}</p>${"</div>".repeat(n)}</body></html>`);
+      expect(r.ok && r.value.markdown).toContain(text);
+      expect(r.ok && r.value.truncated).toBe(true);
+    },
+  );
+
+  it("says truncated past the element cap, and not for a page within every bound", async () => {
+    const many = await run(
+      `<html><body>${"<p>a paragraph of words</p>".repeat(LIMITS.maxElements + 10)}</body></html>`,
+    );
+    expect(many.ok && many.value.truncated).toBe(true);
+    const text = "A page nested deep, yet within the cap, is read whole and says nothing of truncation.";
+    const deep = await run(`<html><body>${"<div>".repeat(1_000)}<p>${text}</p>${"</div>".repeat(1_000)}</body></html>`);
+    expect(deep.ok && deep.value.truncated).toBeUndefined();
   });
 
   it("answers 100,000 unclosed inline tags followed by stray closing tags", async () => {

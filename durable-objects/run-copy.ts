@@ -1,0 +1,54 @@
+// A scheduled run's list, copied from its source batch by the run's own alarm: the cron
+// only starts the run (begin, and where to copy from), so no tenant's long list holds
+// up another tenant's runs. Each alarm copies a bounded number of slices and sets the
+// next; the last one carries the discovery plan over and seals the run.
+
+import { parseAllowList } from "../lib/address-policy";
+import { toIngestRow } from "../lib/ingest-row";
+import type { Settings } from "../lib/settings";
+import type { BatchCoordinator } from "./batch-coordinator";
+import type { BatchRow, BatchStore } from "./batch-store";
+
+/** Rows read per RPC from the source batch. */
+const COPY_SLICE = 1000;
+/** Slices per alarm: one alarm stays short, and the run's own requests get their turn between. */
+const SLICES_PER_ALARM = 20;
+
+/** What the copy needs of the run's coordinator (its store, and its own upload steps). */
+export interface RunCopyTarget {
+  store: BatchStore;
+  settings: Settings;
+  source: DurableObjectStub<BatchCoordinator>;
+  planDiscovery: NonNullable<BatchCoordinator["planDiscovery"]>;
+  seal: (token: string) => Promise<unknown>;
+}
+
+/**
+ * Copies the next slices of `batch.copy_from` into the run; answers true when the copy
+ * is finished (and the run sealed), false when the alarm must come again for more.
+ */
+export async function copyRunSlices(batch: BatchRow, target: RunCopyTarget): Promise<boolean> {
+  const token = batch.ingest_token;
+  if (token === null) return true;
+  const allow = parseAllowList(target.settings.DEV_ALLOWED_ORIGINS);
+  let cursor = batch.copy_cursor ?? 0;
+  for (let slice = 0; slice < SLICES_PER_ALARM; slice++) {
+    const inputs = await target.source.exportInputs(cursor, COPY_SLICE);
+    const last = inputs[inputs.length - 1];
+    if (!last) {
+      const plan = await target.source.discoveryPlan();
+      if (plan !== null) await target.planDiscovery(token, plan);
+      target.store.setCopy(null, cursor);
+      await target.seal(token);
+      return true;
+    }
+    const rows = inputs.map((input) => toIngestRow(input.id ? { url: input.url, id: input.id } : input.url, allow));
+    const next = last.index + 1;
+    target.store.atomically(() => {
+      target.store.appendUrls(rows, Date.now());
+      target.store.setCopy(batch.copy_from, next);
+    });
+    cursor = next;
+  }
+  return false;
+}
