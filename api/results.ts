@@ -1,17 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { coordinatorOf } from "../lib/batch-objects";
 import { movedLines } from "../lib/changes";
-import type { ResultLocation } from "../lib/coordinator-protocol";
-import { readManifest as parseManifest } from "../lib/manifest";
+import { readManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
-import { decodePart } from "../lib/result-parts";
 import { mergeRetry } from "../lib/retry-merge";
-import type { Manifest, ManifestPart, ResultRecord } from "../lib/schemas";
+import type { Manifest, ManifestPart } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { signObject, verifyObject } from "../lib/signing";
-import { coordinatorOf, ownedSummary } from "./batches";
+import { coordinatorFor, ownedSummary, recordsAt } from "./batch-access";
 import { ApiError, invalidFromZod } from "./errors";
 import {
   BatchParams,
@@ -42,7 +41,7 @@ function expired(): ApiError {
 
 /** The answer for a signed link whose batch is gone: deleted by its tenant, or past its retention. */
 async function removed(env: Env, batchId: string): Promise<ApiError> {
-  const how = await env.BATCH.get(env.BATCH.idFromString(batchId)).removal();
+  const how = await coordinatorOf(env, batchId).removal();
   return how === "deleted" ? new ApiError(410, "deleted", "the batch was deleted: its results are gone") : expired();
 }
 
@@ -119,36 +118,18 @@ const signedDownloadRoute = createRoute({
   },
 });
 
-async function readManifest(env: Env, batchId: string): Promise<Manifest> {
-  const object = await env.RESULTS.get(r2Keys.manifest(batchId));
-  if (!object) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
-  return parseManifest(await object.json());
-}
-
-async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
-  const object = await env.RESULTS.get(key);
-  if (!object) throw new Error(`result part ${key} is missing`);
-  return decodePart(await object.text());
-}
-
-/** The records of `locations` whose record is written, in their order (pending ones left out). */
-export async function recordsAt(env: Env, locations: ResultLocation[]): Promise<ResultRecord[]> {
-  const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
-  const byIndex = new Map<number, ResultRecord>();
-  // Neighbouring URLs share a part: each part is read once per page.
-  for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
-    for (const record of await readPart(env, key)) {
-      if (wanted.has(record.index)) byIndex.set(record.index, record);
-    }
-  }
-  return locations.flatMap((l) => byIndex.get(l.index) ?? []);
+/** A published batch's manifest; a 409 while it has none yet. */
+async function publishedManifest(env: Env, batchId: string): Promise<Manifest> {
+  const manifest = await readManifest(env.RESULTS, batchId);
+  if (!manifest) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
+  return manifest;
 }
 
 /** Registers the routes that read results. */
 export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resultsRoute, async (c) => {
     const { cursor, limit, status } = c.req.valid("query");
-    const found = await coordinatorOf(c, c.req.valid("param").id).locate(
+    const found = await coordinatorFor(c, c.req.valid("param").id).locate(
       c.get("tenant"),
       Number(cursor ?? 0),
       limit,
@@ -172,7 +153,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(errorsRoute, async (c) => {
     const { cursor, limit, code } = c.req.valid("query");
-    const found = await coordinatorOf(c, c.req.valid("param").id).errors(
+    const found = await coordinatorFor(c, c.req.valid("param").id).errors(
       c.get("tenant"),
       Number(cursor ?? 0),
       limit,
@@ -187,14 +168,14 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(manifestRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
-    return c.json(await readManifest(c.env, summary.id), 200);
+    return c.json(await publishedManifest(c.env, summary.id), 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
     const { format, merge, changes } = c.req.valid("query");
-    const manifest = await readManifest(c.env, summary.id);
+    const manifest = await publishedManifest(c.env, summary.id);
     let records = manifest.totals.total;
     if (changes !== undefined) {
       if (merge !== undefined) throw ApiError.invalid("changes", "cannot be combined with merge");
@@ -207,9 +188,9 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       const first = await ownedSummary(c, merge);
       if (first.status === "expired") throw expired();
       // The merged set has one record per input URL of the first batch.
-      records = (await readManifest(c.env, merge)).totals.total;
+      records = (await publishedManifest(c.env, merge)).totals.total;
     }
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
     const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge, changes), expires);
     const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}${changes ? `&changes=${changes}` : ""}`;
@@ -227,7 +208,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = params.data;
     const { expires, signature, format, merge, changes } = query.data;
     // During a rotation a link signed with the previous secret is still good.
-    const previous = readSettings(c.env as unknown as Record<string, unknown>).SIGNING_SECRET_PREVIOUS;
+    const previous = readSettings(c.env).SIGNING_SECRET_PREVIOUS;
     let verdict: Awaited<ReturnType<typeof verifyObject>> = "invalid";
     for (const secret of previous ? [signingSecret(c), previous] : [signingSecret(c)]) {
       verdict = await verifyObject(
@@ -242,20 +223,18 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (verdict !== "ok") {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }
-    const object = await c.env.RESULTS.get(r2Keys.manifest(id));
+    const manifest = await readManifest(c.env.RESULTS, id);
     // The signature proves the manifest existed when the link was made: it has been
     // removed since, by its tenant's DELETE or by retention; the answer says which.
-    if (!object) throw await removed(c.env, id);
-    const manifest = parseManifest(await object.json());
+    if (!manifest) throw await removed(c.env, id);
     let name = `trawl-${id.slice(0, 12)}`;
     let records = String(manifest.totals.total);
     let blocks = mergedBlocks(c.env, manifest.parts);
     if (merge !== undefined) {
       // The link was signed for this pair, and the retry's own manifest says which codes it took.
       if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
-      const firstObject = await c.env.RESULTS.get(r2Keys.manifest(merge));
-      if (!firstObject) throw await removed(c.env, merge);
-      const first = parseManifest(await firstObject.json());
+      const first = await readManifest(c.env.RESULTS, merge);
+      if (!first) throw await removed(c.env, merge);
       blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
       records = String(first.totals.total);
       name = `trawl-${merge.slice(0, 12)}-merged`;

@@ -3,7 +3,7 @@ import { parseAllowList } from "../lib/address-policy";
 import { ErrorCode } from "../lib/error-codes";
 import { idempotentRetryName } from "../lib/object-names";
 import { readSettings } from "../lib/settings";
-import { batchView, coordinatorOf } from "./batches";
+import { batchView, coordinatorFor } from "./batch-access";
 import { ApiError } from "./errors";
 import { ingestEntries, uploadSuperseded } from "./ingest";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
@@ -49,12 +49,12 @@ const retryRoute = createRoute({
 /** Registers the retry route. */
 export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(retryRoute, async (c) => {
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const settings = readSettings(c.env);
     const tenant = c.get("tenant");
     const { id } = c.req.valid("param");
     const codes = c.req.header("content-type") ? (c.req.valid("json").codes ?? null) : null;
     const key = idempotencyKeyFrom(c.req.header("idempotency-key"), "Idempotency-Key");
-    const source = coordinatorOf(c, id);
+    const source = coordinatorFor(c, id);
     const first = await source.retryInputs(tenant, 0, COPY_SLICE, codes);
     if (!first) throw ApiError.notFound();
     if (first.summary.status === "expired") throw new ApiError(410, "expired", "the batch's results were deleted");

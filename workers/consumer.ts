@@ -1,3 +1,4 @@
+import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
@@ -16,7 +17,7 @@ const FETCH_CONCURRENCY = 5;
 
 /** Handles one delivery of chunk messages: each chunk is claimed, fetched, written, reported. */
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   const limit = createLimiter(FETCH_CONCURRENCY);
   await Promise.all(
     batch.messages.map(async (message) => {
@@ -43,7 +44,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
   for (const message of batch.messages) {
     const parsed = ChunkMessage.safeParse(message.body);
     if (parsed.success) {
-      await env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId)).deadLetter(parsed.data.chunkId);
+      await coordinatorOf(env, parsed.data.batchId).deadLetter(parsed.data.chunkId);
     }
     message.ack();
   }
@@ -55,7 +56,7 @@ async function processChunk(
   settings: Settings,
   limit: GroupContext["limit"],
 ): Promise<void> {
-  const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
+  const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claim(message.chunkId);
   if (claim.kind !== "work") return; // done, or another delivery holds it: nothing to do twice
 
@@ -119,7 +120,7 @@ async function previousStates(
 ): Promise<Map<number, PreviousState>> {
   const found = new Map<number, PreviousState>();
   if (previousBatch === null || entries.length === 0) return found;
-  const previous = env.BATCH.get(env.BATCH.idFromString(previousBatch));
+  const previous = coordinatorOf(env, previousBatch);
   const states = await previous.previousStates(entries.map((entry) => entry.key));
   for (const [i, entry] of entries.entries()) {
     const state = states[i];

@@ -1,3 +1,4 @@
+import { coordinatorOf } from "../lib/batch-objects";
 import { DiscoveryMessage } from "../lib/discovery";
 import { backoffSeconds } from "../lib/retry-policy";
 import { readSettings, type Settings } from "../lib/settings";
@@ -10,7 +11,7 @@ import { fetchLimitsFrom } from "./fetcher";
  * done and does nothing; a lost one is sent again by the coordinator's alarm.
  */
 export async function consumeDiscovery(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   // One at a time: a source may be 50 MB of XML, and its parse is the invocation's CPU.
   for (const message of batch.messages) {
     const parsed = DiscoveryMessage.safeParse(message.body);
@@ -30,7 +31,7 @@ export async function consumeDiscovery(batch: MessageBatch<unknown>, env: Env): 
 }
 
 async function discover(message: DiscoveryMessage, env: Env, settings: Settings): Promise<void> {
-  const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
+  const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claimSource(message.sourceId);
   if (claim.kind !== "work") return;
   const outcome = await readSource(claim, {

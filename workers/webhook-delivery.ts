@@ -1,4 +1,5 @@
 import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
+import { coordinatorOf } from "../lib/batch-objects";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   isReservedHeader,
@@ -28,7 +29,7 @@ interface AttemptResult {
  * WEBHOOK_MAX_ATTEMPTS. The batch itself never waits on any of this.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   // Each tenant's secrets once per delivery batch: its directory says which generation.
   const secrets = new Map<string, Promise<string[]>>();
   const secretsOf = (tenant: string) => {
@@ -53,7 +54,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
         return;
       }
       const event = parsed.data;
-      const coordinator = env.BATCH.get(env.BATCH.idFromString(event.batchId));
+      const coordinator = coordinatorOf(env, event.batchId);
       // A deleted batch's events are dropped, not delivered: its outbox went with it, and
       // these are the ones already on the queue (or waiting out a retry delay).
       let wanted: boolean;

@@ -15,7 +15,7 @@ import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { withQuota } from "../quotas";
 import type { AppEnv } from "../types";
-import { refuseUnsupported } from "./batch-scrape";
+import { refuseUnsupported } from "./refusals";
 import { FirecrawlScrapeResult, firecrawlError, firecrawlErrors, firecrawlTags } from "./schemas";
 
 /**
@@ -67,7 +67,7 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
     app.openapi(scrapeRoute(version), async (c) => {
       const body = c.req.valid("json");
       refuseUnsupported(refusedOptions(body));
-      const settings = readSettings(c.env as unknown as Record<string, unknown>);
+      const settings = readSettings(c.env);
       const limits = fetchLimitsFrom(settings);
       const url = body.url.trim();
       const check = checkTarget(url, limits.allow);
