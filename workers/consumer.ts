@@ -1,3 +1,7 @@
+import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
+import { fetchLimitsFrom } from "../fetch/fetcher";
+import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
+import { originOf } from "../fetch/polite-fetch";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
@@ -7,9 +11,6 @@ import { writePart } from "../lib/result-parts";
 import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
-import { fetchLimitsFrom } from "./fetcher";
-import { fetchOriginGroup, type GroupContext, originOf } from "./origin-group";
 import { PreviousRecords } from "./previous-records";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */

@@ -1,9 +1,9 @@
+import { fetchLimitsFrom } from "../fetch/fetcher";
 import { coordinatorOf } from "../lib/batch-objects";
 import { DiscoveryMessage } from "../lib/discovery";
 import { backoffSeconds } from "../lib/retry-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import { readSource } from "./discover-source";
-import { fetchLimitsFrom } from "./fetcher";
 
 /**
  * Handles deliveries of the discovery queue: each source is claimed from its batch's

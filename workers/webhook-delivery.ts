@@ -1,3 +1,4 @@
+import { gatedFetch } from "../fetch/outbound-fetch";
 import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
 import { coordinatorOf } from "../lib/batch-objects";
 import { readSettings, type Settings } from "../lib/settings";
@@ -10,7 +11,6 @@ import {
   webhookRetryDelay,
   webhookSigningSecrets,
 } from "../lib/webhooks";
-import { gatedFetch } from "./outbound-fetch";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
 interface AttemptResult {
