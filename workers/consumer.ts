@@ -8,10 +8,10 @@ import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
 import { writePart } from "../lib/result-parts";
-import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { PreviousRecords } from "./previous-records";
+import { consumeMessages } from "./queue-loop";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -20,35 +20,30 @@ const FETCH_CONCURRENCY = 5;
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const settings = readSettings(env);
   const limit = createLimiter(FETCH_CONCURRENCY);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = ChunkMessage.safeParse(message.body);
-      if (!parsed.success) {
-        // Not ours to retry: a malformed message can never succeed.
-        console.error("dropping malformed chunk message", JSON.stringify(message.body).slice(0, 500));
-        message.ack();
-        return;
-      }
-      try {
-        await processChunk(parsed.data, env, settings, limit);
-        message.ack();
-      } catch (error) {
-        console.error(`chunk ${parsed.data.batchId}/${parsed.data.chunkId} failed; retrying`, error);
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-      }
-    }),
-  );
+  await consumeMessages(batch, {
+    schema: ChunkMessage,
+    concurrency: "all",
+    malformed: { name: "chunk" },
+    describe: (message) => `chunk ${message.batchId}/${message.chunkId}`,
+    handle: async (message) => {
+      await processChunk(message, env, settings, limit);
+      return "ack";
+    },
+  });
 }
 
 /** Every dead-lettered chunk is recorded as failed by its coordinator: nothing disappears. */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = ChunkMessage.safeParse(message.body);
-    if (parsed.success) {
-      await coordinatorOf(env, parsed.data.batchId).deadLetter(parsed.data.chunkId);
-    }
-    message.ack();
-  }
+  await consumeMessages(batch, {
+    schema: ChunkMessage,
+    concurrency: "one",
+    malformed: () => {},
+    describe: (message) => `dead-lettered chunk ${message.batchId}/${message.chunkId}`,
+    handle: async (message) => {
+      await coordinatorOf(env, message.batchId).deadLetter(message.chunkId);
+      return "ack";
+    },
+  });
 }
 
 async function processChunk(

@@ -11,6 +11,7 @@ import {
   webhookRetryDelay,
   webhookSigningSecrets,
 } from "../lib/webhooks";
+import { consumeMessages } from "./queue-loop";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
 interface AttemptResult {
@@ -43,17 +44,18 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
     }
     return found;
   };
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = WebhookMessage.safeParse(message.body);
-      if (!parsed.success) {
-        // Only where it failed: the body may hold the receiver's headers (its credentials).
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
-        console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
-        message.ack();
-        return;
-      }
-      const event = parsed.data;
+  const retryDelay = (attempts: number) => webhookRetryDelay(attempts, settings.WEBHOOK_RETRY_BASE_SECONDS);
+  await consumeMessages(batch, {
+    schema: WebhookMessage,
+    concurrency: "all",
+    malformed: (message, error) => {
+      // Only where it failed: the body may hold the receiver's headers (its credentials).
+      const problems = error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+      console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
+    },
+    describe: (event) => `webhook ${event.eventId}`,
+    retryDelay,
+    handle: async (event, message) => {
       const coordinator = coordinatorOf(env, event.batchId);
       // A deleted batch's events are dropped, not delivered: its outbox went with it, and
       // these are the ones already on the queue (or waiting out a retry delay).
@@ -63,13 +65,9 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
       } catch (error) {
         // Not knowing is not a reason to deliver or to drop: ask again after a delay.
         console.error(`webhook ${event.eventId}: batch not reachable; retrying`, error);
-        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
-        return;
+        return { retryAfterSeconds: retryDelay(message.attempts) };
       }
-      if (!wanted) {
-        message.ack();
-        return;
-      }
+      if (!wanted) return "ack";
       const result = await attempt(event, settings, secretsOf);
       const entry: WebhookAttempt = {
         eventId: event.eventId,
@@ -86,12 +84,11 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
       }
       if (result.delivered || result.final || message.attempts >= WEBHOOK_MAX_ATTEMPTS) {
         if (!result.delivered) console.error(`webhook ${event.eventId}: given up after attempt ${message.attempts}`);
-        message.ack();
-      } else {
-        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+        return "ack";
       }
-    }),
-  );
+      return { retryAfterSeconds: retryDelay(message.attempts) };
+    },
+  });
 }
 
 async function attempt(
