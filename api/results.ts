@@ -176,20 +176,19 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (summary.status === "expired") throw expired();
     const { format, merge, changes } = c.req.valid("query");
     const manifest = await publishedManifest(c.env, summary.id);
-    let records = manifest.totals.total;
     if (changes !== undefined) {
       if (merge !== undefined) throw ApiError.invalid("changes", "cannot be combined with merge");
       if (!manifest.changes) throw ApiError.invalid("changes", "this batch was published before changes were recorded");
-      records = manifest.changes.new + manifest.changes.changed + manifest.changes.removed;
     }
+    let first: Manifest | null = null;
     if (merge !== undefined) {
       if (summary.retryOf?.batchId !== merge)
         throw ApiError.invalid("merge", "must be the id of the batch this one retries");
-      const first = await ownedSummary(c, merge);
-      if (first.status === "expired") throw expired();
-      // The merged set has one record per input URL of the first batch.
-      records = (await publishedManifest(c.env, merge)).totals.total;
+      const firstSummary = await ownedSummary(c, merge);
+      if (firstSummary.status === "expired") throw expired();
+      first = await publishedManifest(c.env, merge);
     }
+    const { records } = downloadSelection(c.env, manifest, first, changes);
     const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
     const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge, changes), expires);
@@ -227,25 +226,16 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     // The signature proves the manifest existed when the link was made: it has been
     // removed since, by its tenant's DELETE or by retention; the answer says which.
     if (!manifest) throw await removed(c.env, id);
-    let name = `trawl-${id.slice(0, 12)}`;
-    let records = String(manifest.totals.total);
-    let blocks = mergedBlocks(c.env, manifest.parts);
+    let first: Manifest | null = null;
     if (merge !== undefined) {
       // The link was signed for this pair, and the retry's own manifest says which codes it took.
       if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
-      const first = await readManifest(c.env.RESULTS, merge);
+      first = await readManifest(c.env.RESULTS, merge);
       if (!first) throw await removed(c.env, merge);
-      blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
-      records = String(first.totals.total);
-      name = `trawl-${merge.slice(0, 12)}-merged`;
     }
-    if (changes !== undefined && manifest.changes) {
-      // The moved records in input order, then the removed ones (indexed past the list).
-      const { removedParts } = manifest.changes;
-      blocks = concatBlocks(movedLines(blocks), mergedBlocks(c.env, removedParts));
-      records = String(manifest.changes.new + manifest.changes.changed + manifest.changes.removed);
-      name = `trawl-${id.slice(0, 12)}-changes`;
-    }
+    const selection = downloadSelection(c.env, manifest, first, changes);
+    const { name, blocks } = selection;
+    const records = String(selection.records);
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
         headers: {
@@ -319,6 +309,50 @@ function signedObject(batchId: string, format: DownloadFormat, merge?: string, c
 
 async function* concatBlocks(...sources: AsyncGenerator<string>[]): AsyncGenerator<string> {
   for (const source of sources) yield* source;
+}
+
+/** What one download holds: its file name (no extension), its record count and its NDJSON blocks in order. */
+interface DownloadSelection {
+  name: string;
+  records: number;
+  blocks: AsyncGenerator<string>;
+}
+
+/**
+ * The download of a published batch: the whole set; merged onto its first batch's
+ * (`first`, the manifest of the batch it retries: one record per input URL of that
+ * batch); or only what moved since the previous run (`changes`). The link and the
+ * signed download both take their selection from here. The blocks are read lazily.
+ */
+function downloadSelection(
+  env: Env,
+  manifest: Manifest,
+  first: Manifest | null,
+  changes: string | undefined,
+): DownloadSelection {
+  const id = manifest.batchId;
+  let selection: DownloadSelection = {
+    name: `trawl-${id.slice(0, 12)}`,
+    records: manifest.totals.total,
+    blocks: mergedBlocks(env, manifest.parts),
+  };
+  if (first && manifest.retryOf) {
+    selection = {
+      name: `trawl-${first.batchId.slice(0, 12)}-merged`,
+      records: first.totals.total,
+      blocks: mergeRetry(mergedBlocks(env, first.parts), selection.blocks, manifest.retryOf.codes),
+    };
+  }
+  if (changes !== undefined && manifest.changes) {
+    // The moved records in input order, then the removed ones (indexed past the list).
+    const { removedParts } = manifest.changes;
+    selection = {
+      name: `trawl-${id.slice(0, 12)}-changes`,
+      records: manifest.changes.new + manifest.changes.changed + manifest.changes.removed,
+      blocks: concatBlocks(movedLines(selection.blocks), mergedBlocks(env, removedParts)),
+    };
+  }
+  return selection;
 }
 
 /** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */
