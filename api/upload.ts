@@ -1,9 +1,10 @@
-// The one driver of an upload into a batch's coordinator: begin (or find the batch the
-// idempotency key already made), append in slices, hand over the discovery plan, seal;
-// a failure before the seal abandons the upload. Batch creation, Firecrawl's batch
-// scrape and the retry route all go through it.
+// The API's upload into a batch's coordinator: begin (or find the batch the idempotency
+// key already made), then lib/upload.ts's one ending (append in slices, hand over the
+// discovery plan, seal; a failure before the seal abandons the upload). Batch creation,
+// Firecrawl's batch scrape and the retry route all go through it.
 import type { BatchSummary, BeginInput } from "../lib/coordinator-protocol";
 import type { DiscoveryPlan } from "../lib/discovery";
+import { finishUpload } from "../lib/upload";
 import { ApiError } from "./errors";
 import { type IngestTotals, ingestEntries, uploadSuperseded } from "./ingest";
 
@@ -53,17 +54,17 @@ export async function upload(env: Env, objectId: DurableObjectId, input: UploadI
     }
     return { replayed: true, summary: begun.summary };
   }
-  let totals: IngestTotals;
-  try {
-    await input.before?.();
-    const discovery = input.discovery ?? null;
-    totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
-    if (discovery && !(await stub.planDiscovery(begun.token, discovery))) throw uploadSuperseded();
-  } catch (error) {
-    await stub.abandon(begun.token);
-    throw error;
-  }
-  const summary = await stub.seal(begun.token);
-  if (!summary) throw uploadSuperseded();
+  const discovery = input.discovery ?? null;
+  const finished = await finishUpload(
+    stub,
+    begun.token,
+    async () => {
+      await input.before?.();
+      return ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
+    },
+    { plan: discovery, abandonOnError: true },
+  );
+  if (!finished.ok) throw uploadSuperseded();
+  const { summary, value: totals } = finished;
   return { replayed: false, summary, totals };
 }
