@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
 import { extractionDifference } from "../lib/changes";
@@ -11,6 +10,7 @@ import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
+import { batchView, coordinatorFor, ownedSummary, scheduleView } from "./batch-access";
 import { discoveryPlanFrom } from "./discovery-request";
 import { ApiError, invalidFromZod } from "./errors";
 import {
@@ -25,7 +25,6 @@ import {
   ListQuery,
 } from "./openapi-schemas";
 import { checkBatchQuota } from "./quotas";
-import { scheduleView } from "./schedules";
 import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
 
@@ -114,60 +113,6 @@ const deleteBatch = createRoute({
   },
 });
 
-/**
- * The coordinator a batch id names. Each read then asks it once, with the caller's
- * tenant: another tenant's batch answers like a missing one (404, never 403).
- */
-export function coordinatorOf(c: Context<AppEnv>, id: string): DurableObjectStub<BatchCoordinator> {
-  try {
-    return c.env.BATCH.get(c.env.BATCH.idFromString(id));
-  } catch {
-    throw ApiError.notFound();
-  }
-}
-
-/** The batch's summary if the caller owns it, else a 404. */
-export async function ownedSummary(c: Context<AppEnv>, id: string): Promise<BatchSummary> {
-  const summary = await coordinatorOf(c, id).view(c.get("tenant"));
-  if (!summary) throw ApiError.notFound();
-  return summary;
-}
-
-/** The public view of a batch summary, with links relative to this API. */
-export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
-  const self = `/v1/batches/${summary.id}`;
-  const published = summary.manifestKey !== null;
-  const readable = published && summary.status !== "expired";
-  return {
-    id: summary.id,
-    status: summary.status,
-    createdAt: summary.createdAt,
-    startedAt: summary.startedAt,
-    finishedAt: summary.finishedAt,
-    counts: summary.counts,
-    percent: summary.percent,
-    pagesPerSecond: summary.pagesPerSecond,
-    etaSeconds: summary.etaSeconds,
-    published,
-    expiresAt: summary.expiresAt,
-    retryOf: summary.retryOf?.batchId ?? null,
-    previousBatch: summary.previousBatch,
-    changes: summary.changes,
-    run: summary.run,
-    sla: summary.sla,
-    errorsByCode: summary.errorsByCode,
-    failure: summary.failure,
-    discovery: summary.discovery,
-    links: {
-      self,
-      results: `${self}/results`,
-      errors: `${self}/errors`,
-      manifest: readable ? `${self}/manifest` : null,
-      download: readable ? `${self}/download` : null,
-    },
-  };
-}
-
 /** Makes `summary`'s URL list run again on every occurrence of `spec`; idempotent per batch. */
 async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec, max: number) {
   const rule = scheduleRule(ScheduleSpec.parse(spec));
@@ -193,7 +138,7 @@ function scheduleQuota(max: number): ApiError {
 async function checkPreviousBatch(c: Context<AppEnv>, id: string, options: BatchOptions): Promise<void> {
   let previous: BatchSummary | null = null;
   try {
-    previous = await coordinatorOf(c, id).view(c.get("tenant"));
+    previous = await coordinatorFor(c, id).view(c.get("tenant"));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error; // an id no coordinator could have: none of yours
   }
@@ -201,9 +146,9 @@ async function checkPreviousBatch(c: Context<AppEnv>, id: string, options: Batch
   if (previous.manifestKey === null) {
     throw ApiError.invalid("previousBatch", `is ${previous.status}: compare with a published batch`);
   }
-  const manifest = previous.status === "expired" ? null : await c.env.RESULTS.get(previous.manifestKey);
+  const manifest = previous.status === "expired" ? null : await readManifest(c.env.RESULTS, previous.id);
   if (!manifest) throw ApiError.invalid("previousBatch", "is expired: its records are deleted");
-  const differs = extractionDifference(readManifest(await manifest.json()).options, options);
+  const differs = extractionDifference(manifest.options, options);
   if (differs) {
     throw ApiError.invalid(
       "previousBatch",
@@ -274,7 +219,7 @@ async function* streamedEntries(stream: ReadableStream<Uint8Array>, format: "ndj
 /** Registers the batch lifecycle routes. */
 export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(createBatch, async (c) => {
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const settings = readSettings(c.env);
     const tenant = c.get("tenant");
     const key = idempotencyKeyFrom(c.req.header("idempotency-key"), "Idempotency-Key");
     const format = listFormat(c.req.header("content-type") ?? "");
@@ -376,7 +321,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
         [{ field: "id", reason: "source of a schedule that is not stopped" }],
       );
     }
-    const outcome = await coordinatorOf(c, id).destroy(tenant);
+    const outcome = await coordinatorFor(c, id).destroy(tenant);
     if (!outcome) throw ApiError.notFound();
     // Both again on a repeat: a DELETE that died part-way is finished by the next.
     await deleteBatchObjects(c.env.RESULTS, id);
@@ -386,7 +331,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(cancelBatch, async (c) => {
     // Cancelling a finished batch changes nothing; the answer says why.
-    const after = await coordinatorOf(c, c.req.valid("param").id).cancel(c.get("tenant"));
+    const after = await coordinatorFor(c, c.req.valid("param").id).cancel(c.get("tenant"));
     if (!after) throw ApiError.notFound();
     if (after.status === "completed") {
       throw new ApiError(409, "already_completed", "batch already completed; nothing to cancel");

@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { readSettings } from "../lib/settings";
-import { batchView, coordinatorOf, ownedSummary } from "./batches";
+import { batchView, coordinatorFor, ownedSummary } from "./batch-access";
 import { invalidFromZod } from "./errors";
 import { BatchParams, type BatchView, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
 import { withQuota } from "./quotas";
@@ -54,9 +54,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!params.success) throw invalidFromZod(params.error);
     // Ownership is checked before the stream opens, so a stranger gets a plain 404.
     const summary = await ownedSummary(c, params.data.id);
-    const coordinator = coordinatorOf(c, params.data.id);
+    const coordinator = coordinatorFor(c, params.data.id);
     const tenant = c.get("tenant");
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const settings = readSettings(c.env);
     const lifetimeMs = settings.MAX_EVENT_STREAM_SECONDS * 1000;
     const streams = {
       kind: "event-stream",

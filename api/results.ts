@@ -1,17 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { coordinatorOf } from "../lib/batch-objects";
 import { movedLines } from "../lib/changes";
-import type { ResultLocation } from "../lib/coordinator-protocol";
-import { readManifest as parseManifest } from "../lib/manifest";
+import { readManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
 import { r2Keys } from "../lib/r2-keys";
-import { decodePart } from "../lib/result-parts";
 import { mergeRetry } from "../lib/retry-merge";
-import type { Manifest, ManifestPart, ResultRecord } from "../lib/schemas";
+import type { Manifest, ManifestPart } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { signObject, verifyObject } from "../lib/signing";
-import { coordinatorOf, ownedSummary } from "./batches";
+import { coordinatorFor, ownedSummary, recordsAt } from "./batch-access";
 import { ApiError, invalidFromZod } from "./errors";
 import {
   BatchParams,
@@ -42,7 +41,7 @@ function expired(): ApiError {
 
 /** The answer for a signed link whose batch is gone: deleted by its tenant, or past its retention. */
 async function removed(env: Env, batchId: string): Promise<ApiError> {
-  const how = await env.BATCH.get(env.BATCH.idFromString(batchId)).removal();
+  const how = await coordinatorOf(env, batchId).removal();
   return how === "deleted" ? new ApiError(410, "deleted", "the batch was deleted: its results are gone") : expired();
 }
 
@@ -119,36 +118,18 @@ const signedDownloadRoute = createRoute({
   },
 });
 
-async function readManifest(env: Env, batchId: string): Promise<Manifest> {
-  const object = await env.RESULTS.get(r2Keys.manifest(batchId));
-  if (!object) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
-  return parseManifest(await object.json());
-}
-
-async function readPart(env: Env, key: string): Promise<ResultRecord[]> {
-  const object = await env.RESULTS.get(key);
-  if (!object) throw new Error(`result part ${key} is missing`);
-  return decodePart(await object.text());
-}
-
-/** The records of `locations` whose record is written, in their order (pending ones left out). */
-export async function recordsAt(env: Env, locations: ResultLocation[]): Promise<ResultRecord[]> {
-  const wanted = new Set(locations.filter((l) => l.part !== null).map((l) => l.index));
-  const byIndex = new Map<number, ResultRecord>();
-  // Neighbouring URLs share a part: each part is read once per page.
-  for (const key of new Set(locations.map((l) => l.part).filter((k): k is string => k !== null))) {
-    for (const record of await readPart(env, key)) {
-      if (wanted.has(record.index)) byIndex.set(record.index, record);
-    }
-  }
-  return locations.flatMap((l) => byIndex.get(l.index) ?? []);
+/** A published batch's manifest; a 409 while it has none yet. */
+async function publishedManifest(env: Env, batchId: string): Promise<Manifest> {
+  const manifest = await readManifest(env.RESULTS, batchId);
+  if (!manifest) throw new ApiError(409, "not_ready", "the batch has not published its manifest yet");
+  return manifest;
 }
 
 /** Registers the routes that read results. */
 export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resultsRoute, async (c) => {
     const { cursor, limit, status } = c.req.valid("query");
-    const found = await coordinatorOf(c, c.req.valid("param").id).locate(
+    const found = await coordinatorFor(c, c.req.valid("param").id).locate(
       c.get("tenant"),
       Number(cursor ?? 0),
       limit,
@@ -172,7 +153,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(errorsRoute, async (c) => {
     const { cursor, limit, code } = c.req.valid("query");
-    const found = await coordinatorOf(c, c.req.valid("param").id).errors(
+    const found = await coordinatorFor(c, c.req.valid("param").id).errors(
       c.get("tenant"),
       Number(cursor ?? 0),
       limit,
@@ -187,29 +168,28 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(manifestRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
-    return c.json(await readManifest(c.env, summary.id), 200);
+    return c.json(await publishedManifest(c.env, summary.id), 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
     const summary = await ownedSummary(c, c.req.valid("param").id);
     if (summary.status === "expired") throw expired();
     const { format, merge, changes } = c.req.valid("query");
-    const manifest = await readManifest(c.env, summary.id);
-    let records = manifest.totals.total;
+    const manifest = await publishedManifest(c.env, summary.id);
     if (changes !== undefined) {
       if (merge !== undefined) throw ApiError.invalid("changes", "cannot be combined with merge");
       if (!manifest.changes) throw ApiError.invalid("changes", "this batch was published before changes were recorded");
-      records = manifest.changes.new + manifest.changes.changed + manifest.changes.removed;
     }
+    let first: Manifest | null = null;
     if (merge !== undefined) {
       if (summary.retryOf?.batchId !== merge)
         throw ApiError.invalid("merge", "must be the id of the batch this one retries");
-      const first = await ownedSummary(c, merge);
-      if (first.status === "expired") throw expired();
-      // The merged set has one record per input URL of the first batch.
-      records = (await readManifest(c.env, merge)).totals.total;
+      const firstSummary = await ownedSummary(c, merge);
+      if (firstSummary.status === "expired") throw expired();
+      first = await publishedManifest(c.env, merge);
     }
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const { records } = downloadSelection(c.env, manifest, first, changes);
+    const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
     const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge, changes), expires);
     const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}${changes ? `&changes=${changes}` : ""}`;
@@ -227,7 +207,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = params.data;
     const { expires, signature, format, merge, changes } = query.data;
     // During a rotation a link signed with the previous secret is still good.
-    const previous = readSettings(c.env as unknown as Record<string, unknown>).SIGNING_SECRET_PREVIOUS;
+    const previous = readSettings(c.env).SIGNING_SECRET_PREVIOUS;
     let verdict: Awaited<ReturnType<typeof verifyObject>> = "invalid";
     for (const secret of previous ? [signingSecret(c), previous] : [signingSecret(c)]) {
       verdict = await verifyObject(
@@ -242,31 +222,20 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (verdict !== "ok") {
       throw new ApiError(403, verdict === "expired" ? "link_expired" : "bad_signature", `download link ${verdict}`);
     }
-    const object = await c.env.RESULTS.get(r2Keys.manifest(id));
+    const manifest = await readManifest(c.env.RESULTS, id);
     // The signature proves the manifest existed when the link was made: it has been
     // removed since, by its tenant's DELETE or by retention; the answer says which.
-    if (!object) throw await removed(c.env, id);
-    const manifest = parseManifest(await object.json());
-    let name = `trawl-${id.slice(0, 12)}`;
-    let records = String(manifest.totals.total);
-    let blocks = mergedBlocks(c.env, manifest.parts);
+    if (!manifest) throw await removed(c.env, id);
+    let first: Manifest | null = null;
     if (merge !== undefined) {
       // The link was signed for this pair, and the retry's own manifest says which codes it took.
       if (manifest.retryOf?.batchId !== merge) throw ApiError.invalid("merge", "is not the batch this one retries");
-      const firstObject = await c.env.RESULTS.get(r2Keys.manifest(merge));
-      if (!firstObject) throw await removed(c.env, merge);
-      const first = parseManifest(await firstObject.json());
-      blocks = mergeRetry(mergedBlocks(c.env, first.parts), blocks, manifest.retryOf.codes);
-      records = String(first.totals.total);
-      name = `trawl-${merge.slice(0, 12)}-merged`;
+      first = await readManifest(c.env.RESULTS, merge);
+      if (!first) throw await removed(c.env, merge);
     }
-    if (changes !== undefined && manifest.changes) {
-      // The moved records in input order, then the removed ones (indexed past the list).
-      const { removedParts } = manifest.changes;
-      blocks = concatBlocks(movedLines(blocks), mergedBlocks(c.env, removedParts));
-      records = String(manifest.changes.new + manifest.changes.changed + manifest.changes.removed);
-      name = `trawl-${id.slice(0, 12)}-changes`;
-    }
+    const selection = downloadSelection(c.env, manifest, first, changes);
+    const { name, blocks } = selection;
+    const records = String(selection.records);
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
         headers: {
@@ -340,6 +309,50 @@ function signedObject(batchId: string, format: DownloadFormat, merge?: string, c
 
 async function* concatBlocks(...sources: AsyncGenerator<string>[]): AsyncGenerator<string> {
   for (const source of sources) yield* source;
+}
+
+/** What one download holds: its file name (no extension), its record count and its NDJSON blocks in order. */
+interface DownloadSelection {
+  name: string;
+  records: number;
+  blocks: AsyncGenerator<string>;
+}
+
+/**
+ * The download of a published batch: the whole set; merged onto its first batch's
+ * (`first`, the manifest of the batch it retries: one record per input URL of that
+ * batch); or only what moved since the previous run (`changes`). The link and the
+ * signed download both take their selection from here. The blocks are read lazily.
+ */
+function downloadSelection(
+  env: Env,
+  manifest: Manifest,
+  first: Manifest | null,
+  changes: string | undefined,
+): DownloadSelection {
+  const id = manifest.batchId;
+  let selection: DownloadSelection = {
+    name: `trawl-${id.slice(0, 12)}`,
+    records: manifest.totals.total,
+    blocks: mergedBlocks(env, manifest.parts),
+  };
+  if (first && manifest.retryOf) {
+    selection = {
+      name: `trawl-${first.batchId.slice(0, 12)}-merged`,
+      records: first.totals.total,
+      blocks: mergeRetry(mergedBlocks(env, first.parts), selection.blocks, manifest.retryOf.codes),
+    };
+  }
+  if (changes !== undefined && manifest.changes) {
+    // The moved records in input order, then the removed ones (indexed past the list).
+    const { removedParts } = manifest.changes;
+    selection = {
+      name: `trawl-${id.slice(0, 12)}-changes`,
+      records: manifest.changes.new + manifest.changes.changed + manifest.changes.removed,
+      blocks: concatBlocks(movedLines(selection.blocks), mergedBlocks(env, removedParts)),
+    };
+  }
+  return selection;
 }
 
 /** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */

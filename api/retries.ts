@@ -3,13 +3,13 @@ import { parseAllowList } from "../lib/address-policy";
 import { ErrorCode } from "../lib/error-codes";
 import { idempotentRetryName } from "../lib/object-names";
 import { readSettings } from "../lib/settings";
-import { batchView, coordinatorOf } from "./batches";
+import { batchView, coordinatorFor } from "./batch-access";
 import { ApiError } from "./errors";
-import { ingestEntries, uploadSuperseded } from "./ingest";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
 import { checkBatchQuota } from "./quotas";
-import { idempotencyKeyFrom, keyUnusable } from "./submit-batch";
+import { idempotencyKeyFrom } from "./submit-batch";
 import type { AppEnv } from "./types";
+import { upload } from "./upload";
 
 /** Rows read per RPC from the batch being retried. */
 const COPY_SLICE = 1000;
@@ -49,12 +49,12 @@ const retryRoute = createRoute({
 /** Registers the retry route. */
 export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(retryRoute, async (c) => {
-    const settings = readSettings(c.env as unknown as Record<string, unknown>);
+    const settings = readSettings(c.env);
     const tenant = c.get("tenant");
     const { id } = c.req.valid("param");
     const codes = c.req.header("content-type") ? (c.req.valid("json").codes ?? null) : null;
     const key = idempotencyKeyFrom(c.req.header("idempotency-key"), "Idempotency-Key");
-    const source = coordinatorOf(c, id);
+    const source = coordinatorFor(c, id);
     const first = await source.retryInputs(tenant, 0, COPY_SLICE, codes);
     if (!first) throw ApiError.notFound();
     if (first.summary.status === "expired") throw new ApiError(410, "expired", "the batch's results were deleted");
@@ -67,22 +67,27 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
     }
 
     const objectId = key ? c.env.BATCH.idFromName(idempotentRetryName(tenant, id, key)) : c.env.BATCH.newUniqueId();
-    const stub = c.env.BATCH.get(objectId);
-    const begun = await stub.begin({
-      batchId: objectId.toString(),
-      tenant,
-      options: first.value.options,
-      chunkSize: settings.CHUNK_SIZE,
-      retryOf: { batchId: id, codes },
-    });
-    if (!begun.created) {
-      if ("foreign" in begun) throw keyUnusable("Idempotency-Key");
-      if (begun.inProgress) {
-        throw new ApiError(409, "idempotency_in_progress", "Idempotency-Key: a retry with this key is still starting", [
-          { field: "Idempotency-Key", reason: "in progress" },
-        ]);
+    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
+    async function* entries() {
+      let page = first?.value.inputs ?? [];
+      while (page.length > 0) {
+        for (const input of page) yield { entry: input.id ? { url: input.url, id: input.id } : input.url };
+        const last = page[page.length - 1];
+        if (!last || page.length < COPY_SLICE) return;
+        page = (await source.retryInputs(tenant, last.index + 1, COPY_SLICE, codes))?.value.inputs ?? [];
       }
-      const s = begun.summary;
+    }
+    const uploaded = await upload(c.env, objectId, {
+      begin: { tenant, options: first.value.options, chunkSize: settings.CHUNK_SIZE, retryOf: { batchId: id, codes } },
+      keyField: "Idempotency-Key",
+      inProgress: "a retry with this key is still starting",
+      before: () => checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT),
+      entries: entries(),
+      allow,
+      maxUrls: Number.POSITIVE_INFINITY,
+    });
+    if (uploaded.replayed) {
+      const s = uploaded.summary;
       c.header("idempotent-replayed", "true");
       return c.json(
         {
@@ -96,27 +101,7 @@ export function registerRetryRoutes(app: OpenAPIHono<AppEnv>): void {
         202,
       );
     }
-
-    const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
-    async function* entries() {
-      let page = first?.value.inputs ?? [];
-      while (page.length > 0) {
-        for (const input of page) yield { entry: input.id ? { url: input.url, id: input.id } : input.url };
-        const last = page[page.length - 1];
-        if (!last || page.length < COPY_SLICE) return;
-        page = (await source.retryInputs(tenant, last.index + 1, COPY_SLICE, codes))?.value.inputs ?? [];
-      }
-    }
-    let totals: Awaited<ReturnType<typeof ingestEntries>>;
-    try {
-      await checkBatchQuota(c, settings.MAX_BATCHES_IN_FLIGHT);
-      totals = await ingestEntries(stub, begun.token, entries(), allow, Number.POSITIVE_INFINITY);
-    } catch (error) {
-      await stub.abandon(begun.token);
-      throw error;
-    }
-    const summary = await stub.seal(begun.token);
-    if (!summary) throw uploadSuperseded();
+    const { summary, totals } = uploaded;
     return c.json(
       {
         ...batchView(summary),

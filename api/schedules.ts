@@ -4,6 +4,7 @@ import { scheduleNow } from "../lib/clock";
 import { nextRun, type Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import { BatchId } from "../lib/schemas";
+import { scheduleView } from "./batch-access";
 import { ApiError } from "./errors";
 import {
   bearerSecurity,
@@ -112,23 +113,6 @@ const listRuns = createRoute({
     ...scheduleErrors,
   },
 });
-
-/** The public view of a schedule. */
-export function scheduleView(schedule: Schedule): z.infer<typeof ScheduleView> {
-  return {
-    id: schedule.id,
-    sourceBatch: schedule.sourceBatch,
-    cron: schedule.cron,
-    timeZone: schedule.timeZone,
-    daily: schedule.daily,
-    window: schedule.window,
-    lateThreshold: schedule.lateThreshold,
-    nextRunAt: new Date(schedule.nextRunAt).toISOString(),
-    lastBatch: schedule.lastBatch,
-    active: schedule.active,
-    paused: schedule.paused,
-  };
-}
 
 function runView(run: ScheduleRun): z.infer<typeof ScheduleRunView> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,10 +1,9 @@
 import type { AllowList } from "../lib/address-policy";
-import type { BatchSummary } from "../lib/coordinator-protocol";
 import type { DiscoveryPlan } from "../lib/discovery";
 import { idempotentBatchName } from "../lib/object-names";
 import type { BatchOptions, UrlEntry } from "../lib/schemas";
 import { ApiError } from "./errors";
-import { type IngestTotals, ingestEntries, uploadSuperseded } from "./ingest";
+import { type Uploaded, upload } from "./upload";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -35,60 +34,30 @@ export interface SubmitInput {
   checkQuota?: () => Promise<void>;
 }
 
-/**
- * A key whose object holds another tenant's batch (only names made before they were
- * escaped can meet): nothing of that batch is told, the caller picks another key.
- */
-export function keyUnusable(field: string): ApiError {
-  return new ApiError(409, "idempotency_key_unusable", `${field}: this key cannot be used: send another`, [
-    { field, reason: "cannot be used" },
-  ]);
-}
-
-export type Submitted =
-  | { replayed: true; summary: BatchSummary }
-  | { replayed: false; summary: BatchSummary; totals: IngestTotals };
+export type Submitted = Uploaded;
 
 /**
- * Creates a batch on its coordinator (begin, append in slices, seal), or finds the one
+ * Creates a batch on its coordinator (through the one upload driver), or finds the one
  * its idempotency key already made. The same key names the same batch whichever API
  * (Trawl's or Firecrawl's) submitted it.
  */
 export async function submitBatch(env: Env, input: SubmitInput): Promise<Submitted> {
   const { tenant, idempotencyKey: key } = input;
   const objectId = key ? env.BATCH.idFromName(idempotentBatchName(tenant, key)) : env.BATCH.newUniqueId();
-  const stub = env.BATCH.get(objectId);
-  const begun = await stub.begin({
-    batchId: objectId.toString(),
-    tenant,
-    options: input.options,
-    chunkSize: input.chunkSize,
-    ...(input.previousBatch && { previousBatch: input.previousBatch }),
+  return upload(env, objectId, {
+    begin: {
+      tenant,
+      options: input.options,
+      chunkSize: input.chunkSize,
+      ...(input.previousBatch && { previousBatch: input.previousBatch }),
+    },
+    keyField: input.keyField,
+    inProgress: "a request with this key is still uploading",
+    ...(input.discardInput && { discardInput: input.discardInput }),
+    ...(input.checkQuota && { before: input.checkQuota }),
+    entries: input.entries,
+    allow: input.allow,
+    maxUrls: input.maxUrls,
+    discovery: input.discovery ?? null,
   });
-  if (!begun.created) {
-    await input.discardInput?.();
-    if ("foreign" in begun) throw keyUnusable(input.keyField);
-    if (begun.inProgress) {
-      throw new ApiError(
-        409,
-        "idempotency_in_progress",
-        `${input.keyField}: a request with this key is still uploading`,
-        [{ field: input.keyField, reason: "in progress" }],
-      );
-    }
-    return { replayed: true, summary: begun.summary };
-  }
-  let totals: IngestTotals;
-  try {
-    await input.checkQuota?.();
-    const discovery = input.discovery ?? null;
-    totals = await ingestEntries(stub, begun.token, input.entries, input.allow, input.maxUrls, discovery === null);
-    if (discovery && !(await stub.planDiscovery(begun.token, discovery))) throw uploadSuperseded();
-  } catch (error) {
-    await stub.abandon(begun.token);
-    throw error;
-  }
-  const summary = await stub.seal(begun.token);
-  if (!summary) throw uploadSuperseded();
-  return { replayed: false, summary, totals };
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { previousWebhookSecretUntil, type WebhookSecretState, webhookSecret } from "../lib/webhooks";
-import { coordinatorOf } from "./batches";
+import { coordinatorFor } from "./batch-access";
 import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
 import type { AppEnv } from "./types";
@@ -91,7 +91,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(logRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const found = await coordinatorOf(c, c.req.valid("param").id).webhookLog(
+    const found = await coordinatorFor(c, c.req.valid("param").id).webhookLog(
       c.get("tenant"),
       Number(cursor ?? 0),
       limit,

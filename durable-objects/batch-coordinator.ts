@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { deleteBatchObjects } from "../lib/batch-objects";
+import { coordinatorOf, deleteBatchObjects } from "../lib/batch-objects";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
@@ -16,7 +16,7 @@ import type {
 } from "../lib/coordinator-protocol";
 import { type DiscoveredSlice, DiscoveryPlan, type SourceClaim, type SourceOutcome } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
-import { buildManifest, readManifest } from "../lib/manifest";
+import { buildManifest, parseManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { backoffSeconds } from "../lib/retry-policy";
@@ -75,7 +75,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.webhooks = new WebhookStore(ctx.storage.sql);
     this.discovery = new DiscoveryStore(ctx.storage.sql);
     this.outbox = new EventOutbox(this.webhooks, env.WEBHOOKS);
-    this.settings = readSettings(env as unknown as Record<string, unknown>);
+    this.settings = readSettings(env);
   }
 
   // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
@@ -543,7 +543,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       const done = await copyRunSlices(batch, {
         store: this.store,
         settings: this.settings,
-        source: this.env.BATCH.get(this.env.BATCH.idFromString(batch.copy_from ?? "")),
+        source: coordinatorOf(this.env, batch.copy_from ?? ""),
         planDiscovery: (token, plan) => this.planDiscovery(token, plan),
         seal: (token) => this.seal(token),
       });
@@ -577,7 +577,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       onlyIf: { etagDoesNotMatch: "*" },
       httpMetadata: { contentType: "application/json" },
     });
-    const committed = written ? manifest : readManifest(await (await this.env.RESULTS.get(key))?.json());
+    const committed = written ? manifest : parseManifest(await (await this.env.RESULTS.get(key))?.json());
     // One more look after the publication commits, for the listing (see LISTING_CHECK_MS).
     await this.ctx.storage.setAlarm(Date.now() + LISTING_CHECK_MS);
     this.store.atomically(() => {
@@ -666,7 +666,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private previousRun(batch: BatchRow): DurableObjectStub<BatchCoordinator> | null {
-    return batch.previous_batch ? this.env.BATCH.get(this.env.BATCH.idFromString(batch.previous_batch)) : null;
+    return batch.previous_batch ? coordinatorOf(this.env, batch.previous_batch) : null;
   }
 
   /** Sends more ready chunks while fewer than the window are in flight. */

@@ -42,7 +42,7 @@ export class HostGate extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.settings = readSettings(env as unknown as Record<string, unknown>);
+    this.settings = readSettings(env);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS gate (
         one INTEGER PRIMARY KEY CHECK (one = 1),

@@ -1,5 +1,7 @@
 import { r2Keys } from "./r2-keys";
 
+type BatchCoordinatorClass = Env["BATCH"] extends DurableObjectNamespace<infer T> ? T : never;
+
 /** What deleting a batch's objects needs of a bucket; an R2 binding satisfies it. */
 export interface ListingBucket {
   list(options: R2ListOptions): Promise<R2Objects>;
@@ -16,4 +18,9 @@ export async function deleteBatchObjects(bucket: ListingBucket, batchId: string)
     await bucket.delete(page.objects.map((o) => o.key));
     deleted += page.objects.length;
   }
+}
+
+/** The coordinator of a batch, by the id its creation returned (a Durable Object id string). */
+export function coordinatorOf(env: Pick<Env, "BATCH">, batchId: string): DurableObjectStub<BatchCoordinatorClass> {
+  return env.BATCH.get(env.BATCH.idFromString(batchId));
 }

@@ -1,16 +1,8 @@
-// What a run's record says about its URL next to the previous run's record of the
-// same URL: the `change` field, and the choices that make it.
-import { z } from "zod";
 import type { ErrorCode } from "./error-codes";
-import type { BatchOptions, UrlState } from "./schemas";
+import type { BatchOptions, Change, UrlState } from "./schemas";
 
-/**
- * `new`: the previous run had no such URL; `changed` / `unchanged`: it had, and the
- * outcome differs or not; `removed`: the previous run had it and this run's list does
- * not (those records are written apart, see `removedLine`).
- */
-export const Change = z.enum(["new", "changed", "unchanged", "removed"]);
-export type Change = z.infer<typeof Change>;
+// The shape lives with the record it is a field of; this module is what it means.
+export { Change } from "./schemas";
 
 /** What a run knows of a URL from the previous run: its outcome, validators and where its record is. */
 export interface PreviousState {

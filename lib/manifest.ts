@@ -1,5 +1,6 @@
 // Building and checking manifest.json, the one object readers of a finished batch
 // trust. Pure: the coordinator gathers the facts, these functions shape and check them.
+import { r2Keys } from "./r2-keys";
 import { Manifest, type ManifestChanges, type ManifestPart, type Totals } from "./schemas";
 
 export interface ManifestFacts {
@@ -79,7 +80,7 @@ function changeProblems(changes: ManifestChanges, total: number): string[] {
 }
 
 /** Parses a stored manifest; version 1 (parts per chunk) is read as version 2 (parts per index range). */
-export function readManifest(json: unknown): Manifest {
+export function parseManifest(json: unknown): Manifest {
   const raw = json as { version?: unknown; chunkSize?: unknown; parts?: unknown };
   if (raw?.version === 1 && typeof raw.chunkSize === "number" && Array.isArray(raw.parts)) {
     const size = raw.chunkSize;
@@ -93,4 +94,15 @@ export function readManifest(json: unknown): Manifest {
     return Manifest.parse({ ...rest, version: 2, parts });
   }
   return Manifest.parse(json);
+}
+
+/** What reading a manifest needs of a bucket; an R2 binding satisfies it. */
+export interface ManifestBucket {
+  get(key: string): Promise<{ json<T>(): Promise<T> } | null>;
+}
+
+/** A batch's published manifest, parsed; null when there is none (not published yet, or deleted since). */
+export async function readManifest(bucket: ManifestBucket, batchId: string): Promise<Manifest | null> {
+  const object = await bucket.get(r2Keys.manifest(batchId));
+  return object ? parseManifest(await object.json()) : null;
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { Change } from "./changes";
 import { ErrorCode } from "./error-codes";
 import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
@@ -55,6 +54,14 @@ export type UrlEntry = z.infer<typeof UrlEntry>;
 /** `expired`: published, then its results deleted at the end of its retention (status stays readable). */
 export const BatchStatus = z.enum(["queued", "running", "completed", "cancelled", "failed", "expired"]);
 export type BatchStatus = z.infer<typeof BatchStatus>;
+
+/**
+ * `new`: the previous run had no such URL; `changed` / `unchanged`: it had, and the
+ * outcome differs or not; `removed`: the previous run had it and this run's list does
+ * not (those records are written apart, see `removedLine`).
+ */
+export const Change = z.enum(["new", "changed", "unchanged", "removed"]);
+export type Change = z.infer<typeof Change>;
 
 export const UrlState = z.enum(["succeeded", "failed", "skipped"]);
 export type UrlState = z.infer<typeof UrlState>;

@@ -54,9 +54,15 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-/** Reads settings from an env-like record (a Worker's env or process.env). */
-export function readSettings(env: Record<string, unknown>): Settings {
-  return Settings.parse(env);
+/** Reads the Worker's settings from its `Env` (vars and secrets). */
+export function readSettings(env: Env): Settings {
+  // Env is an interface without an index signature; zod reads it as the record it is.
+  return parseSettings(env as unknown as Record<string, unknown>);
+}
+
+/** Parses settings from any env-like record (process.env, a test's vars). */
+export function parseSettings(vars: Record<string, unknown>): Settings {
+  return Settings.parse(vars);
 }
 
 /** Parses `key:tenant,key2:tenant2` into a key → tenant map; malformed pairs are dropped. */

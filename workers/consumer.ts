@@ -1,52 +1,49 @@
+import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
+import { fetchLimitsFrom } from "../fetch/fetcher";
+import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
+import { originOf } from "../fetch/polite-fetch";
+import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
 import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
 import { writePart } from "../lib/result-parts";
-import { backoffSeconds } from "../lib/retry-policy";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
-import { type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
-import { fetchLimitsFrom } from "./fetcher";
-import { fetchOriginGroup, type GroupContext, originOf } from "./origin-group";
 import { PreviousRecords } from "./previous-records";
+import { consumeMessages } from "./queue-loop";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
 
 /** Handles one delivery of chunk messages: each chunk is claimed, fetched, written, reported. */
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   const limit = createLimiter(FETCH_CONCURRENCY);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = ChunkMessage.safeParse(message.body);
-      if (!parsed.success) {
-        // Not ours to retry: a malformed message can never succeed.
-        console.error("dropping malformed chunk message", JSON.stringify(message.body).slice(0, 500));
-        message.ack();
-        return;
-      }
-      try {
-        await processChunk(parsed.data, env, settings, limit);
-        message.ack();
-      } catch (error) {
-        console.error(`chunk ${parsed.data.batchId}/${parsed.data.chunkId} failed; retrying`, error);
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-      }
-    }),
-  );
+  await consumeMessages(batch, {
+    schema: ChunkMessage,
+    concurrency: "all",
+    malformed: { name: "chunk" },
+    describe: (message) => `chunk ${message.batchId}/${message.chunkId}`,
+    handle: async (message) => {
+      await processChunk(message, env, settings, limit);
+      return "ack";
+    },
+  });
 }
 
 /** Every dead-lettered chunk is recorded as failed by its coordinator: nothing disappears. */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = ChunkMessage.safeParse(message.body);
-    if (parsed.success) {
-      await env.BATCH.get(env.BATCH.idFromString(parsed.data.batchId)).deadLetter(parsed.data.chunkId);
-    }
-    message.ack();
-  }
+  await consumeMessages(batch, {
+    schema: ChunkMessage,
+    concurrency: "one",
+    malformed: () => {},
+    describe: (message) => `dead-lettered chunk ${message.batchId}/${message.chunkId}`,
+    handle: async (message) => {
+      await coordinatorOf(env, message.batchId).deadLetter(message.chunkId);
+      return "ack";
+    },
+  });
 }
 
 async function processChunk(
@@ -55,7 +52,7 @@ async function processChunk(
   settings: Settings,
   limit: GroupContext["limit"],
 ): Promise<void> {
-  const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
+  const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claim(message.chunkId);
   if (claim.kind !== "work") return; // done, or another delivery holds it: nothing to do twice
 
@@ -119,7 +116,7 @@ async function previousStates(
 ): Promise<Map<number, PreviousState>> {
   const found = new Map<number, PreviousState>();
   if (previousBatch === null || entries.length === 0) return found;
-  const previous = env.BATCH.get(env.BATCH.idFromString(previousBatch));
+  const previous = coordinatorOf(env, previousBatch);
   const states = await previous.previousStates(entries.map((entry) => entry.key));
   for (const [i, entry] of entries.entries()) {
     const state = states[i];

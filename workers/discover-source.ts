@@ -1,15 +1,16 @@
 // Reads one discovery source (a sitemap, sitemap index, feed or robots.txt) and hands
 // what it finds to the batch's coordinator in slices, as the document streams by.
+
+import type { FetchLimits } from "../fetch/fetcher";
+import { fetchRobots, originOf, robotsVerdict, sleepUntil, withHostTurn } from "../fetch/polite-fetch";
+import { openSource, SITEMAP_TIMEOUT_MS, TooLarge } from "../fetch/sitemap-fetch";
 import { checkFetchTarget, checkTarget } from "../lib/address-policy";
 import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../lib/discovery";
-import { isAllowed, sitemapsOf } from "../lib/robots";
+import { sitemapsOf } from "../lib/robots";
 import { MAX_URL_LENGTH } from "../lib/schemas";
 import { createSitemapParser, type FoundLink, TooComplex } from "../lib/sitemap-parser";
 import { normalizeUrl } from "../lib/url-normalize";
 import { type UrlFilter, urlFilter } from "../lib/url-patterns";
-import type { FetchLimits } from "./fetcher";
-import { fetchRobots, originOf } from "./origin-group";
-import { openSource, SITEMAP_TIMEOUT_MS, TooLarge } from "./sitemap-fetch";
 
 /** Links per slice handed to the coordinator: one RPC per thousand URLs, never one per URL. */
 const SLICE = 1000;
@@ -41,36 +42,31 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
   const origin = originOf(claim.source.url);
   if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };
   // Through the origin's gate, as pages are: its robots.txt, its pace and its concurrency.
-  const gate = ctx.env.HOST_GATE.getByName(origin);
-  let grant = await gate.acquire(1, claim.respectRobots, null);
-  for (let waits = 0; grant.kind !== "go"; waits++) {
-    if (grant.kind === "robots") {
-      grant = await gate.acquire(1, claim.respectRobots, await fetchRobots(origin, ctx.fetchLimits));
-      continue;
-    }
-    if (waits >= MAX_GATE_WAITS) {
-      return { ok: false, code: "rate_limited", message: "the origin's gate stayed busy", transient: true };
-    }
-    await sleep(grant.waitMs);
-    grant = await gate.acquire(1, claim.respectRobots, null);
-  }
-  try {
-    if (claim.respectRobots && grant.robots) {
-      if (grant.robots.outcome === "unreachable") {
+  // One document, read now: a few of the gate's waits are sat out before it is retried later.
+  const turn = await withHostTurn(
+    origin,
+    1,
+    { env: ctx.env, fetchLimits: ctx.fetchLimits, respectRobots: claim.respectRobots, maxWaits: MAX_GATE_WAITS },
+    async (grant): Promise<SourceOutcome> => {
+      const verdict = robotsVerdict(grant, claim.respectRobots, claim.source.url, ctx.fetchLimits.userAgent);
+      if (verdict.kind === "unreachable") {
         // Not a refusal: asked again with the source's next reading, and named apart if it stays so.
-        const message = `robots.txt unreachable (status ${grant.robots.status})`;
+        const message = `robots.txt unreachable (status ${verdict.status})`;
         return { ok: false, code: "robots_unreachable", message, transient: true };
       }
-      if (!isAllowed(grant.robots, claim.source.url, ctx.fetchLimits.userAgent)) {
+      if (verdict.kind === "disallowed") {
         const message = "robots.txt disallows this sitemap for our user agent";
         return { ok: false, code: "robots_disallowed", message, transient: false };
       }
-    }
-    await sleep((grant.slots[0] ?? 0) - Date.now());
-    return await readDocument(claim, ctx);
-  } finally {
-    await gate.release(grant.lease, { rateLimitedForMs: null });
+      await sleepUntil(grant.slots[0] ?? 0);
+      return readDocument(claim, ctx);
+    },
+  );
+  if (turn.kind === "refused") return { ok: false, code: turn.code, message: turn.message, transient: false };
+  if (turn.kind === "busy") {
+    return { ok: false, code: "rate_limited", message: "the origin's gate stayed busy", transient: true };
   }
+  return turn.value;
 }
 
 /** A robots.txt source: its `Sitemap:` lines become sources of their own. */
@@ -189,8 +185,4 @@ function normalized(url: string): string | null {
 /** Lets the isolate's other requests run (a timer, not a microtask, so they really get a turn). */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

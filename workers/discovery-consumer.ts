@@ -1,8 +1,9 @@
+import { fetchLimitsFrom } from "../fetch/fetcher";
+import { coordinatorOf } from "../lib/batch-objects";
 import { DiscoveryMessage } from "../lib/discovery";
-import { backoffSeconds } from "../lib/retry-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import { readSource } from "./discover-source";
-import { fetchLimitsFrom } from "./fetcher";
+import { consumeMessages } from "./queue-loop";
 
 /**
  * Handles deliveries of the discovery queue: each source is claimed from its batch's
@@ -10,27 +11,22 @@ import { fetchLimitsFrom } from "./fetcher";
  * done and does nothing; a lost one is sent again by the coordinator's alarm.
  */
 export async function consumeDiscovery(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   // One at a time: a source may be 50 MB of XML, and its parse is the invocation's CPU.
-  for (const message of batch.messages) {
-    const parsed = DiscoveryMessage.safeParse(message.body);
-    if (!parsed.success) {
-      console.error("dropping malformed discovery message", JSON.stringify(message.body).slice(0, 500));
-      message.ack();
-      continue;
-    }
-    try {
-      await discover(parsed.data, env, settings);
-      message.ack();
-    } catch (error) {
-      console.error(`source ${parsed.data.batchId}/${parsed.data.sourceId} failed; retrying`, error);
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    }
-  }
+  await consumeMessages(batch, {
+    schema: DiscoveryMessage,
+    concurrency: "one",
+    malformed: { name: "discovery" },
+    describe: (message) => `source ${message.batchId}/${message.sourceId}`,
+    handle: async (message) => {
+      await discover(message, env, settings);
+      return "ack";
+    },
+  });
 }
 
 async function discover(message: DiscoveryMessage, env: Env, settings: Settings): Promise<void> {
-  const coordinator = env.BATCH.get(env.BATCH.idFromString(message.batchId));
+  const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claimSource(message.sourceId);
   if (claim.kind !== "work") return;
   const outcome = await readSource(claim, {

@@ -1,4 +1,4 @@
-import { deleteBatchObjects } from "../lib/batch-objects";
+import { coordinatorOf, deleteBatchObjects } from "../lib/batch-objects";
 import { parseApiKeys, readSettings } from "../lib/settings";
 
 /** Batches expired per tenant per cron run, so one run stays short; the next run takes the rest. */
@@ -11,13 +11,13 @@ const EXPIRE_PER_RUN = 50;
  * row last, so a run that dies part-way is finished by the next.
  */
 export async function expireResults(controller: ScheduledController, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   const now = controller.scheduledTime;
   for (const tenant of new Set(parseApiKeys(settings.API_KEYS).values())) {
     const directory = env.TENANT.getByName(tenant);
     for (const id of await directory.expiring(now, EXPIRE_PER_RUN)) {
       try {
-        if (!(await env.BATCH.get(env.BATCH.idFromString(id)).expire(now))) continue;
+        if (!(await coordinatorOf(env, id).expire(now))) continue;
         await deleteBatchObjects(env.RESULTS, id);
         await directory.markExpired(id);
       } catch (error) {

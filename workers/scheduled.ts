@@ -1,3 +1,4 @@
+import { coordinatorOf } from "../lib/batch-objects";
 import type { RunLink } from "../lib/coordinator-protocol";
 import { scheduledRunName } from "../lib/object-names";
 import { nextRun, type Schedule } from "../lib/schedule";
@@ -19,7 +20,7 @@ const START_CONCURRENCY = 6;
  * made up: the next is counted from now.
  */
 export async function runSchedules(controller: ScheduledController, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   const now = controller.scheduledTime;
   const budget = settings.SCHEDULE_STARTS_PER_CRON;
   const tenants = [...new Set(parseApiKeys(settings.API_KEYS).values())];
@@ -79,7 +80,7 @@ function previousRun(schedule: Schedule): string {
 
 /** Whether a schedule's previous run has not published yet. */
 async function stillRunning(env: Env, tenant: string, batchId: string): Promise<boolean> {
-  const summary = await env.BATCH.get(env.BATCH.idFromString(batchId)).view(tenant);
+  const summary = await coordinatorOf(env, batchId).view(tenant);
   return summary?.status === "queued" || summary?.status === "running";
 }
 

@@ -1,4 +1,6 @@
+import { gatedFetch } from "../fetch/outbound-fetch";
 import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
+import { coordinatorOf } from "../lib/batch-objects";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   isReservedHeader,
@@ -9,7 +11,7 @@ import {
   webhookRetryDelay,
   webhookSigningSecrets,
 } from "../lib/webhooks";
-import { gatedFetch } from "./outbound-fetch";
+import { consumeMessages } from "./queue-loop";
 
 /** What one attempt came to: logged as it is, and retried unless `final`. */
 interface AttemptResult {
@@ -28,7 +30,7 @@ interface AttemptResult {
  * WEBHOOK_MAX_ATTEMPTS. The batch itself never waits on any of this.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const settings = readSettings(env as unknown as Record<string, unknown>);
+  const settings = readSettings(env);
   // Each tenant's secrets once per delivery batch: its directory says which generation.
   const secrets = new Map<string, Promise<string[]>>();
   const secretsOf = (tenant: string) => {
@@ -42,18 +44,19 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
     }
     return found;
   };
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = WebhookMessage.safeParse(message.body);
-      if (!parsed.success) {
-        // Only where it failed: the body may hold the receiver's headers (its credentials).
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
-        console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
-        message.ack();
-        return;
-      }
-      const event = parsed.data;
-      const coordinator = env.BATCH.get(env.BATCH.idFromString(event.batchId));
+  const retryDelay = (attempts: number) => webhookRetryDelay(attempts, settings.WEBHOOK_RETRY_BASE_SECONDS);
+  await consumeMessages(batch, {
+    schema: WebhookMessage,
+    concurrency: "all",
+    malformed: (message, error) => {
+      // Only where it failed: the body may hold the receiver's headers (its credentials).
+      const problems = error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+      console.error(`dropping malformed webhook message ${message.id}`, problems.slice(0, 5).join("; "));
+    },
+    describe: (event) => `webhook ${event.eventId}`,
+    retryDelay,
+    handle: async (event, message) => {
+      const coordinator = coordinatorOf(env, event.batchId);
       // A deleted batch's events are dropped, not delivered: its outbox went with it, and
       // these are the ones already on the queue (or waiting out a retry delay).
       let wanted: boolean;
@@ -62,13 +65,9 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
       } catch (error) {
         // Not knowing is not a reason to deliver or to drop: ask again after a delay.
         console.error(`webhook ${event.eventId}: batch not reachable; retrying`, error);
-        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
-        return;
+        return { retryAfterSeconds: retryDelay(message.attempts) };
       }
-      if (!wanted) {
-        message.ack();
-        return;
-      }
+      if (!wanted) return "ack";
       const result = await attempt(event, settings, secretsOf);
       const entry: WebhookAttempt = {
         eventId: event.eventId,
@@ -85,12 +84,11 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
       }
       if (result.delivered || result.final || message.attempts >= WEBHOOK_MAX_ATTEMPTS) {
         if (!result.delivered) console.error(`webhook ${event.eventId}: given up after attempt ${message.attempts}`);
-        message.ack();
-      } else {
-        message.retry({ delaySeconds: webhookRetryDelay(message.attempts, settings.WEBHOOK_RETRY_BASE_SECONDS) });
+        return "ack";
       }
-    }),
-  );
+      return { retryAfterSeconds: retryDelay(message.attempts) };
+    },
+  });
 }
 
 async function attempt(

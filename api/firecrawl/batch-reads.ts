@@ -12,10 +12,9 @@ import {
   toDocument,
   toErrors,
 } from "../../lib/firecrawl/documents";
-import { coordinatorOf } from "../batches";
+import { coordinatorFor, recordsAt } from "../batch-access";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
-import { recordsAt } from "../results";
 import type { AppEnv } from "../types";
 import {
   FirecrawlBatchErrors,
@@ -97,7 +96,7 @@ interface DocumentPage {
 
 /** Gathers up to `limit` documents from input position `skip` on, reading each part once per window. */
 async function documentPage(c: Context<AppEnv>, id: string, skip: number, limit: number): Promise<DocumentPage> {
-  const stub = coordinatorOf(c, id);
+  const stub = coordinatorFor(c, id);
   const documents: FirecrawlDocument[] = [];
   let cursor = skip;
   let summary: BatchSummary | null = null;
@@ -123,7 +122,7 @@ async function documentPage(c: Context<AppEnv>, id: string, skip: number, limit:
 
 /** Every failed or skipped URL from `skip` on, up to MAX_ERRORS; `cursor` set when more remain. */
 async function errorEntries(c: Context<AppEnv>, id: string, skip: number) {
-  const stub = coordinatorOf(c, id);
+  const stub = coordinatorFor(c, id);
   const entries: ErrorEntry[] = [];
   let cursor = skip;
   while (entries.length < MAX_ERRORS) {

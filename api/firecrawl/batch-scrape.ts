@@ -4,12 +4,13 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { type AllowList, checkTarget, parseAllowList } from "../../lib/address-policy";
 import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
 import { readSettings } from "../../lib/settings";
-import { coordinatorOf } from "../batches";
+import { coordinatorFor } from "../batch-access";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { checkBatchQuota } from "../quotas";
 import { idempotencyKeyFrom, submitBatch } from "../submit-batch";
 import type { AppEnv } from "../types";
+import { refuseUnsupported } from "./refusals";
 import {
   FirecrawlBatchParams,
   FirecrawlBatchStarted,
@@ -21,19 +22,6 @@ import {
 
 /** At most this many refused URLs are named one by one in a 400. */
 const MAX_NAMED_URLS = 100;
-
-/** A 400 naming every option of the request Trawl cannot honour. */
-export function refuseUnsupported(problems: { field: string; reason: string }[]): void {
-  const first = problems[0];
-  if (!first) return;
-  const names = problems.map((p) => p.field).join(", ");
-  throw new ApiError(
-    400,
-    "unsupported_option",
-    `${first.field}: ${first.reason}${problems.length > 1 ? ` (unsupported: ${names})` : ""}`,
-    problems,
-  );
-}
 
 function startRoute(version: "v1" | "v2") {
   return createRoute({
@@ -108,7 +96,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
     app.openapi(startRoute(version), async (c) => {
       const body = c.req.valid("json");
       refuseUnsupported(refusedOptions(body));
-      const settings = readSettings(c.env as unknown as Record<string, unknown>);
+      const settings = readSettings(c.env);
       if (body.urls.length > settings.MAX_URLS_PER_BATCH) {
         throw new ApiError(413, "too_many_urls", `urls: more than ${settings.MAX_URLS_PER_BATCH} URLs in one batch`, [
           { field: "urls", reason: `more than ${settings.MAX_URLS_PER_BATCH} URLs` },
@@ -145,7 +133,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
 
   for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}"]) {
     app.openapi(cancelRoute(path), async (c) => {
-      const after = await coordinatorOf(c, c.req.valid("param").id).cancel(c.get("tenant"));
+      const after = await coordinatorFor(c, c.req.valid("param").id).cancel(c.get("tenant"));
       if (!after) throw ApiError.notFound();
       // A batch that already ended (completed, or failed at upload) has nothing left to cancel.
       if (after.status !== "cancelled") {

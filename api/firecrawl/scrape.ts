@@ -1,21 +1,21 @@
-// Firecrawl's single-URL scrape, answered synchronously by the consumer's own path for
+// Firecrawl's single-URL scrape, answered synchronously by the pages' own path for
 // one origin: the host gate (robots.txt, pace, concurrency), the fetcher's address
 // policy on every hop, and the extractor. Nothing is stored.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { fetchLimitsFrom } from "../../fetch/fetcher";
+import { fetchOriginGroup } from "../../fetch/origin-group";
 import { checkTarget } from "../../lib/address-policy";
 import { createLimiter } from "../../lib/concurrency";
 import type { ErrorCode } from "../../lib/error-codes";
 import { isDocument, toDocument } from "../../lib/firecrawl/documents";
 import { FirecrawlScrapeRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
 import { readSettings } from "../../lib/settings";
-import { fetchLimitsFrom } from "../../workers/fetcher";
-import { fetchOriginGroup } from "../../workers/origin-group";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { withQuota } from "../quotas";
 import type { AppEnv } from "../types";
-import { refuseUnsupported } from "./batch-scrape";
+import { refuseUnsupported } from "./refusals";
 import { FirecrawlScrapeResult, firecrawlError, firecrawlErrors, firecrawlTags } from "./schemas";
 
 /**
@@ -67,7 +67,7 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
     app.openapi(scrapeRoute(version), async (c) => {
       const body = c.req.valid("json");
       refuseUnsupported(refusedOptions(body));
-      const settings = readSettings(c.env as unknown as Record<string, unknown>);
+      const settings = readSettings(c.env);
       const limits = fetchLimitsFrom(settings);
       const url = body.url.trim();
       const check = checkTarget(url, limits.allow);

@@ -47,7 +47,7 @@ describe("a scheduled run's copy", () => {
         if (!batch) throw new Error("no batch");
         const done = await copyRunSlices(batch, {
           store,
-          settings: readSettings(env as unknown as Record<string, unknown>),
+          settings: readSettings(env),
           source,
           planDiscovery: async () => true,
           seal: async (token) => {

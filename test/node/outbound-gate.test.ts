@@ -1,11 +1,11 @@
-// Every outbound request passes one gate (workers/outbound-fetch.ts), and the deployed
+// Every outbound request passes one gate (fetch/outbound-fetch.ts), and the deployed
 // Worker keeps the platform flag that checks the address a host name resolves to.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
-const GATE = "workers/outbound-fetch.ts";
+const GATE = "fetch/outbound-fetch.ts";
 // Runs in the reader's browser, not in the Worker: it calls Trawl's own API.
 const BROWSER_CODE = new Set(["api/status-page-script.ts"]);
 
@@ -18,7 +18,7 @@ function sources(dir: string): string[] {
 describe("the outbound gate", () => {
   it("is the only caller of the global fetch in the Worker's code", () => {
     const callers: string[] = [];
-    for (const file of ["api", "workers", "durable-objects", "lib"].flatMap(sources)) {
+    for (const file of ["api", "workers", "fetch", "durable-objects", "lib"].flatMap(sources)) {
       if (file === GATE || BROWSER_CODE.has(file)) continue;
       const code = readFileSync(join(ROOT, file), "utf8")
         .replace(/\/\*[\s\S]*?\*\//g, "")

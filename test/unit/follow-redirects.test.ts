@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fetchPage } from "../../workers/fetcher";
+import { fetchPage } from "../../fetch/fetcher";
 
 /** Answers each URL from `routes` and records the headers every request carried. */
 function stubOrigins(routes: Record<string, () => Response>): { url: string; headers: Headers }[] {

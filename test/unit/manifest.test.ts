@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildManifest, type ManifestFacts, manifestProblems, readManifest } from "../../lib/manifest";
+import { buildManifest, type ManifestFacts, manifestProblems, parseManifest } from "../../lib/manifest";
 import { BatchOptions } from "../../lib/schemas";
 
 const part = (key: string, first: number, last: number, records: number) => ({
@@ -54,7 +54,7 @@ describe("buildManifest", () => {
   });
 });
 
-describe("readManifest", () => {
+describe("parseManifest", () => {
   it("reads a version 1 manifest (parts per chunk) as index ranges", () => {
     const v1 = {
       version: 1,
@@ -67,7 +67,7 @@ describe("readManifest", () => {
       chunkSize: 4,
       parts: [0, 1, 2].map((chunk) => ({ key: `p${chunk}`, chunk, records: 4, bytes: 1, sha256: "0".repeat(64) })),
     };
-    expect(readManifest(v1).parts.map((p) => [p.first, p.last])).toEqual([
+    expect(parseManifest(v1).parts.map((p) => [p.first, p.last])).toEqual([
       [0, 3],
       [4, 7],
       [8, 9],

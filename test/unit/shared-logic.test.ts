@@ -4,7 +4,7 @@ import { createLimiter, mapLimit } from "../../lib/concurrency";
 import { messageOf } from "../../lib/error-codes";
 import { r2Keys } from "../../lib/r2-keys";
 import { decodePart, encodePart, unfetchedLine, unfetchedRecord } from "../../lib/result-parts";
-import { parseApiKeys, readSettings } from "../../lib/settings";
+import { parseApiKeys, parseSettings } from "../../lib/settings";
 import { signObject, verifyObject } from "../../lib/signing";
 import { readUrlList } from "../../lib/url-list";
 import { normalizeUrl } from "../../lib/url-normalize";
@@ -85,7 +85,7 @@ describe("settings", () => {
   });
 
   it("falls back to defaults for missing or nonsense numbers", () => {
-    const settings = readSettings({ CHUNK_SIZE: "abc", MAX_REDIRECTS: "3" });
+    const settings = parseSettings({ CHUNK_SIZE: "abc", MAX_REDIRECTS: "3" });
     expect(settings.CHUNK_SIZE).toBe(25);
     expect(settings.MAX_REDIRECTS).toBe(3);
     expect(settings.HOST_MIN_INTERVAL_MS).toBe(1000);
