@@ -3,8 +3,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { type AllowList, checkTarget, parseAllowList } from "../../lib/address-policy";
 import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
+import type { BatchStatus } from "../../lib/schemas";
 import { readSettings } from "../../lib/settings";
 import { coordinatorOf } from "../batches";
+import type { ApiErrorCode } from "../error-codes";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { checkBatchQuota } from "../quotas";
@@ -21,6 +23,13 @@ import {
 
 /** At most this many refused URLs are named one by one in a 400. */
 const MAX_NAMED_URLS = 100;
+
+/** Why a cancel changed nothing: the batch had already ended this way (a cancel leaves none queued or running). */
+const ALREADY_ENDED: Partial<Record<BatchStatus, ApiErrorCode>> = {
+  completed: "already_completed",
+  failed: "already_failed",
+  expired: "already_expired",
+};
 
 /** A 400 naming every option of the request Trawl cannot honour. */
 export function refuseUnsupported(problems: { field: string; reason: string }[]): void {
@@ -149,7 +158,11 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       if (!after) throw ApiError.notFound();
       // A batch that already ended (completed, or failed at upload) has nothing left to cancel.
       if (after.status !== "cancelled") {
-        throw new ApiError(409, `already_${after.status}`, `batch already ${after.status}; nothing to cancel`);
+        throw new ApiError(
+          409,
+          ALREADY_ENDED[after.status] ?? "already_completed",
+          `batch already ${after.status}; nothing to cancel`,
+        );
       }
       return c.json({ success: true as const, status: "cancelled" as const }, 200);
     });

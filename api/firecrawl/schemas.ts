@@ -2,12 +2,13 @@
 // request schemas are the pure ones in lib/firecrawl/request.ts.
 import { z } from "@hono/zod-openapi";
 import { BatchId } from "../../lib/schemas";
+import { ApiErrorCode } from "../error-codes";
 
 export const FirecrawlErrorResponse = z
   .object({
     success: z.literal(false),
     error: z.string(),
-    code: z.string(),
+    code: ApiErrorCode,
     details: z.array(z.object({ field: z.string(), reason: z.string() })),
   })
   .openapi("FirecrawlError");
