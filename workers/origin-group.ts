@@ -1,7 +1,7 @@
 import { checkFetchTarget } from "../lib/address-policy";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import { unfetchedRecord } from "../lib/result-parts";
-import { backoffSeconds } from "../lib/retry-policy";
+import { pageRetryDelay } from "../lib/retry-policy";
 import {
   isAllowed,
   ROBOTS_MAX_BYTES,
@@ -48,7 +48,8 @@ export async function fetchOriginGroup(
   // A destination the outbound gate refuses (a host name whose address nothing here
   // checks) ends its URLs now, before robots.txt is asked for on their behalf.
   const target = checkFetchTarget(origin, ctx.fetchLimits.allow);
-  if (!target.ok) return entries.map((entry) => recordWithoutFetch(entry, "failed", target.code, target.reason));
+  if (!target.ok)
+    return entries.map((entry) => recordWithoutFetch(entry, "failed", target.error.code, target.error.message));
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const respectRobots = ctx.options.respectRobots;
   let grant = await gate.acquire(entries.length, respectRobots, null);
@@ -102,12 +103,13 @@ function judgeRobots(
     // (the retry lands after the gate's cached answer expires, so it re-asks robots.txt),
     // and what is still unreachable at the last attempt failed to be read, not forbade.
     const attempts = entry.attempts + 1;
-    if (attempts < ctx.options.maxAttempts) {
+    const backoff = pageRetryDelay(attempts, ctx.options.maxAttempts);
+    if (backoff !== null) {
       const untilReask = Math.ceil((grant.robotsExpiresAt - Date.now()) / 1000);
       // Counted as an attempt, so a robots.txt that stays unreachable ends the URL.
       return {
         kind: "retry",
-        afterSeconds: Math.max(backoffSeconds(attempts), untilReask),
+        afterSeconds: Math.max(backoff, untilReask),
         fetched: true,
         rateLimited: false,
       };

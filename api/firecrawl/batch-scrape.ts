@@ -88,10 +88,10 @@ function sortUrls(urls: string[], allow: AllowList, ignoreInvalid: boolean): { k
   for (const [i, url] of urls.entries()) {
     const check = checkTarget(url.trim(), allow);
     // A blocked address is a well-formed URL: it is submitted and ends skipped, visible in /errors.
-    if (check.ok || check.code !== "invalid_url") kept.push(url);
+    if (check.ok || check.error.code !== "invalid_url") kept.push(url);
     else {
       invalid.push(url);
-      if (problems.length < MAX_NAMED_URLS) problems.push({ field: `urls[${i}]`, reason: check.reason });
+      if (problems.length < MAX_NAMED_URLS) problems.push({ field: `urls[${i}]`, reason: check.error.message });
     }
   }
   const first = problems[0];

@@ -2,6 +2,7 @@ import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
 import { uniqueSort } from "domutils";
 import type { ErrorCode } from "../error-codes";
+import { fail } from "../result";
 import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
@@ -21,10 +22,6 @@ import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageField
 import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
-
-function fail(code: ErrorCode, message: string): ExtractResult {
-  return { ok: false, code, message };
-}
 
 /** Extracts clean Markdown and metadata from one fetched page; never throws. */
 export async function extract(input: ExtractInput): Promise<ExtractResult> {
@@ -47,9 +44,9 @@ async function run(input: ExtractInput): Promise<ExtractResult> {
   const cap = isHtml ? LIMITS.maxHtmlBytes : LIMITS.maxTextBytes;
   const truncated = input.body.length > cap;
   const decoded = decodeBody(truncated ? input.body.subarray(0, cap) : input.body, input.contentType, isHtml);
-  if (!decoded.ok) return fail("decoding_failed", decoded.message);
-  if (!isHtml) return finishText(decoded.text, kind === "markdown", input, truncated);
-  return extractHtml(decoded.text, kind === "xhtml", input, truncated);
+  if (!decoded.ok) return decoded;
+  if (!isHtml) return finishText(decoded.value.text, kind === "markdown", input, truncated);
+  return extractHtml(decoded.value.text, kind === "xhtml", input, truncated);
 }
 
 async function finishText(

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../error-codes";
+import type { Failure, Result } from "../result";
 
 /** Options a batch passes to the extractor for every page. */
 export interface ExtractOptions {
@@ -51,4 +52,4 @@ export interface Extraction extends PageFields {
   truncated?: boolean;
 }
 
-export type ExtractResult = { ok: true; value: Extraction } | { ok: false; code: ErrorCode; message: string };
+export type ExtractResult = Result<Extraction, Failure<ErrorCode>>;
