@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type * as Firecrawl from "../../api/firecrawl/schemas";
 import type * as Api from "../../api/openapi-schemas";
+import type { WebhookSecretView } from "../../api/webhooks";
 
 export type BatchView = z.infer<typeof Api.BatchView>;
 export type CreatedBatch = z.infer<typeof Api.CreatedBatch>;
@@ -19,3 +20,4 @@ export type ScheduleRunsPage = z.infer<typeof Api.ScheduleRunsPage>;
 export type FirecrawlError = z.infer<typeof Firecrawl.FirecrawlErrorResponse>;
 export type FirecrawlBatchStatus = z.infer<typeof Firecrawl.FirecrawlBatchStatus>;
 export type FirecrawlBatchErrors = z.infer<typeof Firecrawl.FirecrawlBatchErrors>;
+export type SecretView = z.infer<typeof WebhookSecretView>;
