@@ -1,12 +1,43 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Three kinds of tests, one command (`npm test`):
-// - "workerd": unit and integration tests inside the Workers runtime, against real
-//   local Durable Objects, Queues and R2 (Miniflare), configured from wrangler.toml,
-//   with a real local origin server (test/support/global-origin.ts) to fetch from.
+// Four kinds of tests, one command (`npm test`):
+// - "unit" (test/unit) and "integration" (test/integration): inside the Workers runtime,
+//   against real local Durable Objects, Queues and R2 (Miniflare), configured from
+//   wrangler.toml, with a real local origin server (test/support/global-origin.ts).
 // - "node": checks that need the filesystem (the corpus-wide extraction quality).
 // - "e2e": start `wrangler dev` and a local origin, and use the public HTTP API.
+
+/**
+ * The Workers runtime both workerd projects run in: real local Durable Objects, Queues
+ * and R2 (Miniflare), configured from wrangler.toml, with bindings for the local origin.
+ */
+function workerd() {
+  return cloudflareTest(({ inject }) => ({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
+        SIGNING_SECRET: "test-signing-secret",
+        DEV_ALLOWED_ORIGINS: [inject("originUrl"), inject("politeOriginUrl"), ...inject("robotsFaultOriginUrls")].join(
+          ",",
+        ),
+        // The shared test origin is not throttled; the second one is, by its
+        // robots.txt Crawl-delay (test/integration/politeness.test.ts).
+        HOST_MIN_INTERVAL_MS: "0",
+        HOST_MAX_CONCURRENCY: "4",
+        FETCH_TIMEOUT_MS: "3000",
+        // Small chunks and a small window, so a few dozen URLs exercise many
+        // chunks, and a chunk far past the window stays undispatched for a test.
+        CHUNK_SIZE: "5",
+        MAX_CHUNKS_IN_FLIGHT: "4",
+        // Webhook retries at once: the backoff maths has its own unit test.
+        WEBHOOK_RETRY_BASE_SECONDS: "0",
+      },
+    },
+  }));
+}
+
 export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores: one, on a 2-core machine, so
@@ -16,36 +47,19 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
-                SIGNING_SECRET: "test-signing-secret",
-                DEV_ALLOWED_ORIGINS: [
-                  inject("originUrl"),
-                  inject("politeOriginUrl"),
-                  ...inject("robotsFaultOriginUrls"),
-                ].join(","),
-                // The shared test origin is not throttled; the second one is, by its
-                // robots.txt Crawl-delay (test/integration/politeness.test.ts).
-                HOST_MIN_INTERVAL_MS: "0",
-                HOST_MAX_CONCURRENCY: "4",
-                FETCH_TIMEOUT_MS: "3000",
-                // Small chunks and a small window, so a few dozen URLs exercise many
-                // chunks, and a chunk far past the window stays undispatched for a test.
-                CHUNK_SIZE: "5",
-                MAX_CHUNKS_IN_FLIGHT: "4",
-                // Webhook retries at once: the backoff maths has its own unit test.
-                WEBHOOK_RETRY_BASE_SECONDS: "0",
-              },
-            },
-          })),
-        ],
+        plugins: [workerd()],
         test: {
-          name: "workerd",
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          globalSetup: ["test/support/global-origin.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [workerd()],
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/support/global-origin.ts"],
           testTimeout: 30_000,
         },

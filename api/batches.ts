@@ -161,7 +161,7 @@ async function checkPreviousBatch(c: Context<AppEnv>, id: string, options: Batch
 function checkWebhook(options: BatchOptions, allow: AllowList, field: string): void {
   if (!options.webhook) return;
   const target = checkTarget(options.webhook.url, allow);
-  if (!target.ok) throw ApiError.invalid(`${field}.webhook.url`, `${target.code}: ${target.reason}`);
+  if (!target.ok) throw ApiError.invalid(`${field}.webhook.url`, `${target.error.code}: ${target.error.message}`);
 }
 
 function parseOptions(raw: string | undefined): BatchOptions {

@@ -43,9 +43,9 @@ export function discoveryPlanFrom(
     sources: sources.map((entry, i) => {
       const { kind, url } = sourceOf(entry);
       const check = checkTarget(url.trim(), allow);
-      if (!check.ok) throw ApiError.invalid(`sources[${i}].${kind}`, `${check.code}: ${check.reason}`);
+      if (!check.ok) throw ApiError.invalid(`sources[${i}].${kind}`, `${check.error.code}: ${check.error.message}`);
       // A robots source names an origin; its robots.txt is what is read.
-      const target = kind === "robots" ? new URL(robotsUrlFor(check.url.href)) : check.url;
+      const target = kind === "robots" ? new URL(robotsUrlFor(check.value.href)) : check.value;
       return { kind, url: normalizeUrl(target) };
     }),
     include: body.include ?? [],

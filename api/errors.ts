@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import type { ApiErrorCode } from "./error-codes";
 import type { AppEnv } from "./types";
 
 export interface FieldProblem {
@@ -12,7 +13,7 @@ export interface FieldProblem {
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details: FieldProblem[] = [],
   ) {

@@ -5,11 +5,12 @@ import { DiscoveryFields, SourceKind } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { DailyTime, ScheduleSpec } from "../lib/schedule";
 import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
+import { ApiErrorCode } from "./error-codes";
 
 export const ErrorResponse = z
   .object({
     error: z.object({
-      code: z.string(),
+      code: ApiErrorCode,
       message: z.string(),
       details: z.array(z.object({ field: z.string(), reason: z.string() })),
     }),

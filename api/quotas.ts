@@ -36,12 +36,12 @@ export async function withQuota<T>(
 ): Promise<T> {
   const directory = c.env.TENANT.getByName(c.get("tenant"));
   const lease = await directory.acquire(quota.kind, quota.max, quota.ttlMs);
-  if (!lease.ok) throw quotaExceeded(c, quota.what, quota.max, quota.setting, lease.retryAfterSeconds);
+  if (!lease.ok) throw quotaExceeded(c, quota.what, quota.max, quota.setting, lease.error.retryAfterSeconds);
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
-    await directory.release(lease.id).catch(() => {}); // it expires by itself
+    await directory.release(lease.value).catch(() => {}); // it expires by itself
   };
   try {
     return await work(release);

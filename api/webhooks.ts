@@ -5,7 +5,7 @@ import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-const WebhookSecretView = z
+export const WebhookSecretView = z
   .object({
     secret: z.string(),
     header: z.literal("X-Trawl-Signature"),

@@ -97,7 +97,7 @@ async function readabilityQuality(): Promise<void> {
     const res = await extract({ body: p.bytes, contentType: "text/html", url: PAGE_URL, options: { images: false } });
     const text = res.ok ? markdownToText(res.value.markdown) : "";
     const s = tokenF1(text, htmlText(p.expected));
-    scores.push({ name: p.name, f1: s.f1, p: s.precision, r: s.recall, err: res.ok ? undefined : res.code });
+    scores.push({ name: p.name, f1: s.f1, p: s.precision, r: s.recall, err: res.ok ? undefined : res.error.code });
   }
   const mean = scores.reduce((s, x) => s + x.f1, 0) / scores.length;
   const sorted = [...scores].sort((a, b) => a.f1 - b.f1);

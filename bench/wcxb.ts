@@ -18,6 +18,6 @@ const predictions: Record<string, string> = {};
 for (const p of loadWcxb(dir)) {
   const r = await extract({ body: p.bytes, contentType: "text/html", url: p.url, options: { images: false } });
   predictions[p.id] = r.ok ? markdownToText(r.value.markdown) : "";
-  if (dump) writeFileSync(join(dump, `${p.id}.md`), r.ok ? r.value.markdown : `(${r.code})`);
+  if (dump) writeFileSync(join(dump, `${p.id}.md`), r.ok ? r.value.markdown : `(${r.error.code})`);
 }
 process.stdout.write(scoreWcxb(dir, predictions, Number(process.argv[2] ?? 20)));

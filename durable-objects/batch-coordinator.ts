@@ -19,7 +19,7 @@ import { ErrorCode } from "../lib/error-codes";
 import { buildManifest, parseManifest } from "../lib/manifest";
 import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
-import { backoffSeconds } from "../lib/retry-policy";
+import { SOURCE_MAX_ATTEMPTS, sourceRetryDelay } from "../lib/retry-policy";
 import { BatchOptions, type ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
@@ -52,8 +52,6 @@ const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
 const DAY_MS = 86_400_000;
-/** Readings of one source (transient failures, lost leases) before it fails `gave_up`. */
-const MAX_SOURCE_ATTEMPTS = 4;
 
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
@@ -279,8 +277,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   async finishSource(sourceId: number, token: string, outcome: SourceOutcome): Promise<void> {
     const source = this.discovery.source(sourceId);
     if (source?.state !== "leased" || source.token !== token) return;
-    if (!outcome.ok && outcome.transient && source.claims < MAX_SOURCE_ATTEMPTS) {
-      await this.sendSources([sourceId], "reopen", backoffSeconds(source.claims));
+    const again = !outcome.ok && outcome.transient ? sourceRetryDelay(source.claims) : null;
+    if (again !== null) {
+      await this.sendSources([sourceId], "reopen", again);
       return;
     }
     this.store.atomically(() => this.discovery.finish(sourceId, outcome.ok ? null : outcome));
@@ -463,7 +462,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       }
     }
     for (const source of this.discovery.lost(now)) {
-      if (source.claims >= MAX_SOURCE_ATTEMPTS) {
+      if (source.claims >= SOURCE_MAX_ATTEMPTS) {
         this.discovery.giveUp(source.id, `no reading finished in ${source.claims} attempts`);
       } else await this.sendSources([source.id], "reopen", 0);
     }

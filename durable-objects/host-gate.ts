@@ -1,16 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { GateGrant, GateRelease } from "../lib/coordinator-protocol";
+import { robotsReaskMs } from "../lib/retry-policy";
 import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
 import { readSettings, type Settings } from "../lib/settings";
 
 /** robots.txt is trusted for a day (RFC 9309 §2.4). */
 const ROBOTS_TTL_MS = 24 * 60 * 60_000;
-/**
- * An unreachable one is asked again after 2 s, doubling with each unreachable answer in
- * a row up to 5 min: soon enough that a batch re-asks within its run, never a hot loop.
- */
-const ROBOTS_UNREACHABLE_BASE_MS = 2000;
-const ROBOTS_UNREACHABLE_CAP_MS = 5 * 60_000;
 /** A 429 or 503 doubles the host's interval, up to this factor, for PENALTY_MS. */
 const MAX_PENALTY = 8;
 const PENALTY_MS = 10 * 60_000;
@@ -118,10 +113,7 @@ export class HostGate extends DurableObject<Env> {
 
   private storeRobots(rules: RobotsRules): void {
     const failures = rules.outcome === "unreachable" ? this.gate().robots_failures + 1 : 0;
-    const ttl =
-      failures === 0
-        ? ROBOTS_TTL_MS
-        : Math.min(ROBOTS_UNREACHABLE_CAP_MS, ROBOTS_UNREACHABLE_BASE_MS * 2 ** Math.min(failures - 1, 20));
+    const ttl = failures === 0 ? ROBOTS_TTL_MS : robotsReaskMs(failures);
     this.sql.exec(
       "UPDATE gate SET robots = ?, robots_expires = ?, robots_failures = ?",
       JSON.stringify(rules),

@@ -2,8 +2,15 @@
 // streams): one row per holder, with an expiry, so a holder whose isolate died without
 // letting go frees its place by itself. The tenant directory delegates to it.
 
-/** A place taken, or why not and when one frees up. */
-export type LeaseResult = { ok: true; id: string } | { ok: false; retryAfterSeconds: number };
+import type { Failure, Result } from "../lib/result";
+
+/** Every place of the kind is held: when the first one frees up. */
+export interface PlacesFull extends Failure<"quota_exceeded"> {
+  retryAfterSeconds: number;
+}
+
+/** A place taken (its id), or why not and when one frees up. */
+export type LeaseResult = Result<string, PlacesFull>;
 
 export class TenantLeases {
   constructor(private readonly sql: SqlStorage) {
@@ -25,11 +32,13 @@ export class TenantLeases {
       )
       .one();
     if (held.n >= max) {
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((held.first ?? now) - now) / 1000)) };
+      const retryAfterSeconds = Math.max(1, Math.ceil(((held.first ?? now) - now) / 1000));
+      const message = `all ${max} places of ${kind} are held`;
+      return { ok: false, error: { code: "quota_exceeded", message, retryAfterSeconds } };
     }
     const id = crypto.randomUUID();
     this.sql.exec("INSERT INTO leases (id, kind, expires_at) VALUES (?, ?, ?)", id, kind, now + ttlMs);
-    return { ok: true, id };
+    return { ok: true, value: id };
   }
 
   /** Gives a place back. */

@@ -3,7 +3,7 @@ import type { ErrorCode } from "../lib/error-codes";
 import { extract } from "../lib/extract";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
-import { backoffSeconds } from "../lib/retry-policy";
+import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, ResultRecord } from "../lib/schemas";
 import { type FetchLimits, fetchPage } from "./fetcher";
 
@@ -64,8 +64,8 @@ export async function fetchAndExtract(
     return { kind: "terminal", record, fetched: true };
   }
   if (!page.ok) {
-    if (page.transient && attempts < options.maxAttempts) {
-      const afterSeconds = page.retryAfterSeconds ?? backoffSeconds(attempts);
+    const afterSeconds = page.transient ? pageRetryDelay(attempts, options.maxAttempts, page.retryAfterSeconds) : null;
+    if (afterSeconds !== null) {
       return { kind: "retry", afterSeconds, fetched: true, rateLimited: page.code === "rate_limited" };
     }
     const record = unfetchedRecord(entry, "failed", page.code, page.message);
@@ -87,8 +87,8 @@ export async function fetchAndExtract(
   });
   const validators = { etag: page.etag, lastModified: page.lastModified };
   if (!extracted.ok) {
-    const record = unfetchedRecord(entry, "failed", extracted.code, extracted.message);
-    const rendering = extracted.needsRendering && { needsRendering: true };
+    const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);
+    const rendering = extracted.error.needsRendering && { needsRendering: true };
     return { kind: "terminal", record: { ...record, ...base, ...validators, ...rendering }, fetched: true };
   }
   const x = extracted.value;

@@ -1,6 +1,6 @@
 import { type AllowList, parseAllowList } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
-import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
+import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects } from "./follow-redirects";
 
@@ -110,21 +110,21 @@ export async function fetchPage(
   const fail = (
     code: ErrorCode,
     message: string,
-    extra: Partial<Pick<FetchFailure, "status" | "contentType" | "transient" | "retryAfterSeconds">> = {},
+    extra: Partial<Pick<FetchFailure, "status" | "contentType" | "retryAfterSeconds">> = {},
   ): FetchFailure => ({
     ok: false,
     code,
     message,
     status: null,
     contentType: null,
-    transient: false,
     retryAfterSeconds: null,
     ...trace(),
     ...extra,
+    transient: isTransient(code, extra.status ?? null),
   });
   if (!followed.ok) {
     const message = followed.code === "timeout" ? `no answer within ${limits.timeoutMs} ms` : followed.message;
-    return fail(followed.code, message, { status: followed.status, transient: followed.transient });
+    return fail(followed.code, message, { status: followed.status });
   }
 
   const { response } = followed;
@@ -142,9 +142,9 @@ export async function fetchPage(
     await discard(response);
     const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"), Date.now());
     if (kind === "rate_limited") {
-      return fail("rate_limited", `HTTP ${status}`, { status, contentType, transient: true, retryAfterSeconds });
+      return fail("rate_limited", `HTTP ${status}`, { status, contentType, retryAfterSeconds });
     }
-    return fail("http_error", `HTTP ${status}`, { status, contentType, transient: kind === "retry" });
+    return fail("http_error", `HTTP ${status}`, { status, contentType });
   }
   if (contentType && !TEXTUAL.test(contentType.trim())) {
     await discard(response);
@@ -172,8 +172,8 @@ export async function fetchPage(
   }
   if (read.kind === "network_error") {
     return signal.aborted
-      ? fail("timeout", `body not complete within ${limits.timeoutMs} ms`, { status, contentType, transient: true })
-      : fail("network_error", read.message, { status, contentType, transient: true });
+      ? fail("timeout", `body not complete within ${limits.timeoutMs} ms`, { status, contentType })
+      : fail("network_error", read.message, { status, contentType });
   }
   const { body, truncated } = read;
   return { ok: true, status, contentType, body, truncated, notModified: false, ...validators, ...trace() };

@@ -5,7 +5,7 @@
 // skip the policy on a redirect.
 import { type AllowList, checkFetchTarget } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
-import { classifyStatus } from "../lib/retry-policy";
+import { classifyStatus, isTransient } from "../lib/retry-policy";
 import { gatedFetch } from "./outbound-fetch";
 
 export interface RedirectLimits {
@@ -50,33 +50,31 @@ export async function followRedirects(
   const redirects: string[] = [];
   const seen = new Set<string>();
   let current = url;
-  const fail = (code: RedirectFailure, message: string, status: number | null = null, transient = false): Followed => ({
+  const fail = (code: RedirectFailure, message: string, status: number | null = null): Followed => ({
     ok: false,
     code,
     message,
     status,
-    transient,
+    transient: isTransient(code, status),
     url: current,
     redirects,
   });
   let firstOrigin: string | null = null;
   for (let hop = 0; ; hop++) {
     const target = checkFetchTarget(current, limits.allow);
-    if (!target.ok) return fail(target.code, target.reason);
-    firstOrigin ??= target.url.origin;
-    const hopHeaders = originOnly && target.url.origin === firstOrigin ? { ...headers, ...originOnly } : headers;
-    if (seen.has(target.url.href)) return fail("too_many_redirects", `redirect loop back to ${target.url.href}`);
-    seen.add(target.url.href);
+    if (!target.ok) return fail(target.error.code, target.error.message);
+    firstOrigin ??= target.value.origin;
+    const hopHeaders = originOnly && target.value.origin === firstOrigin ? { ...headers, ...originOnly } : headers;
+    if (seen.has(target.value.href)) return fail("too_many_redirects", `redirect loop back to ${target.value.href}`);
+    seen.add(target.value.href);
 
     let response: Response;
     try {
-      const gated = await gatedFetch(target.url.href, limits.allow, { signal, headers: hopHeaders });
-      if (!gated.ok) return fail(gated.code, gated.reason);
-      response = gated.response;
+      const gated = await gatedFetch(target.value.href, limits.allow, { signal, headers: hopHeaders });
+      if (!gated.ok) return fail(gated.error.code, gated.error.message);
+      response = gated.value.response;
     } catch (error) {
-      return signal.aborted
-        ? fail("timeout", "no answer in time", null, true)
-        : fail("network_error", describe(error), null, true);
+      return signal.aborted ? fail("timeout", "no answer in time") : fail("network_error", describe(error));
     }
     if (classifyStatus(response.status) !== "redirect") {
       return { ok: true, response, url: current, redirects };
@@ -88,11 +86,11 @@ export async function followRedirects(
     if (hop >= limits.maxRedirects) return fail("too_many_redirects", `more than ${limits.maxRedirects} redirects`);
     let next: URL;
     try {
-      next = new URL(location, target.url);
+      next = new URL(location, target.value);
     } catch {
       return fail("invalid_url", `redirect to an unparseable Location: ${location.slice(0, 200)}`, status);
     }
-    redirects.push(target.url.href);
+    redirects.push(target.value.href);
     current = next.href;
   }
 }

@@ -1,6 +1,6 @@
 import type { ClaimEntry, GateRelease } from "../lib/coordinator-protocol";
 import { unfetchedRecord } from "../lib/result-parts";
-import { backoffSeconds } from "../lib/retry-policy";
+import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
 import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
@@ -89,12 +89,13 @@ function judgeRobots(grant: GoGrant, entry: ClaimEntry, ctx: GroupContext): UrlO
     // (the retry lands after the gate's cached answer expires, so it re-asks robots.txt),
     // and what is still unreachable at the last attempt failed to be read, not forbade.
     const attempts = entry.attempts + 1;
-    if (attempts < ctx.options.maxAttempts) {
+    const backoff = pageRetryDelay(attempts, ctx.options.maxAttempts);
+    if (backoff !== null) {
       const untilReask = Math.ceil((verdict.reaskAt - Date.now()) / 1000);
       // Counted as an attempt, so a robots.txt that stays unreachable ends the URL.
       return {
         kind: "retry",
-        afterSeconds: Math.max(backoffSeconds(attempts), untilReask),
+        afterSeconds: Math.max(backoff, untilReask),
         fetched: true,
         rateLimited: false,
       };

@@ -3,16 +3,15 @@
 // decided here, right before connecting, so no fetch path can skip it.
 // test/node/outbound-gate.test.ts holds every other file to that.
 import { type AllowList, checkFetchTarget } from "../lib/address-policy";
+import { type Failure, ok, type Result } from "../lib/result";
 
-export type GatedResponse =
-  | { ok: true; url: URL; response: Response }
-  | { ok: false; code: "invalid_url" | "blocked_address"; reason: string };
+export type GatedResponse = Result<{ url: URL; response: Response }, Failure<"invalid_url" | "blocked_address">>;
 
 /** Fetches `rawUrl` if the address policy lets it, never following redirects; throws as `fetch` does on network failure. */
 export async function gatedFetch(rawUrl: string, allow: AllowList, init: RequestInit): Promise<GatedResponse> {
   const target = checkFetchTarget(rawUrl, allow);
   if (!target.ok) return target;
   // Redirects are followed by the caller, one checked hop at a time.
-  const response = await fetch(target.url.href, { ...init, redirect: "manual" });
-  return { ok: true, url: target.url, response };
+  const response = await fetch(target.value.href, { ...init, redirect: "manual" });
+  return ok({ url: target.value, response });
 }

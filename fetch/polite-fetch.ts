@@ -32,7 +32,7 @@ export interface TurnContext {
 
 export type HostTurn<T> =
   /** The outbound gate refuses the origin: nothing was asked of it, robots.txt included. */
-  | { kind: "refused"; code: Extract<TargetCheck, { ok: false }>["code"]; message: string }
+  | { kind: "refused"; code: Extract<TargetCheck, { ok: false }>["error"]["code"]; message: string }
   /** The gate could not fit us in: try again after `waitMs` (null when it gave no time). */
   | { kind: "busy"; waitMs: number | null }
   | { kind: "done"; value: T };
@@ -50,7 +50,7 @@ export async function withHostTurn<T>(
   work: (grant: GoGrant, feedback: GateRelease) => Promise<T>,
 ): Promise<HostTurn<T>> {
   const target = checkFetchTarget(origin, ctx.fetchLimits.allow);
-  if (!target.ok) return { kind: "refused", code: target.code, message: target.reason };
+  if (!target.ok) return { kind: "refused", code: target.error.code, message: target.error.message };
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const run = ctx.limit ?? (<R>(job: () => Promise<R>) => job());
   let grant = await gate.acquire(count, ctx.respectRobots, null);

@@ -2,7 +2,7 @@
 // (address policy on every redirect hop, our User-Agent, a timeout), but never held
 // whole: the caller parses it as it arrives.
 import type { SourceErrorCode } from "../lib/discovery";
-import { classifyStatus, parseRetryAfter } from "../lib/retry-policy";
+import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { FetchLimits } from "./fetcher";
 import { discard, followRedirects } from "./follow-redirects";
 
@@ -35,11 +35,11 @@ export async function openSource(
   signal: AbortSignal,
   maxBytes = SITEMAP_MAX_BYTES,
 ): Promise<OpenedSource> {
-  const fail = (code: SourceErrorCode, message: string, transient = false): SourceFailure => ({
+  const fail = (code: SourceErrorCode, message: string, status: number | null = null): SourceFailure => ({
     ok: false,
     code,
     message,
-    transient,
+    transient: isTransient(code, status),
   });
   const headers = {
     "user-agent": limits.userAgent,
@@ -47,16 +47,16 @@ export async function openSource(
     "accept-encoding": "gzip, br",
   };
   const followed = await followRedirects(url, limits, headers, signal);
-  if (!followed.ok) return fail(followed.code, followed.message, followed.transient);
+  if (!followed.ok) return fail(followed.code, followed.message, followed.status);
   const { response } = followed;
   const kind = classifyStatus(response.status);
   if (kind !== "success") {
     await discard(response);
     if (kind === "rate_limited") {
       const after = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-      return fail("rate_limited", `HTTP ${response.status}${after ? `, retry after ${after} s` : ""}`, true);
+      return fail("rate_limited", `HTTP ${response.status}${after ? `, retry after ${after} s` : ""}`);
     }
-    return fail("http_error", `HTTP ${response.status}`, kind === "retry");
+    return fail("http_error", `HTTP ${response.status}`, response.status);
   }
   const coding = (response.headers.get("content-encoding") ?? "").trim();
   if (coding !== "" && coding !== "identity" && coding !== "gzip" && coding !== "br") {

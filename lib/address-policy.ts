@@ -17,6 +17,8 @@
  * IPv6. Working on that canonical form is what lets the checks below stay small.
  */
 
+import { type Failure, fail, ok, type Result } from "./result";
+
 /** Origins (scheme + host + port) exempted from the address checks; dev and tests only. */
 export interface AllowList {
   readonly origins: ReadonlySet<string>;
@@ -27,9 +29,8 @@ export interface AllowList {
   readonly names?: "platform-checked" | "refused";
 }
 
-export type TargetCheck =
-  | { ok: true; url: URL }
-  | { ok: false; code: "invalid_url" | "blocked_address"; reason: string };
+/** The URL a fetch may request, or why it may not. */
+export type TargetCheck = Result<URL, Failure<"invalid_url" | "blocked_address">>;
 
 /**
  * Parses `DEV_ALLOWED_ORIGINS` ("http://127.0.0.1:8790,http://localhost:8790"); throws on a
@@ -81,12 +82,12 @@ export function checkTarget(rawUrl: string, allow: AllowList): TargetCheck {
   // to WHATWG (one trailing dot folds, two do not) but reach the same address.
   const judged = withoutTrailingDots(url);
   if (judged === null) return refuse("invalid_url", "host is empty or unparseable without its trailing dots");
-  if (allow.origins.has(judged.origin)) return { ok: true, url };
+  if (allow.origins.has(judged.origin)) return ok(url);
 
   const lengthProblem = dnsLengthProblem(judged.hostname);
   if (lengthProblem !== null) return refuse("invalid_url", lengthProblem);
   const reason = hostProblem(judged.hostname);
-  return reason === null ? { ok: true, url } : refuse("blocked_address", reason);
+  return reason === null ? ok(url) : refuse("blocked_address", reason);
 }
 
 /**
@@ -97,7 +98,7 @@ export function checkTarget(rawUrl: string, allow: AllowList): TargetCheck {
 export function checkFetchTarget(rawUrl: string, allow: AllowList): TargetCheck {
   const check = checkTarget(rawUrl, allow);
   if (!check.ok || allow.names === "platform-checked") return check;
-  const judged = withoutTrailingDots(check.url);
+  const judged = withoutTrailingDots(check.value);
   if (judged === null || allow.origins.has(judged.origin)) return check;
   if (judged.hostname.startsWith("[") || parseDottedIpv4(judged.hostname) !== null) return check;
   return refuse(
@@ -133,8 +134,8 @@ function dnsLengthProblem(hostname: string): string | null {
   return null;
 }
 
-function refuse(code: "invalid_url" | "blocked_address", reason: string): TargetCheck {
-  return { ok: false, code, reason };
+function refuse(code: "invalid_url" | "blocked_address", message: string): TargetCheck {
+  return fail(code, message);
 }
 
 function safeParse(raw: string): URL | null {

@@ -5,6 +5,8 @@
 // lets the day-of-month/day-of-week rule and the DST rule (lib/cron-next.ts) be the ones
 // the README states, with tests that pin them.
 
+import { type Failure, fail as failure, ok, type Result } from "./result";
+
 /** The sets a cron expression allows, and whether its day fields were restricted. */
 export interface Cron {
   minutes: ReadonlySet<number>;
@@ -18,7 +20,7 @@ export interface Cron {
   dowRestricted: boolean;
 }
 
-export type CronParse = { ok: true; value: Cron } | { ok: false; error: { message: string } };
+export type CronParse = Result<Cron, Failure<"invalid_cron">>;
 
 const MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
@@ -71,7 +73,7 @@ export function parseCron(expression: string): CronParse {
   if (!cron.dowRestricted && ![...months].some((m) => [...daysOfMonth].some((d) => d <= daysIn(m)))) {
     return fail("no month of the expression has any of its days of month");
   }
-  return { ok: true, value: cron };
+  return ok(cron);
 }
 
 /** The most days `month` (1-12) ever has: 29 for February, which leap years give it. */
@@ -116,7 +118,7 @@ function fieldValue(token: string, spec: FieldSpec): number | string {
 }
 
 function fail(message: string): CronParse {
-  return { ok: false, error: { message } };
+  return failure("invalid_cron", message);
 }
 
 /** Whether a calendar day (month 1-12, day 1-31, weekday 0-6) is one the expression runs on. */

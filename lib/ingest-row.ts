@@ -8,6 +8,6 @@ export function toIngestRow(entry: UrlEntry, allow: AllowList): IngestRow {
   const url = typeof entry === "string" ? entry : entry.url;
   const id = typeof entry === "string" ? null : (entry.id ?? null);
   const check = checkTarget(url.trim(), allow);
-  if (!check.ok) return { url, id, norm: null, code: check.code, message: check.reason };
-  return { url, id, norm: normalizeUrl(check.url), code: null, message: null };
+  if (!check.ok) return { url, id, norm: null, code: check.error.code, message: check.error.message };
+  return { url, id, norm: normalizeUrl(check.value), code: null, message: null };
 }

@@ -1,6 +1,16 @@
 /**
- * When a fetch outcome should be retried, and after how long. Delays are whole
- * seconds because Queues' `delaySeconds` takes integers.
+ * What Trawl tries again, how often, and after how long: the one table of "try again
+ * later" (README "Reliability" lists it). Callers ask here rather than decide. Delays
+ * are whole seconds because Queues' `delaySeconds` takes integers.
+ *
+ * | What                          | Transient when                                              | Attempts                 | Delay                                      |
+ * | ----------------------------- | ----------------------------------------------------------- | ------------------------ | ------------------------------------------ |
+ * | a page                        | `isTransient`: 408, 425, 5xx, 429/503, timeout, network     | `maxAttempts` (def. 4)   | Retry-After, else `backoffSeconds`         |
+ * | a page whose robots.txt fails | robots.txt unreachable (5xx, 429, refused, timeout)         | `maxAttempts`            | `backoffSeconds`, at least until re-asked  |
+ * | robots.txt itself (host gate) | unreachable                                                 | until it answers         | `robotsReaskMs`: 2 s doubling to 5 min     |
+ * | a discovery source            | `isTransient`, or robots.txt unreachable                    | `SOURCE_MAX_ATTEMPTS`    | `backoffSeconds`                           |
+ * | a queue message that threw    | always (the consumer crashed part-way)                      | the queue's max_retries  | `backoffSeconds`                           |
+ * | a webhook event               | not delivered (non-2xx, timeout, network); never a refusal  | `WEBHOOK_MAX_ATTEMPTS`   | `webhookRetryDelay`                        |
  */
 
 export type StatusClass = "success" | "redirect" | "retry" | "rate_limited" | "permanent";
@@ -31,6 +41,69 @@ export function backoffSeconds(attempt: number, random: () => number = Math.rand
   const jitter = Number.isFinite(r) ? clamp(r, 0, 1) : 0;
   // Jitter spreads retries from many consumers that failed together (one slow host).
   return Math.round(base / 2 + (jitter * base) / 2);
+}
+
+/**
+ * Whether a failure is worth another attempt later: a timeout, a network error, a
+ * rate limit, an unreachable robots.txt, or an HTTP status `classifyStatus` calls
+ * `retry`. Never a refused address, a body that cannot be decoded, or a 4xx.
+ */
+export function isTransient(code: string, status: number | null = null): boolean {
+  switch (code) {
+    case "timeout":
+    case "network_error":
+    case "rate_limited":
+    case "robots_unreachable":
+      return true;
+    case "http_error":
+      return status !== null && classifyStatus(status) === "retry";
+    default:
+      return false;
+  }
+}
+
+/**
+ * Seconds until a page's next attempt after `attempts` of `maxAttempts`, or null when
+ * they are used up: what the origin asked for with Retry-After, else the backoff.
+ */
+export function pageRetryDelay(
+  attempts: number,
+  maxAttempts: number,
+  retryAfterSeconds: number | null = null,
+): number | null {
+  if (attempts >= maxAttempts) return null;
+  return retryAfterSeconds ?? backoffSeconds(attempts);
+}
+
+/** Readings of one discovery source (transient failures, lost leases) before it fails `gave_up`. */
+export const SOURCE_MAX_ATTEMPTS = 4;
+
+/** Seconds until a source's next reading after `claims` readings, or null when they are used up. */
+export function sourceRetryDelay(claims: number): number | null {
+  return claims < SOURCE_MAX_ATTEMPTS ? backoffSeconds(claims) : null;
+}
+
+const ROBOTS_UNREACHABLE_BASE_MS = 2000;
+const ROBOTS_UNREACHABLE_CAP_MS = 5 * 60_000;
+
+/**
+ * How long an unreachable robots.txt is held before it is asked again, after `failures`
+ * unreachable answers in a row: 2 s doubling to 5 min, soon enough that a batch re-asks
+ * within its run, never a hot loop.
+ */
+export function robotsReaskMs(failures: number): number {
+  return Math.min(ROBOTS_UNREACHABLE_CAP_MS, ROBOTS_UNREACHABLE_BASE_MS * 2 ** Math.min(Math.max(failures, 1) - 1, 20));
+}
+
+/** Attempts per webhook event before giving up: with the default base (30 s) they span about a day. */
+export const WEBHOOK_MAX_ATTEMPTS = 12;
+/** Longest wait between webhook attempts (Queues cap `delaySeconds` at 12 hours). */
+const WEBHOOK_MAX_DELAY_SECONDS = 6 * 3600;
+
+/** Seconds before the webhook attempt after `attempt` (1-based): `base` doubling, capped at six hours. */
+export function webhookRetryDelay(attempt: number, baseSeconds: number): number {
+  const n = Math.max(1, Math.floor(attempt));
+  return Math.min(WEBHOOK_MAX_DELAY_SECONDS, Math.round(baseSeconds * 2 ** Math.min(n - 1, 30)));
 }
 
 /** Sorts an HTTP status into what the fetcher should do with it. */

@@ -256,14 +256,3 @@ export async function verifyWebhook(
   }
   return false;
 }
-
-/** Attempts per event before giving up: with the default base (30 s) they span about a day. */
-export const WEBHOOK_MAX_ATTEMPTS = 12;
-/** Longest wait between attempts (Queues cap `delaySeconds` at 12 hours). */
-const WEBHOOK_MAX_DELAY_SECONDS = 6 * 3600;
-
-/** Seconds before the attempt after `attempt` (1-based): `base` doubling, capped at six hours. */
-export function webhookRetryDelay(attempt: number, baseSeconds: number): number {
-  const n = Math.max(1, Math.floor(attempt));
-  return Math.min(WEBHOOK_MAX_DELAY_SECONDS, Math.round(baseSeconds * 2 ** Math.min(n - 1, 30)));
-}

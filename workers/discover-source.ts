@@ -37,7 +37,7 @@ export interface SourceContext {
 export async function readSource(claim: Work, ctx: SourceContext): Promise<SourceOutcome> {
   // A destination the outbound gate refuses ends here, before its robots.txt is asked for.
   const target = checkFetchTarget(claim.source.url, ctx.fetchLimits.allow);
-  if (!target.ok) return { ok: false, code: target.code, message: target.reason, transient: false };
+  if (!target.ok) return { ok: false, code: target.error.code, message: target.error.message, transient: false };
   if (claim.source.kind === "robots") return readRobots(claim, ctx);
   const origin = originOf(claim.source.url);
   if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };
@@ -165,7 +165,7 @@ function toSlice(links: FoundLink[], filter: UrlFilter, limits: FetchLimits): Di
     const check = link.url.length <= MAX_URL_LENGTH ? checkTarget(link.url, limits.allow) : null;
     if (!check?.ok) slice.invalid++;
     else {
-      const norm = normalizeUrl(check.url);
+      const norm = normalizeUrl(check.value);
       if (filter.accepts(norm)) slice.urls.push({ url: link.url, norm });
       else slice.filtered++;
     }

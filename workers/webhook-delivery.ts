@@ -1,14 +1,13 @@
 import { gatedFetch } from "../fetch/outbound-fetch";
 import { checkFetchTarget, parseAllowList } from "../lib/address-policy";
 import { coordinatorOf } from "../lib/batch-objects";
+import { WEBHOOK_MAX_ATTEMPTS, webhookRetryDelay } from "../lib/retry-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   isReservedHeader,
   signWebhook,
-  WEBHOOK_MAX_ATTEMPTS,
   type WebhookAttempt,
   WebhookMessage,
-  webhookRetryDelay,
   webhookSigningSecrets,
 } from "../lib/webhooks";
 import { consumeMessages } from "./queue-loop";
@@ -98,13 +97,14 @@ async function attempt(
 ): Promise<AttemptResult> {
   const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH);
   const target = checkFetchTarget(event.url, allow);
-  if (!target.ok) return { statusCode: null, delivered: false, error: `${target.code}: ${target.reason}`, final: true };
+  if (!target.ok)
+    return { statusCode: null, delivered: false, error: `${target.error.code}: ${target.error.message}`, final: true };
   if (!settings.SIGNING_SECRET) {
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
   try {
     const signature = await signWebhook(await secretsOf(event.tenant), Math.floor(Date.now() / 1000), event.body);
-    const gated = await gatedFetch(target.url.href, allow, {
+    const gated = await gatedFetch(target.value.href, allow, {
       method: "POST",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
       headers: {
@@ -117,8 +117,9 @@ async function attempt(
       },
       body: event.body,
     });
-    if (!gated.ok) return { statusCode: null, delivered: false, error: `${gated.code}: ${gated.reason}`, final: true };
-    const { response } = gated;
+    if (!gated.ok)
+      return { statusCode: null, delivered: false, error: `${gated.error.code}: ${gated.error.message}`, final: true };
+    const { response } = gated.value;
     await response.body?.cancel();
     const delivered = response.status >= 200 && response.status <= 299;
     const error = delivered

@@ -3,8 +3,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { type AllowList, checkTarget, parseAllowList } from "../../lib/address-policy";
 import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
+import type { BatchStatus } from "../../lib/schemas";
 import { readSettings } from "../../lib/settings";
 import { coordinatorFor } from "../batch-access";
+import type { ApiErrorCode } from "../error-codes";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { checkBatchQuota } from "../quotas";
@@ -22,6 +24,13 @@ import {
 
 /** At most this many refused URLs are named one by one in a 400. */
 const MAX_NAMED_URLS = 100;
+
+/** Why a cancel changed nothing: the batch had already ended this way (a cancel leaves none queued or running). */
+const ALREADY_ENDED: Partial<Record<BatchStatus, ApiErrorCode>> = {
+  completed: "already_completed",
+  failed: "already_failed",
+  expired: "already_expired",
+};
 
 function startRoute(version: "v1" | "v2") {
   return createRoute({
@@ -67,10 +76,10 @@ function sortUrls(urls: string[], allow: AllowList, ignoreInvalid: boolean): { k
   for (const [i, url] of urls.entries()) {
     const check = checkTarget(url.trim(), allow);
     // A blocked address is a well-formed URL: it is submitted and ends skipped, visible in /errors.
-    if (check.ok || check.code !== "invalid_url") kept.push(url);
+    if (check.ok || check.error.code !== "invalid_url") kept.push(url);
     else {
       invalid.push(url);
-      if (problems.length < MAX_NAMED_URLS) problems.push({ field: `urls[${i}]`, reason: check.reason });
+      if (problems.length < MAX_NAMED_URLS) problems.push({ field: `urls[${i}]`, reason: check.error.message });
     }
   }
   const first = problems[0];
@@ -137,7 +146,11 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       if (!after) throw ApiError.notFound();
       // A batch that already ended (completed, or failed at upload) has nothing left to cancel.
       if (after.status !== "cancelled") {
-        throw new ApiError(409, `already_${after.status}`, `batch already ${after.status}; nothing to cancel`);
+        throw new ApiError(
+          409,
+          ALREADY_ENDED[after.status] ?? "already_completed",
+          `batch already ${after.status}; nothing to cancel`,
+        );
       }
       return c.json({ success: true as const, status: "cancelled" as const }, 200);
     });

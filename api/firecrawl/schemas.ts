@@ -3,12 +3,13 @@
 import { z } from "@hono/zod-openapi";
 import { StructuredData } from "../../lib/extract/structured";
 import { BatchId } from "../../lib/schemas";
+import { ApiErrorCode } from "../error-codes";
 
 export const FirecrawlErrorResponse = z
   .object({
     success: z.literal(false),
     error: z.string(),
-    code: z.string(),
+    code: ApiErrorCode,
     details: z.array(z.object({ field: z.string(), reason: z.string() })),
   })
   .openapi("FirecrawlError");

@@ -72,8 +72,8 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       const url = body.url.trim();
       const check = checkTarget(url, limits.allow);
       if (!check.ok) {
-        throw new ApiError(failureStatus(check.code), check.code, `url: ${check.reason}`, [
-          { field: "url", reason: check.reason },
+        throw new ApiError(failureStatus(check.error.code), check.error.code, `url: ${check.error.message}`, [
+          { field: "url", reason: check.error.message },
         ]);
       }
       // One attempt: a synchronous answer does not wait out retry back-offs.
@@ -88,7 +88,7 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       };
       const [outcome] = await withQuota(c, scrapes, async (release) => {
         try {
-          return await fetchOriginGroup(check.url.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
+          return await fetchOriginGroup(check.value.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
             env: c.env,
             options,
             fetchLimits: limits,

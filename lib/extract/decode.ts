@@ -1,11 +1,13 @@
 /** Turns response bytes into a string, following the HTML spec's encoding-sniffing order. */
 
+import { type Failure, fail, ok, type Result } from "../result";
 import { LIMITS } from "./limits";
 
 const UTF8 = "utf-8";
 const FALLBACK = "windows-1252";
 
-export type Decoded = { ok: true; text: string; encoding: string } | { ok: false; message: string };
+/** The text and the encoding it was read in, or why the body is not text. */
+export type Decoded = Result<{ text: string; encoding: string }, Failure<"decoding_failed">>;
 
 /** Reads the charset parameter of a Content-Type header, or null. */
 export function charsetFromContentType(contentType: string | null): string | null {
@@ -92,30 +94,26 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null, isHtml
     // valid UTF-8 is almost never a legacy encoding, so trust the bytes over the tag.
     if (encoding && encoding !== UTF8 && hasHighBytes(body)) {
       try {
-        return {
-          ok: true,
-          text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body),
-          encoding: UTF8,
-        };
+        return ok({ text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body), encoding: UTF8 });
       } catch {
         // Not UTF-8: the declaration stands.
       }
     }
   }
   if (!bom && encoding?.startsWith("utf-16") !== true && looksBinary(body)) {
-    return { ok: false, message: "body looks binary, not text" };
+    return fail("decoding_failed", "body looks binary, not text");
   }
   if (!encoding) {
     // No declaration: valid UTF-8 is far likelier than anything else on today's web.
     try {
-      return { ok: true, text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body), encoding: UTF8 };
+      return ok({ text: new TextDecoder(UTF8, { fatal: true, ignoreBOM: false }).decode(body), encoding: UTF8 });
     } catch {
       encoding = FALLBACK;
     }
   }
   try {
-    return { ok: true, text: new TextDecoder(encoding).decode(body), encoding };
+    return ok({ text: new TextDecoder(encoding).decode(body), encoding });
   } catch (err) {
-    return { ok: false, message: `cannot decode as ${encoding}: ${String(err)}` };
+    return fail("decoding_failed", `cannot decode as ${encoding}: ${String(err)}`);
   }
 }

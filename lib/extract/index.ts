@@ -1,7 +1,7 @@
 import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
 import { uniqueSort } from "domutils";
-import type { ErrorCode } from "../error-codes";
+import { fail } from "../result";
 import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
@@ -24,10 +24,6 @@ import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
 
-function fail(code: ErrorCode, message: string): ExtractResult {
-  return { ok: false, code, message };
-}
-
 /** Extracts clean Markdown and metadata from one fetched page; never throws. */
 export async function extract(input: ExtractInput): Promise<ExtractResult> {
   try {
@@ -49,9 +45,9 @@ async function run(input: ExtractInput): Promise<ExtractResult> {
   const cap = isHtml ? LIMITS.maxHtmlBytes : LIMITS.maxTextBytes;
   const truncated = input.body.length > cap;
   const decoded = decodeBody(truncated ? input.body.subarray(0, cap) : input.body, input.contentType, isHtml);
-  if (!decoded.ok) return fail("decoding_failed", decoded.message);
-  if (!isHtml) return finishText(decoded.text, kind === "markdown", input, truncated);
-  return extractHtml(decoded.text, kind === "xhtml", input, truncated);
+  if (!decoded.ok) return decoded;
+  if (!isHtml) return finishText(decoded.value.text, kind === "markdown", input, truncated);
+  return extractHtml(decoded.value.text, kind === "xhtml", input, truncated);
 }
 
 async function finishText(
@@ -156,9 +152,11 @@ async function extractHtml(
     return needsRendering
       ? {
           ok: false,
-          code: "extraction_empty",
-          message: "no content in the HTML: the page builds it with scripts",
-          needsRendering: true,
+          error: {
+            code: "extraction_empty",
+            message: "no content in the HTML: the page builds it with scripts",
+            needsRendering: true,
+          },
         }
       : fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.

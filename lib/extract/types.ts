@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../error-codes";
+import type { Failure, Result } from "../result";
 import type { StructuredData } from "./structured";
 
 /** Options a batch passes to the extractor for every page. */
@@ -56,6 +57,5 @@ export interface Extraction extends PageFields {
   needsRendering?: true;
 }
 
-export type ExtractResult =
-  | { ok: true; value: Extraction }
-  | { ok: false; code: ErrorCode; message: string; needsRendering?: true };
+/** A failed extraction may still say the page builds its content with scripts. */
+export type ExtractResult = Result<Extraction, Failure<ErrorCode> & { needsRendering?: true }>;

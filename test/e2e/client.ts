@@ -1,17 +1,10 @@
 // A minimal client of the public HTTP API, as a user's script would be.
 import type { ResultRecord } from "../../lib/schemas";
+import type { BatchView, CreatedBatch } from "../support/api-types";
 
-export interface Batch {
-  id: string;
-  status: string;
-  counts: { total: number; pending: number; succeeded: number; failed: number; skipped: number };
-  published: boolean;
-  accepted?: number;
-  duplicates?: number;
-  invalid?: { count: number };
-  replayed?: boolean;
-  pagesPerSecond: number | null;
-}
+/** A batch as the API answers it: its status view, and after a submission what the upload took. */
+export type Batch = BatchView & Partial<Pick<CreatedBatch, "accepted" | "duplicates" | "invalid" | "replayed">>;
+
 export class TrawlClient {
   constructor(
     readonly base: string,

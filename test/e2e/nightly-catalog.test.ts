@@ -6,6 +6,7 @@
 // each change exactly, and its change-only download holds just what moved.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Origin, startOrigin } from "../../demo/origin-server";
+import type { BatchView } from "../support/api-types";
 import { type DevServer, startWranglerDev } from "../support/wrangler-dev";
 import { TrawlClient } from "./client";
 
@@ -24,14 +25,7 @@ afterAll(async () => {
   await origin?.close();
 });
 
-interface Run {
-  id: string;
-  published: boolean;
-  counts: { total: number; succeeded: number; failed: number; skipped: number };
-  previousBatch: string | null;
-  changes: { new: number; changed: number; unchanged: number; removed: number } | null;
-  discovery: { state: string; found: number } | null;
-}
+type Run = BatchView;
 
 async function post(path: string): Promise<void> {
   const response = await fetch(`${origin.url}${path}`, { method: "POST" });

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { r2Keys } from "../../lib/r2-keys";
 import { signObject } from "../../lib/signing";
+import type { ErrorResponse } from "../support/api-types";
 import { api, json, KEY_A, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
 interface Bad {
@@ -17,10 +18,6 @@ interface Bad {
   /** The field the message or details must name; null where there is no field (404s). */
   field: string | null;
   code?: string;
-}
-
-interface ErrorShape {
-  error: { code: string; message: string; details: { field: string; reason: string }[] };
 }
 
 const JSON_TYPE = { "content-type": "application/json" };
@@ -411,11 +408,11 @@ async function send(bad: Bad): Promise<Response> {
   return api(path, { method: bad.method ?? "GET", headers: bad.headers, body, key: KEY_A });
 }
 
-async function expectError(response: Response, status: number): Promise<ErrorShape["error"]> {
+async function expectError(response: Response, status: number): Promise<ErrorResponse["error"]> {
   const text = await response.text();
   expect(response.status, text).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as ErrorShape;
+  const body = JSON.parse(text) as ErrorResponse;
   expect(Object.keys(body)).toEqual(["error"]);
   expect(body.error).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.any(Array) });
   for (const detail of body.error.details)

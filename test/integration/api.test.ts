@@ -6,15 +6,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { INGEST_LIVE_MS } from "../../durable-objects/batch-coordinator";
 import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions, Manifest } from "../../lib/schemas";
+import type { BatchList, ErrorResponse } from "../support/api-types";
 import { api, type BatchBody, download, json, KEY_A, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
-interface ErrorShape {
-  error: { code: string; message: string; details: { field: string; reason: string }[] };
-}
-interface ListBody {
-  batches: { id: string; createdAt: string; status: string; total: number }[];
-  nextCursor: string | null;
-}
 interface OpenApiDocument {
   paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
 }
@@ -22,19 +16,19 @@ interface OpenApiDocument {
 const pages = (count: number, run = unique("api")) =>
   Array.from({ length: count }, (_, n) => `${ORIGIN}/pages/${n}.html?run=${run}`);
 
-async function errorOf(response: Response, status: number): Promise<ErrorShape["error"]> {
+async function errorOf(response: Response, status: number): Promise<ErrorResponse["error"]> {
   const text = await response.text();
   expect(response.status, text).toBe(status);
-  return (JSON.parse(text) as ErrorShape).error;
+  return (JSON.parse(text) as ErrorResponse).error;
 }
 
 /** Every batch of a tenant, following cursors to the end. */
-async function listAll(key: string): Promise<ListBody["batches"]> {
-  const all: ListBody["batches"] = [];
+async function listAll(key: string): Promise<BatchList["batches"]> {
+  const all: BatchList["batches"] = [];
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : "?limit=100";
-    const page: ListBody = await json<ListBody>(await api(`/v1/batches${query}`, { key }));
+    const page: BatchList = await json<BatchList>(await api(`/v1/batches${query}`, { key }));
     all.push(...page.batches);
     cursor = page.nextCursor;
   } while (cursor);
@@ -135,12 +129,12 @@ describe("listing", () => {
     }
     const [oldest, middle, newest] = ids;
 
-    const first = await json<ListBody>(await api("/v1/batches?limit=2", { key: KEY_B }));
+    const first = await json<BatchList>(await api("/v1/batches?limit=2", { key: KEY_B }));
     expect(first.batches.map((b) => b.id)).toEqual([newest, middle]);
     expect(first.batches[0]).toMatchObject({ total: 1, createdAt: expect.any(String), status: expect.any(String) });
     expect(first.nextCursor).toEqual(expect.any(String));
 
-    const second = await json<ListBody>(
+    const second = await json<BatchList>(
       await api(`/v1/batches?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? "")}`, { key: KEY_B }),
     );
     expect(second.batches[0]?.id).toBe(oldest);
@@ -223,7 +217,7 @@ describe("an upload that stops mid-way", () => {
 
     const live = await post(key, pages(3));
     expect(live.status).toBe(409);
-    expect((await json<ErrorShape>(live)).error.code).toBe("idempotency_in_progress");
+    expect((await json<ErrorResponse>(live)).error.code).toBe("idempotency_in_progress");
 
     // The uploading process died: nothing has been appended for longer than the live window.
     await runInDurableObject(stub, (_instance, state) => {

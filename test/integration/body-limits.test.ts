@@ -2,7 +2,10 @@
 // every operation the OpenAPI document lists, so a route added later is covered too.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ErrorResponse, FirecrawlError } from "../support/api-types";
 import { api, json } from "./helpers";
+
+type ErrorAnswer = ErrorResponse | FirecrawlError;
 
 const MIB = 1024 * 1024;
 /** JSON list bodies: a batch's URLs, Firecrawl's batch scrape and scrape. */
@@ -31,8 +34,6 @@ async function bodyOperations(): Promise<Operation[]> {
       .map((method) => ({ method, path: path.replace(/\{[^}]+\}/g, "b_00000000000000000000000000") })),
   );
 }
-
-type ErrorAnswer = { error: { code: string; message: string } } | { success: false; error: string; code: string };
 
 describe("request body limits", () => {
   it("answers 413 body_too_large, naming the limit, on every operation that takes a body", async () => {

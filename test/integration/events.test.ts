@@ -1,14 +1,10 @@
 // GET /v1/batches/{id}/events inside workerd: progress while a batch runs, one final
 // event once its manifest is published, then the server ends the stream by itself.
 import { describe, expect, it } from "vitest";
+import type { BatchView } from "../support/api-types";
 import { api, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
-interface View {
-  status: string;
-  counts: { total: number; pending: number; succeeded: number; failed: number; skipped: number };
-  percent: number;
-  published: boolean;
-}
+type View = Pick<BatchView, "status" | "counts" | "percent" | "published">;
 interface Received {
   event: string;
   at: number;

@@ -2,18 +2,8 @@
 // (`skip` counts input positions, `limit` documents), the errors list, cancel, and the
 // tenant check, on the same coordinator as Trawl's own routes.
 import { beforeAll, describe, expect, it } from "vitest";
+import type { FirecrawlBatchStatus } from "../support/api-types";
 import { api, json, KEY_B, ORIGIN, unique } from "./helpers";
-
-interface Status {
-  success: boolean;
-  status: string;
-  total: number;
-  completed: number;
-  creditsUsed: number;
-  expiresAt: string;
-  next?: string;
-  data: { markdown?: string; metadata: { sourceURL: string; statusCode: number; error?: string } }[];
-}
 
 const path = (n: number) => `${ORIGIN}/pages/${n}.html`;
 
@@ -27,10 +17,10 @@ async function start(urls: string[]): Promise<string> {
   return (await json<{ id: string }>(response)).id;
 }
 
-async function waitForCompleted(id: string): Promise<Status> {
+async function waitForCompleted(id: string): Promise<FirecrawlBatchStatus> {
   const deadline = Date.now() + 25_000;
   for (;;) {
-    const status = await json<Status>(await api(`/v2/batch/scrape/${id}`));
+    const status = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}`));
     if (status.status === "completed") return status;
     if (Date.now() > deadline) throw new Error(`not completed: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -44,7 +34,7 @@ async function allDocuments(first: string): Promise<{ pages: number; sources: st
   let url: string | undefined = first;
   while (url) {
     const next = new URL(url, "http://trawl.test");
-    const page: Status = await json<Status>(await api(`${next.pathname}${next.search}`));
+    const page: FirecrawlBatchStatus = await json<FirecrawlBatchStatus>(await api(`${next.pathname}${next.search}`));
     sources.push(...page.data.map((d) => d.metadata.sourceURL));
     url = page.next;
     pages++;
@@ -71,7 +61,7 @@ describe("Firecrawl reads", () => {
   });
 
   it("counts every URL and ends completed", async () => {
-    const status = await json<Status>(await api(`/v1/batch/scrape/${id}`));
+    const status = await json<FirecrawlBatchStatus>(await api(`/v1/batch/scrape/${id}`));
     expect(status).toMatchObject({ success: true, status: "completed", total: 12, completed: 12, creditsUsed: 10 });
     // The batch's own retention date, the same as Trawl's status gives.
     const own = await json<{ expiresAt: string | null }>(await api(`/v1/batches/${id}`));
@@ -82,11 +72,11 @@ describe("Firecrawl reads", () => {
   });
 
   it("pages by `limit` documents, with `skip` counting input positions, in input order", async () => {
-    const first = await json<Status>(await api(`/v2/batch/scrape/${id}?limit=4`));
+    const first = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}?limit=4`));
     expect(first.data.map((d) => d.metadata.sourceURL)).toEqual(documents.slice(0, 4));
     expect(first.next).toBe(`http://trawl.test/v2/batch/scrape/${id}?skip=4&limit=4`);
     // From position 4 on: the fifth page, the duplicate left out, the 404 as a document.
-    const second = await json<Status>(await api(`/v2/batch/scrape/${id}?skip=4&limit=2`));
+    const second = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}?skip=4&limit=2`));
     expect(second.data.map((d) => d.metadata.sourceURL)).toEqual([urls[4], urls[6]]);
     expect(second.next).toBe(`http://trawl.test/v2/batch/scrape/${id}?skip=7&limit=2`);
     const walked = await allDocuments(`/v1/crawl/${id}?limit=3`);
@@ -95,7 +85,7 @@ describe("Firecrawl reads", () => {
   });
 
   it("keeps a target's 404 as a document with its status and error", async () => {
-    const status = await json<Status>(await api(`/v2/batch/scrape/${id}?skip=6&limit=1`));
+    const status = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}?skip=6&limit=1`));
     expect(status.data[0]?.metadata).toMatchObject({ statusCode: 404, error: expect.stringMatching(/^http_error: /) });
   });
 

@@ -2,14 +2,8 @@
 // ignore), accept what asks for nothing, and answer every error in Firecrawl's shape
 // (`success: false`, `error` a message) with Trawl's code and details.
 import { describe, expect, it } from "vitest";
+import type { FirecrawlError } from "../support/api-types";
 import { api, json, ORIGIN } from "./helpers";
-
-interface FirecrawlErrorShape {
-  success: boolean;
-  error: string;
-  code: string;
-  details: { field: string; reason: string }[];
-}
 
 const PAGE = () => `${ORIGIN}/pages/1.html`;
 
@@ -22,7 +16,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 async function expectRefused(response: Response, status: number, field: string, words?: RegExp) {
-  const body = await json<FirecrawlErrorShape>(response);
+  const body = await json<FirecrawlError>(response);
   expect(response.status, JSON.stringify(body)).toBe(status);
   expect(body.success).toBe(false);
   expect(typeof body.error).toBe("string");
@@ -177,14 +171,14 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
     const wrong = await api(`/v1/crawl/${"0".repeat(64)}`, { key: "wrong" });
     for (const response of [missing, wrong]) {
       expect(response.status).toBe(401);
-      const body = await json<FirecrawlErrorShape>(response);
+      const body = await json<FirecrawlError>(response);
       expect(body).toMatchObject({ success: false, code: "unauthorized" });
       expect(body.error).toMatch(/^Authorization: /);
     }
   });
 
   it("answers an unknown batch with 404, and malformed JSON with 400", async () => {
-    const unknown = await json<FirecrawlErrorShape>(await api(`/v2/batch/scrape/${"0".repeat(64)}`));
+    const unknown = await json<FirecrawlError>(await api(`/v2/batch/scrape/${"0".repeat(64)}`));
     expect(unknown).toMatchObject({ success: false, code: "not_found" });
     const malformed = await api("/v2/batch/scrape", {
       method: "POST",
@@ -198,7 +192,7 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
   it("says which Firecrawl endpoints Trawl does not implement, in Firecrawl's shape", async () => {
     for (const path of ["/v2/crawl", "/v2/map", "/v1/crawl", "/v1/search", "/v2/extract"]) {
       const response = await post(path, { url: PAGE() });
-      const body = await json<FirecrawlErrorShape>(response);
+      const body = await json<FirecrawlError>(response);
       expect(response.status, path).toBe(404);
       expect(body, path).toMatchObject({ success: false, code: "not_found" });
       expect(body.error, path).toMatch(/implements Firecrawl's batch scrape and scrape/);

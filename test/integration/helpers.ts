@@ -4,6 +4,8 @@ import type { OriginRequest } from "../../demo/origin-server";
 import type { ClaimResult } from "../../lib/coordinator-protocol";
 import { r2Keys } from "../../lib/r2-keys";
 import { unfetchedRecord, writePart } from "../../lib/result-parts";
+import type { Manifest } from "../../lib/schemas";
+import type { BatchView, CreatedBatch, FirecrawlBatchErrors, ResultsPage } from "../support/api-types";
 
 export const KEY_A = "test-key";
 export const KEY_B = "test-key-b";
@@ -41,28 +43,11 @@ export async function json<T = Record<string, unknown>>(response: Response): Pro
   return (await response.json()) as T;
 }
 
-interface ChangeCounts {
-  new: number;
-  changed: number;
-  unchanged: number;
-  removed: number;
-}
-
-export interface BatchBody {
-  id: string;
-  status: string;
-  changes?: ChangeCounts | null;
-  errorsByCode?: Record<string, number>;
-  counts: { total: number; pending: number; succeeded: number; failed: number; skipped: number };
-  published: boolean;
-  accepted?: number;
-  duplicates?: number;
-  invalid?: { count: number; samples: { index: number; code: string; reason: string }[] };
-  links: { download: string | null };
-}
+/** A batch as the API answers it: its status view, and after a submission what the upload took. */
+export type BatchBody = BatchView & Partial<Pick<CreatedBatch, "accepted" | "duplicates" | "invalid">>;
 
 /** Submits a JSON batch and returns the 202 body. */
-export async function submit(urls: unknown[], options?: unknown, key = KEY_A): Promise<BatchBody> {
+export async function submit(urls: unknown[], options?: unknown, key = KEY_A): Promise<CreatedBatch> {
   const response = await api("/v1/batches", {
     method: "POST",
     key,
@@ -70,7 +55,7 @@ export async function submit(urls: unknown[], options?: unknown, key = KEY_A): P
     body: JSON.stringify(options === undefined ? { urls } : { urls, options }),
   });
   expect(response.status, await response.clone().text()).toBe(202);
-  return json<BatchBody>(response);
+  return json<CreatedBatch>(response);
 }
 
 /** Polls a batch until its manifest is published (or the deadline passes). */
@@ -107,13 +92,7 @@ export function unique(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-interface RecordView {
-  index: number;
-  url: string;
-  change?: string | null;
-  status: string;
-  error: { code: string } | null;
-}
+type RecordView = ResultsPage["records"][number];
 
 /** Follows `nextCursor` through every page of a listing route. */
 async function allPages<T>(path: string, field: string, key: string): Promise<T[]> {
@@ -169,9 +148,7 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
 
   // Firecrawl's errors view: only robots.txt refusals under robotsBlocked, every other
   // failed or skipped URL under errors with its code (an unreachable robots.txt included).
-  const firecrawl = await json<{ errors: { url: string; code: string }[]; robotsBlocked: string[] }>(
-    await api(`/v2/batch/scrape/${id}/errors`, { key }),
-  );
+  const firecrawl = await json<FirecrawlBatchErrors>(await api(`/v2/batch/scrape/${id}/errors`, { key }));
   const notOk = downloaded.filter((r) => r.status !== "succeeded");
   const refused = (r: RecordView) => r.error?.code === "robots_disallowed";
   expect(firecrawl.robotsBlocked).toEqual(notOk.filter(refused).map((r) => r.url));
@@ -179,9 +156,7 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
     notOk.filter((r) => !refused(r)).map((r) => [r.url, r.error?.code ?? r.status]),
   );
 
-  const manifest = await json<{ totals: object; changes?: ChangeCounts }>(
-    await api(`/v1/batches/${id}/manifest`, { key }),
-  );
+  const manifest = await json<Manifest>(await api(`/v1/batches/${id}/manifest`, { key }));
   expect(manifest.totals).toEqual({ total, succeeded, failed, skipped });
 
   // The status's exact count per error code is the download's, code by code.

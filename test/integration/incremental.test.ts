@@ -4,6 +4,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { r2Keys } from "../../lib/r2-keys";
+import type { ResultRecord } from "../../lib/schemas";
+import type { BatchView } from "../support/api-types";
 import { readParquet } from "../support/parquet-rows";
 import {
   api,
@@ -19,19 +21,9 @@ import {
   waitForPublished,
 } from "./helpers";
 
-interface Record {
-  index: number;
-  url: string;
-  change?: string | null;
-  status: string;
-  httpStatus: number | null;
-  markdown: string | null;
-  error: { code: string } | null;
-}
+type Record = ResultRecord;
 
-interface Published extends BatchBody {
-  previousBatch: string | null;
-}
+type Published = BatchView;
 
 const page = (prefix: string, n: number) => `${ORIGIN}/catalog/${prefix}/${n}.html`;
 

@@ -6,11 +6,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DiscoveryStore } from "../../durable-objects/discovery-store";
 import worker from "../../workers/index";
+import type { ErrorResponse } from "../support/api-types";
 import { KEY_B, ORIGIN, unique, waitForPublished } from "./helpers";
-
-interface ErrorBody {
-  error: { code: string; message: string; details: { field: string }[] };
-}
 
 /** The Worker under other settings, as tenant B (whose work no other test file shares). */
 async function call(vars: Record<string, string>, path: string, init: { method?: string; body?: unknown } = {}) {
@@ -28,8 +25,9 @@ async function expectQuota(response: Response, setting: string): Promise<void> {
   const text = await response.text();
   expect(response.status, text).toBe(429);
   // Trawl's shape, or Firecrawl's on its routes (`error` the message, `code` beside it).
-  const body = JSON.parse(text) as ErrorBody | (ErrorBody["error"] & { error: string });
-  const error = typeof body.error === "string" ? { ...(body as ErrorBody["error"]), message: body.error } : body.error;
+  const body = JSON.parse(text) as ErrorResponse | (ErrorResponse["error"] & { error: string });
+  const error =
+    typeof body.error === "string" ? { ...(body as ErrorResponse["error"]), message: body.error } : body.error;
   expect(error.code).toBe("quota_exceeded");
   expect(error.message).toContain(setting);
   expect(error.details[0]?.field).toBe(setting);
@@ -81,7 +79,7 @@ describe("per-tenant quotas", () => {
       body: { urls: [], sources },
     });
     expect(response.status).toBe(400);
-    const { error } = (await response.json()) as ErrorBody;
+    const { error } = (await response.json()) as ErrorResponse;
     expect(error.details[0]?.field).toBe("sources");
     expect(error.message).toContain("MAX_SOURCES_PER_BATCH");
   });

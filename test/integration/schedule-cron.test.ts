@@ -5,13 +5,8 @@ import { createExecutionContext, createScheduledController } from "cloudflare:te
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import type { ScheduleView } from "../support/api-types";
 import { api, json, KEY_A, KEY_B, ORIGIN, unique, waitForPublished } from "./helpers";
-
-interface ScheduleBody {
-  id: string;
-  lastBatch: string | null;
-  active: boolean;
-}
 
 /** The Worker under other settings. */
 async function fetchWith(vars: Record<string, string>, path: string, init: RequestInit & { key?: string } = {}) {
@@ -38,12 +33,12 @@ async function scheduled(key: string, cron = "* * * * *"): Promise<string> {
   return id;
 }
 
-async function allSchedules(key: string, limit: number): Promise<ScheduleBody[]> {
-  const all: ScheduleBody[] = [];
+async function allSchedules(key: string, limit: number): Promise<ScheduleView[]> {
+  const all: ScheduleView[] = [];
   let cursor: string | null = null;
   do {
     const query: string = `?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`;
-    const page = await json<{ schedules: ScheduleBody[]; nextCursor: string | null }>(
+    const page = await json<{ schedules: ScheduleView[]; nextCursor: string | null }>(
       await api(`/v1/schedules${query}`, { key }),
     );
     expect(page.schedules.length).toBeLessThanOrEqual(limit);
@@ -100,7 +95,7 @@ describe("GET /v1/schedules", () => {
   it("reads one schedule by id, and another tenant's as missing", async () => {
     const response = await api(`/v1/schedules/${mine[1]}`);
     expect(response.status).toBe(200);
-    expect(await json<ScheduleBody>(response)).toMatchObject({ id: mine[1], active: true });
+    expect(await json<ScheduleView>(response)).toMatchObject({ id: mine[1], active: true });
     expect((await api(`/v1/schedules/${mine[1]}`, { key: KEY_B })).status).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { shiftScheduleClock } from "../../lib/clock";
 import type { WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
+import type { BatchView } from "../support/api-types";
 import type { ReceivedHook } from "../support/webhook-receiver";
 import { api, json, ORIGIN, unique, waitForPublished } from "./helpers";
 
@@ -15,14 +16,7 @@ async function received(name: string): Promise<ReceivedHook[]> {
   return (await (await fetch(`${ORIGIN}/__hooks/${name}`)).json()) as ReceivedHook[];
 }
 
-interface Sla {
-  window: string;
-  deadline: string;
-  projectedFinish: string | null;
-  margin: number | null;
-  requiredConcurrency: number | null;
-  late: boolean;
-}
+type Sla = NonNullable<BatchView["sla"]>;
 
 /** Submits `urls` with a webhook to receiver `name` and `schedule`; answers the schedule's id and first occurrence. */
 async function scheduleWithHook(name: string, urls: string[], schedule: unknown, events: string[]) {

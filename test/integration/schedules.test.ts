@@ -5,71 +5,47 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TenantDirectory } from "../../durable-objects/tenant-directory";
 import worker from "../../workers/index";
+import type { ScheduleRunView, ScheduleView } from "../support/api-types";
 import { api, download, json, KEY_B, ORIGIN, unique, waitForPublished } from "./helpers";
-
-interface ScheduleBody {
-  id: string;
-  sourceBatch: string;
-  cron: string;
-  timeZone: string;
-  daily: string | null;
-  nextRunAt: string;
-  lastBatch: string | null;
-  active: boolean;
-  paused: boolean;
-}
-
-interface RunBody {
-  batchId: string | null;
-  scheduledAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  status: string;
-  reason: string | null;
-  counts: { total: number; succeeded: number; failed: number; skipped: number };
-  changes: unknown;
-  durationSeconds: number | null;
-  late: boolean | null;
-}
 
 async function fireCron(at: number): Promise<void> {
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "* * * * *" }), env);
 }
 
-async function schedules(key?: string): Promise<ScheduleBody[]> {
-  return (await json<{ schedules: ScheduleBody[] }>(await api("/v1/schedules", { key }))).schedules;
+async function schedules(key?: string): Promise<ScheduleView[]> {
+  return (await json<{ schedules: ScheduleView[] }>(await api("/v1/schedules", { key }))).schedules;
 }
 
-async function scheduleOf(id: string): Promise<ScheduleBody> {
+async function scheduleOf(id: string): Promise<ScheduleView> {
   const found = (await schedules()).find((s) => s.id === id);
   if (!found) throw new Error(`schedule ${id} not listed`);
   return found;
 }
 
-async function runsOf(id: string, query = ""): Promise<RunBody[]> {
+async function runsOf(id: string, query = ""): Promise<ScheduleRunView[]> {
   const response = await api(`/v1/schedules/${id}/runs${query}`);
   expect(response.status).toBe(200);
-  return (await json<{ runs: RunBody[] }>(response)).runs;
+  return (await json<{ runs: ScheduleRunView[] }>(response)).runs;
 }
 
 /**
  * Submits `urls` with `schedule` and returns the batch id and its schedule, once that
  * batch is published: a schedule's first run follows it, and would be skipped before.
  */
-async function scheduled(urls: string[], schedule: unknown): Promise<{ id: string; schedule: ScheduleBody }> {
+async function scheduled(urls: string[], schedule: unknown): Promise<{ id: string; schedule: ScheduleView }> {
   const response = await api("/v1/batches", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ urls, schedule }),
   });
   expect(response.status, await response.clone().text()).toBe(202);
-  const created = await json<{ id: string; schedule: ScheduleBody }>(response);
+  const created = await json<{ id: string; schedule: ScheduleView }>(response);
   await waitForPublished(created.id);
   return created;
 }
 
-async function expectRunAgreesWithManifest(run: RunBody | undefined): Promise<void> {
-  const manifest = await json<{ totals: RunBody["counts"] }>(await api(`/v1/batches/${run?.batchId}/manifest`));
+async function expectRunAgreesWithManifest(run: ScheduleRunView | undefined): Promise<void> {
+  const manifest = await json<{ totals: ScheduleRunView["counts"] }>(await api(`/v1/batches/${run?.batchId}/manifest`));
   expect(run?.counts).toEqual(manifest.totals);
 }
 
@@ -101,7 +77,7 @@ describe("schedules", () => {
     expect((await download(after.lastBatch ?? "")).map((r) => r.url)).toEqual(urls);
 
     const stopped = await api(`/v1/schedules/${created.id}`, { method: "DELETE" });
-    expect((await json<ScheduleBody>(stopped)).active).toBe(false);
+    expect((await json<ScheduleView>(stopped)).active).toBe(false);
     expect((await api(`/v1/schedules/${created.id}/resume`, { method: "POST" })).status).toBe(409);
     await fireCron(due + 24 * 60 * 60_000);
     expect((await scheduleOf(created.id)).lastBatch).toBe(after.lastBatch);
@@ -173,7 +149,7 @@ describe("schedules", () => {
     await expectRunAgreesWithManifest(runs[0]);
     await expectRunAgreesWithManifest(runs[2]);
     // Newest first, a page at a time.
-    const page = await json<{ runs: RunBody[]; nextCursor: string }>(
+    const page = await json<{ runs: ScheduleRunView[]; nextCursor: string }>(
       await api(`/v1/schedules/${created.id}/runs?limit=2`),
     );
     expect(page.runs).toHaveLength(2);
@@ -184,7 +160,7 @@ describe("schedules", () => {
     const created = await scheduled([`${ORIGIN}/pages/4.html?run=${unique("paused")}`], { cron: "* * * * *" });
     const paused = await api(`/v1/schedules/${created.id}/pause`, { method: "POST" });
     expect(paused.status).toBe(200);
-    expect(await json<ScheduleBody>(paused)).toMatchObject({ paused: true, active: true });
+    expect(await json<ScheduleView>(paused)).toMatchObject({ paused: true, active: true });
     const due = Date.parse(created.schedule.nextRunAt);
     await fireCron(due);
     await fireCron(due + 5 * 60_000);
@@ -192,7 +168,7 @@ describe("schedules", () => {
     expect(await runsOf(created.id)).toEqual([]);
 
     const before = Date.now();
-    const resumed = await json<ScheduleBody>(await api(`/v1/schedules/${created.id}/resume`, { method: "POST" }));
+    const resumed = await json<ScheduleView>(await api(`/v1/schedules/${created.id}/resume`, { method: "POST" }));
     // The occurrences the cron saw while paused are not made up: the next is the first after the resume.
     expect(resumed.paused).toBe(false);
     const next = Date.parse(resumed.nextRunAt);

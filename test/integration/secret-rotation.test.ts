@@ -6,13 +6,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../lib/webhooks";
 import worker from "../../workers/index";
+import type { SecretView } from "../support/api-types";
 import type { ReceivedHook } from "../support/webhook-receiver";
 import { api, json, KEY_A, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";
-
-interface SecretView {
-  secret: string;
-  previous: { secret: string; validUntil: string } | null;
-}
 
 /** The Worker under other settings (a deployment mid-rotation). */
 async function fetchWith(vars: Record<string, string>, path: string): Promise<Response> {

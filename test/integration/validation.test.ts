@@ -2,16 +2,12 @@
 // rules end `failed` with `validation_failed` naming the rule, keep their content,
 // show under /errors?code=validation_failed, and every count still adds up.
 import { describe, expect, it } from "vitest";
+import type { ErrorsPage } from "../support/api-types";
 import { api, download, expectViewsAgree, json, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
-const pages = (run: string, n: number) => Array.from({ length: n }, (_, i) => `${ORIGIN}/pages/${i}.html?run=${run}`);
+type ErrorEntry = ErrorsPage["errors"][number];
 
-interface ErrorEntry {
-  index: number;
-  status: string;
-  code: string;
-  message: string;
-}
+const pages = (run: string, n: number) => Array.from({ length: n }, (_, i) => `${ORIGIN}/pages/${i}.html?run=${run}`);
 
 describe("validation and quarantine", () => {
   it("quarantines pages under minWords with their content kept, listed by /errors?code=validation_failed", async () => {

@@ -3,7 +3,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { verifyWebhook, WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from "../../lib/webhooks";
+import { WEBHOOK_MAX_ATTEMPTS } from "../../lib/retry-policy";
+import { verifyWebhook, type WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
 import type { ReceivedHook } from "../support/webhook-receiver";
 import { api, download, json, KEY_B, ORIGIN, submit, unique, waitForPublished } from "./helpers";

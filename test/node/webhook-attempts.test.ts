@@ -1,11 +1,11 @@
-// The webhook attempt limit has one source, lib/webhooks.ts: the queue's own retry
+// The webhook attempt limit has one source, lib/retry-policy.ts: the queue's own retry
 // limit in wrangler.toml must be that limit less the first delivery, neither more (a
 // queue that outlasts the consumer's give-up is dead config) nor less (it would drop
 // events the code still means to try).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WEBHOOK_MAX_ATTEMPTS } from "../../lib/webhooks";
+import { WEBHOOK_MAX_ATTEMPTS } from "../../lib/retry-policy";
 
 /** The `max_retries` of the `[[queues.consumers]]` block for `queue` in wrangler.toml. */
 function maxRetriesOf(toml: string, queue: string): number | null {

@@ -1,5 +1,5 @@
 // Vitest global setup (runs in Node): one real local origin server for the workerd
-// integration tests, whose URL is handed to the pool as DEV_ALLOWED_ORIGINS.
+// unit and integration tests, whose URL is handed to the pool as DEV_ALLOWED_ORIGINS.
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
@@ -7,9 +7,9 @@ import { loopbackName } from "./loopback-name";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
-let origin: Origin | undefined;
-let polite: Origin | undefined;
-let robotsFaults: Origin[] = [];
+// Each workerd project (unit, integration) runs this setup once, in one Node process:
+// every origin started is closed at the end, not only the last project's.
+const started: Origin[] = [];
 
 /** The robots.txt fault origins, in the order test/integration/helpers.ts reads them. */
 const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies ReadonlyArray<
@@ -20,12 +20,15 @@ const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
 
 export async function setup(project: TestProject): Promise<void> {
-  origin = await startOrigin({
+  const origin = await startOrigin({
     routes: async (req, res, url) =>
       (await webhookRoutes(req, res, url)) || faultRoutes(req, res, url) || sitemapRoutes(req, res, url),
   });
-  polite = await startOrigin({ robots: POLITE_ROBOTS });
-  robotsFaults = await Promise.all(ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })));
+  const polite = await startOrigin({ robots: POLITE_ROBOTS });
+  const robotsFaults = await Promise.all(
+    ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })),
+  );
+  started.push(origin, polite, ...robotsFaults);
   project.provide("originUrl", origin.url);
   project.provide("politeOriginUrl", polite.url);
   project.provide(
@@ -36,9 +39,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await origin?.close();
-  await polite?.close();
-  await Promise.all(robotsFaults.map((o) => o.close()));
+  await Promise.all(started.splice(0).map((o) => o.close()));
 }
 
 declare module "vitest" {

@@ -124,8 +124,8 @@ describe("checkTarget refuses", () => {
 
   it.each(blocked)("%s as blocked_address", (raw) => {
     const result = checkTarget(raw, none);
-    expect(result).toMatchObject({ ok: false, code: "blocked_address" });
-    if (!result.ok) expect(result.reason).not.toBe("");
+    expect(result).toMatchObject({ ok: false, error: { code: "blocked_address" } });
+    if (!result.ok) expect(result.error.message).not.toBe("");
   });
 
   it.each([
@@ -155,7 +155,7 @@ describe("checkTarget refuses", () => {
     "http://.example.com/",
     "http://../",
   ])("%j as invalid_url", (raw) => {
-    expect(checkTarget(raw, none)).toMatchObject({ ok: false, code: "invalid_url" });
+    expect(checkTarget(raw, none)).toMatchObject({ ok: false, error: { code: "invalid_url" } });
   });
 
   it.each([
@@ -182,14 +182,13 @@ describe("checkTarget refuses", () => {
     [`http://${"a".repeat(250)}.com/`, /longer than 253/],
   ])("names why %s is refused", (raw, reason) => {
     const result = checkTarget(raw, none);
-    expect(result.ok ? "" : result.reason).toMatch(reason);
+    expect(result.ok ? "" : result.error.message).toMatch(reason);
   });
 
   it("says the credentials are the reason", () => {
     expect(checkTarget("https://u:p@example.com/", none)).toEqual({
       ok: false,
-      code: "blocked_address",
-      reason: "credentials in URL",
+      error: { code: "blocked_address", message: "credentials in URL" },
     });
   });
 });
@@ -223,17 +222,17 @@ describe("checkTarget allows public URLs", () => {
   ])("%s", (raw) => {
     const result = checkTarget(raw, none);
     expect(result).toMatchObject({ ok: true });
-    if (result.ok) expect(result.url.href).toBe(new URL(raw).href);
+    if (result.ok) expect(result.value.href).toBe(new URL(raw).href);
   });
 
   it("reads a backslash as a path separator, so the host is the public one", () => {
     const result = checkTarget("http://example.com\\@127.0.0.1/", none);
-    expect(result.ok && result.url.hostname).toBe("example.com");
+    expect(result.ok && result.value.hostname).toBe("example.com");
   });
 
   it("returns the normalised URL the fetcher should use", () => {
     const result = checkTarget("HTTPS://Example.COM:443/a/../b", none);
-    expect(result.ok && result.url.href).toBe("https://example.com/b");
+    expect(result.ok && result.value.href).toBe("https://example.com/b");
   });
 });
 
@@ -255,7 +254,7 @@ describe("allow list", () => {
       "http://localhost:8791/",
       "http://169.254.169.254/",
     ]) {
-      expect(checkTarget(raw, allow), raw).toMatchObject({ ok: false, code: "blocked_address" });
+      expect(checkTarget(raw, allow), raw).toMatchObject({ ok: false, error: { code: "blocked_address" } });
     }
   });
 
@@ -266,11 +265,14 @@ describe("allow list", () => {
   });
 
   it("still refuses credentials on a listed origin", () => {
-    expect(checkTarget("http://u:p@127.0.0.1:8790/", allow)).toMatchObject({ ok: false, code: "blocked_address" });
+    expect(checkTarget("http://u:p@127.0.0.1:8790/", allow)).toMatchObject({
+      ok: false,
+      error: { code: "blocked_address" },
+    });
   });
 
   it("still refuses other schemes", () => {
-    expect(checkTarget("ws://127.0.0.1:8790/", allow)).toMatchObject({ ok: false, code: "invalid_url" });
+    expect(checkTarget("ws://127.0.0.1:8790/", allow)).toMatchObject({ ok: false, error: { code: "invalid_url" } });
   });
 
   it("is empty when the setting is empty or missing", () => {
@@ -313,12 +315,12 @@ describe("checkFetchTarget: host names only where the runtime checks their addre
   ];
 
   it.each(names)("refuses %s in local mode, even with the platform flag declared", (url) => {
-    expect(checkFetchTarget(url, local)).toMatchObject({ ok: false, code: "blocked_address" });
+    expect(checkFetchTarget(url, local)).toMatchObject({ ok: false, error: { code: "blocked_address" } });
   });
 
   it.each(names)("refuses %s where nothing declares the platform check", (url) => {
-    expect(checkFetchTarget(url, selfHosted)).toMatchObject({ ok: false, code: "blocked_address" });
-    expect(checkFetchTarget(url, none)).toMatchObject({ ok: false, code: "blocked_address" });
+    expect(checkFetchTarget(url, selfHosted)).toMatchObject({ ok: false, error: { code: "blocked_address" } });
+    expect(checkFetchTarget(url, none)).toMatchObject({ ok: false, error: { code: "blocked_address" } });
   });
 
   it.each(names)("lets %s through where the platform checks resolved addresses", (url) => {
@@ -338,7 +340,7 @@ describe("checkFetchTarget: host names only where the runtime checks their addre
     "still refuses what checkTarget refuses, everywhere: %s",
     (url) => {
       for (const allow of [local, edge, selfHosted]) {
-        expect(checkFetchTarget(url, allow)).toMatchObject({ ok: false, code: "blocked_address" });
+        expect(checkFetchTarget(url, allow)).toMatchObject({ ok: false, error: { code: "blocked_address" } });
       }
     },
   );

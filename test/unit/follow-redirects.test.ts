@@ -16,7 +16,8 @@ const redirect = (location: string) => () => new Response(null, { status: 301, h
 const page = () => new Response("<html><body><p>hello</p></body></html>", { headers: { "content-type": "text/html" } });
 const limits = {
   maxRedirects: 5,
-  allow: { origins: new Set<string>() },
+  // Host names are fetched only where the runtime checks the address they resolve to.
+  allow: { origins: new Set<string>(), names: "platform-checked" as const },
   timeoutMs: 5000,
   maxBytes: 1_000_000,
   userAgent: "TrawlBot/test",

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, classifyStatus, parseRetryAfter } from "../../lib/retry-policy";
+import {
+  backoffSeconds,
+  classifyStatus,
+  isTransient,
+  pageRetryDelay,
+  parseRetryAfter,
+  robotsReaskMs,
+  SOURCE_MAX_ATTEMPTS,
+  sourceRetryDelay,
+} from "../../lib/retry-policy";
 
 // Sun, 06 Nov 1994 08:49:37 GMT, the RFC 9110 example date.
 const NOW = Date.UTC(1994, 10, 6, 8, 49, 37);
@@ -168,5 +177,47 @@ describe("classifyStatus", () => {
     [Number.NaN, "permanent"],
   ] as const)("%d is %s", (status, expected) => {
     expect(classifyStatus(status)).toBe(expected);
+  });
+});
+
+describe("isTransient", () => {
+  it.each([
+    ["timeout", null, true],
+    ["network_error", null, true],
+    ["rate_limited", 429, true],
+    ["robots_unreachable", null, true],
+    ["http_error", 500, true],
+    ["http_error", 408, true],
+    ["http_error", 404, false],
+    ["http_error", 302, false],
+    ["http_error", null, false],
+    ["blocked_address", null, false],
+    ["decoding_failed", 200, false],
+    ["too_large", 200, false],
+  ] as const)("calls %s (status %s) transient: %s", (code, status, expected) => {
+    expect(isTransient(code, status)).toBe(expected);
+  });
+});
+
+describe("pageRetryDelay", () => {
+  it("waits what the origin asked for, else the backoff, until the attempts are used up", () => {
+    expect(pageRetryDelay(1, 4, 30)).toBe(30);
+    expect(pageRetryDelay(1, 4, null)).toBeGreaterThanOrEqual(1);
+    expect(pageRetryDelay(3, 4)).toBeGreaterThanOrEqual(4);
+    expect(pageRetryDelay(4, 4, 30)).toBeNull();
+  });
+});
+
+describe("sourceRetryDelay", () => {
+  it("reads a source again with backoff until SOURCE_MAX_ATTEMPTS readings", () => {
+    expect(sourceRetryDelay(SOURCE_MAX_ATTEMPTS - 1)).not.toBeNull();
+    expect(sourceRetryDelay(SOURCE_MAX_ATTEMPTS)).toBeNull();
+  });
+});
+
+describe("robotsReaskMs", () => {
+  it("asks an unreachable robots.txt again after 2 s, doubling to 5 min", () => {
+    expect([1, 2, 3, 4].map(robotsReaskMs)).toEqual([2000, 4000, 8000, 16000]);
+    expect(robotsReaskMs(100)).toBe(5 * 60_000);
   });
 });

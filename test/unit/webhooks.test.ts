@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { WEBHOOK_MAX_ATTEMPTS, webhookRetryDelay } from "../../lib/retry-policy";
 import {
   buildWebhookMessage,
   eventId,
   pageGroups,
   signWebhook,
   verifyWebhook,
-  WEBHOOK_MAX_ATTEMPTS,
   WebhookConfig,
   wantsEvent,
-  webhookRetryDelay,
   webhookSecret,
 } from "../../lib/webhooks";
 

@@ -16,7 +16,7 @@ function page(head: string, word: number[]): Uint8Array {
 
 async function markdownOf(body: Uint8Array, contentType: string | null): Promise<string> {
   const r = await extract({ body, contentType, url: "https://example.com/" });
-  if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value.markdown;
 }
 

@@ -33,7 +33,7 @@ describe("extract", () => {
       page(`<html><head><title>No body tag</title><meta name="author" content="Ann Lee">
       Loose text, then <div class="content">${para("first")}${para("second")}</div></html>`),
     );
-    if (!unclosed.ok) throw new Error(unclosed.message);
+    if (!unclosed.ok) throw new Error(unclosed.error.message);
     expect(unclosed.value).toMatchObject({ title: "No body tag", byline: "Ann Lee" });
     expect(unclosed.value.markdown).toContain("The first paragraph");
     expect(unclosed.value.markdown).toContain("The second paragraph");
@@ -52,6 +52,6 @@ describe("extract", () => {
       contentType: "application/pdf",
       url: "https://example.com/x.pdf",
     });
-    expect(r).toMatchObject({ ok: false, code: "unsupported_content_type" });
+    expect(r).toMatchObject({ ok: false, error: { code: "unsupported_content_type" } });
   });
 });

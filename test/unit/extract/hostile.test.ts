@@ -13,7 +13,7 @@ const run = (body: Uint8Array | string, contentType = "text/html"): Promise<Extr
 
 function expectResultOrCode(r: ExtractResult): void {
   if (r.ok) expect(typeof r.value.markdown).toBe("string");
-  else expect(["extraction_empty", "extraction_failed", "decoding_failed", "too_large"]).toContain(r.code);
+  else expect(["extraction_empty", "extraction_failed", "decoding_failed", "too_large"]).toContain(r.error.code);
 }
 
 describe("hostile pages", () => {
@@ -85,18 +85,18 @@ describe("hostile pages", () => {
       x = (x * 1103515245 + 12345) >>> 0;
       bytes[i] = x >>> 24;
     }
-    expect(await run(bytes)).toMatchObject({ ok: false, code: "decoding_failed" });
+    expect(await run(bytes)).toMatchObject({ ok: false, error: { code: "decoding_failed" } });
   });
 
   it("reports a page that is only scripts as extraction_empty", async () => {
     const r = await run(
       `<html><head><script>var a = 1;</script></head><body>${"<script>document.write('x')</script>".repeat(1000)}</body></html>`,
     );
-    expect(r).toMatchObject({ ok: false, code: "extraction_empty" });
+    expect(r).toMatchObject({ ok: false, error: { code: "extraction_empty" } });
   });
 
   it("reports an empty body as extraction_empty", async () => {
-    expect(await run("")).toMatchObject({ ok: false, code: "extraction_empty" });
+    expect(await run("")).toMatchObject({ ok: false, error: { code: "extraction_empty" } });
   });
 
   it("never throws, even for a URL it cannot parse", async () => {

@@ -34,7 +34,7 @@ describe("options and metadata", () => {
 <div hidden><meta itemprop="datePublished" content="2021-05-06"><a rel="author" href="/u">Ann Lee</a><p>Hidden teaser.</p></div>
 <article><p>${para}</p><p style="display: none">Invisible note.</p><p aria-hidden="true">Screen-reader-free note.</p><p>${para}</p></article></body></html>`;
     const r = await run({}, "text/html", body);
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     // The body's display:none is a pre-script state pages put there, not a hidden page.
     expect(r.value.markdown).toContain(para);
     expect(r.value).toMatchObject({ title: "Head title", publishedTime: "2021-05-06", byline: "Ann Lee" });
@@ -47,7 +47,7 @@ describe("options and metadata", () => {
 <ol><li>alpha</li><li>beta</li></ol><pre><code>x = y</code></pre><p><img src="/c.png" alt="a cat"></p><table>
 <tr><th>h1</th><th>h2</th></tr><tr><td>c1</td><td>c2</td></tr></table></body>`;
     const r = await run({ onlyMainContent: false, includeText: true }, "text/html", body);
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     // Two words | one | twothree | four | alpha beta | x y | a cat | h1 h2 c1 c2
     expect(r.value.wordCount).toBe(2 + 1 + 1 + 1 + 2 + 2 + 2 + 4);
     const plain = await run({}, "text/plain", "Plain text, five words here.");
@@ -74,7 +74,7 @@ describe("options and metadata", () => {
     const plain = await run();
     expect(plain.ok && plain.value.text).toBeUndefined();
     const r = await run({ includeText: true, includeLinks: true, includeHtml: true });
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     expect(r.value.text).toContain(para);
     expect(r.value.text).not.toContain("](");
     expect(r.value.links).toContain("https://example.com/more");
@@ -91,8 +91,11 @@ describe("options and metadata", () => {
   });
 
   it("refuses JSON and images as unsupported_content_type", async () => {
-    expect(await run({}, "application/json", "{}")).toMatchObject({ ok: false, code: "unsupported_content_type" });
-    expect(await run({}, "image/png", "x")).toMatchObject({ ok: false, code: "unsupported_content_type" });
+    expect(await run({}, "application/json", "{}")).toMatchObject({
+      ok: false,
+      error: { code: "unsupported_content_type" },
+    });
+    expect(await run({}, "image/png", "x")).toMatchObject({ ok: false, error: { code: "unsupported_content_type" } });
   });
 
   it("parses XHTML with self-closing tags", async () => {
@@ -119,7 +122,7 @@ describe("options and metadata", () => {
   it("keeps a byline and dateline dropped from the Markdown as the page's byline and date", async () => {
     const body = `<html><head><title>T</title></head><body><article><p>By Ana Reyes</p><p>Updated 3 May 2024</p><p>${para}</p><p>${para}</p></article></body></html>`;
     const r = await run({}, "text/html", body);
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     expect(r.value.markdown).not.toContain("Ana Reyes");
     expect(r.value).toMatchObject({ byline: "Ana Reyes", publishedTime: "3 May 2024" });
   });

@@ -8,7 +8,7 @@ async function run(html: string) {
     contentType: "text/html",
     url: "https://shop.example/p",
   });
-  if (!r.ok) throw new Error(r.message);
+  if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
 
