@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Batch } from "../lib/batch";
 import { deleteBatchObjects } from "../lib/batch-objects";
+import { batchStatus, expiresAtOf, retentionDaysOf } from "../lib/batch-status";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
   BeginInput,
   BeginResult,
-  ChangeCounts,
   ChunkReport,
   ClaimResult,
   ErrorEntry,
@@ -15,22 +16,22 @@ import type {
   SubmitCounts,
 } from "../lib/coordinator-protocol";
 import { type DiscoveredSlice, DiscoveryPlan, type SourceClaim, type SourceOutcome } from "../lib/discovery";
-import { ErrorCode } from "../lib/error-codes";
+import type { ErrorCode } from "../lib/error-codes";
 import { buildManifest, readManifest } from "../lib/manifest";
-import { progressOf } from "../lib/progress";
 import { r2Keys } from "../lib/r2-keys";
 import { backoffSeconds } from "../lib/retry-policy";
-import { BatchOptions, type ManifestChanges } from "../lib/schemas";
+import type { BatchOptions, ManifestChanges } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { WebhookAttempt } from "../lib/webhooks";
 import { announce, announcePart, announceStarted, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
-import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
+import { BatchStore, type ChunkTransition } from "./batch-store";
 import { ChangeStore, type ListedUrl } from "./change-store";
 import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
 import { DiscoveryStore, type SourceTransition } from "./discovery-store";
+import { dispatch, heldByLease, type LeaseTable } from "./lease-table";
 import { writeRemovedRecords } from "./removed-records";
 import { copyRunSlices } from "./run-copy";
-import { runEntry, runLinkOf, slaView } from "./scheduled-run";
+import { runEntry } from "./scheduled-run";
 import { WebhookStore } from "./webhook-store";
 
 /** An upload that has not sent a URL for this long is abandoned and the batch failed. */
@@ -48,7 +49,6 @@ const HEARTBEAT_MS = 30_000;
  * listing up to date should the process have died between the two.
  */
 const LISTING_CHECK_MS = 60_000;
-const SEND_BATCH_MAX = 100;
 /** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
 const DAY_MS = 86_400_000;
@@ -147,7 +147,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
     await this.wakeAt(Date.now() + HEARTBEAT_MS);
     this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
-    await this.sendSources(this.discovery.ready(), "markSent", 0);
+    await this.sendSources(this.discovery.leases.ready(), "markSent", 0);
     await this.pump();
     const summary = this.summarize(this.requireBatch());
     await this.registerWithTenant(summary);
@@ -196,7 +196,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!batch) return null;
     return {
       summary: this.summarize(batch),
-      value: { options: this.options(batch), inputs: this.store.retryInputs(cursor, limit, codes) },
+      value: { options: batch.options, inputs: this.store.retryInputs(cursor, limit, codes) },
     };
   }
 
@@ -219,8 +219,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** What the batch discovers from (null: nothing): a scheduled run passes it to its own `planDiscovery`. */
   async discoveryPlan(): Promise<DiscoveryPlan | null> {
-    const plan = this.store.batch()?.discovery;
-    return plan ? DiscoveryPlan.parse(JSON.parse(plan)) : null;
+    return this.store.batch()?.discovery ?? null;
   }
 
   // ---- discovery consumers: claimSource, discovered*, finishSource ----------------------
@@ -231,18 +230,18 @@ export class BatchCoordinator extends DurableObject<Env> {
     const source = this.discovery.source(sourceId);
     if (!batch?.discovery || !source || batch.phase === "ingesting") return { kind: "unknown" };
     const now = Date.now();
-    if (source.state === "leased" && (source.lost_at ?? 0) > now) return { kind: "busy" };
+    if (heldByLease(source, now)) return { kind: "busy" };
     const token = crypto.randomUUID();
     const lostAt = now + this.settings.LEASE_SECONDS * 1000;
     if (!this.live(batch) || !this.discovery.transition(sourceId, "lease", { token, lostAt })) return { kind: "done" };
-    const plan = DiscoveryPlan.parse(JSON.parse(batch.discovery));
+    const plan = batch.discovery;
     return {
       kind: "work",
       token,
       source: { kind: source.kind, url: source.url, depth: source.depth },
       include: plan.include,
       exclude: plan.exclude,
-      respectRobots: this.options(batch).respectRobots,
+      respectRobots: batch.options.respectRobots,
     };
   }
 
@@ -272,7 +271,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     });
     await this.sendSources(children, "markSent", 0);
     await this.afterDiscovery();
-    return { stop: this.requireBatch().capped === 1 };
+    return { stop: this.requireBatch().capped };
   }
 
   /** The lease holder ends its reading; a transient failure is read again later, a few times. */
@@ -296,7 +295,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!batch || !chunk || batch.phase === "ingesting") return { kind: "unknown" };
     if (chunk.state === "done") return { kind: "done" };
     const now = Date.now();
-    if (chunk.state === "leased" && (chunk.lost_at ?? 0) > now) return { kind: "busy" };
+    if (heldByLease(chunk, now)) return { kind: "busy" };
     const range = this.store.chunkRange(chunkId);
     if (batch.phase === "cancelled") {
       await this.closeChunk(chunkId, () => this.store.endPending(range, "skipped", "cancelled"));
@@ -316,7 +315,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       kind: "work",
       token,
       attempt: chunk.claims + 1,
-      options: this.options(batch),
+      options: batch.options,
       entries,
       previousBatch: batch.previous_batch,
     };
@@ -452,7 +451,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
     // Chunks sent or leased and presumed lost (a dead consumer, or local queues that
     // died with the process): sent again, or closed when the batch was cancelled.
-    for (const id of this.store.lostChunks(now)) {
+    for (const { id } of this.store.chunks.lost(now)) {
       if (batch.phase !== "cancelled") await this.send([id], "resend", 0);
       else {
         const range = this.store.chunkRange(id);
@@ -462,7 +461,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         });
       }
     }
-    for (const source of this.discovery.lost(now)) {
+    for (const source of this.discovery.leases.lost(now)) {
       if (source.claims >= MAX_SOURCE_ATTEMPTS) {
         this.discovery.giveUp(source.id, `no reading finished in ${source.claims} attempts`);
       } else await this.sendSources([source.id], "reopen", 0);
@@ -538,7 +537,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   // ---- helpers -------------------------------------------------------------------
 
   /** The next step of a scheduled run's copy; a failure (the source busy) is tried again soon, until the upload times out. */
-  private async copyRun(batch: BatchRow): Promise<void> {
+  private async copyRun(batch: Batch): Promise<void> {
     try {
       const done = await copyRunSlices(batch, {
         store: this.store,
@@ -555,7 +554,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
-  private async publish(batch: BatchRow): Promise<void> {
+  private async publish(batch: Batch): Promise<void> {
     const key = r2Keys.manifest(batch.batch_id);
     const status = batch.phase === "cancelled" ? "cancelled" : "completed";
     const finishedAt = batch.finished_at ?? Date.now();
@@ -601,7 +600,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
    * runtime retries the alarm.
    */
-  private async expireWhenDue(batch: BatchRow): Promise<void> {
+  private async expireWhenDue(batch: Batch): Promise<void> {
     const expiresAt = this.expiresAt(batch);
     if (expiresAt === null) return;
     if (expiresAt > Date.now()) return this.wakeAt(expiresAt);
@@ -635,7 +634,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** The change counts and removed parts the manifest lists (every URL is terminal by now). */
-  private manifestChanges(batch: BatchRow): ManifestChanges {
+  private manifestChanges(batch: Batch): ManifestChanges {
     const removed = this.changes.removedParts();
     return {
       previousBatch: batch.previous_batch,
@@ -646,13 +645,13 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** How to ask the previous run about URLs, or null when this batch has none. */
-  private previousLookup(batch: BatchRow): PreviousLookup {
+  private previousLookup(batch: Batch): PreviousLookup {
     const previous = this.previousRun(batch);
     return previous ? (keys) => previous.previousStates(keys) : null;
   }
 
   /** Goes on with the removed scan; answers whether it is finished (at once without a previous run). */
-  private async removedScanned(batch: BatchRow): Promise<boolean> {
+  private async removedScanned(batch: Batch): Promise<boolean> {
     const previous = this.previousRun(batch);
     if (!previous) return true;
     return writeRemovedRecords(
@@ -665,7 +664,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     );
   }
 
-  private previousRun(batch: BatchRow): DurableObjectStub<BatchCoordinator> | null {
+  private previousRun(batch: Batch): DurableObjectStub<BatchCoordinator> | null {
     return batch.previous_batch ? this.env.BATCH.get(this.env.BATCH.idFromString(batch.previous_batch)) : null;
   }
 
@@ -673,20 +672,15 @@ export class BatchCoordinator extends DurableObject<Env> {
   private async pump(): Promise<void> {
     const batch = this.store.batch();
     if (batch?.phase !== "queued" && batch?.phase !== "running") return;
-    const room = this.settings.MAX_CHUNKS_IN_FLIGHT - this.store.inFlight();
-    if (room > 0) await this.send(this.store.readyChunks(room), "markSent", 0);
+    const room = this.settings.MAX_CHUNKS_IN_FLIGHT - this.store.chunks.inFlight();
+    if (room > 0) await this.send(this.store.chunks.ready(room), "markSent", 0);
   }
 
   /** Marks sources sent (by `transition`) and puts their messages on the discovery queue. */
-  private async sendSources(ids: number[], transition: SourceTransition, delaySeconds: number): Promise<void> {
-    if (ids.length === 0) return;
+  private sendSources(ids: number[], transition: SourceTransition, delaySeconds: number): Promise<void> {
     const batchId = this.requireBatch().batch_id;
-    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
-    const sent = this.store.atomically(() => ids.filter((id) => this.discovery.transition(id, transition, { lostAt })));
-    const messages = sent.map((sourceId) => ({ body: { batchId, sourceId }, delaySeconds }));
-    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-      await this.env.DISCOVERY.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
-    }
+    const to = { ...this.dispatchVia(this.discovery.leases), queue: this.env.DISCOVERY };
+    return dispatch({ ...to, message: (sourceId) => ({ batchId, sourceId }) }, ids, transition, delaySeconds);
   }
 
   /**
@@ -700,28 +694,31 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** How many more URLs discovery may add: `maxUrls`, and the batch's own cap, less those found. */
-  private discoveryRoom(batch: BatchRow): number {
-    const plan = batch.discovery ? DiscoveryPlan.parse(JSON.parse(batch.discovery)) : null;
+  private discoveryRoom(batch: Batch): number {
+    const plan = batch.discovery;
     const explicit = batch.explicit_total ?? batch.total;
     const cap = Math.min(plan?.maxUrls ?? Number.POSITIVE_INFINITY, this.settings.MAX_URLS_PER_BATCH - explicit);
     return cap - (batch.total - explicit);
   }
 
   /** Still dispatching: queued or running. */
-  private live(batch: BatchRow): boolean {
+  private live(batch: Batch): boolean {
     return batch.phase === "queued" || batch.phase === "running";
   }
 
   /** Marks chunks sent (by `transition`) and puts their messages on the queue. */
-  private async send(ids: number[], transition: ChunkTransition, delaySeconds: number): Promise<void> {
-    if (ids.length === 0) return;
+  private send(ids: number[], transition: ChunkTransition, delaySeconds: number): Promise<void> {
     const batchId = this.requireBatch().batch_id;
-    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
-    const sent = this.store.atomically(() => ids.filter((id) => this.store.transition(id, transition, { lostAt })));
-    const messages = sent.map((chunkId) => ({ body: { batchId, chunkId }, delaySeconds }));
-    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-      await this.env.CHUNKS.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
-    }
+    const to = { ...this.dispatchVia(this.store.chunks), queue: this.env.CHUNKS };
+    return dispatch({ ...to, message: (chunkId) => ({ batchId, chunkId }) }, ids, transition, delaySeconds);
+  }
+
+  private dispatchVia<Name extends string>(leases: LeaseTable<Name>) {
+    return {
+      leases,
+      atomically: <T>(work: () => T) => this.store.atomically(work),
+      leaseMs: this.settings.LEASE_SECONDS * 1000,
+    };
   }
 
   /** Ends a chunk's URLs with `end` and closes it; the alarm writes their records. */
@@ -744,8 +741,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     const sla = batch?.run ? this.summarize(batch).sla : null;
     const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
     const lost = Math.min(
-      this.store.nextLostAt() ?? Number.POSITIVE_INFINITY,
-      this.discovery.nextLostAt() ?? Number.POSITIVE_INFINITY,
+      this.store.chunks.nextLostAt() ?? Number.POSITIVE_INFINITY,
+      this.discovery.leases.nextLostAt() ?? Number.POSITIVE_INFINITY,
     );
     return Math.min(lost, Date.now() + HEARTBEAT_MS, deadline);
   }
@@ -768,93 +765,49 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** When the results are deleted: publication plus the retention; null until published. */
-  private expiresAt(batch: BatchRow): number | null {
-    return batch.manifest_key && batch.finished_at ? batch.finished_at + this.retentionDays(batch) * DAY_MS : null;
+  private expiresAt(batch: Batch): number | null {
+    return expiresAtOf(batch, this.settings.RETENTION_DAYS);
   }
 
-  /** The batch's retention; batches from before retention existed get the deployment's. */
-  private retentionDays(batch: BatchRow): number {
-    return this.options(batch).retentionDays ?? this.settings.RETENTION_DAYS;
+  private retentionDays(batch: Batch): number {
+    return retentionDaysOf(batch, this.settings.RETENTION_DAYS);
   }
 
-  private summarize(batch: BatchRow): BatchSummary {
-    const status = batch.phase === "ingesting" ? "queued" : batch.phase;
-    const now = Date.now();
-    const run = runLinkOf(batch);
-    const progress = progressOf(
+  private summarize(batch: Batch): BatchSummary {
+    return batchStatus(
+      batch,
       {
-        status,
-        total: batch.total,
-        succeeded: batch.succeeded,
-        failed: batch.failed,
-        skipped: batch.skipped,
-        startedAt: batch.sealed_at,
-        finishedAt: batch.finished_at,
+        errorsByCode: this.store.codeCounts(),
+        discovery: batch.discovery ? this.discovery.status(batch.capped) : null,
+        defaultRetentionDays: this.settings.RETENTION_DAYS,
       },
-      now,
+      Date.now(),
     );
-    return {
-      id: batch.batch_id,
-      tenant: batch.tenant,
-      status,
-      createdAt: new Date(batch.created_at).toISOString(),
-      startedAt: batch.sealed_at ? new Date(batch.sealed_at).toISOString() : null,
-      finishedAt: batch.finished_at ? new Date(batch.finished_at).toISOString() : null,
-      ...progress,
-      submitted: {
-        accepted: batch.total - batch.invalid - batch.duplicates,
-        invalid: batch.invalid,
-        duplicates: batch.duplicates,
-      },
-      manifestKey: batch.manifest_key,
-      expiresAt: toIso(this.expiresAt(batch)),
-      previousBatch: batch.previous_batch,
-      changes: batch.changes ? (JSON.parse(batch.changes) as ChangeCounts) : null,
-      retryOf: batch.retry_of
-        ? {
-            batchId: batch.retry_of,
-            codes: batch.retry_codes ? ErrorCode.array().parse(JSON.parse(batch.retry_codes)) : null,
-          }
-        : null,
-      run,
-      sla: slaView(batch, run, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now),
-      errorsByCode: this.store.codeCounts(),
-      failure: batch.failure,
-      discovery: batch.discovery ? this.discovery.status(batch.capped === 1) : null,
-    };
   }
 
   /** The batch if it exists, is past its upload (or a run copying its list) and belongs to `tenant`. */
-  private owned(tenant: string): BatchRow | null {
+  private owned(tenant: string): Batch | null {
     const batch = this.store.batch();
     // A run copying its list is already the run (`queued`); an upload is not a batch yet.
     const visible = batch?.phase !== "ingesting" || batch.copy_from !== null;
     return batch && visible && batch.tenant === tenant ? batch : null;
   }
 
-  private requireBatch(): BatchRow {
+  private requireBatch(): Batch {
     const batch = this.store.batch();
     if (!batch) throw new Error("batch not initialised");
     return batch;
   }
 
   /** The batch while `token` is its live upload, else null. */
-  private ingesting(token: string): BatchRow | null {
+  private ingesting(token: string): Batch | null {
     const batch = this.store.batch();
     return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
   }
 
   /** The options as the manifest shows them: without the webhook, whose headers may hold the receiver's credentials. */
-  private manifestOptions(batch: BatchRow): BatchOptions {
-    const { webhook: _webhook, ...options } = this.options(batch);
+  private manifestOptions(batch: Batch): BatchOptions {
+    const { webhook: _webhook, ...options } = batch.options;
     return options;
   }
-
-  private options(batch: BatchRow): BatchOptions {
-    return BatchOptions.parse(JSON.parse(batch.options));
-  }
-}
-
-function toIso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -24,6 +24,7 @@
 // records of what it fetched; the coordinator writes every other terminal URL's record
 // (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
 
+import { Batch, type Phase } from "../lib/batch";
 import type { PreviousState } from "../lib/changes";
 import type {
   BeginInput,
@@ -36,8 +37,9 @@ import type {
   UrlReport,
 } from "../lib/coordinator-protocol";
 import { type ErrorCode, messageOf } from "../lib/error-codes";
-import type { ManifestChanges, UrlState } from "../lib/schemas";
+import { ChangeCounts, type ManifestChanges, type UrlState } from "../lib/schemas";
 import type { PageOutcome } from "../lib/webhooks";
+import { type LeaseRow, LeaseTable } from "./lease-table";
 import { insertPart, partsOf, partTable } from "./part-rows";
 
 const SCHEMA = `
@@ -152,53 +154,7 @@ const ADDED_COLUMNS = {
   urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT"],
 };
 
-/** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
-export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed" | "expired";
 export type ChunkState = "ready" | "sent" | "leased" | "done";
-
-export interface BatchRow extends Record<string, SqlStorageValue> {
-  batch_id: string;
-  tenant: string;
-  phase: Phase;
-  options: string;
-  ingest_token: string | null;
-  created_at: number;
-  last_ingest_at: number;
-  sealed_at: number | null;
-  finished_at: number | null;
-  chunk_size: number;
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  invalid: number;
-  duplicates: number;
-  manifest_key: string | null;
-  failure: string | null;
-  retry_of: string | null;
-  /** JSON array of error codes, or null (every failed URL). */
-  retry_codes: string | null;
-  /** URLs uploaded (set at seal): discovered URLs take the indices from here on. Null before discovery existed. */
-  explicit_total: number | null;
-  /** The batch's DiscoveryPlan as JSON, or null when it discovers nothing. */
-  discovery: string | null;
-  /** 1 once discovery reached its cap and stopped. */
-  capped: number;
-  previous_batch: string | null;
-  /** JSON of the change counts (new, changed, unchanged, removed), set on publication. */
-  changes: string | null;
-  /** JSON RunLink of a scheduled run, or null. */
-  run: string | null;
-  /** When a scheduled run was found late (its `schedule.late` announced), or null. */
-  late_at: number | null;
-  /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
-  busy_ms: number;
-  busy_urls: number;
-  /** A scheduled run copying its list from this batch by its own alarm (durable-objects/run-copy.ts), or null. */
-  copy_from: string | null;
-  /** The next input index of `copy_from` to copy. */
-  copy_cursor: number | null;
-}
 
 export interface UrlRow extends Record<string, SqlStorageValue> {
   idx: number;
@@ -213,13 +169,7 @@ export interface UrlRow extends Record<string, SqlStorageValue> {
   change: string | null;
 }
 
-export interface ChunkRow extends Record<string, SqlStorageValue> {
-  id: number;
-  state: ChunkState;
-  claims: number;
-  lost_at: number | null;
-  token: string | null;
-}
+export type ChunkRow = LeaseRow<ChunkState>;
 
 /** The chunk transitions, each legal only from the states listed. */
 export const CHUNK_TRANSITIONS = {
@@ -238,9 +188,12 @@ type Counter = "succeeded" | "failed" | "skipped";
 /** The coordinator's storage: every statement it runs, named for what it does. */
 export class BatchStore {
   private readonly sql: SqlStorage;
+  /** The chunk lease machine (lease-table.ts): ready, sent, leased and lost chunks. */
+  readonly chunks: LeaseTable<ChunkTransition>;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
+    this.chunks = new LeaseTable(this.sql, "chunks", CHUNK_TRANSITIONS);
     this.init();
   }
 
@@ -283,8 +236,20 @@ export class BatchStore {
 
   // ---- the batch row -------------------------------------------------------------
 
-  batch(): BatchRow | null {
-    return this.sql.exec<BatchRow>("SELECT * FROM batch").toArray()[0] ?? null;
+  /** The batch, parsed (its JSON columns as values), or null before `createBatch`. */
+  batch(): Batch | null {
+    const row = this.sql.exec("SELECT * FROM batch").toArray()[0];
+    return row ? Batch.parse(row) : null;
+  }
+
+  /** The three numbers the list's own statements need, without parsing the whole row. */
+  private size(): { chunkSize: number; total: number; explicitTotal: number | null } {
+    const row = this.sql
+      .exec<{ chunk_size: number; total: number; explicit_total: number | null }>(
+        "SELECT chunk_size, total, explicit_total FROM batch",
+      )
+      .toArray()[0];
+    return { chunkSize: row?.chunk_size ?? 1, total: row?.total ?? 0, explicitTotal: row?.explicit_total ?? null };
   }
 
   createBatch(input: BeginInput, token: string, now: number): void {
@@ -337,12 +302,8 @@ export class BatchStore {
 
   /** Records the publication, with the change counts of the committed manifest. */
   markPublished(phase: Phase, finishedAt: number, manifestKey: string, changes: ManifestChanges | null): void {
-    const counts = changes && {
-      new: changes.new,
-      changed: changes.changed,
-      unchanged: changes.unchanged,
-      removed: changes.removed,
-    };
+    // The counts alone: the removed parts are the manifest's.
+    const counts = changes && ChangeCounts.parse(changes);
     this.sql.exec(
       "UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?, changes = ?",
       phase,
@@ -361,7 +322,7 @@ export class BatchStore {
    * is recorded as a skipped duplicate naming the first; refused URLs keep their code.
    */
   appendUrls(rows: IngestRow[], now: number): SubmitCounts {
-    const start = this.batch()?.total ?? 0;
+    const start = this.size().total;
     const slice = JSON.stringify(rows.map((r) => [r.url, r.id, r.norm, r.code, r.message]));
     this.sql.exec(
       `WITH input AS (
@@ -427,9 +388,7 @@ export class BatchStore {
    * join the trailing slice, and a chunk must not grow after it was sent.
    */
   makeChunks(partial: boolean): void {
-    const batch = this.batch();
-    const size = batch?.chunk_size ?? 1;
-    const total = batch?.total ?? 0;
+    const { chunkSize: size, total } = this.size();
     const from = this.count("SELECT COALESCE(MAX(id), -1) + 1 AS n FROM chunks") * size;
     const to = partial ? total : Math.floor(total / size) * size;
     if (to <= from) return;
@@ -461,7 +420,7 @@ export class BatchStore {
        INSERT INTO urls (idx, url, norm, state)
        SELECT CAST(?2 AS INTEGER) + ROW_NUMBER() OVER (ORDER BY k) - 1, url, norm, 'pending' FROM fresh`,
       JSON.stringify(urls.map((u) => [u.url, u.norm])),
-      this.batch()?.total ?? 0,
+      this.size().total,
       room,
     );
     const added = this.count("SELECT changes() AS n");
@@ -486,47 +445,13 @@ export class BatchStore {
 
   /** The first and last input index of a chunk. */
   chunkRange(id: number): [number, number] {
-    const batch = this.batch();
-    const size = batch?.chunk_size ?? 1;
-    return [id * size, Math.min((id + 1) * size, batch?.total ?? 0) - 1];
+    const { chunkSize: size, total } = this.size();
+    return [id * size, Math.min((id + 1) * size, total) - 1];
   }
 
-  /** Applies a named transition if the chunk is in a state it is legal from; answers whether it was. */
+  /** Applies a named chunk transition if legal from the chunk's state; answers whether it was. */
   transition(id: number, name: ChunkTransition, set: { lostAt?: number; token?: string } = {}): boolean {
-    const { from, to } = CHUNK_TRANSITIONS[name];
-    const claims = name === "lease" ? 1 : 0;
-    const placeholders = from.map(() => "?").join(", ");
-    const changed = this.sql.exec(
-      `UPDATE chunks SET state = ?, lost_at = ?, token = ?, claims = claims + ?
-       WHERE id = ? AND state IN (${placeholders}) RETURNING id`,
-      to,
-      set.lostAt ?? null,
-      set.token ?? null,
-      claims,
-      id,
-      ...from,
-    );
-    return changed.toArray().length > 0;
-  }
-
-  readyChunks(limit: number): number[] {
-    return this.ids("SELECT id FROM chunks WHERE state = 'ready' ORDER BY id LIMIT ?", limit);
-  }
-
-  /** Chunks sent or leased whose `lost_at` has passed. */
-  lostChunks(now: number): number[] {
-    return this.ids("SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lost_at <= ? ORDER BY id", now);
-  }
-
-  inFlight(): number {
-    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('sent', 'leased')");
-  }
-
-  /** The soonest `lost_at` of a chunk in flight, or null. */
-  nextLostAt(): number | null {
-    return this.sql
-      .exec<{ t: number | null }>("SELECT MIN(lost_at) AS t FROM chunks WHERE state IN ('sent', 'leased')")
-      .one().t;
+    return this.chunks.transition(id, name, set);
   }
 
   allChunksDone(): boolean {
@@ -621,13 +546,12 @@ export class BatchStore {
    * would make that a fraction matching no chunk, and end URLs being fetched).
    */
   endUnleased(state: "failed" | "skipped", code: ErrorCode): number {
-    const batch = this.batch();
-    if (!batch) return 0;
+    const { total } = this.size();
     const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
     let ended = 0;
     let from = 0;
     for (const id of [...leased, Number.POSITIVE_INFINITY]) {
-      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [batch.total, batch.total];
+      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [total, total];
       if (first > from) ended += this.endPending([from, first - 1], state, code);
       from = last + 1;
     }
@@ -743,7 +667,7 @@ export class BatchStore {
 
   /** The uploaded list from `cursor` on, without discovered URLs (a new run discovers afresh). */
   inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
-    const end = this.batch()?.explicit_total ?? Number.MAX_SAFE_INTEGER;
+    const end = this.size().explicitTotal ?? Number.MAX_SAFE_INTEGER;
     return this.sql
       .exec<UrlRow>(
         "SELECT idx, url, caller_id FROM urls WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
