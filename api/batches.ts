@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { BatchCoordinator } from "../durable-objects/batch-coordinator";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
 import { extractionDifference } from "../lib/changes";
@@ -118,7 +117,7 @@ const deleteBatch = createRoute({
  * The coordinator a batch id names. Each read then asks it once, with the caller's
  * tenant: another tenant's batch answers like a missing one (404, never 403).
  */
-export function coordinatorOf(c: Context<AppEnv>, id: string): DurableObjectStub<BatchCoordinator> {
+export function coordinatorOf(c: Context<AppEnv>, id: string): ReturnType<Env["BATCH"]["get"]> {
   try {
     return c.env.BATCH.get(c.env.BATCH.idFromString(id));
   } catch {
