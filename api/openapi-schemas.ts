@@ -2,8 +2,8 @@
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
 import { RunLink } from "../lib/batch";
-import { BatchCounts, SlaView as SlaFigures } from "../lib/batch-status";
-import { DiscoveryFields, DiscoveryStatus } from "../lib/discovery";
+import { BatchSummary, SlaView as SlaFigures } from "../lib/batch-status";
+import { DiscoveryFields } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { DailyTime, ScheduleSpec } from "../lib/schedule";
 import {
@@ -133,20 +133,16 @@ const Links = z.object({
   download: z.string().nullable(),
 });
 
+/**
+ * The public status of a batch: the coordinator's status (lib/batch-status.ts) without
+ * its tenant, submission counts and object key, with ids checked, named components and
+ * links relative to this API.
+ */
 export const BatchView = z
   .object({
+    ...BatchSummary.omit({ tenant: true, submitted: true, manifestKey: true }).shape,
     id: BatchId,
-    status: BatchStatus,
-    createdAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    counts: BatchCounts,
-    percent: z.number(),
-    pagesPerSecond: z.number().nullable(),
-    etaSeconds: z.number().nullable(),
     published: z.boolean(),
-    /** When the results are deleted (publication + `retentionDays`); null until published. */
-    expiresAt: z.string().nullable(),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable(),
     previousBatch: BatchId.nullable(),
@@ -155,11 +151,6 @@ export const BatchView = z
     run: RunLinkView.nullable(),
     /** A scheduled run with a window: its projected finish and margin, or null. */
     sla: SlaView.nullable(),
-    /** Failed and skipped URLs per error code, exact: they add up to `counts.failed + counts.skipped`. */
-    errorsByCode: z.record(z.string(), z.number().int()),
-    failure: z.string().nullable(),
-    /** Present when the batch discovers URLs from `sources`: how far discovery is, and which sources failed. */
-    discovery: DiscoveryStatus.nullable(),
     links: Links,
   })
   .openapi("Batch");

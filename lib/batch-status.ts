@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type Batch, RunLink } from "./batch";
 import { DiscoveryStatus } from "./discovery";
 import { ErrorCode } from "./error-codes";
-import { progressOf } from "./progress";
+import { type Progress, progressOf } from "./progress";
 import { DEFAULT_LATE_THRESHOLD, windowMs } from "./schedule";
 import { BatchId, BatchStatus, ChangeCounts } from "./schemas";
 import { slaOf } from "./sla";
@@ -100,19 +100,8 @@ export function expiresAtOf(batch: Batch, defaultRetentionDays: number): number 
 
 /** The status of `batch` at `now`. */
 export function batchStatus(batch: Batch, facts: StatusFacts, now: number): BatchSummary {
-  const status = batch.phase === "ingesting" ? "queued" : batch.phase;
-  const progress = progressOf(
-    {
-      status,
-      total: batch.total,
-      succeeded: batch.succeeded,
-      failed: batch.failed,
-      skipped: batch.skipped,
-      startedAt: batch.sealed_at,
-      finishedAt: batch.finished_at,
-    },
-    now,
-  );
+  const status = statusOf(batch);
+  const progress = progressAt(batch, now);
   return {
     id: batch.batch_id,
     tenant: batch.tenant,
@@ -137,6 +126,13 @@ export function batchStatus(batch: Batch, facts: StatusFacts, now: number): Batc
     failure: batch.failure,
     discovery: facts.discovery,
   };
+}
+
+/** The SLA figures of `batch` at `now` without the rest of the status: what lateness and the alarm's next check need. */
+export function slaAt(batch: Batch, now: number): SlaView | null {
+  if (!batch.run) return null;
+  const progress = progressAt(batch, now);
+  return slaView(batch, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now);
 }
 
 /** The SLA figures of a run with a window at `now`, or null (no run, or no window). */
@@ -169,6 +165,17 @@ export function slaView(
     // Once found late, a run stays late whatever its pace does after.
     late: batch.late_at !== null || sla.late,
   };
+}
+
+/** The public status of a phase: an upload still streaming in is `queued`. */
+function statusOf(batch: Batch): BatchStatus {
+  return batch.phase === "ingesting" ? "queued" : batch.phase;
+}
+
+function progressAt(batch: Batch, now: number): Progress {
+  const { total, succeeded, failed, skipped } = batch;
+  const input = { status: statusOf(batch), total, succeeded, failed, skipped };
+  return progressOf({ ...input, startedAt: batch.sealed_at, finishedAt: batch.finished_at }, now);
 }
 
 function toIso(ms: number | null): string | null {

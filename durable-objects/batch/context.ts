@@ -3,7 +3,7 @@
 // dispatch of chunks and sources, the outbox). The modules beside this file are the
 // protocols; durable-objects/batch-coordinator.ts is the RPC surface over them.
 import type { Batch } from "../../lib/batch";
-import { batchStatus, expiresAtOf } from "../../lib/batch-status";
+import { batchStatus, expiresAtOf, slaAt } from "../../lib/batch-status";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
 import { readSettings, type Settings } from "../../lib/settings";
 import type { WebhookEventType } from "../../lib/webhooks";
@@ -101,7 +101,7 @@ export class BatchContext {
   /** The next time the alarm must look: a chunk presumed lost, the heartbeat, or a run's deadline not yet found late. */
   nextCheck(): number {
     const batch = this.store.batch();
-    const sla = batch?.run ? this.summarize(batch).sla : null;
+    const sla = batch ? slaAt(batch, Date.now()) : null;
     const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
     const lost = Math.min(
       this.store.chunks.nextLostAt() ?? Number.POSITIVE_INFINITY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Batch } from "../../lib/batch";
-import { BatchSummary, batchStatus, expiresAtOf } from "../../lib/batch-status";
+import { BatchSummary, batchStatus, expiresAtOf, slaAt } from "../../lib/batch-status";
 
 const DAY_MS = 86_400_000;
 
@@ -93,6 +93,8 @@ describe("batchStatus", () => {
     const run = JSON.stringify({ scheduleId: "s", scheduledAt: new Date(0).toISOString(), window: "PT1H" });
     const summary = batchStatus(Batch.parse(row({ run, late_at: 10 })), facts, 60_000);
     expect(summary.sla).toMatchObject({ window: "PT1H", deadline: new Date(3_600_000).toISOString(), late: true });
+    expect(slaAt(Batch.parse(row({ run, late_at: 10 })), 60_000)).toEqual(summary.sla);
     expect(batchStatus(Batch.parse(row()), facts, 0).sla).toBeNull();
+    expect(slaAt(Batch.parse(row()), 0)).toBeNull();
   });
 });
