@@ -5,9 +5,9 @@
 
 import { parseAllowList } from "../lib/address-policy";
 import type { Batch } from "../lib/batch";
+import type { DiscoveryPlan } from "../lib/discovery";
 import { toIngestRow } from "../lib/ingest-row";
 import type { Settings } from "../lib/settings";
-import type { BatchCoordinator } from "./batch-coordinator";
 import type { BatchStore } from "./batch-store";
 
 /** Rows read per RPC from the source batch. */
@@ -19,8 +19,9 @@ const SLICES_PER_ALARM = 20;
 export interface RunCopyTarget {
   store: BatchStore;
   settings: Settings;
-  source: DurableObjectStub<BatchCoordinator>;
-  planDiscovery: NonNullable<BatchCoordinator["planDiscovery"]>;
+  /** The coordinator of the batch the list is copied from. */
+  source: ReturnType<Env["BATCH"]["get"]>;
+  planDiscovery: (token: string, plan: DiscoveryPlan) => Promise<boolean>;
   seal: (token: string) => Promise<unknown>;
 }
 

@@ -5,7 +5,6 @@ import { retentionDaysOf } from "../../lib/batch-status";
 import { buildManifest, readManifest } from "../../lib/manifest";
 import { r2Keys } from "../../lib/r2-keys";
 import type { BatchOptions, ManifestChanges } from "../../lib/schemas";
-import type { BatchCoordinator } from "../batch-coordinator";
 import { announcePart } from "../batch-events";
 import { writeCoordinatorRecords } from "../coordinator-records";
 import { writeRemovedRecords } from "../removed-records";
@@ -101,6 +100,7 @@ function manifestOptions(batch: Batch): BatchOptions {
   return options;
 }
 
-function previousRun(cx: BatchContext, batch: Batch): DurableObjectStub<BatchCoordinator> | null {
+/** The previous run's coordinator, or null when this batch has none. */
+function previousRun(cx: BatchContext, batch: Batch): ReturnType<Env["BATCH"]["get"]> | null {
   return batch.previous_batch ? cx.env.BATCH.get(cx.env.BATCH.idFromString(batch.previous_batch)) : null;
 }
