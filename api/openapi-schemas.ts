@@ -1,10 +1,21 @@
 // Request and response schemas of the public API: the OpenAPI document is generated
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
-import { DiscoveryFields, SourceKind } from "../lib/discovery";
+import { RunLink } from "../lib/batch";
+import { BatchSummary, SlaView as SlaFigures } from "../lib/batch-status";
+import { DiscoveryFields } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { DailyTime, ScheduleSpec } from "../lib/schedule";
-import { BatchId, BatchOptions, BatchStatus, Manifest, ResultRecord, UrlEntry, UrlState } from "../lib/schemas";
+import {
+  BatchId,
+  BatchOptions,
+  BatchStatus,
+  ChangeCounts,
+  Manifest,
+  ResultRecord,
+  UrlEntry,
+  UrlState,
+} from "../lib/schemas";
 import { ApiErrorCode } from "./error-codes";
 
 export const ErrorResponse = z
@@ -70,6 +81,9 @@ export const SchedulesPage = z
   })
   .openapi("SchedulesPage");
 
+/** How many records say each `change`; set once published. `removed` records are only in `download?changes=only`. */
+const ChangeCountsView = z.object(ChangeCounts.shape).openapi("ChangeCounts");
+
 export const ScheduleRunView = z
   .object({
     batchId: BatchId.nullable(),
@@ -86,14 +100,7 @@ export const ScheduleRunView = z
       skipped: z.number().int(),
     }),
     /** From the run's manifest, when it counts changes since the previous run. */
-    changes: z
-      .object({
-        new: z.number().int(),
-        changed: z.number().int(),
-        unchanged: z.number().int(),
-        removed: z.number().int(),
-      })
-      .nullable(),
+    changes: ChangeCountsView.nullable(),
     durationSeconds: z.number().nullable(),
     /** With a window: whether the run was late; null without one. */
     late: z.boolean().nullable(),
@@ -104,35 +111,20 @@ export const ScheduleRunsPage = z
   .object({ runs: z.array(ScheduleRunView), nextCursor: z.string().nullable() })
   .openapi("ScheduleRunsPage");
 
-const RunLinkView = z.object({
-  scheduleId: BatchId,
-  scheduledAt: z.string(),
-  window: z.string().optional(),
-  lateThreshold: z.number().optional(),
-});
+/** A scheduled run's link (lib/batch.ts); a schedule is named by the batch it repeats. */
+const RunLinkView = RunLink.extend({ scheduleId: BatchId });
 
 const SlaView = z
   .object({
-    window: z.string(),
-    deadline: z.string(),
-    projectedFinish: z.string().nullable(),
+    ...SlaFigures.shape,
     margin: z.number().nullable().openapi({ description: "1 - (projected finish - scheduled time) / window" }),
     requiredConcurrency: z.number().int().nullable().openapi({
       description: "URLs in flight needed to publish by the deadline at the measured per-URL slot time",
     }),
-    late: z.boolean(),
   })
   .openapi("Sla");
 
 export const BatchParams = z.object({ id: BatchId });
-
-const Counts = z.object({
-  total: z.number().int(),
-  pending: z.number().int(),
-  succeeded: z.number().int(),
-  failed: z.number().int(),
-  skipped: z.number().int(),
-});
 
 const Links = z.object({
   self: z.string(),
@@ -142,40 +134,16 @@ const Links = z.object({
   download: z.string().nullable(),
 });
 
-/** How many records say each `change`; set once published. `removed` records are only in `download?changes=only`. */
-const ChangeCountsView = z
-  .object({
-    new: z.number().int(),
-    changed: z.number().int(),
-    unchanged: z.number().int(),
-    removed: z.number().int(),
-  })
-  .openapi("ChangeCounts");
-
-const DiscoveryView = z.object({
-  state: z.enum(["discovering", "done"]),
-  sources: z.object({ pending: z.number().int(), done: z.number().int(), failed: z.number().int() }),
-  found: z.number().int(),
-  invalid: z.number().int(),
-  filtered: z.number().int(),
-  capped: z.boolean(),
-  errors: z.array(z.object({ url: z.string(), kind: SourceKind, code: z.string(), message: z.string() })),
-});
-
+/**
+ * The public status of a batch: the coordinator's status (lib/batch-status.ts) without
+ * its tenant, submission counts and object key, with ids checked, named components and
+ * links relative to this API.
+ */
 export const BatchView = z
   .object({
+    ...BatchSummary.omit({ tenant: true, submitted: true, manifestKey: true }).shape,
     id: BatchId,
-    status: BatchStatus,
-    createdAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    counts: Counts,
-    percent: z.number(),
-    pagesPerSecond: z.number().nullable(),
-    etaSeconds: z.number().nullable(),
     published: z.boolean(),
-    /** When the results are deleted (publication + `retentionDays`); null until published. */
-    expiresAt: z.string().nullable(),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable(),
     previousBatch: BatchId.nullable(),
@@ -184,11 +152,6 @@ export const BatchView = z
     run: RunLinkView.nullable(),
     /** A scheduled run with a window: its projected finish and margin, or null. */
     sla: SlaView.nullable(),
-    /** Failed and skipped URLs per error code, exact: they add up to `counts.failed + counts.skipped`. */
-    errorsByCode: z.record(z.string(), z.number().int()),
-    failure: z.string().nullable(),
-    /** Present when the batch discovers URLs from `sources`: how far discovery is, and which sources failed. */
-    discovery: DiscoveryView.nullable(),
     links: Links,
   })
   .openapi("Batch");

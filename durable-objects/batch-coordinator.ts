@@ -1,11 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import { coordinatorOf, deleteBatchObjects } from "../lib/batch-objects";
+import type { Batch } from "../lib/batch";
 import type { PreviousState } from "../lib/changes";
 import type {
   BatchSummary,
   BeginInput,
   BeginResult,
-  ChangeCounts,
   ChunkReport,
   ClaimResult,
   ErrorEntry,
@@ -14,91 +13,43 @@ import type {
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
-import { type DiscoveredSlice, DiscoveryPlan, type SourceClaim, type SourceOutcome } from "../lib/discovery";
-import { ErrorCode } from "../lib/error-codes";
-import { buildManifest, parseManifest } from "../lib/manifest";
-import { progressOf } from "../lib/progress";
-import { r2Keys } from "../lib/r2-keys";
-import { SOURCE_MAX_ATTEMPTS, sourceRetryDelay } from "../lib/retry-policy";
-import { BatchOptions, type ManifestChanges } from "../lib/schemas";
-import { readSettings, type Settings } from "../lib/settings";
+import type { DiscoveredSlice, DiscoveryPlan, SourceClaim, SourceOutcome } from "../lib/discovery";
+import type { ErrorCode } from "../lib/error-codes";
+import type { BatchOptions } from "../lib/schemas";
 import { WebhookAttempt } from "../lib/webhooks";
-import { announce, announcePart, announceStarted, batchEventData, EventOutbox, scheduleLateData } from "./batch-events";
-import { type BatchRow, BatchStore, type ChunkTransition } from "./batch-store";
-import { ChangeStore, type ListedUrl } from "./change-store";
-import { type PreviousLookup, writeCoordinatorRecords } from "./coordinator-records";
-import { DiscoveryStore, type SourceTransition } from "./discovery-store";
-import { writeRemovedRecords } from "./removed-records";
-import { copyRunSlices } from "./run-copy";
-import { runEntry, runLinkOf, slaView } from "./scheduled-run";
-import { WebhookStore } from "./webhook-store";
+import { alarm } from "./batch/alarm";
+import * as chunks from "./batch/chunks";
+import { BatchContext } from "./batch/context";
+import * as ingest from "./batch/ingest";
+import * as lifecycle from "./batch/lifecycle";
+import * as sources from "./batch/sources";
+import type { ListedUrl } from "./change-store";
 
-/** An upload that has not sent a URL for this long is abandoned and the batch failed. */
-const INGEST_TIMEOUT_MS = 10 * 60_000;
-/**
- * An upload is live while its appends keep coming: the API appends at least every two
- * seconds while lines arrive. One silent for longer than this (its request or the
- * whole process died) gives its Idempotency-Key to the next `begin` at once.
- */
-export const INGEST_LIVE_MS = 10_000;
-/** How often the alarm looks at a running batch even when no chunk is due. */
-const HEARTBEAT_MS = 30_000;
-/**
- * The alarm looks once more this long after a publication, to bring the tenant's
- * listing up to date should the process have died between the two.
- */
-const LISTING_CHECK_MS = 60_000;
-const SEND_BATCH_MAX = 100;
-/** When moving the outbox onto the queue failed outside the alarm, the alarm tries again this soon. */
-const OUTBOX_RETRY_MS = 5_000;
-const DAY_MS = 86_400_000;
+export { INGEST_LIVE_MS } from "./batch/ingest";
 
 /**
  * One batch: its URL list, the state of every URL and chunk, and the publication of its
  * manifest. Consumers talk to it once per chunk (claim, report); it never fetches pages.
- * Every statement lives in a store (`BatchStore` and those beside it); this class is the protocol.
+ * This class is the RPC surface: each method delegates to the protocol module of
+ * durable-objects/batch/ that owns it (ingest, chunks, sources, publication, lifecycle,
+ * the alarm), and every statement lives in a store beside them.
  */
 export class BatchCoordinator extends DurableObject<Env> {
-  private readonly store: BatchStore;
-  private readonly changes: ChangeStore;
-  private readonly webhooks: WebhookStore;
-  private readonly discovery: DiscoveryStore;
-  private readonly settings: Settings;
-  private readonly outbox: EventOutbox;
+  private readonly cx: BatchContext;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new BatchStore(ctx.storage);
-    this.changes = new ChangeStore(ctx.storage.sql);
-    this.webhooks = new WebhookStore(ctx.storage.sql);
-    this.discovery = new DiscoveryStore(ctx.storage.sql);
-    this.outbox = new EventOutbox(this.webhooks, env.WEBHOOKS);
-    this.settings = readSettings(env);
+    this.cx = new BatchContext(ctx, env);
   }
 
-  // ---- ingestion: begin, append*, seal (or abandon) -----------------------------------
+  // ---- ingestion: begin, append*, seal (or abandon); batch/ingest.ts -------------------
 
   /**
    * Starts a batch, or returns the existing one (the same Idempotency-Key again). A
    * batch of another tenant is neither told nor replaced, whatever its phase.
    */
   async begin(input: BeginInput): Promise<BeginResult> {
-    const existing = this.store.batch();
-    if (existing && existing.tenant !== input.tenant) return { created: false, foreign: true };
-    const now = Date.now();
-    const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
-    if (existing && existing.phase !== "failed" && !stalled) {
-      return { created: false, inProgress: existing.phase === "ingesting", summary: this.summarize(existing) };
-    }
-    const token = crypto.randomUUID();
-    this.store.atomically(() => {
-      this.store.reset();
-      this.changes.reset();
-      this.webhooks.reset();
-      this.store.createBatch(input, token, now);
-    });
-    await this.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
-    return { created: true, token };
+    return ingest.begin(this.cx, input);
   }
 
   /**
@@ -108,19 +59,12 @@ export class BatchCoordinator extends DurableObject<Env> {
    * tenant's batch.
    */
   async beginRun(input: BeginInput, copyFrom: string): Promise<boolean> {
-    const begun = await this.begin(input);
-    if (!begun.created) return !("foreign" in begun);
-    this.store.setCopy(copyFrom, 0);
-    await this.ctx.storage.setAlarm(Date.now());
-    // Listed (and its history entry current) from the start, as `queued`, while it copies.
-    await this.registerWithTenant(this.summarize(this.requireBatch()));
-    return true;
+    return ingest.beginRun(this.cx, input, copyFrom);
   }
 
   /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
   async append(token: string, rows: IngestRow[]): Promise<SubmitCounts | null> {
-    if (!this.ingesting(token)) return null;
-    return this.store.atomically(() => this.store.appendUrls(rows, Date.now()));
+    return ingest.append(this.cx, token, rows);
   }
 
   /**
@@ -129,58 +73,35 @@ export class BatchCoordinator extends DurableObject<Env> {
    * False as for `append`.
    */
   async planDiscovery(token: string, plan: DiscoveryPlan): Promise<boolean> {
-    if (!this.ingesting(token)) return false;
-    const parsed = DiscoveryPlan.parse(plan);
-    this.store.atomically(() => {
-      this.store.setDiscovery(JSON.stringify(parsed));
-      this.discovery.add(parsed.sources, 0, this.settings.MAX_SOURCES_PER_BATCH);
-    });
-    return true;
+    return ingest.planDiscovery(this.cx, token, plan);
   }
 
   /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
-    if (!this.ingesting(token)) return null;
-    // Armed before the seal commits: should the process die anywhere below, the alarm
-    // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
-    await this.wakeAt(Date.now() + HEARTBEAT_MS);
-    this.store.atomically(() => this.store.seal(Date.now(), !this.discovery.settled()));
-    await this.sendSources(this.discovery.ready(), "markSent", 0);
-    await this.pump();
-    const summary = this.summarize(this.requireBatch());
-    await this.registerWithTenant(summary);
-    // Records of URLs refused or duplicated at submission are the alarm's to write.
-    await this.wakeAt(this.store.hasUnwritten() ? Date.now() : this.nextCheck());
-    return summary;
+    return ingest.seal(this.cx, token);
   }
 
   /** Drops an upload that failed part-way (bad input), so its key can be used again. */
   async abandon(token: string): Promise<void> {
-    if (!this.ingesting(token)) return; // replaced already: the new upload owns the batch
-    this.store.reset();
-    this.changes.reset();
-    this.webhooks.reset();
-    await this.ctx.storage.deleteAlarm();
+    return ingest.abandon(this.cx, token);
   }
 
   // ---- reads, each checked against the asking tenant -----------------------------------
 
   /** The batch's status, or null when it does not exist (yet) or is not `tenant`'s. */
   async view(tenant: string): Promise<BatchSummary | null> {
-    const batch = this.owned(tenant);
-    return batch ? this.summarize(batch) : null;
+    const batch = this.cx.owned(tenant);
+    return batch ? this.cx.summarize(batch) : null;
   }
 
   /** Where the records of URLs from `cursor` on live, in input order. */
   async locate(tenant: string, cursor: number, limit: number, state: string | null): Promise<Owned<ResultLocation[]>> {
-    const batch = this.owned(tenant);
-    return batch ? { summary: this.summarize(batch), value: this.store.locate(cursor, limit, state) } : null;
+    return this.ownedRead(tenant, () => this.cx.store.locate(cursor, limit, state));
   }
 
   /** Failed and skipped URLs with their codes (optionally one code), in input order. */
   async errors(tenant: string, cursor: number, limit: number, code: string | null): Promise<Owned<ErrorEntry[]>> {
-    const batch = this.owned(tenant);
-    return batch ? { summary: this.summarize(batch), value: this.store.errors(cursor, limit, code) } : null;
+    return this.ownedRead(tenant, () => this.cx.store.errors(cursor, limit, code));
   }
 
   /** A published batch's options and the URLs a retry of it takes (see `BatchStore.retryInputs`); null as for `view`. */
@@ -190,309 +111,98 @@ export class BatchCoordinator extends DurableObject<Env> {
     limit: number,
     codes: ErrorCode[] | null,
   ): Promise<Owned<{ options: BatchOptions; inputs: { index: number; url: string; id: string | null }[] }>> {
-    const batch = this.owned(tenant);
-    if (!batch) return null;
-    return {
-      summary: this.summarize(batch),
-      value: { options: this.options(batch), inputs: this.store.retryInputs(cursor, limit, codes) },
-    };
+    return this.ownedRead(tenant, (batch) => ({
+      options: batch.options,
+      inputs: this.cx.store.retryInputs(cursor, limit, codes),
+    }));
   }
 
   // ---- asked by the next run of a schedule (internal: the run checked the tenant when it began) ----
 
   /** This run's state of each normalised URL, for the next run's conditional requests and changes. */
   async previousStates(keys: string[]): Promise<(PreviousState | null)[]> {
-    return this.store.batch() ? this.changes.previousStates(keys) : keys.map(() => null);
+    return this.cx.store.batch() ? this.cx.changes.previousStates(keys) : keys.map(() => null);
   }
 
   /** This run's pages from `cursor` on, for the next run's removed scan. */
   async listed(cursor: number, limit: number): Promise<ListedUrl[]> {
-    return this.store.batch() ? this.changes.listed(cursor, limit) : [];
+    return this.cx.store.batch() ? this.cx.changes.listed(cursor, limit) : [];
   }
 
   /** The uploaded list from `cursor` on, as given, without discovered URLs: what a scheduled run fetches again. */
   async exportInputs(cursor: number, limit: number): Promise<{ index: number; url: string; id: string | null }[]> {
-    return this.store.inputs(cursor, limit);
+    return this.cx.store.inputs(cursor, limit);
   }
 
   /** What the batch discovers from (null: nothing): a scheduled run passes it to its own `planDiscovery`. */
   async discoveryPlan(): Promise<DiscoveryPlan | null> {
-    const plan = this.store.batch()?.discovery;
-    return plan ? DiscoveryPlan.parse(JSON.parse(plan)) : null;
+    return this.cx.store.batch()?.discovery ?? null;
   }
 
-  // ---- discovery consumers: claimSource, discovered*, finishSource ----------------------
+  // ---- discovery consumers: claimSource, discovered*, finishSource; batch/sources.ts ----
 
   /** A discovery consumer takes a lease on a source; a duplicate delivery finds it busy or done. */
   async claimSource(sourceId: number): Promise<SourceClaim> {
-    const batch = this.store.batch();
-    const source = this.discovery.source(sourceId);
-    if (!batch?.discovery || !source || batch.phase === "ingesting") return { kind: "unknown" };
-    const now = Date.now();
-    if (source.state === "leased" && (source.lost_at ?? 0) > now) return { kind: "busy" };
-    const token = crypto.randomUUID();
-    const lostAt = now + this.settings.LEASE_SECONDS * 1000;
-    if (!this.live(batch) || !this.discovery.transition(sourceId, "lease", { token, lostAt })) return { kind: "done" };
-    const plan = DiscoveryPlan.parse(JSON.parse(batch.discovery));
-    return {
-      kind: "work",
-      token,
-      source: { kind: source.kind, url: source.url, depth: source.depth },
-      include: plan.include,
-      exclude: plan.exclude,
-      respectRobots: this.options(batch).respectRobots,
-    };
+    return sources.claimSource(this.cx, sourceId);
   }
 
-  /**
-   * The lease holder hands over a slice of what it read: new URLs join the batch (up
-   * to the cap; duplicates of URLs held are dropped without a record) and whole chunks
-   * of them are dispatched at once; child sitemaps become sources. `stop`: read no
-   * further (the lease was lost, the cap reached, or the batch cancelled).
-   */
+  /** The lease holder hands over a slice of what it read; `stop`: read no further. */
   async discovered(sourceId: number, token: string, slice: DiscoveredSlice): Promise<{ stop: boolean }> {
-    const batch = this.store.batch();
-    const source = this.discovery.source(sourceId);
-    if (!batch || !this.live(batch) || batch.capped || source?.state !== "leased" || source.token !== token) {
-      return { stop: true };
-    }
-    const lostAt = Date.now() + this.settings.LEASE_SECONDS * 1000;
-    const children = this.store.atomically(() => {
-      const added = this.store.appendDiscovered(slice.urls, this.discoveryRoom(batch));
-      this.discovery.recordSlice(sourceId, added, slice.invalid, slice.filtered, lostAt);
-      if (this.discoveryRoom(this.requireBatch()) <= 0) {
-        this.store.markCapped();
-        this.discovery.closeOpen();
-        return [];
-      }
-      const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
-      return this.discovery.add(sitemaps, source.depth + 1, this.settings.MAX_SOURCES_PER_BATCH);
-    });
-    await this.sendSources(children, "markSent", 0);
-    await this.afterDiscovery();
-    return { stop: this.requireBatch().capped === 1 };
+    return sources.discovered(this.cx, sourceId, token, slice);
   }
 
   /** The lease holder ends its reading; a transient failure is read again later, a few times. */
   async finishSource(sourceId: number, token: string, outcome: SourceOutcome): Promise<void> {
-    const source = this.discovery.source(sourceId);
-    if (source?.state !== "leased" || source.token !== token) return;
-    const again = !outcome.ok && outcome.transient ? sourceRetryDelay(source.claims) : null;
-    if (again !== null) {
-      await this.sendSources([sourceId], "reopen", again);
-      return;
-    }
-    this.store.atomically(() => this.discovery.finish(sourceId, outcome.ok ? null : outcome));
-    await this.afterDiscovery();
+    return sources.finishSource(this.cx, sourceId, token, outcome);
   }
 
-  // ---- consumers: claim, report; the queue's dead letters -------------------------------
+  // ---- consumers: claim, report; the queue's dead letters; batch/chunks.ts -------------
 
   /** A consumer takes a lease on a chunk and gets its URLs still to fetch; a duplicate delivery finds it busy or done. */
   async claim(chunkId: number): Promise<ClaimResult> {
-    const batch = this.store.batch();
-    const chunk = this.store.chunk(chunkId);
-    if (!batch || !chunk || batch.phase === "ingesting") return { kind: "unknown" };
-    if (chunk.state === "done") return { kind: "done" };
-    const now = Date.now();
-    if (chunk.state === "leased" && (chunk.lost_at ?? 0) > now) return { kind: "busy" };
-    const range = this.store.chunkRange(chunkId);
-    if (batch.phase === "cancelled") {
-      await this.closeChunk(chunkId, () => this.store.endPending(range, "skipped", "cancelled"));
-      return { kind: "done" };
-    }
-    const token = crypto.randomUUID();
-    const entries = this.store.atomically(() => {
-      this.store.transition(chunkId, "lease", { token, lostAt: now + this.settings.LEASE_SECONDS * 1000 });
-      if (batch.phase === "queued") {
-        this.store.setPhase("running");
-        announceStarted(this.webhooks, batch, this.summarize(this.requireBatch()));
-      }
-      return this.store.pendingEntries(...range);
-    });
-    await this.flushEventsSoon();
-    return {
-      kind: "work",
-      token,
-      attempt: chunk.claims + 1,
-      options: this.options(batch),
-      entries,
-      previousBatch: batch.previous_batch,
-    };
+    return chunks.claim(this.cx, chunkId);
   }
 
-  /**
-   * A consumer reports its attempt. Only the current lease holder's first report
-   * counts: a second one, or one from a lease that ran out and was handed on, changes
-   * nothing (and the caller drops its part).
-   */
+  /** A consumer reports its attempt; only the current lease holder's first report counts. */
   async reportChunk(report: ChunkReport): Promise<{ accepted: boolean }> {
-    const batch = this.store.batch();
-    const chunk = this.store.chunk(report.chunkId);
-    if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) return { accepted: false };
-    const range = this.store.chunkRange(report.chunkId);
-    // The lease began LEASE_SECONDS before the `lost_at` it set: the chunk's slot time.
-    const leasedFor = Date.now() - ((chunk.lost_at ?? 0) - this.settings.LEASE_SECONDS * 1000);
-    const remaining = this.store.atomically(() => {
-      this.store.applyReport(report.urls, report.part, ...range);
-      this.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length);
-      if (report.part) announcePart(this.store, this.webhooks, batch, report.part.key);
-      if (batch.phase === "cancelled") this.store.endPending(range, "skipped", "cancelled");
-      const left = this.store.pendingIn(...range);
-      if (left === 0) this.store.transition(report.chunkId, "finish");
-      return left;
-    });
-    if (remaining > 0) await this.send([report.chunkId], "reopen", report.retryAfterSeconds ?? 0);
-    await this.checkLate();
-    await this.flushEventsSoon();
-    await this.pump();
-    await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
-    return { accepted: true };
+    return chunks.reportChunk(this.cx, report);
   }
 
   /** The queue gave up on a chunk: its unfinished URLs fail `delivery_failed`; nothing vanishes or loops. */
   async deadLetter(chunkId: number): Promise<void> {
-    const chunk = this.store.chunk(chunkId);
-    if (!chunk || chunk.state === "done") return;
-    const range = this.store.chunkRange(chunkId);
-    await this.closeChunk(chunkId, () => this.store.endPending(range, "failed", "delivery_failed"));
+    return chunks.deadLetter(this.cx, chunkId);
   }
 
-  // ---- control: cancel, and the alarm that resends, writes records and publishes --------
+  // ---- control and the end of a batch: batch/lifecycle.ts, batch/alarm.ts --------------
 
   /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
-    const found = this.owned(tenant);
-    if (!found) return null;
-    let batch = found;
-    if (batch.phase === "ingesting") {
-      // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
-      this.store.atomically(() => {
-        this.store.setCopy(null, found.copy_cursor ?? 0);
-        this.store.seal(Date.now());
-      });
-      batch = this.requireBatch();
-    }
-    if (batch.phase === "queued" || batch.phase === "running") {
-      this.store.atomically(() => {
-        // Cancelled before any chunk was claimed: it starts and stops in one transition.
-        if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
-        this.store.setPhase("cancelled");
-        this.discovery.closeOpen();
-        this.store.endUnleased("skipped", "cancelled");
-        this.store.closeUnleased();
-      });
-      await this.wakeAt(Date.now());
-    }
-    return this.summarize(this.requireBatch());
+    return lifecycle.cancel(this.cx, tenant);
   }
 
-  // ---- the end of a batch: expiry (cron) and deletion (API) ---------------------------
-
-  /**
-   * Marks a published batch `expired` once its retention has run out at `now`; answers
-   * whether it is expired (then the caller deletes its objects). Idempotent.
-   */
+  /** Marks a published batch `expired` once its retention has run out at `now`; answers whether it is expired. */
   async expire(now: number): Promise<boolean> {
-    const batch = this.store.batch();
-    if (!batch?.manifest_key) return false;
-    if (batch.phase === "expired") return true;
-    const expiresAt = this.expiresAt(batch);
-    if (expiresAt === null || expiresAt > now) return false;
-    this.store.setPhase("expired");
-    return true;
+    return lifecycle.expire(this.cx, now);
   }
 
-  /**
-   * Forgets the batch: every row, the alarm, the outbox. What stays is who deleted it,
-   * so the same tenant's DELETE again is answered `already` and anyone else's like a
-   * batch that never was (null). The caller deletes the R2 objects and the listing row.
-   */
+  /** Forgets the batch but who deleted it; `already` for the same tenant again, null for anyone else. */
   async destroy(tenant: string): Promise<"deleted" | "already" | null> {
-    const deletedBy = this.store.deletedBy();
-    if (deletedBy !== null) return deletedBy === tenant ? "already" : null;
-    if (!this.owned(tenant)) return null;
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.store.init();
-    this.changes.init();
-    this.webhooks.init();
-    this.store.markDeleted(tenant, Date.now());
-    return "deleted";
+    return lifecycle.destroy(this.cx, tenant);
   }
 
+  /** Resends lost work, writes records, checks lateness, publishes, expires: see batch/alarm.ts. */
   async alarm(): Promise<void> {
-    // Events first: a failure here throws, and the runtime retries the alarm.
-    await this.flushEvents();
-    const batch = this.store.batch();
-    if (!batch || batch.phase === "failed") return;
-    // Published: only the listing may lag (the process died before updating it), and
-    // the batch expires by this alarm when its retention runs out.
-    if (batch.manifest_key) {
-      await this.registerWithTenant(this.summarize(batch));
-      return this.expireWhenDue(batch);
-    }
-    // A seal that died before listing the batch: listed here, once it is past its upload.
-    if (batch.phase === "queued") await this.registerWithTenant(this.summarize(batch));
-    const now = Date.now();
-    if (batch.phase === "ingesting" && batch.copy_from !== null && now - batch.last_ingest_at < INGEST_TIMEOUT_MS) {
-      return this.copyRun(batch);
-    }
-    if (batch.phase === "ingesting") {
-      if (now - batch.last_ingest_at >= INGEST_TIMEOUT_MS) {
-        this.store.atomically(() => {
-          this.store.fail("the URL list upload was abandoned");
-          const failed = this.requireBatch();
-          announce(this.webhooks, failed, "batch.failed", "failed", batchEventData(this.summarize(failed)));
-        });
-        await this.flushEvents();
-      } else await this.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
-      return;
-    }
-    // Chunks sent or leased and presumed lost (a dead consumer, or local queues that
-    // died with the process): sent again, or closed when the batch was cancelled.
-    for (const id of this.store.lostChunks(now)) {
-      if (batch.phase !== "cancelled") await this.send([id], "resend", 0);
-      else {
-        const range = this.store.chunkRange(id);
-        this.store.atomically(() => {
-          this.store.endPending(range, "skipped", "cancelled");
-          this.store.transition(id, "close");
-        });
-      }
-    }
-    for (const source of this.discovery.lost(now)) {
-      if (source.claims >= SOURCE_MAX_ATTEMPTS) {
-        this.discovery.giveUp(source.id, `no reading finished in ${source.claims} attempts`);
-      } else await this.sendSources([source.id], "reopen", 0);
-    }
-    if (this.discovery.settled()) this.store.makeChunks(true);
-    const moreToWrite = await writeCoordinatorRecords(
-      this.store,
-      this.env.RESULTS,
-      batch.batch_id,
-      this.previousLookup(batch),
-      (key) => announcePart(this.store, this.webhooks, batch, key),
-    );
-    await this.checkLate();
-    await this.flushEvents();
-    await this.pump();
-    if (this.finishable()) {
-      // The list is final now: what the previous run had and this one lacks is removed.
-      if (await this.removedScanned(batch)) return this.publish(this.requireBatch());
-      return this.ctx.storage.setAlarm(Date.now());
-    }
-    await this.ctx.storage.setAlarm(moreToWrite ? Date.now() : this.nextCheck());
+    return alarm(this.cx);
   }
 
-  // ---- webhooks: the delivery log, and moving the outbox onto the queue ---------------
+  // ---- webhooks: the delivery log ------------------------------------------------------
 
   /**
    * Asked by the webhook consumer before each attempt: false once the batch is deleted
    * (or was never sealed), so events already on the queue go no further.
    */
   async webhookWanted(): Promise<boolean> {
-    return this.store.batch() !== null;
+    return this.cx.store.batch() !== null;
   }
 
   /**
@@ -500,13 +210,13 @@ export class BatchCoordinator extends DurableObject<Env> {
    * (retention ran out). Asked by the signed download link, which carries no tenant.
    */
   async removal(): Promise<"deleted" | "expired"> {
-    return this.store.deletedBy() === null ? "expired" : "deleted";
+    return this.cx.store.deletedBy() === null ? "expired" : "deleted";
   }
 
   /** The webhook consumer reports one delivery attempt (parsed: it crossed a queue). */
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
-    if (!this.store.batch()) return; // deleted meanwhile: nothing to log against
-    this.webhooks.logAttempt(WebhookAttempt.parse(entry));
+    if (!this.cx.store.batch()) return; // deleted meanwhile: nothing to log against
+    this.cx.webhooks.logAttempt(WebhookAttempt.parse(entry));
   }
 
   /** The delivery log from `cursor` on, for `tenant`'s batch. */
@@ -515,345 +225,12 @@ export class BatchCoordinator extends DurableObject<Env> {
     cursor: number,
     limit: number,
   ): Promise<Owned<(WebhookAttempt & { seq: number })[]>> {
-    const batch = this.owned(tenant);
-    return batch ? { summary: this.summarize(batch), value: this.webhooks.deliveryLog(cursor, limit) } : null;
+    return this.ownedRead(tenant, () => this.cx.webhooks.deliveryLog(cursor, limit));
   }
 
-  /** Moves the outbox onto the webhook queue (one flush at a time; see EventOutbox). */
-  private flushEvents(): Promise<void> {
-    return this.outbox.flush();
+  /** `read` of `tenant`'s batch with its status, or null when it is not theirs. */
+  private ownedRead<T>(tenant: string, read: (batch: Batch) => T): Owned<T> {
+    const batch = this.cx.owned(tenant);
+    return batch ? { summary: this.cx.summarize(batch), value: read(batch) } : null;
   }
-
-  /** `flushEvents` for RPC paths: a queue hiccup must not fail a consumer's claim or report; the alarm retries. */
-  private async flushEventsSoon(): Promise<void> {
-    try {
-      await this.flushEvents();
-    } catch (error) {
-      console.error(`batch ${this.store.batch()?.batch_id}: webhook events not queued yet; the alarm retries`, error);
-      await this.wakeAt(Date.now() + OUTBOX_RETRY_MS);
-    }
-  }
-
-  // ---- helpers -------------------------------------------------------------------
-
-  /** The next step of a scheduled run's copy; a failure (the source busy) is tried again soon, until the upload times out. */
-  private async copyRun(batch: BatchRow): Promise<void> {
-    try {
-      const done = await copyRunSlices(batch, {
-        store: this.store,
-        settings: this.settings,
-        source: coordinatorOf(this.env, batch.copy_from ?? ""),
-        planDiscovery: (token, plan) => this.planDiscovery(token, plan),
-        seal: (token) => this.seal(token),
-      });
-      if (!done) await this.ctx.storage.setAlarm(Date.now());
-    } catch (error) {
-      console.error(`batch ${batch.batch_id}: copying its run's list failed; trying again`, error);
-      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
-    }
-  }
-
-  /** Writes manifest.json once (create-only put); the committed manifest is the truth. */
-  private async publish(batch: BatchRow): Promise<void> {
-    const key = r2Keys.manifest(batch.batch_id);
-    const status = batch.phase === "cancelled" ? "cancelled" : "completed";
-    const finishedAt = batch.finished_at ?? Date.now();
-    const manifest = buildManifest({
-      batchId: batch.batch_id,
-      status,
-      createdAt: batch.created_at,
-      finishedAt,
-      expiresAt: finishedAt + this.retentionDays(batch) * DAY_MS,
-      retryOf: this.summarize(batch).retryOf ?? undefined,
-      totals: { total: batch.total, succeeded: batch.succeeded, failed: batch.failed, skipped: batch.skipped },
-      options: this.manifestOptions(batch),
-      parts: this.store.parts(),
-      changes: this.manifestChanges(batch),
-    });
-    // A second publication (an alarm retried after a crash) finds the object and keeps it,
-    // and takes its finish time from what the first one committed.
-    const written = await this.env.RESULTS.put(key, JSON.stringify(manifest), {
-      onlyIf: { etagDoesNotMatch: "*" },
-      httpMetadata: { contentType: "application/json" },
-    });
-    const committed = written ? manifest : parseManifest(await (await this.env.RESULTS.get(key))?.json());
-    // One more look after the publication commits, for the listing (see LISTING_CHECK_MS).
-    await this.ctx.storage.setAlarm(Date.now() + LISTING_CHECK_MS);
-    this.store.atomically(() => {
-      // No chunk was ever claimed (every URL refused or duplicate at submission): the
-      // batch starts in the transition that ends it, so no batch ends unstarted.
-      if (batch.phase === "queued") announceStarted(this.webhooks, batch, this.summarize(batch));
-      this.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
-      const published = this.requireBatch();
-      announce(this.webhooks, published, `batch.${status}`, status, batchEventData(this.summarize(published)));
-    });
-    await this.flushEvents();
-    await this.registerWithTenant(this.summarize(this.requireBatch()));
-    const expiresAt = this.expiresAt(this.requireBatch());
-    if (expiresAt !== null) await this.wakeAt(expiresAt);
-  }
-
-  /**
-   * A published batch expires by its own alarm, set at publication for its expiry: its
-   * objects are deleted and its listing row marked, whether or not its tenant still has
-   * a key (the cron's pass over the keyed tenants is only a backstop). Before it is due
-   * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
-   * runtime retries the alarm.
-   */
-  private async expireWhenDue(batch: BatchRow): Promise<void> {
-    const expiresAt = this.expiresAt(batch);
-    if (expiresAt === null) return;
-    if (expiresAt > Date.now()) return this.wakeAt(expiresAt);
-    if (!(await this.expire(Date.now()))) return;
-    await deleteBatchObjects(this.env.RESULTS, batch.batch_id);
-    await this.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
-  }
-
-  /**
-   * A scheduled run whose margin fell under its threshold, or whose deadline passed
-   * unpublished, is marked late and announces `schedule.late` in the same transaction:
-   * once per run, however often the alarm and reports look. Its history entry follows.
-   */
-  private async checkLate(): Promise<void> {
-    const batch = this.store.batch();
-    if (!batch?.run || batch.late_at !== null || (batch.phase !== "queued" && batch.phase !== "running")) return;
-    const summary = this.summarize(batch);
-    if (!summary.sla?.late) return;
-    const marked = this.store.atomically(() => {
-      if (!this.store.markLate(Date.now())) return false;
-      announce(this.webhooks, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
-      return true;
-    });
-    if (!marked) return;
-    try {
-      await this.registerWithTenant(this.summarize(this.requireBatch()));
-    } catch (error) {
-      // Not worth failing a consumer's report over: publication records it again.
-      console.error(`batch ${batch.batch_id}: run history not marked late yet`, error);
-    }
-  }
-
-  /** The change counts and removed parts the manifest lists (every URL is terminal by now). */
-  private manifestChanges(batch: BatchRow): ManifestChanges {
-    const removed = this.changes.removedParts();
-    return {
-      previousBatch: batch.previous_batch,
-      ...this.changes.changeCounts(),
-      removed: removed.reduce((sum, part) => sum + part.records, 0),
-      removedParts: removed,
-    };
-  }
-
-  /** How to ask the previous run about URLs, or null when this batch has none. */
-  private previousLookup(batch: BatchRow): PreviousLookup {
-    const previous = this.previousRun(batch);
-    return previous ? (keys) => previous.previousStates(keys) : null;
-  }
-
-  /** Goes on with the removed scan; answers whether it is finished (at once without a previous run). */
-  private async removedScanned(batch: BatchRow): Promise<boolean> {
-    const previous = this.previousRun(batch);
-    if (!previous) return true;
-    return writeRemovedRecords(
-      this.changes,
-      (work) => this.store.atomically(work),
-      previous,
-      this.env.RESULTS,
-      batch.batch_id,
-      batch.total,
-    );
-  }
-
-  private previousRun(batch: BatchRow): DurableObjectStub<BatchCoordinator> | null {
-    return batch.previous_batch ? coordinatorOf(this.env, batch.previous_batch) : null;
-  }
-
-  /** Sends more ready chunks while fewer than the window are in flight. */
-  private async pump(): Promise<void> {
-    const batch = this.store.batch();
-    if (batch?.phase !== "queued" && batch?.phase !== "running") return;
-    const room = this.settings.MAX_CHUNKS_IN_FLIGHT - this.store.inFlight();
-    if (room > 0) await this.send(this.store.readyChunks(room), "markSent", 0);
-  }
-
-  /** Marks sources sent (by `transition`) and puts their messages on the discovery queue. */
-  private async sendSources(ids: number[], transition: SourceTransition, delaySeconds: number): Promise<void> {
-    if (ids.length === 0) return;
-    const batchId = this.requireBatch().batch_id;
-    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
-    const sent = this.store.atomically(() => ids.filter((id) => this.discovery.transition(id, transition, { lostAt })));
-    const messages = sent.map((sourceId) => ({ body: { batchId, sourceId }, delaySeconds }));
-    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-      await this.env.DISCOVERY.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
-    }
-  }
-
-  /**
-   * After discovered URLs or a finished source: whole chunks (and, once no source is
-   * left, the last partial one) are made and dispatched while discovery goes on.
-   */
-  private async afterDiscovery(): Promise<void> {
-    this.store.atomically(() => this.store.makeChunks(this.discovery.settled()));
-    await this.pump();
-    await this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
-  }
-
-  /** How many more URLs discovery may add: `maxUrls`, and the batch's own cap, less those found. */
-  private discoveryRoom(batch: BatchRow): number {
-    const plan = batch.discovery ? DiscoveryPlan.parse(JSON.parse(batch.discovery)) : null;
-    const explicit = batch.explicit_total ?? batch.total;
-    const cap = Math.min(plan?.maxUrls ?? Number.POSITIVE_INFINITY, this.settings.MAX_URLS_PER_BATCH - explicit);
-    return cap - (batch.total - explicit);
-  }
-
-  /** Still dispatching: queued or running. */
-  private live(batch: BatchRow): boolean {
-    return batch.phase === "queued" || batch.phase === "running";
-  }
-
-  /** Marks chunks sent (by `transition`) and puts their messages on the queue. */
-  private async send(ids: number[], transition: ChunkTransition, delaySeconds: number): Promise<void> {
-    if (ids.length === 0) return;
-    const batchId = this.requireBatch().batch_id;
-    const lostAt = Date.now() + (delaySeconds + this.settings.LEASE_SECONDS) * 1000;
-    const sent = this.store.atomically(() => ids.filter((id) => this.store.transition(id, transition, { lostAt })));
-    const messages = sent.map((chunkId) => ({ body: { batchId, chunkId }, delaySeconds }));
-    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-      await this.env.CHUNKS.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
-    }
-  }
-
-  /** Ends a chunk's URLs with `end` and closes it; the alarm writes their records. */
-  private async closeChunk(chunkId: number, end: () => void): Promise<void> {
-    this.store.atomically(() => {
-      end();
-      this.store.transition(chunkId, "close");
-    });
-    await this.wakeAt(Date.now());
-  }
-
-  /** Discovery over, every chunk done and every record written: the manifest can go out. */
-  private finishable(): boolean {
-    return this.discovery.settled() && this.store.allChunksDone() && !this.store.hasUnwritten();
-  }
-
-  /** The next time the alarm must look: a chunk presumed lost, the heartbeat, or a run's deadline not yet found late. */
-  private nextCheck(): number {
-    const batch = this.store.batch();
-    const sla = batch?.run ? this.summarize(batch).sla : null;
-    const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
-    const lost = Math.min(
-      this.store.nextLostAt() ?? Number.POSITIVE_INFINITY,
-      this.discovery.nextLostAt() ?? Number.POSITIVE_INFINITY,
-    );
-    return Math.min(lost, Date.now() + HEARTBEAT_MS, deadline);
-  }
-
-  /** Moves the alarm to `at` if that is sooner than the one set: a later call never postpones work. */
-  private async wakeAt(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
-  }
-
-  /** Keeps the tenant's listing row current, and a scheduled run's history entry. */
-  private async registerWithTenant(summary: BatchSummary): Promise<void> {
-    const directory = this.env.TENANT.getByName(summary.tenant);
-    await directory.upsert(
-      { id: summary.id, createdAt: summary.createdAt, status: summary.status, total: summary.counts.total },
-      summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
-    );
-    const entry = runEntry(summary);
-    if (entry) await directory.updateRun(entry);
-  }
-
-  /** When the results are deleted: publication plus the retention; null until published. */
-  private expiresAt(batch: BatchRow): number | null {
-    return batch.manifest_key && batch.finished_at ? batch.finished_at + this.retentionDays(batch) * DAY_MS : null;
-  }
-
-  /** The batch's retention; batches from before retention existed get the deployment's. */
-  private retentionDays(batch: BatchRow): number {
-    return this.options(batch).retentionDays ?? this.settings.RETENTION_DAYS;
-  }
-
-  private summarize(batch: BatchRow): BatchSummary {
-    const status = batch.phase === "ingesting" ? "queued" : batch.phase;
-    const now = Date.now();
-    const run = runLinkOf(batch);
-    const progress = progressOf(
-      {
-        status,
-        total: batch.total,
-        succeeded: batch.succeeded,
-        failed: batch.failed,
-        skipped: batch.skipped,
-        startedAt: batch.sealed_at,
-        finishedAt: batch.finished_at,
-      },
-      now,
-    );
-    return {
-      id: batch.batch_id,
-      tenant: batch.tenant,
-      status,
-      createdAt: new Date(batch.created_at).toISOString(),
-      startedAt: batch.sealed_at ? new Date(batch.sealed_at).toISOString() : null,
-      finishedAt: batch.finished_at ? new Date(batch.finished_at).toISOString() : null,
-      ...progress,
-      submitted: {
-        accepted: batch.total - batch.invalid - batch.duplicates,
-        invalid: batch.invalid,
-        duplicates: batch.duplicates,
-      },
-      manifestKey: batch.manifest_key,
-      expiresAt: toIso(this.expiresAt(batch)),
-      previousBatch: batch.previous_batch,
-      changes: batch.changes ? (JSON.parse(batch.changes) as ChangeCounts) : null,
-      retryOf: batch.retry_of
-        ? {
-            batchId: batch.retry_of,
-            codes: batch.retry_codes ? ErrorCode.array().parse(JSON.parse(batch.retry_codes)) : null,
-          }
-        : null,
-      run,
-      sla: slaView(batch, run, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now),
-      errorsByCode: this.store.codeCounts(),
-      failure: batch.failure,
-      discovery: batch.discovery ? this.discovery.status(batch.capped === 1) : null,
-    };
-  }
-
-  /** The batch if it exists, is past its upload (or a run copying its list) and belongs to `tenant`. */
-  private owned(tenant: string): BatchRow | null {
-    const batch = this.store.batch();
-    // A run copying its list is already the run (`queued`); an upload is not a batch yet.
-    const visible = batch?.phase !== "ingesting" || batch.copy_from !== null;
-    return batch && visible && batch.tenant === tenant ? batch : null;
-  }
-
-  private requireBatch(): BatchRow {
-    const batch = this.store.batch();
-    if (!batch) throw new Error("batch not initialised");
-    return batch;
-  }
-
-  /** The batch while `token` is its live upload, else null. */
-  private ingesting(token: string): BatchRow | null {
-    const batch = this.store.batch();
-    return batch?.phase === "ingesting" && batch.ingest_token === token ? batch : null;
-  }
-
-  /** The options as the manifest shows them: without the webhook, whose headers may hold the receiver's credentials. */
-  private manifestOptions(batch: BatchRow): BatchOptions {
-    const { webhook: _webhook, ...options } = this.options(batch);
-    return options;
-  }
-
-  private options(batch: BatchRow): BatchOptions {
-    return BatchOptions.parse(JSON.parse(batch.options));
-  }
-}
-
-function toIso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }

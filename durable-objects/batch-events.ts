@@ -1,21 +1,21 @@
 // The webhook events a batch announces. Each is written to the webhook outbox inside
 // the transaction of the transition it announces; the coordinator then moves the
 // outbox onto the webhook queue. A batch never waits on a receiver: only on the queue.
-import type { BatchSummary } from "../lib/coordinator-protocol";
-import { BatchOptions } from "../lib/schemas";
+import type { Batch } from "../lib/batch";
+import type { BatchSummary } from "../lib/batch-status";
 import { buildWebhookMessage, pageGroups, type WebhookEventType, wantsEvent } from "../lib/webhooks";
-import type { BatchRow, BatchStore } from "./batch-store";
+import type { BatchStore } from "./batch-store";
 import type { WebhookStore } from "./webhook-store";
 
 /** Announces `type` for `batch` if its webhook asked for it; `key` makes the event id (one event per key). */
 export function announce(
   outbox: WebhookStore,
-  batch: BatchRow,
+  batch: Batch,
   type: WebhookEventType,
   key: string,
   data: Record<string, unknown>,
 ): void {
-  const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
+  const { webhook } = batch.options;
   if (!wantsEvent(webhook, type)) return;
   outbox.addToOutbox(
     buildWebhookMessage({
@@ -35,13 +35,13 @@ export function announce(
  * claim, or (never claimed) the cancel or the publication that ends the batch, in the
  * same transaction. So every batch that completes or is cancelled has started, once.
  */
-export function announceStarted(outbox: WebhookStore, batch: BatchRow, summary: BatchSummary): void {
+export function announceStarted(outbox: WebhookStore, batch: Batch, summary: BatchSummary): void {
   announce(outbox, batch, "batch.started", "started", batchEventData(summary));
 }
 
 /** Announces the URLs whose records `partKey` holds as `batch.page` events, in groups that fit a message. */
-export function announcePart(store: BatchStore, outbox: WebhookStore, batch: BatchRow, partKey: string): void {
-  const { webhook } = BatchOptions.parse(JSON.parse(batch.options));
+export function announcePart(store: BatchStore, outbox: WebhookStore, batch: Batch, partKey: string): void {
+  const { webhook } = batch.options;
   if (!wantsEvent(webhook, "batch.page")) return;
   // A part is written once and its URLs pointed at it once, so its name keys its events.
   const name = partKey.slice(partKey.indexOf("/", "batches/".length) + 1).replace(/\.ndjson$/, "");

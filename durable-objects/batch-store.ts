@@ -1,5 +1,6 @@
-// The statements of a batch's list, chunks and parts, and the chunk state machine (its
-// sources, changes and webhooks have stores of their own beside it).
+// The writing statements of a batch's list, chunks and parts, and the chunk state
+// machine (the tables are in batch-schema.ts, the reads in batch-reads.ts; its sources,
+// changes and webhooks have stores of their own beside it).
 //
 // One row per input URL (`urls`), one per chunk (`chunks`), one per result part
 // (`parts`); the single `batch` row holds the phase and the counters, which change in
@@ -24,202 +25,23 @@
 // records of what it fetched; the coordinator writes every other terminal URL's record
 // (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
 
+import { Batch, type Phase } from "../lib/batch";
 import type { PreviousState } from "../lib/changes";
-import type {
-  BeginInput,
-  ClaimEntry,
-  ErrorEntry,
-  IngestRow,
-  PartInfo,
-  ResultLocation,
-  SubmitCounts,
-  UrlReport,
-} from "../lib/coordinator-protocol";
-import { type ErrorCode, messageOf } from "../lib/error-codes";
-import type { ManifestChanges, UrlState } from "../lib/schemas";
-import type { PageOutcome } from "../lib/webhooks";
-import { insertPart, partsOf, partTable } from "./part-rows";
+import type { BeginInput, ClaimEntry, IngestRow, PartInfo, SubmitCounts, UrlReport } from "../lib/coordinator-protocol";
+import type { ErrorCode } from "../lib/error-codes";
+import { ChangeCounts, type ManifestChanges } from "../lib/schemas";
+import { BatchReads } from "./batch-reads";
+import type { UrlRow } from "./batch-schema";
+import { createTables } from "./batch-schema";
+import { type LeaseRow, LeaseTable } from "./lease-table";
+import { insertPart } from "./part-rows";
+import { applyReport, endPending } from "./url-outcomes";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS batch (
-  one INTEGER PRIMARY KEY CHECK (one = 1),
-  batch_id TEXT NOT NULL,
-  tenant TEXT NOT NULL,
-  phase TEXT NOT NULL,
-  options TEXT NOT NULL,
-  ingest_token TEXT,
-  created_at INTEGER NOT NULL,
-  last_ingest_at INTEGER NOT NULL,
-  sealed_at INTEGER,
-  finished_at INTEGER,
-  chunk_size INTEGER NOT NULL,
-  total INTEGER NOT NULL DEFAULT 0,
-  succeeded INTEGER NOT NULL DEFAULT 0,
-  failed INTEGER NOT NULL DEFAULT 0,
-  skipped INTEGER NOT NULL DEFAULT 0,
-  invalid INTEGER NOT NULL DEFAULT 0,
-  duplicates INTEGER NOT NULL DEFAULT 0,
-  manifest_key TEXT,
-  failure TEXT,
-  retry_of TEXT,
-  retry_codes TEXT,
-  previous_batch TEXT,
-  changes TEXT,
-  run TEXT,
-  late_at INTEGER,
-  busy_ms INTEGER NOT NULL DEFAULT 0,
-  busy_urls INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS urls (
-  idx INTEGER PRIMARY KEY,
-  caller_id TEXT,
-  url TEXT NOT NULL,
-  norm TEXT UNIQUE,
-  state TEXT NOT NULL,
-  code TEXT,
-  message TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  part TEXT,
-  change TEXT,
-  etag TEXT,
-  last_modified TEXT,
-  content_hash TEXT
-);
-CREATE INDEX IF NOT EXISTS urls_state ON urls (state, idx);
-CREATE INDEX IF NOT EXISTS urls_unwritten ON urls (idx) WHERE part IS NULL AND state != 'pending';
--- How many URLs ended with each error code, kept in the transaction that ends them: the
--- status answers per-code counts exactly, at any size, without a scan.
-CREATE TABLE IF NOT EXISTS codes (
-  code TEXT PRIMARY KEY,
-  n INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS chunks (
-  id INTEGER PRIMARY KEY,
-  state TEXT NOT NULL,
-  claims INTEGER NOT NULL DEFAULT 0,
-  lost_at INTEGER,
-  token TEXT
-);
-CREATE INDEX IF NOT EXISTS chunks_state ON chunks (state, lost_at);
-${partTable("parts")}
--- Set once the batch is deleted (DELETE /v1/batches/{id}): whose it was, so a repeated
--- DELETE by its tenant is answered like the first and anyone else's like a missing batch.
-CREATE TABLE IF NOT EXISTS deleted (
-  one INTEGER PRIMARY KEY CHECK (one = 1),
-  tenant TEXT NOT NULL,
-  at INTEGER NOT NULL
-);
--- What a discovering batch reads its URLs from (sitemaps, indexes, feeds, robots.txt),
--- one row per source URL, so a sitemap named twice (or an index loop) is read once.
--- States and transitions are in durable-objects/discovery-store.ts.
-CREATE TABLE IF NOT EXISTS sources (
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  url TEXT NOT NULL UNIQUE,
-  depth INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  claims INTEGER NOT NULL DEFAULT 0,
-  lost_at INTEGER,
-  token TEXT,
-  found INTEGER NOT NULL DEFAULT 0,
-  invalid INTEGER NOT NULL DEFAULT 0,
-  filtered INTEGER NOT NULL DEFAULT 0,
-  code TEXT,
-  message TEXT
-);
-CREATE INDEX IF NOT EXISTS sources_state ON sources (state, lost_at);
-`;
+export type { UrlRow };
 
-/** Columns added after 0.1 (retries, discovery, changes): added to older coordinators' tables on start. */
-const ADDED_COLUMNS = {
-  batch: [
-    "retry_of TEXT",
-    "retry_codes TEXT",
-    "explicit_total INTEGER",
-    "discovery TEXT",
-    "capped INTEGER NOT NULL DEFAULT 0",
-    "previous_batch TEXT",
-    "changes TEXT",
-    "run TEXT",
-    "late_at INTEGER",
-    "busy_ms INTEGER NOT NULL DEFAULT 0",
-    "busy_urls INTEGER NOT NULL DEFAULT 0",
-    "copy_from TEXT",
-    "copy_cursor INTEGER",
-  ],
-  // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
-  // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).
-  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT"],
-};
-
-/** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
-export type Phase = "ingesting" | "queued" | "running" | "completed" | "cancelled" | "failed" | "expired";
 export type ChunkState = "ready" | "sent" | "leased" | "done";
 
-export interface BatchRow extends Record<string, SqlStorageValue> {
-  batch_id: string;
-  tenant: string;
-  phase: Phase;
-  options: string;
-  ingest_token: string | null;
-  created_at: number;
-  last_ingest_at: number;
-  sealed_at: number | null;
-  finished_at: number | null;
-  chunk_size: number;
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  invalid: number;
-  duplicates: number;
-  manifest_key: string | null;
-  failure: string | null;
-  retry_of: string | null;
-  /** JSON array of error codes, or null (every failed URL). */
-  retry_codes: string | null;
-  /** URLs uploaded (set at seal): discovered URLs take the indices from here on. Null before discovery existed. */
-  explicit_total: number | null;
-  /** The batch's DiscoveryPlan as JSON, or null when it discovers nothing. */
-  discovery: string | null;
-  /** 1 once discovery reached its cap and stopped. */
-  capped: number;
-  previous_batch: string | null;
-  /** JSON of the change counts (new, changed, unchanged, removed), set on publication. */
-  changes: string | null;
-  /** JSON RunLink of a scheduled run, or null. */
-  run: string | null;
-  /** When a scheduled run was found late (its `schedule.late` announced), or null. */
-  late_at: number | null;
-  /** Lease-to-report time of accepted chunk reports, and the URLs they fetched (lib/sla.ts). */
-  busy_ms: number;
-  busy_urls: number;
-  /** A scheduled run copying its list from this batch by its own alarm (durable-objects/run-copy.ts), or null. */
-  copy_from: string | null;
-  /** The next input index of `copy_from` to copy. */
-  copy_cursor: number | null;
-}
-
-export interface UrlRow extends Record<string, SqlStorageValue> {
-  idx: number;
-  caller_id: string | null;
-  url: string;
-  state: "pending" | UrlState;
-  code: string | null;
-  message: string | null;
-  attempts: number;
-  part: string | null;
-  norm: string | null;
-  change: string | null;
-}
-
-export interface ChunkRow extends Record<string, SqlStorageValue> {
-  id: number;
-  state: ChunkState;
-  claims: number;
-  lost_at: number | null;
-  token: string | null;
-}
+export type ChunkRow = LeaseRow<ChunkState>;
 
 /** The chunk transitions, each legal only from the states listed. */
 export const CHUNK_TRANSITIONS = {
@@ -233,33 +55,20 @@ export const CHUNK_TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly ChunkState[]; to: ChunkState }>;
 export type ChunkTransition = keyof typeof CHUNK_TRANSITIONS;
 
-type Counter = "succeeded" | "failed" | "skipped";
-
 /** The coordinator's storage: every statement it runs, named for what it does. */
-export class BatchStore {
-  private readonly sql: SqlStorage;
+export class BatchStore extends BatchReads {
+  /** The chunk lease machine (lease-table.ts): ready, sent, leased and lost chunks. */
+  readonly chunks: LeaseTable<ChunkTransition>;
 
   constructor(private readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql;
+    super(storage.sql);
+    this.chunks = new LeaseTable(this.sql, "chunks", CHUNK_TRANSITIONS);
     this.init();
   }
 
-  /** Creates the tables (again, after `deleteAll` dropped them). */
+  /** Creates the tables (again, after `deleteAll` dropped them); older coordinators gain the columns added since. */
   init(): void {
-    this.sql.exec(SCHEMA);
-    // Coordinators created before a column was added gain it once.
-    for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
-      const columns = new Set(
-        this.sql
-          .exec<{ name: string }>(`PRAGMA table_info(${table})`)
-          .toArray()
-          .map((c) => c.name),
-      );
-      for (const definition of added) {
-        const [column = ""] = definition.split(" ");
-        if (!columns.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
-      }
-    }
+    createTables(this.sql);
   }
 
   /** Makes the upload a copy of `source`'s list from `cursor` on, done by the alarm; null once copied. */
@@ -283,8 +92,10 @@ export class BatchStore {
 
   // ---- the batch row -------------------------------------------------------------
 
-  batch(): BatchRow | null {
-    return this.sql.exec<BatchRow>("SELECT * FROM batch").toArray()[0] ?? null;
+  /** The batch, parsed (its JSON columns as values), or null before `createBatch`. */
+  batch(): Batch | null {
+    const row = this.sql.exec("SELECT * FROM batch").toArray()[0];
+    return row ? Batch.parse(row) : null;
   }
 
   createBatch(input: BeginInput, token: string, now: number): void {
@@ -337,12 +148,8 @@ export class BatchStore {
 
   /** Records the publication, with the change counts of the committed manifest. */
   markPublished(phase: Phase, finishedAt: number, manifestKey: string, changes: ManifestChanges | null): void {
-    const counts = changes && {
-      new: changes.new,
-      changed: changes.changed,
-      unchanged: changes.unchanged,
-      removed: changes.removed,
-    };
+    // The counts alone: the removed parts are the manifest's.
+    const counts = changes && ChangeCounts.parse(changes);
     this.sql.exec(
       "UPDATE batch SET phase = ?, finished_at = ?, manifest_key = ?, changes = ?",
       phase,
@@ -361,7 +168,7 @@ export class BatchStore {
    * is recorded as a skipped duplicate naming the first; refused URLs keep their code.
    */
   appendUrls(rows: IngestRow[], now: number): SubmitCounts {
-    const start = this.batch()?.total ?? 0;
+    const start = this.size().total;
     const slice = JSON.stringify(rows.map((r) => [r.url, r.id, r.norm, r.code, r.message]));
     this.sql.exec(
       `WITH input AS (
@@ -427,9 +234,7 @@ export class BatchStore {
    * join the trailing slice, and a chunk must not grow after it was sent.
    */
   makeChunks(partial: boolean): void {
-    const batch = this.batch();
-    const size = batch?.chunk_size ?? 1;
-    const total = batch?.total ?? 0;
+    const { chunkSize: size, total } = this.size();
     const from = this.count("SELECT COALESCE(MAX(id), -1) + 1 AS n FROM chunks") * size;
     const to = partial ? total : Math.floor(total / size) * size;
     if (to <= from) return;
@@ -461,7 +266,7 @@ export class BatchStore {
        INSERT INTO urls (idx, url, norm, state)
        SELECT CAST(?2 AS INTEGER) + ROW_NUMBER() OVER (ORDER BY k) - 1, url, norm, 'pending' FROM fresh`,
       JSON.stringify(urls.map((u) => [u.url, u.norm])),
-      this.batch()?.total ?? 0,
+      this.size().total,
       room,
     );
     const added = this.count("SELECT changes() AS n");
@@ -486,47 +291,13 @@ export class BatchStore {
 
   /** The first and last input index of a chunk. */
   chunkRange(id: number): [number, number] {
-    const batch = this.batch();
-    const size = batch?.chunk_size ?? 1;
-    return [id * size, Math.min((id + 1) * size, batch?.total ?? 0) - 1];
+    const { chunkSize: size, total } = this.size();
+    return [id * size, Math.min((id + 1) * size, total) - 1];
   }
 
-  /** Applies a named transition if the chunk is in a state it is legal from; answers whether it was. */
+  /** Applies a named chunk transition if legal from the chunk's state; answers whether it was. */
   transition(id: number, name: ChunkTransition, set: { lostAt?: number; token?: string } = {}): boolean {
-    const { from, to } = CHUNK_TRANSITIONS[name];
-    const claims = name === "lease" ? 1 : 0;
-    const placeholders = from.map(() => "?").join(", ");
-    const changed = this.sql.exec(
-      `UPDATE chunks SET state = ?, lost_at = ?, token = ?, claims = claims + ?
-       WHERE id = ? AND state IN (${placeholders}) RETURNING id`,
-      to,
-      set.lostAt ?? null,
-      set.token ?? null,
-      claims,
-      id,
-      ...from,
-    );
-    return changed.toArray().length > 0;
-  }
-
-  readyChunks(limit: number): number[] {
-    return this.ids("SELECT id FROM chunks WHERE state = 'ready' ORDER BY id LIMIT ?", limit);
-  }
-
-  /** Chunks sent or leased whose `lost_at` has passed. */
-  lostChunks(now: number): number[] {
-    return this.ids("SELECT id FROM chunks WHERE state IN ('sent', 'leased') AND lost_at <= ? ORDER BY id", now);
-  }
-
-  inFlight(): number {
-    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('sent', 'leased')");
-  }
-
-  /** The soonest `lost_at` of a chunk in flight, or null. */
-  nextLostAt(): number | null {
-    return this.sql
-      .exec<{ t: number | null }>("SELECT MIN(lost_at) AS t FROM chunks WHERE state IN ('sent', 'leased')")
-      .one().t;
+    return this.chunks.transition(id, name, set);
   }
 
   allChunksDone(): boolean {
@@ -557,61 +328,14 @@ export class BatchStore {
     return this.count("SELECT COUNT(*) AS n FROM urls WHERE idx BETWEEN ? AND ? AND state = 'pending'", first, last);
   }
 
-  /**
-   * Applies a lease holder's report to the URLs of its range: terminal outcomes end
-   * pending URLs (counted here) and point at the report's part; fetched URLs count an
-   * attempt. Outcomes for URLs outside the range or no longer pending change nothing.
-   */
+  /** Applies a lease holder's report to the URLs of its range (url-outcomes.ts). */
   applyReport(urls: UrlReport[], part: PartInfo | null, first: number, last: number): void {
-    if (part) insertPart(this.sql, "parts", part);
-    const delta: Record<Counter, number> = { succeeded: 0, failed: 0, skipped: 0 };
-    const codes = new Map<string, number>();
-    for (const url of urls) {
-      if (url.index < first || url.index > last) continue;
-      const tried = url.fetched ? 1 : 0;
-      if (url.outcome === "retry" || part === null) {
-        this.sql.exec("UPDATE urls SET attempts = attempts + ? WHERE idx = ? AND state = 'pending'", tried, url.index);
-        continue;
-      }
-      // The change and validators ride on the same row update: no row written for them.
-      const ended = this.sql.exec(
-        `UPDATE urls SET state = ?, code = ?, message = ?, part = ?, attempts = attempts + ?,
-           change = ?, etag = ?, last_modified = ?, content_hash = ?
-         WHERE idx = ? AND state = 'pending' RETURNING idx`,
-        url.outcome,
-        url.code,
-        url.message,
-        part.key,
-        tried,
-        url.change ?? null,
-        url.etag ?? null,
-        url.lastModified ?? null,
-        url.contentHash ?? null,
-        url.index,
-      );
-      if (ended.toArray().length === 0) continue;
-      delta[url.outcome]++;
-      if (url.code !== null) codes.set(url.code, (codes.get(url.code) ?? 0) + 1);
-    }
-    this.addCounts(delta);
-    for (const [code, n] of codes) this.addCode(code, n);
+    applyReport(this.sql, urls, part, first, last);
   }
 
   /** Ends the still-pending URLs of a range, counting them. */
   endPending(range: [number, number], state: "failed" | "skipped", code: ErrorCode): number {
-    this.sql.exec(
-      // No message: the code's own (messageOf) is filled in when read.
-      "UPDATE urls SET state = ?, code = ?, message = NULL WHERE idx BETWEEN ? AND ? AND state = 'pending'",
-      state,
-      code,
-      range[0],
-      range[1],
-    );
-    // Counted by SQLite rather than by returning every row: a cancel ends a million at once.
-    const ended = this.count("SELECT changes() AS n");
-    this.addCounts({ succeeded: 0, failed: state === "failed" ? ended : 0, skipped: state === "skipped" ? ended : 0 });
-    this.addCode(code, ended);
-    return ended;
+    return endPending(this.sql, range, state, code);
   }
 
   /**
@@ -621,13 +345,12 @@ export class BatchStore {
    * would make that a fraction matching no chunk, and end URLs being fetched).
    */
   endUnleased(state: "failed" | "skipped", code: ErrorCode): number {
-    const batch = this.batch();
-    if (!batch) return 0;
+    const { total } = this.size();
     const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
     let ended = 0;
     let from = 0;
     for (const id of [...leased, Number.POSITIVE_INFINITY]) {
-      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [batch.total, batch.total];
+      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [total, total];
       if (first > from) ended += this.endPending([from, first - 1], state, code);
       from = last + 1;
     }
@@ -637,28 +360,6 @@ export class BatchStore {
   /** Closes every chunk no consumer holds (after a cancel ended their URLs). */
   closeUnleased(): void {
     this.sql.exec("UPDATE chunks SET state = 'done', lost_at = NULL, token = NULL WHERE state IN ('ready', 'sent')");
-  }
-
-  /** Terminal URLs whose record nobody has written yet: the coordinator's to write, in input order. */
-  unwritten(limit: number): UrlRow[] {
-    return (
-      this.sql
-        // Named, so the planner cannot walk the primary key past every row already written
-        // (quadratic over a cancelled million: each call restarted from the first URL).
-        .exec<UrlRow>(
-          "SELECT idx, caller_id, url, norm, state, code, message, attempts FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' ORDER BY idx LIMIT ?",
-          limit,
-        )
-        .toArray()
-    );
-  }
-
-  hasUnwritten(): boolean {
-    return (
-      this.sql
-        .exec("SELECT 1 FROM urls INDEXED BY urls_unwritten WHERE part IS NULL AND state != 'pending' LIMIT 1")
-        .toArray().length > 0
-    );
   }
 
   /**
@@ -676,141 +377,5 @@ export class BatchStore {
       part.key,
       JSON.stringify(written.map((w) => [w.index, w.change, w.carried && JSON.stringify(w.carried)])),
     );
-  }
-
-  // ---- reads ---------------------------------------------------------------------
-
-  locate(cursor: number, limit: number, state: string | null): ResultLocation[] {
-    const rows = state
-      ? this.sql.exec<UrlRow>(
-          "SELECT idx, state, part FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?",
-          state,
-          cursor,
-          limit,
-        )
-      : this.sql.exec<UrlRow>("SELECT idx, state, part FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
-    return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
-  }
-
-  errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {
-    const rows = code
-      ? this.sql.exec<UrlRow>(
-          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND code = ? AND idx >= ? ORDER BY idx LIMIT ?",
-          code,
-          cursor,
-          limit,
-        )
-      : this.sql.exec<UrlRow>(
-          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND idx >= ? ORDER BY idx LIMIT ?",
-          cursor,
-          limit,
-        );
-    return rows.toArray().map((row) => ({
-      index: row.idx,
-      id: row.caller_id,
-      url: row.url,
-      status: row.state as ErrorEntry["status"],
-      code: row.code,
-      message: messageOf(row.code, row.message),
-    }));
-  }
-
-  /**
-   * The URLs a retry takes, from `cursor` on, in input order: every failed one, or
-   * those (failed or skipped) with one of `codes`. lib/retry-merge.ts selects the
-   * same records from the published result set, so keep the two alike.
-   */
-  retryInputs(
-    cursor: number,
-    limit: number,
-    codes: string[] | null,
-  ): { index: number; url: string; id: string | null }[] {
-    const rows = codes
-      ? this.sql.exec<UrlRow>(
-          `SELECT idx, url, caller_id FROM urls WHERE state IN ('failed', 'skipped')
-             AND code IN (SELECT value FROM json_each(?)) AND idx >= ? ORDER BY idx LIMIT ?`,
-          JSON.stringify(codes),
-          cursor,
-          limit,
-        )
-      : this.sql.exec<UrlRow>(
-          "SELECT idx, url, caller_id FROM urls WHERE state = 'failed' AND idx >= ? ORDER BY idx LIMIT ?",
-          cursor,
-          limit,
-        );
-    return rows.toArray().map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
-  }
-
-  /** The uploaded list from `cursor` on, without discovered URLs (a new run discovers afresh). */
-  inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
-    const end = this.batch()?.explicit_total ?? Number.MAX_SAFE_INTEGER;
-    return this.sql
-      .exec<UrlRow>(
-        "SELECT idx, url, caller_id FROM urls WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
-        cursor,
-        end,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ index: row.idx, url: row.url, id: row.caller_id }));
-  }
-
-  /** How many URLs ended with each error code. */
-  codeCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const row of this.sql.exec<{ code: string; n: number }>("SELECT code, n FROM codes ORDER BY code").toArray()) {
-      counts[row.code] = row.n;
-    }
-    return counts;
-  }
-
-  parts(): PartInfo[] {
-    return partsOf(this.sql, "parts");
-  }
-
-  /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
-  urlsInPart(partKey: string): PageOutcome[] {
-    return this.sql
-      .exec<UrlRow>("SELECT idx, caller_id, url, state, code FROM urls WHERE part = ? ORDER BY idx", partKey)
-      .toArray()
-      .map((row) => ({
-        index: row.idx,
-        id: row.caller_id,
-        url: row.url,
-        status: row.state as PageOutcome["status"],
-        code: row.code,
-      }));
-  }
-
-  // ---- helpers -------------------------------------------------------------------
-
-  private addCode(code: string, n: number): void {
-    if (n === 0) return;
-    this.sql.exec(
-      "INSERT INTO codes (code, n) VALUES (?, CAST(? AS INTEGER)) ON CONFLICT (code) DO UPDATE SET n = n + excluded.n",
-      code,
-      n,
-    );
-  }
-
-  private addCounts(delta: Record<Counter, number>): void {
-    if (delta.succeeded + delta.failed + delta.skipped === 0) return;
-    this.sql.exec(
-      "UPDATE batch SET succeeded = succeeded + ?, failed = failed + ?, skipped = skipped + ?",
-      delta.succeeded,
-      delta.failed,
-      delta.skipped,
-    );
-  }
-
-  private ids(query: string, ...bindings: SqlStorageValue[]): number[] {
-    return this.sql
-      .exec<{ id: number }>(query, ...bindings)
-      .toArray()
-      .map((row) => row.id);
-  }
-
-  private count(query: string, ...bindings: SqlStorageValue[]): number {
-    return this.sql.exec<{ n: number }>(query, ...bindings).one().n;
   }
 }

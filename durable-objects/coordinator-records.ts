@@ -6,7 +6,8 @@ import { type ErrorCode, messageOf } from "../lib/error-codes";
 import { r2Keys } from "../lib/r2-keys";
 import { encodeLines, storePart, unfetchedLine } from "../lib/result-parts";
 import type { UrlState } from "../lib/schemas";
-import type { BatchStore, UrlRow } from "./batch-store";
+import type { UrlRow } from "./batch-schema";
+import type { BatchStore } from "./batch-store";
 
 /** Asks the previous run for the state of normalised URLs (null: the batch has no previous run). */
 export type PreviousLookup = ((keys: string[]) => Promise<(PreviousState | null)[]>) | null;

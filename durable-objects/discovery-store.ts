@@ -13,18 +13,14 @@
 // twice adds nothing; `invalid` and `filtered` are of its current reading, reset when
 // it is leased again.
 import { type DiscoveryStatus, MAX_SOURCE_DEPTH, type SourceErrorCode, type SourceKind } from "../lib/discovery";
+import { type LeaseRow, LeaseTable } from "./lease-table";
 
 export type SourceState = "ready" | "sent" | "leased" | "done" | "failed";
 
-export interface SourceRow extends Record<string, SqlStorageValue> {
-  id: number;
+export interface SourceRow extends LeaseRow<SourceState> {
   kind: SourceKind;
   url: string;
   depth: number;
-  state: SourceState;
-  claims: number;
-  lost_at: number | null;
-  token: string | null;
 }
 
 export const SOURCE_TRANSITIONS = {
@@ -40,7 +36,12 @@ export type SourceTransition = keyof typeof SOURCE_TRANSITIONS;
 const STATUS_ERRORS = 20;
 
 export class DiscoveryStore {
-  constructor(private readonly sql: SqlStorage) {}
+  /** The source lease machine (lease-table.ts); a new lease starts its reading's counts afresh. */
+  readonly leases: LeaseTable<SourceTransition>;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.leases = new LeaseTable(sql, "sources", SOURCE_TRANSITIONS, "invalid = 0, filtered = 0");
+  }
 
   /**
    * Adds sources (a request's, or the children an index or robots.txt names) at `depth`;
@@ -83,25 +84,9 @@ export class DiscoveryStore {
     return this.sql.exec<SourceRow>("SELECT * FROM sources WHERE id = ?", id).toArray()[0] ?? null;
   }
 
-  /** Applies a named transition if legal from the source's state; answers whether it was. */
+  /** Applies a named source transition if legal from the source's state; answers whether it was. */
   transition(id: number, name: SourceTransition, set: { lostAt?: number; token?: string } = {}): boolean {
-    const { from, to } = SOURCE_TRANSITIONS[name];
-    const leasing = name === "lease";
-    const placeholders = from.map(() => "?").join(", ");
-    const changed = this.sql.exec(
-      `UPDATE sources SET state = ?, lost_at = ?, token = ?, claims = claims + ?,
-         invalid = CASE WHEN ? THEN 0 ELSE invalid END, filtered = CASE WHEN ? THEN 0 ELSE filtered END
-       WHERE id = ? AND state IN (${placeholders}) RETURNING id`,
-      to,
-      set.lostAt ?? null,
-      set.token ?? null,
-      leasing ? 1 : 0,
-      leasing ? 1 : 0,
-      leasing ? 1 : 0,
-      id,
-      ...from,
-    );
-    return changed.toArray().length > 0;
+    return this.leases.transition(id, name, set);
   }
 
   /** Counts a slice the lease holder read, and renews its lease to `lostAt`. */
@@ -143,23 +128,6 @@ export class DiscoveryStore {
     );
   }
 
-  ready(): number[] {
-    return this.ids("SELECT id FROM sources WHERE state = 'ready' ORDER BY id");
-  }
-
-  /** Sources sent or leased whose `lost_at` has passed. */
-  lost(now: number): SourceRow[] {
-    return this.sql
-      .exec<SourceRow>("SELECT * FROM sources WHERE state IN ('sent', 'leased') AND lost_at <= ? ORDER BY id", now)
-      .toArray();
-  }
-
-  nextLostAt(): number | null {
-    return this.sql
-      .exec<{ t: number | null }>("SELECT MIN(lost_at) AS t FROM sources WHERE state IN ('sent', 'leased')")
-      .one().t;
-  }
-
   /** No source is waiting or being read. */
   settled(): boolean {
     return this.count("SELECT COUNT(*) AS n FROM sources WHERE state IN ('ready', 'sent', 'leased')") === 0;
@@ -192,13 +160,6 @@ export class DiscoveryStore {
       capped,
       errors,
     };
-  }
-
-  private ids(query: string, ...bindings: SqlStorageValue[]): number[] {
-    return this.sql
-      .exec<{ id: number }>(query, ...bindings)
-      .toArray()
-      .map((row) => row.id);
   }
 
   private count(query: string, ...bindings: SqlStorageValue[]): number {

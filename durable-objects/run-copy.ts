@@ -4,10 +4,11 @@
 // next; the last one carries the discovery plan over and seals the run.
 
 import { parseAllowList } from "../lib/address-policy";
+import type { Batch } from "../lib/batch";
+import type { DiscoveryPlan } from "../lib/discovery";
 import { toIngestRow } from "../lib/ingest-row";
 import type { Settings } from "../lib/settings";
-import type { BatchCoordinator } from "./batch-coordinator";
-import type { BatchRow, BatchStore } from "./batch-store";
+import type { BatchStore } from "./batch-store";
 
 /** Rows read per RPC from the source batch. */
 const COPY_SLICE = 1000;
@@ -18,8 +19,9 @@ const SLICES_PER_ALARM = 20;
 export interface RunCopyTarget {
   store: BatchStore;
   settings: Settings;
-  source: DurableObjectStub<BatchCoordinator>;
-  planDiscovery: NonNullable<BatchCoordinator["planDiscovery"]>;
+  /** The coordinator of the batch the list is copied from. */
+  source: ReturnType<Env["BATCH"]["get"]>;
+  planDiscovery: (token: string, plan: DiscoveryPlan) => Promise<boolean>;
   seal: (token: string) => Promise<unknown>;
 }
 
@@ -27,7 +29,7 @@ export interface RunCopyTarget {
  * Copies the next slices of `batch.copy_from` into the run; answers true when the copy
  * is finished (and the run sealed), false when the alarm must come again for more.
  */
-export async function copyRunSlices(batch: BatchRow, target: RunCopyTarget): Promise<boolean> {
+export async function copyRunSlices(batch: Batch, target: RunCopyTarget): Promise<boolean> {
   const token = batch.ingest_token;
   if (token === null) return true;
   const allow = parseAllowList(target.settings.DEV_ALLOWED_ORIGINS);

@@ -2,8 +2,8 @@
 // directory delegates to it). A schedule row says when it next runs; a run row is one
 // occurrence: its batch and progress (kept current by the run's coordinator), or a skip.
 import type { Schedule } from "../lib/schedule";
-import { RunChanges, type ScheduleRun } from "../lib/schedule-runs";
-import { BatchOptions } from "../lib/schemas";
+import type { ScheduleRun } from "../lib/schedule-runs";
+import { BatchOptions, ChangeCounts } from "../lib/schemas";
 
 interface ScheduleRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -32,7 +32,7 @@ interface RunRow extends Record<string, SqlStorageValue> {
   succeeded: number;
   failed: number;
   skipped: number;
-  /** JSON RunChanges, or null. */
+  /** JSON ChangeCounts, or null. */
   changes: string | null;
   late: number | null;
   reason: string | null;
@@ -284,7 +284,7 @@ function toScheduleRun(row: RunRow): ScheduleRun {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     counts: { total: row.total, succeeded: row.succeeded, failed: row.failed, skipped: row.skipped },
-    changes: row.changes === null ? null : RunChanges.parse(JSON.parse(row.changes)),
+    changes: row.changes === null ? null : ChangeCounts.parse(JSON.parse(row.changes)),
     late: row.late === null ? null : row.late === 1,
     reason: row.reason,
   };

@@ -1,10 +1,17 @@
 // The shapes that cross the RPC boundary between the API, the queue consumer and a
 // batch's coordinator. Plain data only: structured-clone safe.
+
+import type { RunLink } from "./batch";
+import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
-import type { DiscoveryStatus } from "./discovery";
 import type { ErrorCode } from "./error-codes";
 import type { RobotsRules } from "./robots";
-import type { BatchOptions, BatchStatus, ManifestPart, UrlState } from "./schemas";
+import type { BatchOptions, ManifestPart, UrlState } from "./schemas";
+
+// The status shapes are declared once, in lib/batch-status.ts; named here too for the RPC's callers.
+export type { RunLink } from "./batch";
+export type { BatchCounts, BatchSummary, RetryOf, SlaView, SubmitCounts } from "./batch-status";
+export type { ChangeCounts } from "./schemas";
 
 /** One URL of the submitted list, already validated and normalised by the API. */
 export interface IngestRow {
@@ -14,26 +21,6 @@ export interface IngestRow {
   norm: string | null;
   code: ErrorCode | null;
   message: string | null;
-}
-
-/** A retry batch's link to the batch it retries: which one, and which codes it took (null: every failed URL). */
-export interface RetryOf {
-  batchId: string;
-  codes: ErrorCode[] | null;
-}
-
-/**
- * A scheduled run's link to its schedule: which occurrence it is and the window it must
- * publish in. (The run before it is `BeginInput.previousBatch`, as for any later run.)
- */
-export interface RunLink {
-  scheduleId: string;
-  /** The occurrence, ISO 8601: the window starts here. */
-  scheduledAt: string;
-  /** ISO-8601 duration; absent: no window, no SLA. */
-  window?: string;
-  /** The margin under which the run is late (with a window). */
-  lateThreshold?: number;
 }
 
 export interface BeginInput {
@@ -47,76 +34,12 @@ export interface BeginInput {
   run?: RunLink;
 }
 
-/** A scheduled run's SLA figures (lib/sla.ts), times as ISO 8601. */
-export interface SlaView {
-  window: string;
-  deadline: string;
-  projectedFinish: string | null;
-  margin: number | null;
-  requiredConcurrency: number | null;
-  late: boolean;
-}
-
 export type BeginResult =
   | { created: true; token: string }
   /** `inProgress`: the first request with this key is still uploading its list. */
   | { created: false; inProgress: boolean; summary: BatchSummary }
   /** The object holds another tenant's batch: nothing of it is told, nothing is reset. */
   | { created: false; foreign: true };
-
-export interface SubmitCounts {
-  accepted: number;
-  invalid: number;
-  duplicates: number;
-}
-
-export interface BatchCounts {
-  total: number;
-  pending: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-}
-
-/** The manifest's change counts (lib/changes.ts). */
-export interface ChangeCounts {
-  new: number;
-  changed: number;
-  unchanged: number;
-  removed: number;
-}
-
-export interface BatchSummary {
-  id: string;
-  tenant: string;
-  status: BatchStatus;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  counts: BatchCounts;
-  submitted: SubmitCounts;
-  percent: number;
-  pagesPerSecond: number | null;
-  etaSeconds: number | null;
-  manifestKey: string | null;
-  /** When the results are (or were) deleted; null until published. */
-  expiresAt: string | null;
-  /** Set on a batch made by POST /v1/batches/{id}/retry. */
-  retryOf: RetryOf | null;
-  /** The run this one is compared with (a schedule's previous run, or the one named on submission). */
-  previousBatch: string | null;
-  /** How many records say each change; null until published. */
-  changes: ChangeCounts | null;
-  /** Set on a scheduled run. */
-  run: RunLink | null;
-  /** Set on a scheduled run with a window. */
-  sla: SlaView | null;
-  /** Failed and skipped URLs per error code, exact (`failed + skipped` in all). */
-  errorsByCode: Record<string, number>;
-  failure: string | null;
-  /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
-  discovery: DiscoveryStatus | null;
-}
 
 /** A URL a consumer is to fetch: only URLs still pending travel to consumers. */
 export interface ClaimEntry {

@@ -108,15 +108,16 @@ export interface DiscoveredSlice {
 }
 
 /** Discovery as the batch's status shows it. */
-export interface DiscoveryStatus {
-  state: "discovering" | "done";
-  sources: { pending: number; done: number; failed: number };
+export const DiscoveryStatus = z.object({
+  state: z.enum(["discovering", "done"]),
+  sources: z.object({ pending: z.number().int(), done: z.number().int(), failed: z.number().int() }),
   /** URLs added to the batch (new, within the cap). */
-  found: number;
-  invalid: number;
-  filtered: number;
+  found: z.number().int(),
+  invalid: z.number().int(),
+  filtered: z.number().int(),
   /** The cap (`maxUrls`, or the batch's own) was reached: the rest was not read. */
-  capped: boolean;
+  capped: z.boolean(),
   /** The first failed sources, with why. */
-  errors: { url: string; kind: SourceKind; code: string; message: string }[];
-}
+  errors: z.array(z.object({ url: z.string(), kind: SourceKind, code: z.string(), message: z.string() })),
+});
+export type DiscoveryStatus = z.infer<typeof DiscoveryStatus>;

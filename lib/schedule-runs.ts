@@ -1,17 +1,7 @@
 // A schedule's run history, as the tenant directory keeps it: one entry per occurrence,
 // a run (its batch) or an occurrence skipped. Pure shapes; the coordinator reports its
 // run's progress, the cron handler reports skips.
-import { z } from "zod";
-import type { BatchStatus } from "./schemas";
-
-/** What changed since the previous run (lib/changes.ts), once the run is published. */
-export const RunChanges = z.object({
-  new: z.number().int().nonnegative(),
-  changed: z.number().int().nonnegative(),
-  unchanged: z.number().int().nonnegative(),
-  removed: z.number().int().nonnegative(),
-});
-export type RunChanges = z.infer<typeof RunChanges>;
+import type { BatchStatus, ChangeCounts } from "./schemas";
 
 /** Why an occurrence was skipped rather than run. */
 export const SKIPPED_OVERLAP = "previous run still running";
@@ -26,7 +16,8 @@ export interface ScheduleRun {
   startedAt: number | null;
   finishedAt: number | null;
   counts: { total: number; succeeded: number; failed: number; skipped: number };
-  changes: RunChanges | null;
+  /** What changed since the previous run (lib/changes.ts), once the run is published. */
+  changes: ChangeCounts | null;
   /** With a window: whether the run was (or is) late; null without one. */
   late: boolean | null;
   /** Why it was skipped; null for a run. */

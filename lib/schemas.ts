@@ -139,6 +139,15 @@ export const ManifestPart = z.object({
 });
 export type ManifestPart = z.infer<typeof ManifestPart>;
 
+/** How many records say each `change` (lib/changes.ts): the one shape of change counts (manifest, status, run history, API). */
+export const ChangeCounts = z.object({
+  new: z.number().int(),
+  changed: z.number().int(),
+  unchanged: z.number().int(),
+  removed: z.number().int(),
+});
+export type ChangeCounts = z.infer<typeof ChangeCounts>;
+
 /**
  * Counts of the records' `change` values: `new + changed + unchanged` counts the pages
  * (the total less refused and duplicate input lines). `removed` URLs are not part of
@@ -147,10 +156,7 @@ export type ManifestPart = z.infer<typeof ManifestPart>;
  */
 export const ManifestChanges = z.object({
   previousBatch: BatchId.nullable(),
-  new: z.number().int(),
-  changed: z.number().int(),
-  unchanged: z.number().int(),
-  removed: z.number().int(),
+  ...ChangeCounts.shape,
   removedParts: z.array(ManifestPart),
 });
 export type ManifestChanges = z.infer<typeof ManifestChanges>;

@@ -1,0 +1,82 @@
+// The end of a batch's life: cancel (tenant), expiry (its own alarm, and the cron's
+// backstop) and deletion (API).
+import type { Batch } from "../../lib/batch";
+import { deleteBatchObjects } from "../../lib/batch-objects";
+import type { BatchSummary } from "../../lib/coordinator-protocol";
+import type { BatchContext } from "./context";
+
+/** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
+export async function cancel(cx: BatchContext, tenant: string): Promise<BatchSummary | null> {
+  const found = cx.owned(tenant);
+  if (!found) return null;
+  let batch = found;
+  if (batch.phase === "ingesting") {
+    // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
+    cx.atomically(() => {
+      cx.store.setCopy(null, found.copy_cursor ?? 0);
+      cx.store.seal(Date.now());
+    });
+    batch = cx.requireBatch();
+  }
+  if (batch.phase === "queued" || batch.phase === "running") {
+    const live = batch;
+    cx.atomically(() => {
+      // Cancelled before any chunk was claimed: it starts and stops in one transition.
+      if (live.phase === "queued") cx.announceStatus(live, "batch.started", "started");
+      cx.store.setPhase("cancelled");
+      cx.discovery.closeOpen();
+      cx.store.endUnleased("skipped", "cancelled");
+      cx.store.closeUnleased();
+    });
+    await cx.wakeAt(Date.now());
+  }
+  return cx.summarize(cx.requireBatch());
+}
+
+/**
+ * Marks a published batch `expired` once its retention has run out at `now`; answers
+ * whether it is expired (then the caller deletes its objects). Idempotent.
+ */
+export function expire(cx: BatchContext, now: number): boolean {
+  const batch = cx.store.batch();
+  if (!batch?.manifest_key) return false;
+  if (batch.phase === "expired") return true;
+  const expiresAt = cx.expiresAt(batch);
+  if (expiresAt === null || expiresAt > now) return false;
+  cx.store.setPhase("expired");
+  return true;
+}
+
+/**
+ * A published batch expires by its own alarm, set at publication for its expiry: its
+ * objects are deleted and its listing row marked, whether or not its tenant still has
+ * a key (the cron's pass over the keyed tenants is only a backstop). Before it is due
+ * (an alarm for the outbox) the alarm is set again for it. A failure throws: the
+ * runtime retries the alarm.
+ */
+export async function expireWhenDue(cx: BatchContext, batch: Batch): Promise<void> {
+  const expiresAt = cx.expiresAt(batch);
+  if (expiresAt === null) return;
+  if (expiresAt > Date.now()) return cx.wakeAt(expiresAt);
+  if (!expire(cx, Date.now())) return;
+  await deleteBatchObjects(cx.env.RESULTS, batch.batch_id);
+  await cx.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
+}
+
+/**
+ * Forgets the batch: every row, the alarm, the outbox. What stays is who deleted it,
+ * so the same tenant's DELETE again is answered `already` and anyone else's like a
+ * batch that never was (null). The caller deletes the R2 objects and the listing row.
+ */
+export async function destroy(cx: BatchContext, tenant: string): Promise<"deleted" | "already" | null> {
+  const deletedBy = cx.store.deletedBy();
+  if (deletedBy !== null) return deletedBy === tenant ? "already" : null;
+  if (!cx.owned(tenant)) return null;
+  await cx.ctx.storage.deleteAlarm();
+  await cx.ctx.storage.deleteAll();
+  cx.store.init();
+  cx.changes.init();
+  cx.webhooks.init();
+  cx.store.markDeleted(tenant, Date.now());
+  return "deleted";
+}
