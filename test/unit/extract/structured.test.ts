@@ -97,7 +97,7 @@ describe("pages that need rendering", () => {
       contentType: "text/html",
       url: "https://forum.example/t/1",
     });
-    expect(r).toMatchObject({ ok: false, code: "extraction_empty", needsRendering: true });
+    expect(r).toMatchObject({ ok: false, error: { code: "extraction_empty", needsRendering: true } });
   });
 
   it("does not say so of a short page that runs no scripts, nor of a page with content", async () => {
