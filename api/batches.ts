@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
 import { extractionDifference } from "../lib/changes";
-import { scheduleNow } from "../lib/clock";
+import { now } from "../lib/clock";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { readManifest } from "../lib/manifest";
 import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
@@ -117,7 +117,7 @@ const deleteBatch = createRoute({
 async function scheduleRuns(env: Env, summary: BatchSummary, options: BatchOptions, spec: ScheduleSpec, max: number) {
   const rule = scheduleRule(ScheduleSpec.parse(spec));
   const schedule = await env.TENANT.getByName(summary.tenant).addSchedule(
-    { id: summary.id, sourceBatch: summary.id, ...rule, options, nextRunAt: nextRun(rule, scheduleNow()) },
+    { id: summary.id, sourceBatch: summary.id, ...rule, options, nextRunAt: nextRun(rule, now()) },
     max,
   );
   if (!schedule) throw scheduleQuota(max);

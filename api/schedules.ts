@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { scheduleNow } from "../lib/clock";
+import { now } from "../lib/clock";
 import { nextRun, type Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import { BatchId } from "../lib/schemas";
@@ -174,7 +174,7 @@ export function registerScheduleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resumeSchedule, async (c) => {
     const { id } = c.req.valid("param");
     const schedule = await ownedSchedule(c, id, true);
-    const resumed = await directoryOf(c).resumeSchedule(id, nextRun(schedule, scheduleNow()));
+    const resumed = await directoryOf(c).resumeSchedule(id, nextRun(schedule, now()));
     return c.json(scheduleView(resumed as Schedule), 200);
   });
 

@@ -3,6 +3,7 @@
 // outbox onto the webhook queue. A batch never waits on a receiver: only on the queue.
 import type { Batch } from "../lib/batch";
 import type { BatchSummary } from "../lib/batch-status";
+import { now } from "../lib/clock";
 import { buildWebhookMessage, pageGroups, type WebhookEventType, wantsEvent } from "../lib/webhooks";
 import type { BatchStore } from "./batch-store";
 import type { WebhookStore } from "./webhook-store";
@@ -25,7 +26,7 @@ export function announce(
       type,
       key,
       data,
-      now: Date.now(),
+      now: now(),
     }),
   );
 }

@@ -8,6 +8,8 @@
 // delivery delay plus a lease, in `leased` the end of the lease) and `token` (the lease
 // holder, set only in `leased`; only its reports count).
 
+import { now } from "../lib/clock";
+
 /** The columns every lease table has. */
 export interface LeaseRow<State extends string = string> extends Record<string, SqlStorageValue> {
   id: number;
@@ -118,7 +120,7 @@ export async function dispatch<Name extends string, Body>(
   delaySeconds: number,
 ): Promise<void> {
   if (ids.length === 0) return;
-  const lostAt = Date.now() + delaySeconds * 1000 + to.leaseMs;
+  const lostAt = now() + delaySeconds * 1000 + to.leaseMs;
   const sent = to.atomically(() => ids.filter((id) => to.leases.transition(id, transition, { lostAt })));
   const messages = sent.map((id) => ({ body: to.message(id), delaySeconds }));
   for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {

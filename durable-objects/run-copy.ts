@@ -5,6 +5,7 @@
 
 import { parseAllowList } from "../lib/address-policy";
 import type { Batch } from "../lib/batch";
+import { now } from "../lib/clock";
 import type { DiscoveryPlan } from "../lib/discovery";
 import { toIngestRow } from "../lib/ingest-row";
 import type { Settings } from "../lib/settings";
@@ -47,7 +48,7 @@ export async function copyRunSlices(batch: Batch, target: RunCopyTarget): Promis
     const rows = inputs.map((input) => toIngestRow(input.id ? { url: input.url, id: input.id } : input.url, allow));
     const next = last.index + 1;
     target.store.atomically(() => {
-      target.store.appendUrls(rows, Date.now());
+      target.store.appendUrls(rows, now());
       target.store.setCopy(batch.copy_from, next);
     });
     cursor = next;

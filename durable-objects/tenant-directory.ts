@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { now } from "../lib/clock";
 import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import type { WebhookSecretState } from "../lib/webhooks";
@@ -65,7 +66,7 @@ export class TenantDirectory extends DurableObject<Env> {
 
   /** Takes one of `max` places of `kind` (a scrape, an event stream) for at most `ttlMs`. */
   async acquire(kind: string, max: number, ttlMs: number): Promise<LeaseResult> {
-    return this.leases.acquire(kind, max, ttlMs, Date.now());
+    return this.leases.acquire(kind, max, ttlMs, now());
   }
 
   /** Gives a place taken by `acquire` back. */

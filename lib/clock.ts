@@ -1,16 +1,22 @@
-// The clock schedules are placed by: the wall clock, unless a test shifts it to create
-// a schedule "a minute ago" rather than sleep until the next minute's occurrence. Kept
-// to the calls that place an occurrence (create, resume); the cron passes its own
-// scheduledTime, and pacing, leases and alarms stay on the wall clock.
+// The clock the Durable Objects decide by: the wall clock plus an offset a test can
+// shift (vitest-plugin runs tests and Durable Objects in one isolate), so a test moves
+// time forward — past a lease, a liveness window, a retention — instead of editing rows.
+// Alarms are still set in wall time (`wallTime`): an offset never postpones an alarm, and
+// a test that shifts the clock runs the alarm itself. HostGate pacing stays on Date.now().
 let offsetMs = 0;
 
-/** Milliseconds since the epoch on the schedules' clock. */
-export function scheduleNow(): number {
+/** Milliseconds since the epoch on the shiftable clock. */
+export function now(): number {
   return Date.now() + offsetMs;
 }
 
-/** Shifts the schedules' clock by `ms` (tests); answers the function that shifts it back. */
-export function shiftScheduleClock(ms: number): () => void {
+/** The wall-clock time (for `setAlarm`) of `at` on the shiftable clock. */
+export function wallTime(at: number): number {
+  return at - offsetMs;
+}
+
+/** Shifts the clock by `ms` (tests); answers the function that shifts it back. */
+export function shiftClock(ms: number): () => void {
   offsetMs += ms;
   return () => {
     offsetMs -= ms;

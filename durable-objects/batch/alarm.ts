@@ -2,6 +2,7 @@
 // idempotent (alarms are at least once), and each that can fail throws so the runtime
 // retries the alarm.
 import type { Batch } from "../../lib/batch";
+import { now as clockNow, wallTime } from "../../lib/clock";
 import { resendLostChunks } from "./chunks";
 import type { BatchContext } from "./context";
 import { ingestStep } from "./ingest";
@@ -20,7 +21,7 @@ export async function alarm(cx: BatchContext): Promise<void> {
   if (batch.phase === "queued") await cx.registerWithTenant(cx.summarize(batch));
   if (batch.phase === "ingesting") return ingestStep(cx, batch);
 
-  const now = Date.now();
+  const now = clockNow();
   await resendLostChunks(cx, batch, now);
   await resendLostSources(cx, now);
   const moreToWrite = await writeRecords(cx, batch);
@@ -28,7 +29,7 @@ export async function alarm(cx: BatchContext): Promise<void> {
   await cx.flushEvents();
   await cx.pump();
   if (cx.finishable()) return finish(cx, batch);
-  await cx.ctx.storage.setAlarm(moreToWrite ? Date.now() : cx.nextCheck());
+  await cx.ctx.storage.setAlarm(moreToWrite ? Date.now() : wallTime(cx.nextCheck()));
 }
 
 /**

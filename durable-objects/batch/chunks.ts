@@ -2,6 +2,7 @@
 // alarm's step that sends again the chunks presumed lost. The chunk lease machine is
 // batch-store.ts's (over lease-table.ts).
 import type { Batch } from "../../lib/batch";
+import { now as clockNow } from "../../lib/clock";
 import type { ChunkReport, ClaimResult } from "../../lib/coordinator-protocol";
 import { announcePart } from "../batch-events";
 import { heldByLease } from "../lease-table";
@@ -14,7 +15,7 @@ export async function claim(cx: BatchContext, chunkId: number): Promise<ClaimRes
   const chunk = cx.store.chunk(chunkId);
   if (!batch || !chunk || batch.phase === "ingesting") return { kind: "unknown" };
   if (chunk.state === "done") return { kind: "done" };
-  const now = Date.now();
+  const now = clockNow();
   if (heldByLease(chunk, now)) return { kind: "busy" };
   const range = cx.store.chunkRange(chunkId);
   if (batch.phase === "cancelled") {
@@ -52,7 +53,7 @@ export async function reportChunk(cx: BatchContext, report: ChunkReport): Promis
   if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) return { accepted: false };
   const range = cx.store.chunkRange(report.chunkId);
   // The lease began LEASE_SECONDS before the `lost_at` it set: the chunk's slot time.
-  const leasedFor = Date.now() - ((chunk.lost_at ?? 0) - cx.settings.LEASE_SECONDS * 1000);
+  const leasedFor = clockNow() - ((chunk.lost_at ?? 0) - cx.settings.LEASE_SECONDS * 1000);
   const remaining = cx.atomically(() => {
     cx.store.applyReport(report.urls, report.part, ...range);
     cx.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length);
@@ -101,5 +102,5 @@ async function closeChunk(cx: BatchContext, chunkId: number, end: () => void): P
     end();
     cx.store.transition(chunkId, "close");
   });
-  await cx.wakeAt(Date.now());
+  await cx.wakeAt(clockNow());
 }

@@ -4,6 +4,7 @@
 // protocols; durable-objects/batch-coordinator.ts is the RPC surface over them.
 import type { Batch } from "../../lib/batch";
 import { batchStatus, expiresAtOf, slaAt } from "../../lib/batch-status";
+import { now, wallTime } from "../../lib/clock";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
 import { readSettings, type Settings } from "../../lib/settings";
 import type { WebhookEventType } from "../../lib/webhooks";
@@ -65,7 +66,7 @@ export class BatchContext {
         discovery: batch.discovery ? this.discovery.status(batch.capped) : null,
         defaultRetentionDays: this.settings.RETENTION_DAYS,
       },
-      Date.now(),
+      now(),
     );
   }
 
@@ -87,10 +88,11 @@ export class BatchContext {
 
   // ---- the alarm -------------------------------------------------------------------
 
-  /** Moves the alarm to `at` if that is sooner than the one set: a later call never postpones work. */
+  /** Moves the alarm to `at` (on lib/clock.ts's clock) if that is sooner than the one set: a later call never postpones work. */
   async wakeAt(at: number): Promise<void> {
+    const wall = wallTime(at);
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    if (current === null || wall < current) await this.ctx.storage.setAlarm(wall);
   }
 
   /** Discovery over, every chunk done and every record written: the manifest can go out. */
@@ -101,18 +103,18 @@ export class BatchContext {
   /** The next time the alarm must look: a chunk presumed lost, the heartbeat, or a run's deadline not yet found late. */
   nextCheck(): number {
     const batch = this.store.batch();
-    const sla = batch ? slaAt(batch, Date.now()) : null;
+    const sla = batch ? slaAt(batch, now()) : null;
     const deadline = sla && !sla.late ? Date.parse(sla.deadline) + 1 : Number.POSITIVE_INFINITY;
     const lost = Math.min(
       this.store.chunks.nextLostAt() ?? Number.POSITIVE_INFINITY,
       this.discovery.leases.nextLostAt() ?? Number.POSITIVE_INFINITY,
     );
-    return Math.min(lost, Date.now() + HEARTBEAT_MS, deadline);
+    return Math.min(lost, now() + HEARTBEAT_MS, deadline);
   }
 
   /** The alarm now when the batch can finish, else at its next check. */
   wakeForNext(): Promise<void> {
-    return this.wakeAt(this.finishable() ? Date.now() : this.nextCheck());
+    return this.wakeAt(this.finishable() ? now() : this.nextCheck());
   }
 
   // ---- dispatch: chunks and sources onto their queues ---------------------------------
@@ -165,7 +167,7 @@ export class BatchContext {
       await this.flushEvents();
     } catch (error) {
       console.error(`batch ${this.store.batch()?.batch_id}: webhook events not queued yet; the alarm retries`, error);
-      await this.wakeAt(Date.now() + OUTBOX_RETRY_MS);
+      await this.wakeAt(now() + OUTBOX_RETRY_MS);
     }
   }
 

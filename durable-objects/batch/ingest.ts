@@ -2,6 +2,7 @@
 // under a token; a scheduled run copies its list from its source batch by its own alarm.
 import type { Batch } from "../../lib/batch";
 import { coordinatorOf } from "../../lib/batch-objects";
+import { now as clockNow, wallTime } from "../../lib/clock";
 import type { BatchSummary, BeginInput, BeginResult, IngestRow, SubmitCounts } from "../../lib/coordinator-protocol";
 import { DiscoveryPlan } from "../../lib/discovery";
 import { copyRunSlices } from "../run-copy";
@@ -23,7 +24,7 @@ export const INGEST_LIVE_MS = 10_000;
 export async function begin(cx: BatchContext, input: BeginInput): Promise<BeginResult> {
   const existing = cx.store.batch();
   if (existing && existing.tenant !== input.tenant) return { created: false, foreign: true };
-  const now = Date.now();
+  const now = clockNow();
   const stalled = existing?.phase === "ingesting" && now - existing.last_ingest_at > INGEST_LIVE_MS;
   if (existing && existing.phase !== "failed" && !stalled) {
     return { created: false, inProgress: existing.phase === "ingesting", summary: cx.summarize(existing) };
@@ -33,7 +34,7 @@ export async function begin(cx: BatchContext, input: BeginInput): Promise<BeginR
     forget(cx);
     cx.store.createBatch(input, token, now);
   });
-  await cx.ctx.storage.setAlarm(now + INGEST_TIMEOUT_MS);
+  await cx.ctx.storage.setAlarm(wallTime(now + INGEST_TIMEOUT_MS));
   return { created: true, token };
 }
 
@@ -51,7 +52,7 @@ export async function beginRun(cx: BatchContext, input: BeginInput, copyFrom: st
 /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
 export function append(cx: BatchContext, token: string, rows: IngestRow[]): SubmitCounts | null {
   if (!ingesting(cx, token)) return null;
-  return cx.atomically(() => cx.store.appendUrls(rows, Date.now()));
+  return cx.atomically(() => cx.store.appendUrls(rows, clockNow()));
 }
 
 /** Gives the upload sources to discover more URLs from; false as for `append`. */
@@ -70,14 +71,14 @@ export async function seal(cx: BatchContext, token: string): Promise<BatchSummar
   if (!ingesting(cx, token)) return null;
   // Armed before the seal commits: should the process die anywhere below, the alarm
   // sends what was not sent and lists the batch (the upload's 10-minute alarm is too late).
-  await cx.wakeAt(Date.now() + HEARTBEAT_MS);
-  cx.atomically(() => cx.store.seal(Date.now(), !cx.discovery.settled()));
+  await cx.wakeAt(clockNow() + HEARTBEAT_MS);
+  cx.atomically(() => cx.store.seal(clockNow(), !cx.discovery.settled()));
   await cx.sendSources(cx.discovery.leases.ready(), "markSent", 0);
   await cx.pump();
   const summary = cx.summarize(cx.requireBatch());
   await cx.registerWithTenant(summary);
   // Records of URLs refused or duplicated at submission are the alarm's to write.
-  await cx.wakeAt(cx.store.hasUnwritten() ? Date.now() : cx.nextCheck());
+  await cx.wakeAt(cx.store.hasUnwritten() ? clockNow() : cx.nextCheck());
   return summary;
 }
 
@@ -93,10 +94,10 @@ export async function abandon(cx: BatchContext, token: string): Promise<void> {
  * an upload silent past INGEST_TIMEOUT_MS fails the batch (announced); any other waits.
  */
 export async function ingestStep(cx: BatchContext, batch: Batch): Promise<void> {
-  const now = Date.now();
+  const now = clockNow();
   if (now - batch.last_ingest_at < INGEST_TIMEOUT_MS) {
     if (batch.copy_from !== null) return copyRun(cx, batch);
-    return cx.ctx.storage.setAlarm(batch.last_ingest_at + INGEST_TIMEOUT_MS);
+    return cx.ctx.storage.setAlarm(wallTime(batch.last_ingest_at + INGEST_TIMEOUT_MS));
   }
   cx.atomically(() => {
     cx.store.fail("the URL list upload was abandoned");

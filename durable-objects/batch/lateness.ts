@@ -1,6 +1,7 @@
 // SLA lateness of a scheduled run, checked by consumers' reports and by the alarm.
 
 import { slaAt } from "../../lib/batch-status";
+import { now } from "../../lib/clock";
 import { announce, scheduleLateData } from "../batch-events";
 import type { BatchContext } from "./context";
 
@@ -12,10 +13,10 @@ import type { BatchContext } from "./context";
 export async function checkLate(cx: BatchContext): Promise<void> {
   const batch = cx.store.batch();
   if (!batch?.run || batch.late_at !== null || (batch.phase !== "queued" && batch.phase !== "running")) return;
-  if (!slaAt(batch, Date.now())?.late) return;
+  if (!slaAt(batch, now())?.late) return;
   const summary = cx.summarize(batch);
   const marked = cx.atomically(() => {
-    if (!cx.store.markLate(Date.now())) return false;
+    if (!cx.store.markLate(now())) return false;
     announce(cx.webhooks, batch, "schedule.late", "schedule-late", scheduleLateData(summary));
     return true;
   });

@@ -2,6 +2,7 @@
 // backstop) and deletion (API).
 import type { Batch } from "../../lib/batch";
 import { deleteBatchObjects } from "../../lib/batch-objects";
+import { now } from "../../lib/clock";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
 import type { BatchContext } from "./context";
 
@@ -14,7 +15,7 @@ export async function cancel(cx: BatchContext, tenant: string): Promise<BatchSum
     // A scheduled run still copying its list: it stops copying, and what it holds is cancelled.
     cx.atomically(() => {
       cx.store.setCopy(null, found.copy_cursor ?? 0);
-      cx.store.seal(Date.now());
+      cx.store.seal(now());
     });
     batch = cx.requireBatch();
   }
@@ -28,7 +29,7 @@ export async function cancel(cx: BatchContext, tenant: string): Promise<BatchSum
       cx.store.endUnleased("skipped", "cancelled");
       cx.store.closeUnleased();
     });
-    await cx.wakeAt(Date.now());
+    await cx.wakeAt(now());
   }
   return cx.summarize(cx.requireBatch());
 }
@@ -57,8 +58,8 @@ export function expire(cx: BatchContext, now: number): boolean {
 export async function expireWhenDue(cx: BatchContext, batch: Batch): Promise<void> {
   const expiresAt = cx.expiresAt(batch);
   if (expiresAt === null) return;
-  if (expiresAt > Date.now()) return cx.wakeAt(expiresAt);
-  if (!expire(cx, Date.now())) return;
+  if (expiresAt > now()) return cx.wakeAt(expiresAt);
+  if (!expire(cx, now())) return;
   await deleteBatchObjects(cx.env.RESULTS, batch.batch_id);
   await cx.env.TENANT.getByName(batch.tenant).markExpired(batch.batch_id);
 }
@@ -77,6 +78,6 @@ export async function destroy(cx: BatchContext, tenant: string): Promise<"delete
   cx.store.init();
   cx.changes.init();
   cx.webhooks.init();
-  cx.store.markDeleted(tenant, Date.now());
+  cx.store.markDeleted(tenant, now());
   return "deleted";
 }

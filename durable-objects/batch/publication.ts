@@ -3,6 +3,7 @@
 import type { Batch } from "../../lib/batch";
 import { coordinatorOf } from "../../lib/batch-objects";
 import { retentionDaysOf } from "../../lib/batch-status";
+import { now } from "../../lib/clock";
 import { buildManifest, parseManifest } from "../../lib/manifest";
 import { r2Keys } from "../../lib/r2-keys";
 import type { BatchOptions, ManifestChanges } from "../../lib/schemas";
@@ -48,7 +49,7 @@ export function removedScanned(cx: BatchContext, batch: Batch): Promise<boolean>
 export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
   const key = r2Keys.manifest(batch.batch_id);
   const status = batch.phase === "cancelled" ? "cancelled" : "completed";
-  const finishedAt = batch.finished_at ?? Date.now();
+  const finishedAt = batch.finished_at ?? now();
   const manifest = buildManifest({
     batchId: batch.batch_id,
     status,

@@ -2,6 +2,7 @@
 // read in slices (discovered), and ends its reading (finishSource); the alarm's step
 // sends again the sources presumed lost. The source lease machine is discovery-store.ts's.
 import { type Batch, isLive } from "../../lib/batch";
+import { now as clockNow } from "../../lib/clock";
 import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../../lib/discovery";
 import { SOURCE_MAX_ATTEMPTS, sourceRetryDelay } from "../../lib/retry-policy";
 import { heldByLease } from "../lease-table";
@@ -12,7 +13,7 @@ export function claimSource(cx: BatchContext, sourceId: number): SourceClaim {
   const batch = cx.store.batch();
   const source = cx.discovery.source(sourceId);
   if (!batch?.discovery || !source || batch.phase === "ingesting") return { kind: "unknown" };
-  const now = Date.now();
+  const now = clockNow();
   if (heldByLease(source, now)) return { kind: "busy" };
   const token = crypto.randomUUID();
   const lostAt = now + cx.settings.LEASE_SECONDS * 1000;
@@ -44,7 +45,7 @@ export async function discovered(
   if (!batch || !isLive(batch) || batch.capped || source?.state !== "leased" || source.token !== token) {
     return { stop: true };
   }
-  const lostAt = Date.now() + cx.settings.LEASE_SECONDS * 1000;
+  const lostAt = clockNow() + cx.settings.LEASE_SECONDS * 1000;
   const children = cx.atomically(() => {
     const added = cx.store.appendDiscovered(slice.urls, discoveryRoom(cx, batch));
     cx.discovery.recordSlice(sourceId, added, slice.invalid, slice.filtered, lostAt);

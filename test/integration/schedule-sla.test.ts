@@ -3,7 +3,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { shiftScheduleClock } from "../../lib/clock";
+import { shiftClock } from "../../lib/clock";
 import type { WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
 import type { BatchView } from "../support/api-types";
@@ -47,7 +47,7 @@ describe("schedule windows", () => {
   beforeAll(async () => {
     // The schedules are made "a minute ago", so their first occurrence has already come:
     // the cron is fired for it at once instead of after a sleep to the next minute.
-    const shiftBack = shiftScheduleClock(-60_000);
+    const shiftBack = shiftClock(-60_000);
     // Four pages of 1.5 s fetched one after another: about six seconds against a two-second window.
     late = await scheduleWithHook(
       lateHook,
