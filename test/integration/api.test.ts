@@ -1,9 +1,9 @@
 // The public HTTP API's behaviour inside workerd: auth, tenant isolation, listing,
 // idempotency, streamed URL lists, readiness, and the OpenAPI document matching the routes.
-import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { INGEST_LIVE_MS } from "../../durable-objects/batch-coordinator";
+import { shiftClock } from "../../lib/clock";
 import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions, Manifest } from "../../lib/schemas";
 import type { BatchList, ErrorResponse } from "../support/api-types";
@@ -219,20 +219,22 @@ describe("an upload that stops mid-way", () => {
     expect(live.status).toBe(409);
     expect((await json<ErrorResponse>(live)).error.code).toBe("idempotency_in_progress");
 
-    // The uploading process died: nothing has been appended for longer than the live window.
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE batch SET last_ingest_at = ?", Date.now() - INGEST_LIVE_MS - 1000);
-    });
-    const retried = await post(key, pages(3));
-    expect(retried.status, await retried.clone().text()).toBe(202);
-    const batch = await json<BatchBody & { replayed: boolean }>(retried);
-    expect(batch).toMatchObject({ id: stub.id.toString(), replayed: false, accepted: 3 });
-    expect((await waitForPublished(batch.id)).counts).toMatchObject({ total: 3, succeeded: 3 });
+    // The uploading process died: nothing is appended for longer than the live window.
+    const shiftBack = shiftClock(INGEST_LIVE_MS + 1000);
+    try {
+      const retried = await post(key, pages(3));
+      expect(retried.status, await retried.clone().text()).toBe(202);
+      const batch = await json<BatchBody & { replayed: boolean }>(retried);
+      expect(batch).toMatchObject({ id: stub.id.toString(), replayed: false, accepted: 3 });
+      expect((await waitForPublished(batch.id)).counts).toMatchObject({ total: 3, succeeded: 3 });
 
-    // The stalled upload, should it wake up, owns nothing any more.
-    expect(await stub.append(begun.token, [])).toBeNull();
-    expect(await stub.seal(begun.token)).toBeNull();
-    expect((await json<BatchBody>(await api(`/v1/batches/${batch.id}`))).counts.total).toBe(3);
+      // The stalled upload, should it wake up, owns nothing any more.
+      expect(await stub.append(begun.token, [])).toBeNull();
+      expect(await stub.seal(begun.token)).toBeNull();
+      expect((await json<BatchBody>(await api(`/v1/batches/${batch.id}`))).counts.total).toBe(3);
+    } finally {
+      shiftBack();
+    }
   });
 });
 

@@ -11,10 +11,22 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { shiftClock } from "../../lib/clock";
 import { r2Keys } from "../../lib/r2-keys";
 import { Manifest } from "../../lib/schemas";
 import worker from "../../workers/index";
-import { api, download, json, ORIGIN, originRequests, reportClaim, submit, unique, waitForPublished } from "./helpers";
+import {
+  api,
+  download,
+  json,
+  LEASE_MS,
+  ORIGIN,
+  originRequests,
+  reportClaim,
+  submit,
+  unique,
+  waitForPublished,
+} from "./helpers";
 
 const HELD_CHUNK = 10;
 
@@ -26,6 +38,17 @@ async function heldBatch() {
   const claim = await stub.claim(HELD_CHUNK);
   if (claim.kind !== "work") throw new Error(`expected to hold chunk ${HELD_CHUNK}, got ${claim.kind}`);
   return { run, created, stub, claim };
+}
+
+/** Waits until `pending` URLs of the batch are left (the held chunk's, once every other chunk is done). */
+async function waitForPending(id: string, pending: number, timeoutMs = 25_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = (await json<{ counts: { pending: number } }>(await api(`/v1/batches/${id}`))).counts;
+    if (counts.pending === pending) return;
+    if (Date.now() > until) throw new Error(`${counts.pending} URLs pending, not ${pending}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe("BatchCoordinator", () => {
@@ -48,19 +71,23 @@ describe("BatchCoordinator", () => {
   it("re-sends a chunk whose lease ran out and ignores the late report of the lost holder", async () => {
     const { run, created, stub, claim } = await heldBatch();
     if (claim.kind !== "work") return;
-    // The holder "dies": its lease runs out (time moved forward by editing the lease).
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE chunks SET lost_at = 0 WHERE id = ?", HELD_CHUNK);
-    });
-    await runDurableObjectAlarm(stub);
-    const done = await waitForPublished(created.id);
-    expect(done.counts).toMatchObject({ total: 60, succeeded: 60, failed: 0 });
-    // The lost holder comes back and reports: too late, nothing changes.
-    expect(await reportClaim(created.id, HELD_CHUNK, claim, "failed")).toBe(false);
-    expect((await json<{ counts: object }>(await api(`/v1/batches/${created.id}`))).counts).toEqual(done.counts);
-    const fetched = (await originRequests()).filter((r) => r.path.includes(run));
-    expect(new Set(fetched.map((r) => r.path)).size).toBe(60);
-    expect(fetched).toHaveLength(60);
+    // Every other chunk finishes while the holder sits on its lease...
+    await waitForPending(created.id, 5);
+    // ...then the holder "dies": its lease runs out, and the alarm sends the chunk again.
+    const shiftBack = shiftClock(LEASE_MS + 1000);
+    try {
+      await runDurableObjectAlarm(stub);
+      const done = await waitForPublished(created.id);
+      expect(done.counts).toMatchObject({ total: 60, succeeded: 60, failed: 0 });
+      // The lost holder comes back and reports: too late, nothing changes.
+      expect(await reportClaim(created.id, HELD_CHUNK, claim, "failed")).toBe(false);
+      expect((await json<{ counts: object }>(await api(`/v1/batches/${created.id}`))).counts).toEqual(done.counts);
+      const fetched = (await originRequests()).filter((r) => r.path.includes(run));
+      expect(new Set(fetched.map((r) => r.path)).size).toBe(60);
+      expect(fetched).toHaveLength(60);
+    } finally {
+      shiftBack();
+    }
   });
 
   it("acks a redelivered message for a finished chunk without fetching again", async () => {

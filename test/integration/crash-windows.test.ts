@@ -6,11 +6,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { INGEST_TIMEOUT_MS } from "../../durable-objects/batch/ingest";
 import type { BatchCoordinator } from "../../durable-objects/batch-coordinator";
 import { parseAllowList } from "../../lib/address-policy";
+import { shiftClock } from "../../lib/clock";
 import { toIngestRow } from "../../lib/ingest-row";
 import { BatchOptions } from "../../lib/schemas";
-import { api, json, ORIGIN, unique, waitForPublished } from "./helpers";
+import { api, json, LEASE_MS, ORIGIN, unique, waitForPublished } from "./helpers";
 
 const TENANT = "tenant-a";
 
@@ -62,14 +64,16 @@ describe("crash windows", () => {
     expect((alarm ?? Infinity) - before).toBeLessThanOrEqual(31_000);
     await runDurableObjectAlarm(stub);
     expect(await listing(id)).toBe("queued");
-    // The chunks marked sent died with the process: their lease (LEASE_SECONDS) runs out
-    // (time moved forward by editing it), and the alarm sends them again.
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE chunks SET lost_at = 0 WHERE state = 'sent'");
-    });
-    await runDurableObjectAlarm(stub);
-    await waitForPublished(id);
-    expect(await listing(id)).toBe("completed");
+    // The chunks marked sent died with the process: their lease (LEASE_SECONDS) runs out,
+    // and the alarm sends them again.
+    const shiftBack = shiftClock(LEASE_MS + 1000);
+    try {
+      await runDurableObjectAlarm(stub);
+      await waitForPublished(id);
+      expect(await listing(id)).toBe("completed");
+    } finally {
+      shiftBack();
+    }
   });
 
   it("brings the listing up to date at the next alarm when the process died between publication and listing", async () => {
@@ -88,13 +92,23 @@ describe("crash windows", () => {
   it("never lists an upload that was not sealed, and fails it at its alarm with the reason", async () => {
     const { id, stub } = await upload(4);
     expect(await listing(id)).toBeUndefined();
-    // The upload's last append was long ago (its request died with the process).
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE batch SET last_ingest_at = 0");
-    });
-    await runDurableObjectAlarm(stub);
-    expect(await listing(id)).toBeUndefined();
-    const status = await json<{ status: string; failure: string }>(await api(`/v1/batches/${id}`));
-    expect(status).toMatchObject({ status: "failed", failure: "the URL list upload was abandoned" });
+    // Its request died with the process: before the upload's timeout the alarm waits...
+    const shiftBack = shiftClock(INGEST_TIMEOUT_MS - 60_000);
+    try {
+      await runDurableObjectAlarm(stub);
+      expect((await json<{ status: string }>(await api(`/v1/batches/${id}`))).status).not.toBe("failed");
+    } finally {
+      shiftBack();
+    }
+    // ...and once nothing has been appended for longer, it fails the upload.
+    const shiftBackAgain = shiftClock(INGEST_TIMEOUT_MS + 1000);
+    try {
+      await runDurableObjectAlarm(stub);
+      expect(await listing(id)).toBeUndefined();
+      const status = await json<{ status: string; failure: string }>(await api(`/v1/batches/${id}`));
+      expect(status).toMatchObject({ status: "failed", failure: "the URL list upload was abandoned" });
+    } finally {
+      shiftBackAgain();
+    }
   });
 });

@@ -1,9 +1,9 @@
 // Discovery end to end, against the real local origin (test/support/sitemap-routes.ts
 // serves sitemaps, indexes and feeds described by their query strings): every
 // discovered URL ends in exactly one terminal state, and every view agrees.
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { shiftClock } from "../../lib/clock";
 import type { DiscoveryStatus } from "../../lib/discovery";
 import { BatchOptions } from "../../lib/schemas";
 import { ROBOTS_SITEMAP_PATH } from "../support/sitemap-routes";
@@ -13,6 +13,7 @@ import {
   download,
   expectViewsAgree,
   json,
+  LEASE_MS,
   ORIGIN,
   originRequests,
   POLITE_ORIGIN,
@@ -185,10 +186,9 @@ describe("discovery", () => {
     const first = await stub.claimSource(1);
     expect(first.kind).toBe("work");
     expect((await stub.claimSource(1)).kind).toBe("busy");
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE sources SET lost_at = 0 WHERE id = 1");
-    });
-    const second = await stub.claimSource(1);
+    // The first holder's lease runs out: the source can be claimed again.
+    const shiftBack = shiftClock(LEASE_MS + 1000);
+    const second = await stub.claimSource(1).finally(shiftBack);
     if (first.kind !== "work" || second.kind !== "work") throw new Error("expected two leases");
     const slice = { urls: range(1, 3, t).map((url) => ({ url, norm: url })), sitemaps: [], invalid: 1, filtered: 0 };
     expect(await stub.discovered(1, first.token, slice)).toEqual({ stop: true });

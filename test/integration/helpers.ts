@@ -5,6 +5,7 @@ import type { ClaimResult } from "../../lib/coordinator-protocol";
 import { r2Keys } from "../../lib/r2-keys";
 import { unfetchedRecord, writePart } from "../../lib/result-parts";
 import type { Manifest } from "../../lib/schemas";
+import { readSettings } from "../../lib/settings";
 import type { BatchView, CreatedBatch, FirecrawlBatchErrors, ResultsPage } from "../support/api-types";
 
 export const KEY_A = "test-key";
@@ -30,6 +31,9 @@ export const LOOP_ROBOTS_ORIGIN = LOOP_ROBOTS_URL;
 export const RESET_ROBOTS_ORIGIN = RESET_ROBOTS_URL;
 /** Its robots.txt answers 503 twice, then allows all. */
 export const RECOVERING_ROBOTS_ORIGIN = RECOVERING_ROBOTS_URL;
+
+/** One lease of the test env (LEASE_SECONDS): shift lib/clock.ts past it and a lease has run out. */
+export const LEASE_MS = readSettings(env).LEASE_SECONDS * 1000;
 
 /** Calls the Worker's public HTTP API as a client would. */
 export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
