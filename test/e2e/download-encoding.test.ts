@@ -3,25 +3,10 @@
 // --compressed and wget do not) sees it through `wrangler dev`.
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Origin, startOrigin } from "../../demo/origin-server";
-import { type DevServer, startWranglerDev } from "../support/wrangler-dev";
-import { TrawlClient } from "./client";
+import { describe, expect, it } from "vitest";
+import { serviceForFile } from "./service";
 
-let origin: Origin;
-let dev: DevServer;
-let client: TrawlClient;
-
-beforeAll(async () => {
-  origin = await startOrigin();
-  dev = await startWranglerDev({ allowedOrigins: [origin.url] });
-  client = new TrawlClient(dev.url, "dev-key");
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  await origin?.close();
-});
+const service = serviceForFile();
 
 interface RawAnswer {
   status: number;
@@ -45,11 +30,13 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawA
 
 describe("download encoding", () => {
   it("sends plain NDJSON to a client without Accept-Encoding, gzip only to one that takes it", async () => {
-    const urls = [1, 2, 3].map((n) => `${origin.url}/pages/${n}.html`);
-    const created = await client.submit({ urls });
+    const urls = [1, 2, 3].map((n) => `${service.origin.url}/pages/${n}.html`);
+    const created = await service.client.submit({ urls });
     expect(created.status).toBe(202);
-    await client.waitForPublished(created.body.id);
-    const link = (await (await client.request(`/v1/batches/${created.body.id}/download`)).json()) as { url: string };
+    await service.client.waitForPublished(created.body.id);
+    const link = (await (await service.client.request(`/v1/batches/${created.body.id}/download`)).json()) as {
+      url: string;
+    };
     const lines = (body: Buffer) => body.toString("utf8").split("\n").filter(Boolean);
 
     const plain = await rawGet(link.url);

@@ -4,58 +4,43 @@
 // prices, one product delisted, two added); the cron fires twice for the night's
 // occurrence and one run starts; it fetches no body for the unchanged products, counts
 // each change exactly, and its change-only download holds just what moved.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Origin, startOrigin } from "../../demo/origin-server";
+import { describe, expect, it } from "vitest";
 import type { BatchView } from "../support/api-types";
-import { type DevServer, startWranglerDev } from "../support/wrangler-dev";
-import { TrawlClient } from "./client";
+import { serviceForFile } from "./service";
 
-let origin: Origin;
-let dev: DevServer;
-let client: TrawlClient;
-
-beforeAll(async () => {
-  origin = await startOrigin();
-  dev = await startWranglerDev({ allowedOrigins: [origin.url] });
-  client = new TrawlClient(dev.url, "dev-key");
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  await origin?.close();
-});
+const service = serviceForFile();
 
 type Run = BatchView;
 
 async function post(path: string): Promise<void> {
-  const response = await fetch(`${origin.url}${path}`, { method: "POST" });
+  const response = await fetch(`${service.origin.url}${path}`, { method: "POST" });
   expect(response.status).toBe(200);
 }
 
 async function json<T>(path: string): Promise<T> {
-  const response = await client.request(path);
+  const response = await service.client.request(path);
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }
 
 /** Fires the Worker's cron handler as the trigger would at `time` (epoch ms). */
 async function fireCron(time: number): Promise<void> {
-  const response = await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${time}`);
+  const response = await fetch(`${service.dev.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${time}`);
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
 describe("a nightly catalog crawl", () => {
   it("discovers the catalog, then re-crawls it by schedule fetching only what changed", async () => {
     const shop = `shop-${Date.now()}`;
-    const product = (n: number) => `${origin.url}/catalog/${shop}/${n}.html`;
-    const created = await client.submit({
-      sources: [{ sitemap: `${origin.url}/catalog/${shop}/sitemap.xml` }],
+    const product = (n: number) => `${service.origin.url}/catalog/${shop}/${n}.html`;
+    const created = await service.client.submit({
+      sources: [{ sitemap: `${service.origin.url}/catalog/${shop}/sitemap.xml` }],
       schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
     const { id } = created.body;
     const schedule = (created.body as unknown as { schedule: { id: string; nextRunAt: string } }).schedule;
-    await client.waitForPublished(id);
+    await service.client.waitForPublished(id);
     const first = await json<Run>(`/v1/batches/${id}`);
     expect(first.discovery).toMatchObject({ state: "done", found: 20 });
     expect(first.changes).toEqual({ new: 20, changed: 0, unchanged: 0, removed: 0 });
@@ -64,7 +49,7 @@ describe("a nightly catalog crawl", () => {
     await post(`/__catalog/bump?path=/catalog/${shop}/8.html`);
     await post(`/__catalog/remove?path=/catalog/${shop}/5.html`);
     await post(`/__catalog/grow?catalog=${shop}&by=2`);
-    const logged = origin.requests.length;
+    const logged = service.origin.requests.length;
 
     // The night's occurrence, fired twice (a retried trigger): one run.
     const due = Date.parse(schedule.nextRunAt);
@@ -75,7 +60,7 @@ describe("a nightly catalog crawl", () => {
     );
     expect(runs.runs).toHaveLength(1);
     const runId = runs.runs[0]?.batchId ?? "";
-    await client.waitForPublished(runId);
+    await service.client.waitForPublished(runId);
     const second = await json<Run>(`/v1/batches/${runId}`);
     expect(second.previousBatch).toBe(id);
     expect(second.counts).toMatchObject({ total: 21, succeeded: 21 });
@@ -83,7 +68,7 @@ describe("a nightly catalog crawl", () => {
 
     // No body for the 17 unchanged products: each was asked once, and answered 304.
     const answers = new Map<string, number[]>();
-    for (const request of origin.requests.slice(logged)) {
+    for (const request of service.origin.requests.slice(logged)) {
       if (!/^\/catalog\/[\w-]+\/\d+\.html$/.test(request.path)) continue;
       answers.set(request.path, [...(answers.get(request.path) ?? []), request.status ?? 0]);
     }
