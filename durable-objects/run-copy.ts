@@ -6,9 +6,9 @@
 import { parseAllowList } from "../lib/address-policy";
 import type { Batch } from "../lib/batch";
 import { now } from "../lib/clock";
-import type { DiscoveryPlan } from "../lib/discovery";
 import { toIngestRow } from "../lib/ingest-row";
 import type { Settings } from "../lib/settings";
+import { finishUpload, type UploadSteps } from "../lib/upload";
 import type { BatchStore } from "./batch-store";
 
 /** Rows read per RPC from the source batch. */
@@ -17,13 +17,11 @@ const COPY_SLICE = 1000;
 const SLICES_PER_ALARM = 20;
 
 /** What the copy needs of the run's coordinator (its store, and its own upload steps). */
-export interface RunCopyTarget {
+export interface RunCopyTarget extends UploadSteps<unknown> {
   store: BatchStore;
   settings: Settings;
   /** The coordinator of the batch the list is copied from. */
   source: ReturnType<Env["BATCH"]["get"]>;
-  planDiscovery: (token: string, plan: DiscoveryPlan) => Promise<boolean>;
-  seal: (token: string) => Promise<unknown>;
 }
 
 /**
@@ -39,10 +37,13 @@ export async function copyRunSlices(batch: Batch, target: RunCopyTarget): Promis
     const inputs = await target.source.exportInputs(cursor, COPY_SLICE);
     const last = inputs[inputs.length - 1];
     if (!last) {
+      // The upload's end, as every upload ends: the plan handed over, then the seal. A
+      // failure is not abandoned: the alarm carries the copy on until the upload times out.
       const plan = await target.source.discoveryPlan();
-      if (plan !== null) await target.planDiscovery(token, plan);
-      target.store.setCopy(null, cursor);
-      await target.seal(token);
+      await finishUpload(target, token, async () => target.store.setCopy(null, cursor), {
+        plan,
+        abandonOnError: false,
+      });
       return true;
     }
     const rows = inputs.map((input) => toIngestRow(input.id ? { url: input.url, id: input.id } : input.url, allow));

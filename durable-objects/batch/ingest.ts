@@ -115,6 +115,7 @@ async function copyRun(cx: BatchContext, batch: Batch): Promise<void> {
       source: coordinatorOf(cx.env, batch.copy_from ?? ""),
       planDiscovery: async (token, plan) => planDiscovery(cx, token, plan),
       seal: (token) => seal(cx, token),
+      abandon: (token) => abandon(cx, token),
     });
     if (!done) await cx.ctx.storage.setAlarm(Date.now());
   } catch (error) {

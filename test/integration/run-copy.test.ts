@@ -53,6 +53,7 @@ describe("a scheduled run's copy", () => {
           seal: async (token) => {
             sealed.push(token);
           },
+          abandon: async () => {},
         });
         return { done, total: store.batch()?.total, cursor: store.batch()?.copy_cursor };
       });
