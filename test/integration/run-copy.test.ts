@@ -27,16 +27,22 @@ function fakeSource(total: number) {
   return { source: source as unknown as DurableObjectStub<BatchCoordinator>, reads: () => reads };
 }
 
+/** A new batch's coordinator with its upload begun, as beginRun leaves a run. */
+async function beginBatch() {
+  const stub = env.BATCH.get(env.BATCH.newUniqueId());
+  const begun = await stub.begin({
+    batchId: stub.id.toString(),
+    tenant: "tenant-a",
+    options: BatchOptions.parse({}),
+    chunkSize: 5,
+  });
+  if (!begun.created) throw new Error("expected a new batch");
+  return { stub, begun };
+}
+
 describe("a scheduled run's copy", () => {
   it("copies at most 20 slices of 1,000 per alarm, resumes where it stopped, and seals once the list is in", async () => {
-    const stub = env.BATCH.get(env.BATCH.newUniqueId());
-    const begun = await stub.begin({
-      batchId: stub.id.toString(),
-      tenant: "tenant-a",
-      options: BatchOptions.parse({}),
-      chunkSize: 5,
-    });
-    if (!begun.created) throw new Error("expected a new batch");
+    const { stub, begun } = await beginBatch();
     const { source, reads } = fakeSource(20_500);
     const sealed: string[] = [];
     const step = () =>
@@ -68,14 +74,7 @@ describe("a scheduled run's copy", () => {
 
 describe("cancelling a run still copying its list", () => {
   it("stops the copy and ends the run cancelled with what it holds", async () => {
-    const stub = env.BATCH.get(env.BATCH.newUniqueId());
-    const begun = await stub.begin({
-      batchId: stub.id.toString(),
-      tenant: "tenant-a",
-      options: BatchOptions.parse({}),
-      chunkSize: 5,
-    });
-    if (!begun.created) throw new Error("expected a new batch");
+    const { stub, begun } = await beginBatch();
     await stub.append(begun.token, [toIngestRow("not a url", { origins: new Set() })]);
     // As beginRun leaves it, before its alarm has copied the rest.
     await runInDurableObject(stub, (_instance, state) => new BatchStore(state.storage).setCopy("source", 1));
