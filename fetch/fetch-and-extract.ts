@@ -1,10 +1,12 @@
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract } from "../lib/extract";
+import { classifyContentType } from "../lib/extract/content-type";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, ResultRecord } from "../lib/schemas";
+import type { DocumentBudget } from "./document-budget";
 import { type FetchLimits, fetchPage } from "./fetcher";
 
 /** The previous run's record of a URL: its validators go with the request, and a 304 carries its content forward. */
@@ -35,6 +37,7 @@ export async function fetchAndExtract(
   options: BatchOptions,
   limits: FetchLimits,
   previous: Previous | null = null,
+  documentBudget: DocumentBudget | null = null,
 ): Promise<UrlOutcome> {
   const attempts = entry.attempts + 1;
   const page = await fetchPage(entry.url, limits, previous?.headers ?? null);
@@ -52,7 +55,7 @@ export async function fetchAndExtract(
   };
   if (page.ok && page.notModified) {
     const carried = await previous?.load();
-    if (!carried) return fetchAndExtract(entry, options, limits, null);
+    if (!carried) return fetchAndExtract(entry, options, limits, null, documentBudget);
     // The content, metadata and hash are the previous record's; the exchange is this one's.
     const record: ResultRecord = {
       ...carried,
@@ -71,6 +74,12 @@ export async function fetchAndExtract(
     const record = unfetchedRecord(entry, "failed", page.code, page.message);
     return { kind: "terminal", record: { ...record, ...base }, fetched: true };
   }
+  const kind = classifyContentType(page.contentType, page.body);
+  const isDocument = kind === "pdf" || kind === "docx";
+  // This delivery's documents have had their time: this one waits for the next, uncounted.
+  if (isDocument && documentBudget && !documentBudget.allows())
+    return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
+  const started = Date.now();
   const extracted = await extract({
     body: page.body,
     contentType: page.contentType,
@@ -83,8 +92,13 @@ export async function fetchAndExtract(
       includeHtml: options.formats.includes("html"),
       includeText: options.formats.includes("text"),
       includeLinks: options.formats.includes("links"),
+      documents: limits.documents && {
+        ...limits.documents,
+        maxPages: Math.min(options.maxPages ?? limits.documents.maxPages, limits.documents.maxPages),
+      },
     },
   });
+  if (isDocument) documentBudget?.spend(Date.now() - started);
   const validators = { etag: page.etag, lastModified: page.lastModified };
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);
@@ -123,6 +137,7 @@ export async function fetchAndExtract(
       ...(x.truncated && { truncated: true }),
       ...(x.structured && { structured: x.structured }),
       ...(x.needsRendering && { needsRendering: true }),
+      ...(x.pageCount !== undefined && { pageCount: x.pageCount }),
       contentHash: x.contentHash,
     },
   };

@@ -1,5 +1,7 @@
 import { type AllowList, parseAllowList } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
+import { isDocumentType } from "../lib/extract/content-type";
+import type { DocumentLimits } from "../lib/extract/document-limits";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects } from "./follow-redirects";
@@ -8,6 +10,10 @@ export interface FetchLimits {
   userAgent: string;
   timeoutMs: number;
   maxBytes: number;
+  /** The byte cap of a body labelled as a document (PDF, DOCX) or not labelled at all. */
+  maxDocumentBytes?: number;
+  /** How a PDF or DOCX is read (pages, time, inflated bytes); page fetches only. */
+  documents?: DocumentLimits;
   maxRedirects: number;
   allow: AllowList;
   /**
@@ -23,6 +29,12 @@ export function fetchLimitsFrom(settings: Settings): FetchLimits {
     userAgent: settings.USER_AGENT,
     timeoutMs: settings.FETCH_TIMEOUT_MS,
     maxBytes: settings.MAX_BODY_BYTES,
+    maxDocumentBytes: settings.MAX_DOCUMENT_BYTES,
+    documents: {
+      maxPages: settings.DOCUMENT_MAX_PAGES,
+      timeBudgetMs: settings.DOCUMENT_TIME_BUDGET_MS,
+      maxInflatedBytes: settings.DOCUMENT_MAX_INFLATED_BYTES,
+    },
     maxRedirects: settings.MAX_REDIRECTS,
     allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH),
   };
@@ -62,8 +74,9 @@ export interface FetchFailure extends FetchTrace {
 
 export type FetchOutcome = FetchedPage | FetchFailure;
 
-// Content types we can turn into Markdown; anything else is refused before its body
-// is read, so a 2 GB video costs one round trip.
+// Content types we can turn into Markdown (with documents: PDF, DOCX, and unlabelled
+// bodies, which may be either); anything else is refused before its body is read, so a
+// 2 GB video costs one round trip.
 const TEXTUAL = /^(text\/html|application\/xhtml\+xml|text\/plain|text\/markdown|text\/x-markdown)\b/i;
 
 // workerd's fetch decodes a Content-Encoding of exactly "gzip" or "br" itself (the
@@ -95,7 +108,8 @@ export async function fetchPage(
     limits,
     {
       "user-agent": limits.userAgent,
-      accept: "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
+      accept:
+        "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,application/pdf;q=0.8,application/vnd.openxmlformats-officedocument.wordprocessingml.document;q=0.8,*/*;q=0.1",
       "accept-encoding": ACCEPT_ENCODING,
     },
     signal,
@@ -146,10 +160,12 @@ export async function fetchPage(
     }
     return fail("http_error", `HTTP ${status}`, { status, contentType });
   }
-  if (contentType && !TEXTUAL.test(contentType.trim())) {
+  const isDocument = limits.maxDocumentBytes !== undefined && isDocumentType(contentType);
+  if (contentType && !TEXTUAL.test(contentType.trim()) && !isDocument) {
     await discard(response);
     return fail("unsupported_content_type", `content type ${contentType.slice(0, 100)}`, { status, contentType });
   }
+  const capped = isDocument ? { ...limits, maxBytes: limits.maxDocumentBytes ?? limits.maxBytes } : limits;
   const coding = bodyCoding(response.headers.get("content-encoding"));
   if (coding.kind === "unsupported") {
     // A coding we never asked for and cannot undo: the bytes are unreadable, and will be next time.
@@ -158,13 +174,14 @@ export async function fetchPage(
     return fail("decoding_failed", message, { status, contentType });
   }
   const declared = declaredLength(response.headers.get("content-length"));
-  if (!limits.truncate && declared !== null && declared > limits.maxBytes) {
+  if (!capped.truncate && declared !== null && declared > capped.maxBytes) {
     await discard(response);
-    return fail("too_large", `Content-Length ${declared} exceeds ${limits.maxBytes} bytes`, { status, contentType });
+    return fail("too_large", `Content-Length ${declared} exceeds ${capped.maxBytes} bytes`, { status, contentType });
   }
-  const read = await readBody(response, coding, declared, limits, signal);
+  const read = await readBody(response, coding, declared, capped, signal);
   if (read.kind === "too_large") {
-    return fail("too_large", `body exceeds ${limits.maxBytes} bytes`, { status, contentType });
+    const cap = isDocument ? "the document cap, MAX_DOCUMENT_BYTES" : "the page cap, MAX_BODY_BYTES";
+    return fail("too_large", `body exceeds ${capped.maxBytes} bytes (${cap})`, { status, contentType });
   }
   if (read.kind === "decoding_failed") {
     // Broken compression is the origin's bytes, not the network: the same bytes come back on a retry.

@@ -2,6 +2,7 @@ import type { ClaimEntry, GateRelease } from "../lib/coordinator-protocol";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
+import type { DocumentBudget } from "./document-budget";
 import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
@@ -16,6 +17,8 @@ export interface GroupContext {
   limit: <R>(work: () => Promise<R>) => Promise<R>;
   /** The previous run's record of an entry, when the batch is a later run and has one worth a conditional request. */
   previousOf?: (entry: ClaimEntry) => Previous | null;
+  /** The time this delivery's documents may still take (workers/consumer.ts); none: no limit across documents. */
+  documentBudget?: DocumentBudget;
 }
 
 /**
@@ -71,7 +74,9 @@ async function fetchGranted(
     }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
-    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous));
+    const outcome = await ctx.limit(() =>
+      fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.documentBudget ?? null),
+    );
     if (outcome.kind === "retry" && outcome.rateLimited) {
       rateLimitedFor = outcome.afterSeconds;
       feedback.rateLimitedForMs = rateLimitedFor * 1000;

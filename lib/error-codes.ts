@@ -22,6 +22,11 @@ export const ErrorCode = z.enum([
   "too_complex", // a discovery source's XML nests too deep or holds too many elements (the source ends; URLs read before it stay)
   "extraction_empty", // the page had no main content to extract
   "extraction_failed", // the extractor gave up on the page (too deep, too much work)
+  "document_encrypted", // a PDF that needs a password to open (documents are never decrypted)
+  "document_no_text", // a PDF with no text layer on any page read (scanned images; OCR is not offered)
+  "document_malformed", // a PDF or DOCX that cannot be read (broken, truncated, not what it claims to be)
+  "document_too_complex", // a DOCX that inflates past the cap, holds too many parts, or declares XML entities (zip or XML bomb)
+  "document_timeout", // a document over its time budget (DOCUMENT_TIME_BUDGET_MS)
   "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)
   "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
   "removed", // in the previous run of a schedule, not in this run's list (only in `download?changes=only`)

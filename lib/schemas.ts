@@ -27,6 +27,8 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Pages of each PDF to read (at most DOCUMENT_MAX_PAGES); a longer one's record says `truncated`. */
+    maxPages: z.number().int().min(1).max(10_000).optional(),
     /** Quality rules each fetched page must pass, or end `failed` with `validation_failed` (content kept). */
     validate: ValidationRules.optional(),
     /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */
@@ -111,6 +113,8 @@ export const ResultRecord = z.object({
   structured: StructuredData.optional(),
   /** The HTML held next to no content but runs scripts: a browser would show more (see the README). */
   needsRendering: z.boolean().optional(),
+  /** A PDF's number of pages, all of them (also past `maxPages`); absent for other bodies. */
+  pageCount: z.number().int().nonnegative().optional(),
   contentHash: z.string().nullable(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),

@@ -1,3 +1,4 @@
+import { DocumentBudget } from "../fetch/document-budget";
 import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
 import { fetchLimitsFrom } from "../fetch/fetcher";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
@@ -20,13 +21,15 @@ const FETCH_CONCURRENCY = 5;
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const settings = readSettings(env);
   const limit = createLimiter(FETCH_CONCURRENCY);
+  // One budget for the delivery's documents: the invocation's CPU is what they share.
+  const documentBudget = new DocumentBudget(settings.DOCUMENT_DELIVERY_BUDGET_MS);
   await consumeMessages(batch, {
     schema: ChunkMessage,
     concurrency: "all",
     malformed: { name: "chunk" },
     describe: (message) => `chunk ${message.batchId}/${message.chunkId}`,
     handle: async (message) => {
-      await processChunk(message, env, settings, limit);
+      await processChunk(message, env, settings, limit, documentBudget);
       return "ack";
     },
   });
@@ -51,6 +54,7 @@ async function processChunk(
   env: Env,
   settings: Settings,
   limit: GroupContext["limit"],
+  documentBudget: DocumentBudget,
 ): Promise<void> {
   const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claim(message.chunkId);
@@ -65,6 +69,7 @@ async function processChunk(
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
+    documentBudget,
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 

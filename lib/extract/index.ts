@@ -5,8 +5,10 @@ import { fail } from "../result";
 import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
-import { classifyContentType } from "./content-type";
+import { classifyContentType, type DocumentKind } from "./content-type";
 import { decodeBody } from "./decode";
+import { DEFAULT_DOCUMENT_LIMITS } from "./document-limits";
+import { docxToHtml } from "./docx";
 import { articleBodyContent, pageTextLength, paragraphBaseline } from "./fallback";
 import { htmlToMarkdown, tidyMarkdown } from "./html-to-markdown";
 import { LIMITS } from "./limits";
@@ -14,6 +16,8 @@ import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
+import { pdfToMarkdown } from "./pdf";
+import { PAGE_MARKER_LINE } from "./pdf-layout";
 import { anchorProductDescription } from "./product-anchor";
 import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
@@ -41,6 +45,7 @@ async function run(input: ExtractInput): Promise<ExtractResult> {
   const kind = classifyContentType(input.contentType, input.body);
   if (kind === "unsupported")
     return fail("unsupported_content_type", `cannot extract from ${input.contentType ?? "an unlabelled body"}`);
+  if (kind === "pdf" || kind === "docx") return extractDocument(kind, input);
   const isHtml = kind === "html" || kind === "xhtml";
   const cap = isHtml ? LIMITS.maxHtmlBytes : LIMITS.maxTextBytes;
   const truncated = input.body.length > cap;
@@ -172,6 +177,34 @@ async function extractHtml(
   );
   if (result.ok && meta.structured) result.value.structured = meta.structured;
   if (result.ok && needsRendering) result.value.needsRendering = true;
+  return result;
+}
+
+/** A PDF or DOCX, read by its own reader within the document limits, into the same record as a page. */
+async function extractDocument(kind: DocumentKind, input: ExtractInput): Promise<ExtractResult> {
+  const limits = input.options?.documents ?? DEFAULT_DOCUMENT_LIMITS;
+  if (kind === "docx") {
+    const read = await docxToHtml(input.body, limits);
+    if (!read.ok) return read;
+    // A document has no navigation or footer to leave out: all of it is content.
+    const options = { ...input.options, onlyMainContent: false };
+    const result = await extractHtml(read.value.html, false, { ...input, options }, false);
+    if (!result.ok) return result;
+    const { html: _, ...fields } = read.value;
+    return { ok: true, value: { ...result.value, ...fields, title: fields.title ?? result.value.title } };
+  }
+  const read = await pdfToMarkdown(input.body, limits);
+  if (!read.ok) return read;
+  const pdf = read.value;
+  let markdown = pdf.markdown;
+  const truncated = pdf.truncated || markdown.length > LIMITS.maxMarkdownChars;
+  if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
+  const page: PageFields = { ...pdf, canonicalUrl: null, siteName: null };
+  const words = countWords(markdownToText(markdown.replace(PAGE_MARKER_LINE, "")));
+  const result = await finish(markdown, null, page, input, truncated, pdf.links, words);
+  if (!result.ok) return result;
+  if (result.value.text !== undefined) result.value.text = result.value.text.replace(PAGE_MARKER_LINE, "").trim();
+  result.value.pageCount = pdf.pageCount ?? undefined;
   return result;
 }
 

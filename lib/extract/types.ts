@@ -1,5 +1,6 @@
 import type { ErrorCode } from "../error-codes";
 import type { Failure, Result } from "../result";
+import type { DocumentLimits } from "./document-limits";
 import type { StructuredData } from "./structured";
 
 /** Options a batch passes to the extractor for every page. */
@@ -18,6 +19,8 @@ export interface ExtractOptions {
   includeLinks?: boolean;
   /** Keep images in the Markdown (default true); false gives text only, without alt text. */
   images?: boolean;
+  /** Bounds on a PDF or DOCX (page cap, time budget, inflated bytes); the defaults when absent. */
+  documents?: DocumentLimits;
 }
 
 export interface ExtractInput {
@@ -55,6 +58,8 @@ export interface Extraction extends PageFields {
   structured?: StructuredData;
   /** Set when the HTML holds next to no content but runs scripts: a browser would show more. */
   needsRendering?: true;
+  /** A PDF's number of pages (all of them, also past `maxPages`). */
+  pageCount?: number;
 }
 
 /** A failed extraction may still say the page builds its content with scripts. */
