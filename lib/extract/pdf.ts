@@ -1,9 +1,10 @@
 // PDF to Markdown through unpdf, the serverless build of Mozilla's PDF.js: pure
 // JavaScript (no WebAssembly), Apache-2.0, and it runs in workerd as it is.
-import { getDocumentProxy } from "unpdf";
+import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import type { ErrorCode } from "../error-codes";
 import { type Failure, fail, ok, type Result } from "../result";
 import { beforeDeadline, type DocumentLimits, DocumentTimeout, yieldToEvents } from "./document-limits";
+import { LIMITS } from "./limits";
 import { bodySize, headingLevels, type Paragraph, pageMarkdown, pageParagraphs, type TextRun } from "./pdf-layout";
 
 /** What a document reader hands the record: Markdown, the fields it fills, and its links. */
@@ -33,13 +34,16 @@ interface PdfTextItem {
 
 /** Reads a PDF into Markdown, page by page, within `limits`; never throws. */
 export async function pdfToMarkdown(bytes: Uint8Array, limits: DocumentLimits): Promise<DocumentResult> {
+  // PDF.js is loaded on first use, once per isolate: that is not this document's time.
+  await getResolvedPDFJS();
   const started = Date.now();
   const deadline = started + limits.timeBudgetMs;
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>> | null = null;
   try {
     pdf = await beforeDeadline(
-      // A plain Uint8Array view: PDF.js refuses a Node Buffer, which is one too.
-      getDocumentProxy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      // A copy: PDF.js takes its input's buffer over (detaches it), and the caller may
+      // still need the body; a plain Uint8Array too, as PDF.js refuses a Node Buffer.
+      getDocumentProxy(new Uint8Array(bytes), {
         disableFontFace: true,
         useSystemFonts: false,
         verbosity: 0,
@@ -54,11 +58,15 @@ export async function pdfToMarkdown(bytes: Uint8Array, limits: DocumentLimits): 
     const reading = Math.min(pageCount, limits.maxPages);
     const pages: Paragraph[][] = [];
     const links = new Set<string>();
-    for (let n = 1; n <= reading; n++) {
+    // Past the Markdown cap nothing more is returned, so nothing more is read (or held).
+    let chars = 0;
+    for (let n = 1; n <= reading && chars <= LIMITS.maxMarkdownChars; n++) {
       if (Date.now() - started >= limits.timeBudgetMs) throw new DocumentTimeout(`read ${n - 1} of ${reading} pages`);
       const page = await beforeDeadline(pdf.getPage(n), deadline);
       const content = await beforeDeadline(page.getTextContent(), deadline);
-      pages.push(pageParagraphs(runsOf(content.items as PdfTextItem[])));
+      const paragraphs = pageParagraphs(runsOf(content.items as PdfTextItem[]));
+      for (const p of paragraphs) chars += p.text.length + 2;
+      pages.push(paragraphs);
       const annotations = (await beforeDeadline(page.getAnnotations(), deadline)) as {
         subtype?: string;
         url?: string;
@@ -89,7 +97,7 @@ export async function pdfToMarkdown(bytes: Uint8Array, limits: DocumentLimits): 
       publishedTime: pdfDate(text(info.CreationDate)) ?? text(xmp?.get("xmp:createdate")),
       links: [...links],
       pageCount,
-      truncated: reading < pageCount,
+      truncated: pages.length < pageCount,
     });
   } catch (error) {
     return failureOf(error, limits);

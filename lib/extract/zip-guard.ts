@@ -20,6 +20,8 @@ interface Entry {
   name: string;
   method: number;
   compressedSize: number;
+  /** The inflated size the archive declares (not trusted: inflating counts again). */
+  size: number;
   offset: number;
 }
 
@@ -30,6 +32,14 @@ export async function inflateXmlParts(
 ): Promise<Result<XmlParts, Failure<ErrorCode>>> {
   const listed = centralDirectory(bytes, bounds.maxEntries);
   if (!listed.ok) return listed;
+  // What the archive declares is checked first (an honest bomb ends here, at no cost);
+  // the bytes that come out are counted below (a bomb that understates its sizes ends there).
+  const declared = listed.value.reduce((sum, entry) => sum + entry.size, 0);
+  if (declared > bounds.maxInflatedBytes)
+    return fail(
+      "document_too_complex",
+      `the parts declare ${declared} bytes inflated, over ${bounds.maxInflatedBytes} (a zip bomb?)`,
+    );
   const parts: XmlParts = new Map();
   let budget = bounds.maxInflatedBytes;
   for (const entry of listed.value) {
@@ -80,6 +90,7 @@ function centralDirectory(bytes: Uint8Array, maxEntries: number): Result<Entry[]
       name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
       method: view.getUint16(at + 10, true),
       compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
       offset: view.getUint32(at + 42, true),
     });
     at += 46 + skip;

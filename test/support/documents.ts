@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deflateRawSync } from "node:zlib";
+import * as zlib from "node:zlib";
 import { PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -165,9 +165,12 @@ export function docx(): Uint8Array {
   return zip(docxParts());
 }
 
-/** A DOCX with an extra part of `bytes` spaces: a few KiB on the wire, a bomb when inflated. */
-export function zipBombDocx(bytes: number): Uint8Array {
-  return zip({ ...docxParts(), "word/filler.xml": Buffer.alloc(bytes, " ") });
+/**
+ * A DOCX with an extra part of `bytes` spaces: a few KiB on the wire, a bomb when inflated.
+ * `lying`: its zip directory declares every part 100 bytes long.
+ */
+export function zipBombDocx(bytes: number, lying = false): Uint8Array {
+  return zip({ ...docxParts(), "word/filler.xml": Buffer.alloc(bytes, " ") }, lying ? 100 : null);
 }
 
 /** A DOCX whose document declares nested entities (billion laughs). */
@@ -185,13 +188,13 @@ export function truncatedDocx(): Uint8Array {
 }
 
 /** A zip archive of `files`, deflated, as Word writes them. */
-export function zip(files: Record<string, string | Buffer>): Uint8Array {
+export function zip(files: Record<string, string | Buffer>, declaredSize: number | null = null): Uint8Array {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const [name, content] of Object.entries(files)) {
     const raw = typeof content === "string" ? Buffer.from(content) : content;
-    const packed = deflateRawSync(raw, { level: 9 });
+    const packed = zlib.deflateRawSync(raw, { level: 9 });
     const nameBytes = Buffer.from(name);
     const crc = crc32(raw);
     const local = Buffer.alloc(30);
@@ -200,7 +203,7 @@ export function zip(files: Record<string, string | Buffer>): Uint8Array {
     local.writeUInt16LE(8, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(declaredSize ?? raw.length, 22);
     local.writeUInt16LE(nameBytes.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -209,7 +212,7 @@ export function zip(files: Record<string, string | Buffer>): Uint8Array {
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(declaredSize ?? raw.length, 24);
     central.writeUInt16LE(nameBytes.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBytes, packed);
@@ -238,6 +241,8 @@ const CRC_TABLE = (() => {
 })();
 
 function crc32(bytes: Buffer): number {
+  // Node 22.2+ has it natively (a 60 MB bomb part takes a JavaScript loop ~1 s).
+  if (typeof zlib.crc32 === "function") return zlib.crc32(bytes);
   let c = 0xffffffff;
   for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
