@@ -1,6 +1,6 @@
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
-import { extract } from "../lib/extract";
+import { extract, loadReader } from "../lib/extract";
 import { classifyContentType } from "../lib/extract/content-type";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
@@ -79,6 +79,7 @@ export async function fetchAndExtract(
   // This delivery's documents have had their time: this one waits for the next, uncounted.
   if (isDocument && documentBudget && !documentBudget.allows())
     return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
+  if (isDocument) await loadReader(kind);
   const started = Date.now();
   const extracted = await extract({
     body: page.body,

@@ -16,7 +16,7 @@ import { findMainContent, type MainContent } from "./main-content";
 import { countContentWords, MdNode, toMarkdownDom } from "./markdown-dom";
 import type { PageMetadata } from "./metadata";
 import { parseHtml } from "./parse";
-import { pdfToMarkdown } from "./pdf";
+import { loadPdfReader, pdfToMarkdown } from "./pdf";
 import { PAGE_MARKER_LINE } from "./pdf-layout";
 import { anchorProductDescription } from "./product-anchor";
 import { dropRecommendations } from "./recommendations";
@@ -27,6 +27,11 @@ import type { ExtractInput, Extraction, ExtractOptions, ExtractResult, PageField
 import { baseUrlFor } from "./urls";
 
 export type { ExtractInput, Extraction, ExtractOptions, ExtractResult } from "./types";
+
+/** Loads the reader of a document kind ahead of its first document, so its load is no document's time. */
+export async function loadReader(kind: DocumentKind): Promise<void> {
+  if (kind === "pdf") await loadPdfReader();
+}
 
 /** Extracts clean Markdown and metadata from one fetched page; never throws. */
 export async function extract(input: ExtractInput): Promise<ExtractResult> {

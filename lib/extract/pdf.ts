@@ -32,10 +32,14 @@ interface PdfTextItem {
   hasEOL?: boolean;
 }
 
+/** Loads PDF.js (once per isolate, on first use): not any one document's time. */
+export async function loadPdfReader(): Promise<void> {
+  await getResolvedPDFJS();
+}
+
 /** Reads a PDF into Markdown, page by page, within `limits`; never throws. */
 export async function pdfToMarkdown(bytes: Uint8Array, limits: DocumentLimits): Promise<DocumentResult> {
-  // PDF.js is loaded on first use, once per isolate: that is not this document's time.
-  await getResolvedPDFJS();
+  await loadPdfReader();
   const started = Date.now();
   const deadline = started + limits.timeBudgetMs;
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>> | null = null;

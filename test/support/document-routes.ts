@@ -34,6 +34,11 @@ const makers: Record<string, () => Promise<Uint8Array> | Uint8Array> = {
   "lying-zip-bomb.docx": () => zipBombDocx(8 * 1024 * 1024, true),
   "xml-bomb.docx": xmlBombDocx,
   "truncated.docx": truncatedDocx,
+  // A .pdf link answered with a web page (a login wall): text/html unless ?type= says otherwise.
+  "wall.pdf": () =>
+    Buffer.from(
+      "<!doctype html><html><head><title>Sign in</title></head><body><main><h1>Sign in</h1><p>Sign in to read the report you asked for; this page stands where the PDF would be, as many sites do.</p></main></body></html>",
+    ),
 };
 
 function document(name: string): Promise<{ body: Uint8Array; type: string }> | null {
@@ -41,10 +46,21 @@ function document(name: string): Promise<{ body: Uint8Array; type: string }> | n
   if (!make) return null;
   let doc = built.get(name);
   if (!doc) {
-    doc = Promise.resolve(make()).then((body) => ({ body, type: name.endsWith(".docx") ? DOCX : PDF }));
+    doc = Promise.resolve(make()).then((body) => ({
+      body,
+      type: name.endsWith(".docx") ? DOCX : name === "wall.pdf" ? "text/html" : PDF,
+    }));
     built.set(name, doc);
   }
   return doc;
+}
+
+/**
+ * Builds the generated documents before any test asks: built on a first request, the
+ * bombs (a 60 MB deflate) would hold the origin's event loop while other fetches time out.
+ */
+export async function buildDocuments(): Promise<void> {
+  await Promise.all(Object.keys(makers).map((name) => document(name)));
 }
 
 /** Serves /docs/<name>[?type=<content-type>]; false for any other path. */

@@ -2,7 +2,7 @@
 // unit and integration tests, whose URL is handed to the pool as DEV_ALLOWED_ORIGINS.
 import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
-import { documentRoutes } from "./document-routes";
+import { buildDocuments, documentRoutes } from "./document-routes";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
 import { loopbackName } from "./loopback-name";
 import { sitemapRoutes } from "./sitemap-routes";
@@ -21,6 +21,7 @@ const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
 
 export async function setup(project: TestProject): Promise<void> {
+  await buildDocuments();
   const origin = await startOrigin({
     routes: async (req, res, url) =>
       (await webhookRoutes(req, res, url)) ||
