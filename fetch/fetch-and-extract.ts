@@ -76,30 +76,29 @@ export async function fetchAndExtract(
   }
   const kind = classifyContentType(page.contentType, page.body);
   const isDocument = kind === "pdf" || kind === "docx";
-  // This delivery's documents have had their time: this one waits for the next, uncounted.
-  if (isDocument && documentBudget && !documentBudget.allows())
-    return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
   if (isDocument) await loadReader(kind);
-  const started = Date.now();
-  const extracted = await extract({
-    body: page.body,
-    contentType: page.contentType,
-    url: page.finalUrl,
-    options: {
-      onlyMainContent: options.onlyMainContent,
-      images: options.images,
-      includeSelectors: options.includeSelectors,
-      excludeSelectors: options.excludeSelectors,
-      includeHtml: options.formats.includes("html"),
-      includeText: options.formats.includes("text"),
-      includeLinks: options.formats.includes("links"),
-      documents: limits.documents && {
-        ...limits.documents,
-        maxPages: Math.min(options.maxPages ?? limits.documents.maxPages, limits.documents.maxPages),
+  const read = () =>
+    extract({
+      body: page.body,
+      contentType: page.contentType,
+      url: page.finalUrl,
+      options: {
+        onlyMainContent: options.onlyMainContent,
+        images: options.images,
+        includeSelectors: options.includeSelectors,
+        excludeSelectors: options.excludeSelectors,
+        includeHtml: options.formats.includes("html"),
+        includeText: options.formats.includes("text"),
+        includeLinks: options.formats.includes("links"),
+        documents: limits.documents && {
+          ...limits.documents,
+          maxPages: Math.min(options.maxPages ?? limits.documents.maxPages, limits.documents.maxPages),
+        },
       },
-    },
-  });
-  if (isDocument) documentBudget?.spend(Date.now() - started);
+    });
+  const extracted = isDocument && documentBudget ? await documentBudget.read(read) : await read();
+  // This delivery's documents have had their time: this one waits for the next, uncounted.
+  if (extracted === null) return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
   const validators = { etag: page.etag, lastModified: page.lastModified };
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);

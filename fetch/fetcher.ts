@@ -33,7 +33,7 @@ export function fetchLimitsFrom(settings: Settings): FetchLimits {
     documents: {
       maxPages: settings.DOCUMENT_MAX_PAGES,
       timeBudgetMs: settings.DOCUMENT_TIME_BUDGET_MS,
-      maxInflatedBytes: settings.DOCUMENT_MAX_INFLATED_BYTES,
+      maxInflatedBytes: settings.DOCX_MAX_INFLATED_BYTES,
     },
     maxRedirects: settings.MAX_REDIRECTS,
     allow: parseAllowList(settings.DEV_ALLOWED_ORIGINS, settings.STRICTLY_PUBLIC_FETCH),

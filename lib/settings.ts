@@ -13,15 +13,15 @@ export const Settings = z.object({
   MAX_URLS_PER_BATCH: positiveInt(1_000_000),
   MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   /** Byte cap on a PDF or DOCX body (and on an unlabelled one, which may be either); MAX_BODY_BYTES stays the HTML cap. */
-  MAX_DOCUMENT_BYTES: positiveInt(15 * 1024 * 1024),
+  MAX_DOCUMENT_BYTES: positiveInt(10 * 1024 * 1024),
   /** Pages of a PDF read at most (a batch's `maxPages` may ask for fewer); the record says `truncated` past them. */
   DOCUMENT_MAX_PAGES: positiveInt(500),
   /** Time one document may take to read; past it the URL fails `document_timeout`. */
   DOCUMENT_TIME_BUDGET_MS: positiveInt(10_000),
   /** Time the documents of one queue delivery may take together; later documents go back to the queue (README, Documents). */
-  DOCUMENT_DELIVERY_BUDGET_MS: positiveInt(20_000),
+  DOCUMENT_DELIVERY_MS: positiveInt(20_000),
   /** Bytes a DOCX's XML parts may inflate to, together. */
-  DOCUMENT_MAX_INFLATED_BYTES: positiveInt(50 * 1024 * 1024),
+  DOCX_MAX_INFLATED_BYTES: positiveInt(50 * 1024 * 1024),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   MAX_REDIRECTS: positiveInt(5),
   CHUNK_SIZE: positiveInt(25),

@@ -22,7 +22,7 @@ export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Pro
   const settings = readSettings(env);
   const limit = createLimiter(FETCH_CONCURRENCY);
   // One budget for the delivery's documents: the invocation's CPU is what they share.
-  const documentBudget = new DocumentBudget(settings.DOCUMENT_DELIVERY_BUDGET_MS);
+  const documentBudget = new DocumentBudget(settings.DOCUMENT_DELIVERY_MS);
   await consumeMessages(batch, {
     schema: ChunkMessage,
     concurrency: "all",

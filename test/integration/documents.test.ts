@@ -75,5 +75,5 @@ describe("a batch of pages and documents", () => {
     const fetched = (await originRequests()).filter((r) => r.path.includes(run));
     expect(new Set(fetched.map((r) => r.path)).size).toBe(cases.length - 1);
     expect(fetched.filter((r) => r.path.startsWith("/pages/"))).toHaveLength(2);
-  });
+  }, 120_000);
 });

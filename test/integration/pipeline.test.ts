@@ -73,7 +73,7 @@ describe("a batch from submission to download", () => {
     expect(second.records.map((r) => r.index)).toEqual([5, 6, 7, 8, 9]);
   });
 
-  it("records failures with their codes: redirect loops, private redirect hops, unsupported types", async () => {
+  it("records failures with their codes: redirect loops, private redirect hops, a broken PDF", async () => {
     const run = unique("faults");
     const urls = [
       `${ORIGIN}/fault/redirect-loop?run=${run}`,
@@ -90,7 +90,7 @@ describe("a batch from submission to download", () => {
       "too_many_redirects",
       "blocked_address",
       "invalid_url",
-      "unsupported_content_type",
+      "document_malformed",
     ]);
   });
 

@@ -17,8 +17,8 @@ import {
 
 const PDF = "application/pdf";
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-/** Over the workerd tests' document cap (MAX_DOCUMENT_BYTES, 15 MiB by default). */
-const OVER_DOCUMENT_CAP = 16 * 1024 * 1024;
+/** Over the workerd tests' document cap (MAX_DOCUMENT_BYTES, 10 MiB by default). */
+const OVER_DOCUMENT_CAP = 11 * 1024 * 1024;
 
 const built = new Map<string, Promise<{ body: Uint8Array; type: string }>>();
 

@@ -1,6 +1,7 @@
 // Documents for the tests and the PDF bench, built in Node: PDFs made with pdf-lib (so
 // their text, metadata and links are known exactly), DOCX archives zipped here (so zip
 // and XML bombs can be made as well), and the real PDFs of test/fixtures/documents.
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -246,4 +247,52 @@ function crc32(bytes: Buffer): number {
   let c = 0xffffffff;
   for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A PDF written by hand, fast at any size: `pages` pages of `lines` lines of Times text,
+ * and `padBytes` of random bytes in a stream no page uses (big reports carry such
+ * attachments), so a file can be made near both the page and the byte caps in a blink.
+ */
+export function densePdf(pages: number, lines: number, padBytes = 0): Uint8Array {
+  const chunks: Buffer[] = [];
+  const offsets: number[] = [];
+  let size = 0;
+  const push = (b: Buffer) => {
+    chunks.push(b);
+    size += b.length;
+  };
+  const object = (n: number, body: Buffer | string) => {
+    offsets[n] = size;
+    push(Buffer.from(`${n} 0 obj\n`));
+    push(typeof body === "string" ? Buffer.from(body) : body);
+    push(Buffer.from("\nendobj\n"));
+  };
+  const stream = (dict: string, data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from("\nendstream")]);
+  push(Buffer.from("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "latin1"));
+  const first = 5; // 1 catalog, 2 pages, 3 font, 4 padding; then a page and its content each
+  const kids = Array.from({ length: pages }, (_, i) => `${first + 2 * i} 0 R`).join(" ");
+  object(1, "<< /Type /Catalog /Pages 2 0 R >>");
+  object(2, `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`);
+  object(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>");
+  object(4, stream("", padBytes > 0 ? randomBytes(padBytes) : Buffer.alloc(0)));
+  for (let p = 0; p < pages; p++) {
+    const ops: string[] = [];
+    for (let i = 0; i < lines; i++)
+      ops.push(
+        `BT /F1 10 Tf 40 ${800 - i * 13} Td (Page ${p + 1}, line ${i}: filler words for a document near the caps.) Tj ET`,
+      );
+    object(
+      first + 2 * p,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${first + 2 * p + 1} 0 R >>`,
+    );
+    object(first + 2 * p + 1, stream("", Buffer.from(ops.join("\n"))));
+  }
+  const count = first + 2 * pages;
+  const xref = [`xref\n0 ${count}\n0000000000 65535 f \n`];
+  for (let n = 1; n < count; n++) xref.push(`${String(offsets[n]).padStart(10, "0")} 00000 n \n`);
+  const start = size;
+  push(Buffer.from(`${xref.join("")}trailer\n<< /Size ${count} /Root 1 0 R >>\nstartxref\n${start}\n%%EOF\n`));
+  return Buffer.concat(chunks);
 }

@@ -33,6 +33,22 @@ describe("the documents' budget of one queue delivery", () => {
     expect(zero.allows()).toBe(false);
   });
 
+  it("reads one document at a time, and gives null to one whose turn comes after the budget is spent", async () => {
+    const budget = new DocumentBudget(60_000);
+    const log: string[] = [];
+    const slow = (name: string) => async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      log.push(`${name} end`);
+      return name;
+    };
+    expect(await Promise.all([budget.read(slow("a")), budget.read(slow("b"))])).toEqual(["a", "b"]);
+    expect(log).toEqual(["a start", "a end", "b start", "b end"]);
+    const small = new DocumentBudget(5);
+    const both = await Promise.all([small.read(slow("c")), small.read(slow("d"))]);
+    expect(both).toEqual(["c", null]);
+  });
+
   it("applies the batch's maxPages under the deployment's DOCUMENT_MAX_PAGES", async () => {
     const capped = BatchOptions.parse({ maxPages: 3 });
     const long = await fetchAndExtract(entry(`${origin}/docs/long.pdf?budget=pages`), capped, limits, null);

@@ -46,12 +46,12 @@ describe("extract", () => {
     expect(late.ok && late.value.markdown).toContain("The second paragraph");
   });
 
-  it("refuses a PDF with unsupported_content_type", async () => {
+  it("ends a body that is only a PDF header document_malformed", async () => {
     const r = await extract({
       body: new Uint8Array([37, 80, 68, 70]),
       contentType: "application/pdf",
       url: "https://example.com/x.pdf",
     });
-    expect(r).toMatchObject({ ok: false, error: { code: "unsupported_content_type" } });
+    expect(r).toMatchObject({ ok: false, error: { code: "document_malformed" } });
   });
 });
