@@ -49,6 +49,24 @@ describe("the documents' budget of one queue delivery", () => {
     expect(both).toEqual(["c", null]);
   });
 
+  it("ends document failures on their first attempt, never as a retry", async () => {
+    const cases = [
+      ["scanned.pdf", "document_no_text"],
+      ["issue3371.pdf", "document_encrypted"],
+      ["broken.pdf", "document_malformed"],
+      ["huge.pdf", "too_large"],
+      ["xml-bomb.docx", "document_too_complex"],
+    ] as const;
+    for (const [name, code] of cases) {
+      const outcome = await fetchAndExtract(entry(`${origin}/docs/${name}?budget=final`), options, limits, null);
+      expect(outcome.kind === "terminal" && outcome.record, name).toMatchObject({
+        status: "failed",
+        error: { code },
+        attempts: 1,
+      });
+    }
+  });
+
   it("applies the batch's maxPages under the deployment's DOCUMENT_MAX_PAGES", async () => {
     const capped = BatchOptions.parse({ maxPages: 3 });
     const long = await fetchAndExtract(entry(`${origin}/docs/long.pdf?budget=pages`), capped, limits, null);
