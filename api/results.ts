@@ -28,6 +28,7 @@ import {
   ResultsQuery,
 } from "./openapi-schemas";
 import type { AppEnv } from "./types";
+import { keptRaw, warcResponse } from "./warc-download";
 
 const notReady = {
   409: errorResponse("Not published yet: the batch is still running"),
@@ -188,6 +189,9 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       if (firstSummary.status === "expired") throw expired();
       first = await publishedManifest(c.env, merge);
     }
+    if (format === "warc" && !keptRaw(manifest)) {
+      throw new ApiError(409, "not_kept_raw", "the batch did not keep its pages (options.keepRaw): no WARC to give");
+    }
     const { records } = downloadSelection(c.env, manifest, first, changes);
     const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
@@ -236,6 +240,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const selection = downloadSelection(c.env, manifest, first, changes);
     const { name, blocks } = selection;
     const records = String(selection.records);
+    if (format === "warc") return warcResponse(c.env, manifest, name, blocks);
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
         headers: {

@@ -2,7 +2,13 @@ import type { ClaimEntry, GateRelease } from "../lib/coordinator-protocol";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
-import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import {
+  fetchAndExtract,
+  type PageSource,
+  type Previous,
+  recordWithoutFetch,
+  type UrlOutcome,
+} from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
 
@@ -16,6 +22,8 @@ export interface GroupContext {
   limit: <R>(work: () => Promise<R>) => Promise<R>;
   /** The previous run's record of an entry, when the batch is a later run and has one worth a conditional request. */
   previousOf?: (entry: ClaimEntry) => Previous | null;
+  /** Where pages come from and bodies are kept (default: the origin, nothing kept). */
+  pages?: PageSource;
 }
 
 /**
@@ -71,7 +79,7 @@ async function fetchGranted(
     }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
-    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous));
+    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.pages));
     if (outcome.kind === "retry" && outcome.rateLimited) {
       rateLimitedFor = outcome.afterSeconds;
       feedback.rateLimitedForMs = rateLimitedFor * 1000;

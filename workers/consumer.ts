@@ -1,5 +1,5 @@
 import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
-import { fetchLimitsFrom } from "../fetch/fetcher";
+import { fetchLimitsFrom, fetchPage } from "../fetch/fetcher";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
 import { originOf } from "../fetch/polite-fetch";
 import { coordinatorOf } from "../lib/batch-objects";
@@ -12,6 +12,7 @@ import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { PreviousRecords } from "./previous-records";
 import { consumeMessages } from "./queue-loop";
+import { keepingSource, reextractChunk } from "./stored-pages";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -65,8 +66,11 @@ async function processChunk(
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
+    ...(claim.options.keepRaw && { pages: keepingSource(env.RESULTS, message.batchId, { fetch: fetchPage }) }),
   };
-  const outcomes = await fetchChunk(claim.entries, ctx);
+  const outcomes = claim.reextractOf
+    ? await reextractChunk(env, claim.reextractOf, claim.entries, claim.options, ctx.fetchLimits)
+    : await fetchChunk(claim.entries, ctx);
 
   const written: ResultRecord[] = [];
   const urls: UrlReport[] = [];
