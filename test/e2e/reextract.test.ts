@@ -135,12 +135,10 @@ describe("keepRaw and re-extraction through wrangler dev", () => {
     const venv = join(temp, "venv");
     const made = spawnSync("python3", ["-m", "venv", venv], { encoding: "utf8" });
     const pip =
-      made.status === 0 &&
-      spawnSync(join(venv, "bin", "pip"), ["install", "-q", "warcio"], {
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-    if (!pip || pip.status !== 0) {
+      made.status === 0
+        ? spawnSync(join(venv, "bin", "pip"), ["install", "-q", "warcio"], { encoding: "utf8", timeout: 120_000 })
+        : null;
+    if (pip?.status !== 0) {
       console.warn(
         `skipped: pip could not install warcio here (${(pip ? pip.stderr : made.stderr).trim().split("\n").pop()})`,
       );
