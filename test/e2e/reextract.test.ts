@@ -11,6 +11,7 @@ import { inflateRawSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { WARCParser } from "warcio";
 import type { ResultRecord } from "../../lib/schemas";
+import { runCli } from "./cli-runner";
 import { serviceForFile } from "./service";
 
 const service = serviceForFile();
@@ -128,6 +129,29 @@ describe("keepRaw and re-extraction through wrangler dev", () => {
     }
     expect(types).toEqual({ warcinfo: 1, response: stored, metadata: stored });
     expect(targets).toEqual(kept.records.filter((r) => r.raw).map((r) => r.finalUrl));
+  });
+
+  it("trawl reextract ID --format ... --wait prints the new id on stdout and waits for its results", async () => {
+    expect(kept.id).not.toBe("");
+    const env = { url: service.dev.url, key: "dev-key" };
+    const before = service.origin.requests.length;
+    const run = await runCli(["reextract", kept.id, "--format", "text", "--selector", "article", "--wait"], env);
+    expect(run.code, run.stderr).toBe(0);
+    // The id first; --wait then prints the finished batch's status, as `trawl submit --wait` does.
+    const id = run.stdout.split("\n")[0] ?? "";
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const status = await service.client.status(id);
+    expect(status.published).toBe(true);
+    expect(status.reextractOf).toBe(kept.id);
+    expect(service.origin.requests.length).toBe(before);
+    const records = await service.client.downloadAll(id);
+    expect(records[0]?.text).toContain("Paragraph 1 of article 0");
+    expect(records[0]?.text).not.toContain("Privacy");
+
+    const refused = await runCli(["reextract", kept.id, "--format", "pdf"], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("formats");
   });
 
   it("reads back in Python's warcio, with every payload digest checked", async (ctx) => {
