@@ -16,7 +16,7 @@ export interface Previous {
 
 /**
  * Where a page's bytes come from and where they are kept: the origin by default; a
- * re-extraction reads them back from the first batch's stored bodies (workers/reextract.ts).
+ * re-extraction reads them back from the first batch's stored bodies (workers/stored-pages.ts).
  */
 export interface PageSource {
   fetch(url: string, limits: FetchLimits, conditional: Record<string, string> | null): Promise<FetchOutcome>;
@@ -70,7 +70,7 @@ export async function fetchAndExtract(
     // A kept batch refers to the stored body a 304 confirms; with none left, it fetches the page whole.
     const keptBody = options.keepRaw && carried?.raw && (await source.kept?.(carried.raw)) ? carried.raw : null;
     if (!carried || (options.keepRaw && !keptBody)) return fetchAndExtract(entry, options, limits, null, source);
-    const { raw: _raw, ...content } = carried;
+    const { raw: _raw, reextract: _reextract, ...content } = carried;
     // The content, metadata and hash are the previous record's; the exchange is this one's.
     const record: ResultRecord = {
       ...content,
