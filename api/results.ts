@@ -87,7 +87,8 @@ const manifestRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/download",
-  summary: "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet",
+  summary:
+    "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet, or a `keepRaw` batch's stored pages as WARC",
   security: bearerSecurity,
   request: { params: BatchParams, query: DownloadLinkQuery },
   responses: {
@@ -101,7 +102,7 @@ const signedDownloadRoute = createRoute({
   method: "get",
   path: "/v1/downloads/{id}",
   summary:
-    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet). No API key: the signature is the credential.",
+    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet; `warc`: the stored pages as WARC/1.1). No API key: the signature is the credential.",
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: {
@@ -110,6 +111,7 @@ const signedDownloadRoute = createRoute({
         "application/x-ndjson": { schema: z.string() },
         "application/gzip": { schema: z.string().openapi({ format: "binary" }) },
         "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+        "application/warc": { schema: z.string().openapi({ format: "binary" }) },
       },
     },
     400: batchErrors[400],

@@ -30,26 +30,22 @@ export async function gunzip(stream: ReadableStream<Uint8Array>): Promise<Uint8A
   return new Uint8Array(await new Response(stream.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 }
 
-/**
- * Stores a fetched body under `batchId` unless the same bytes are already there (a
- * create-only put settles two consumers storing the same bytes at once); answers the
- * reference the record keeps.
- */
-export async function storeRaw(
-  bucket: RawBucket,
-  batchId: string,
-  body: Uint8Array,
-  date: string | null,
-): Promise<RawRef> {
+/** The reference a record keeps for `body` fetched by batch `batchId`: its key is named by the bytes' SHA-256. */
+export async function rawRefOf(batchId: string, body: Uint8Array, date: string | null): Promise<RawRef> {
   const sha256 = await sha256Hex(body);
-  const key = r2Keys.raw(batchId, sha256);
-  if ((await bucket.head(key)) === null) {
-    await bucket.put(key, await gzip(body), {
-      onlyIf: { etagDoesNotMatch: "*" },
-      httpMetadata: { contentType: "application/gzip" },
-    });
-  }
-  return { key, sha256, bytes: body.byteLength, date };
+  return { key: r2Keys.raw(batchId, sha256), sha256, bytes: body.byteLength, date };
+}
+
+/**
+ * Stores a body at its content-addressed `key` unless the same bytes are already there
+ * (a create-only put settles two consumers storing the same bytes at once).
+ */
+export async function putRaw(bucket: RawBucket, key: string, body: Uint8Array): Promise<void> {
+  if ((await bucket.head(key)) !== null) return;
+  await bucket.put(key, await gzip(body), {
+    onlyIf: { etagDoesNotMatch: "*" },
+    httpMetadata: { contentType: "application/gzip" },
+  });
 }
 
 /** Whether the stored body `ref` names is still there (its batch may have expired). */

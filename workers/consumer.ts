@@ -59,6 +59,7 @@ async function processChunk(
 
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
+  const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { fetch: fetchPage }) : null;
   const ctx: GroupContext = {
     env,
     options: claim.options,
@@ -66,7 +67,7 @@ async function processChunk(
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
-    ...(claim.options.keepRaw && { pages: keepingSource(env.RESULTS, message.batchId, { fetch: fetchPage }) }),
+    ...(kept && { pages: kept }),
   };
   const outcomes = claim.reextractOf
     ? await reextractChunk(env, claim.reextractOf, claim.entries, claim.options, ctx.fetchLimits)
@@ -99,6 +100,7 @@ async function processChunk(
     });
   }
 
+  await kept?.settled(); // the bodies the records point at are stored before the records are written
   const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
   const part = written.length > 0 ? await writePart(env.RESULTS, key, written) : null;
   const { accepted } = await coordinator.reportChunk({

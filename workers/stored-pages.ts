@@ -7,7 +7,7 @@ import { coordinatorOf } from "../lib/batch-objects";
 import type { PreviousState } from "../lib/changes";
 import { mapLimit } from "../lib/concurrency";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
-import { hasRaw, readRaw, storeRaw } from "../lib/raw-pages";
+import { hasRaw, putRaw, rawRefOf, readRaw } from "../lib/raw-pages";
 import { unfetchedRecord } from "../lib/result-parts";
 import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
 import { PreviousRecords } from "./previous-records";
@@ -15,12 +15,38 @@ import { PreviousRecords } from "./previous-records";
 /** Stored bodies read at once per chunk: each is an R2 read, a gunzip and an extraction. */
 const READ_CONCURRENCY = 4;
 
-/** The origin, with every fetched body kept under `batchId`. */
-export function keepingSource(bucket: R2Bucket, batchId: string, origin: PageSource): PageSource {
+/** Bodies being stored at once per chunk: the host's next page is fetched meanwhile, and memory stays bounded. */
+const STORES_IN_FLIGHT = 4;
+
+/** The origin, with every fetched body kept under `batchId`; `settled()` before the chunk's records are written. */
+export function keepingSource(
+  bucket: R2Bucket,
+  batchId: string,
+  origin: PageSource,
+): PageSource & { settled(): Promise<void> } {
+  const started = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<void>>();
   return {
     fetch: origin.fetch,
-    keep: (page) => storeRaw(bucket, batchId, page.body, page.date ?? null),
+    keep: async (page) => {
+      const ref = await rawRefOf(batchId, page.body, page.date ?? null);
+      if (started.has(ref.key)) return ref;
+      // Stored off the host's turn (its next page need not wait on R2), a few at a time.
+      while (inFlight.size >= STORES_IN_FLIGHT) await Promise.race([...inFlight].map((p) => p.catch(() => {})));
+      const store = putRaw(bucket, ref.key, page.body);
+      const tracked = store.then(
+        () => void inFlight.delete(tracked),
+        () => void inFlight.delete(tracked),
+      );
+      inFlight.add(tracked);
+      started.set(ref.key, store);
+      return ref;
+    },
     kept: (raw) => hasRaw(bucket, raw),
+    // A store that failed fails the chunk before any record points at its body: the queue delivers it again.
+    settled: async () => {
+      await Promise.all(started.values());
+    },
   };
 }
 
