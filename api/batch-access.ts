@@ -48,6 +48,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     published,
     expiresAt: summary.expiresAt,
     retryOf: summary.retryOf?.batchId ?? null,
+    reextractOf: summary.reextractOf ?? null,
     previousBatch: summary.previousBatch,
     changes: summary.changes,
     run: summary.run,

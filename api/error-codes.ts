@@ -18,6 +18,7 @@ export const API_ERROR_STATUS = {
   already_expired: 409, // cancelling a Firecrawl job whose batch expired
   not_ready: 409, // the batch has not published its manifest yet
   nothing_to_retry: 409, // no URL ended with the codes a retry asks for
+  not_kept_raw: 409, // re-extracting, or downloading as WARC, a batch that did not keep its pages (`keepRaw`)
   schedule_stopped: 409, // changing or running a stopped schedule
   schedule_quota: 409, // the tenant's schedules that are not stopped are at MAX_SCHEDULES_PER_TENANT
   schedule_source: 409, // deleting a batch a live schedule copies its list from

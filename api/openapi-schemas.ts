@@ -146,6 +146,8 @@ export const BatchView = z
     published: z.boolean(),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable(),
+    /** The batch this one re-extracts (POST /v1/batches/{id}/reextract), or null. */
+    reextractOf: BatchId.nullable().optional(),
     previousBatch: BatchId.nullable(),
     changes: ChangeCountsView.nullable(),
     /** A scheduled run's link to its schedule, or null. */
@@ -220,7 +222,7 @@ export const ErrorsPage = z
   .openapi("ErrorsPage");
 
 /** How a result set downloads: NDJSON, NDJSON gzipped whatever the client accepts, or Parquet. */
-export const DownloadFormat = z.enum(["ndjson", "ndjson.gz", "parquet"]);
+export const DownloadFormat = z.enum(["ndjson", "ndjson.gz", "parquet", "warc"]);
 export type DownloadFormat = z.infer<typeof DownloadFormat>;
 
 export const DownloadLink = z
@@ -232,7 +234,7 @@ const ChangesFilter = z.enum(["only"]);
 export const DownloadLinkQuery = z.object({
   format: DownloadFormat.default("ndjson").openapi({
     description:
-      "`ndjson` (default), `ndjson.gz` (gzip bytes whatever Accept-Encoding says) or `parquet` (typed columns)",
+      "`ndjson` (default), `ndjson.gz` (gzip bytes whatever Accept-Encoding says), `parquet` (typed columns) or `warc` (the stored pages of a `keepRaw` batch as WARC/1.1, one gzip member per record)",
   }),
   merge: BatchId.optional().openapi({
     description:

@@ -28,6 +28,7 @@ import {
   ResultsQuery,
 } from "./openapi-schemas";
 import type { AppEnv } from "./types";
+import { keptRaw, warcResponse } from "./warc-download";
 
 const notReady = {
   409: errorResponse("Not published yet: the batch is still running"),
@@ -86,7 +87,8 @@ const manifestRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/download",
-  summary: "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet",
+  summary:
+    "A signed, expiring URL that streams the complete result set as NDJSON, gzipped NDJSON or Parquet, or a `keepRaw` batch's stored pages as WARC",
   security: bearerSecurity,
   request: { params: BatchParams, query: DownloadLinkQuery },
   responses: {
@@ -100,7 +102,7 @@ const signedDownloadRoute = createRoute({
   method: "get",
   path: "/v1/downloads/{id}",
   summary:
-    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet). No API key: the signature is the credential.",
+    "Stream the result set in input order, in the format the link was signed for (NDJSON gzipped when accepted; `ndjson.gz` always gzip bytes; Parquet; `warc`: the stored pages as WARC/1.1). No API key: the signature is the credential.",
   request: { params: BatchParams, query: DownloadQuery },
   responses: {
     200: {
@@ -109,6 +111,7 @@ const signedDownloadRoute = createRoute({
         "application/x-ndjson": { schema: z.string() },
         "application/gzip": { schema: z.string().openapi({ format: "binary" }) },
         "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+        "application/warc": { schema: z.string().openapi({ format: "binary" }) },
       },
     },
     400: batchErrors[400],
@@ -188,6 +191,9 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       if (firstSummary.status === "expired") throw expired();
       first = await publishedManifest(c.env, merge);
     }
+    if (format === "warc" && !keptRaw(manifest)) {
+      throw new ApiError(409, "not_kept_raw", "the batch did not keep its pages (options.keepRaw): no WARC to give");
+    }
     const { records } = downloadSelection(c.env, manifest, first, changes);
     const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
@@ -236,6 +242,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const selection = downloadSelection(c.env, manifest, first, changes);
     const { name, blocks } = selection;
     const records = String(selection.records);
+    if (format === "warc") return warcResponse(c.env, manifest, name, blocks);
     if (format === "parquet") {
       return new Response(ndjsonToParquet(blocks), {
         headers: {

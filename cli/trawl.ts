@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { TrawlApi } from "./api-client";
 import { downloadCommand } from "./commands/download";
 import { cancelCommand, errorsCommand, listCommand, statusCommand } from "./commands/inspect";
+import { reextractCommand } from "./commands/reextract";
 import { submitCommand } from "./commands/submit";
 import { CliError, EXIT_CODES_HELP, ExitCode } from "./exit-codes";
 import { watchBatch } from "./watch-batch";
@@ -61,6 +62,22 @@ program
   .option("--wait", "watch the batch until its results are published")
   .option("--json", "print the API's answer as JSON instead of the id")
   .action(run((api, file: string, flags) => submitCommand(api, file, flags)));
+
+program
+  .command("reextract")
+  .description(
+    "Extract a kept batch's stored pages (submitted with keepRaw) again with other options, fetching nothing. Prints the new batch id.",
+  )
+  .argument("<id>", "the kept batch's id")
+  .option("--format <formats>", "comma-separated: markdown, html, text, links")
+  .option("--selector <css>", "keep only what matches (repeatable)", (v: string, all: string[] = []) => [...all, v])
+  .option("--exclude <css>", "drop what matches (repeatable)", (v: string, all: string[] = []) => [...all, v])
+  .option("--full-page", "keep the whole page, not only the main content")
+  .option("--no-images", "text only: no images in the Markdown")
+  .option("--idempotency-key <key>", "asking again with the same key returns the same batch")
+  .option("--wait", "watch the new batch until its results are published")
+  .option("--json", "print the API's answer as JSON instead of the id")
+  .action(run((api, id: string, flags) => reextractCommand(api, id, flags)));
 
 program
   .command("status")

@@ -117,6 +117,23 @@ export class BatchCoordinator extends DurableObject<Env> {
     }));
   }
 
+  /** A published batch's options and every URL of its list, discovered ones too, for a re-extraction of it; null as for `view`. */
+  async reextractInputs(
+    tenant: string,
+    cursor: number,
+    limit: number,
+  ): Promise<Owned<{ options: BatchOptions; inputs: { index: number; url: string; id: string | null }[] }>> {
+    return this.ownedRead(tenant, (batch) => ({
+      options: batch.options,
+      inputs: this.cx.store.inputs(cursor, limit, true),
+    }));
+  }
+
+  /** Where this batch's records from `cursor` on live (internal: a re-extraction of it reads them by index). */
+  async recordsFrom(cursor: number, limit: number): Promise<ResultLocation[]> {
+    return this.cx.store.batch() ? this.cx.store.locate(cursor, limit, null) : [];
+  }
+
   // ---- asked by the next run of a schedule (internal: the run checked the tenant when it began) ----
 
   /** This run's state of each normalised URL, for the next run's conditional requests and changes. */

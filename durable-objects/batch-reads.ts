@@ -82,8 +82,8 @@ export class BatchReads {
   }
 
   /** The uploaded list from `cursor` on, without discovered URLs (a new run discovers afresh). */
-  inputs(cursor: number, limit: number): { index: number; url: string; id: string | null }[] {
-    const end = this.size().explicitTotal ?? Number.MAX_SAFE_INTEGER;
+  inputs(cursor: number, limit: number, discovered = false): { index: number; url: string; id: string | null }[] {
+    const end = discovered ? Number.MAX_SAFE_INTEGER : (this.size().explicitTotal ?? Number.MAX_SAFE_INTEGER);
     return this.sql
       .exec<UrlRow>(
         "SELECT idx, url, caller_id FROM urls WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",

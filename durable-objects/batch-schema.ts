@@ -111,6 +111,7 @@ const ADDED_COLUMNS = {
     "busy_urls INTEGER NOT NULL DEFAULT 0",
     "copy_from TEXT",
     "copy_cursor INTEGER",
+    "reextract_of TEXT",
   ],
   // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
   // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).

@@ -101,8 +101,8 @@ export class BatchStore extends BatchReads {
   createBatch(input: BeginInput, token: string, now: number): void {
     this.sql.exec(
       `INSERT INTO batch (one, batch_id, tenant, phase, options, ingest_token, created_at, last_ingest_at, chunk_size,
-         retry_of, retry_codes, previous_batch, run)
-       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         retry_of, retry_codes, previous_batch, run, reextract_of)
+       VALUES (1, ?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.batchId,
       input.tenant,
       JSON.stringify(input.options),
@@ -114,6 +114,7 @@ export class BatchStore extends BatchReads {
       input.retryOf?.codes ? JSON.stringify(input.retryOf.codes) : null,
       input.previousBatch ?? null,
       input.run ? JSON.stringify(input.run) : null,
+      input.reextractOf ?? null,
     );
   }
 

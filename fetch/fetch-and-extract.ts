@@ -5,9 +5,9 @@ import { classifyContentType } from "../lib/extract/content-type";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
-import type { BatchOptions, ResultRecord } from "../lib/schemas";
+import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
 import type { DocumentBudget } from "./document-budget";
-import { type FetchLimits, fetchPage } from "./fetcher";
+import { type FetchedPage, type FetchLimits, type FetchOutcome, fetchPage } from "./fetcher";
 
 /** The previous run's record of a URL: its validators go with the request, and a 304 carries its content forward. */
 export interface Previous {
@@ -15,6 +15,20 @@ export interface Previous {
   /** Null when the record is gone (its run expired): the page is then fetched whole. */
   load(): Promise<ResultRecord | null>;
 }
+
+/**
+ * Where a page's bytes come from and where they are kept: the origin by default; a
+ * re-extraction reads them back from the first batch's stored bodies (workers/stored-pages.ts).
+ */
+export interface PageSource {
+  fetch(url: string, limits: FetchLimits, conditional: Record<string, string> | null): Promise<FetchOutcome>;
+  /** With `keepRaw`: stores (or finds) a fetched body; the record keeps the reference. */
+  keep?(page: FetchedPage): Promise<RawRef>;
+  /** With `keepRaw`: whether a 304's carried body is still stored (else the page is fetched whole). */
+  kept?(raw: RawRef): Promise<boolean>;
+}
+
+const ORIGIN: PageSource = { fetch: fetchPage };
 
 /** What became of one URL in this attempt. `fetched`: a request went out for it. */
 export type UrlOutcome =
@@ -37,10 +51,11 @@ export async function fetchAndExtract(
   options: BatchOptions,
   limits: FetchLimits,
   previous: Previous | null = null,
+  source: PageSource = ORIGIN,
   documentBudget: DocumentBudget | null = null,
 ): Promise<UrlOutcome> {
   const attempts = entry.attempts + 1;
-  const page = await fetchPage(entry.url, limits, previous?.headers ?? null);
+  const page = await source.fetch(entry.url, limits, previous?.headers ?? null);
   const base = {
     index: entry.index,
     id: entry.id,
@@ -55,10 +70,16 @@ export async function fetchAndExtract(
   };
   if (page.ok && page.notModified) {
     const carried = await previous?.load();
-    if (!carried) return fetchAndExtract(entry, options, limits, null, documentBudget);
+    // A kept batch refers to the stored body a 304 confirms; with none left, it fetches the page whole.
+    const keptBody = options.keepRaw && carried?.raw && (await source.kept?.(carried.raw)) ? carried.raw : null;
+    if (!carried || (options.keepRaw && !keptBody)) {
+      return fetchAndExtract(entry, options, limits, null, source, documentBudget);
+    }
+    const { raw: _raw, reextract: _reextract, ...content } = carried;
     // The content, metadata and hash are the previous record's; the exchange is this one's.
     const record: ResultRecord = {
-      ...carried,
+      ...content,
+      ...(keptBody && { raw: keptBody }),
       ...base,
       contentType: page.contentType ?? carried.contentType,
       etag: page.etag ?? carried.etag,
@@ -99,7 +120,8 @@ export async function fetchAndExtract(
   const extracted = isDocument && documentBudget ? await documentBudget.read(read) : await read();
   // This delivery's documents have had their time: this one waits for the next, uncounted.
   if (extracted === null) return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
-  const validators = { etag: page.etag, lastModified: page.lastModified };
+  const raw = options.keepRaw && source.keep ? { raw: await source.keep(page) } : null;
+  const validators = { etag: page.etag, lastModified: page.lastModified, ...raw };
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);
     const rendering = extracted.error.needsRendering && { needsRendering: true };

@@ -58,6 +58,8 @@ export interface FetchedPage extends FetchTrace {
   notModified: boolean;
   etag: string | null;
   lastModified: string | null;
+  /** The response's Date header (kept with a stored body). */
+  date?: string | null;
 }
 
 export interface FetchFailure extends FetchTrace {
@@ -193,7 +195,8 @@ export async function fetchPage(
       : fail("network_error", read.message, { status, contentType });
   }
   const { body, truncated } = read;
-  return { ok: true, status, contentType, body, truncated, notModified: false, ...validators, ...trace() };
+  const date = response.headers.get("date");
+  return { ok: true, status, contentType, body, truncated, notModified: false, ...validators, date, ...trace() };
 }
 
 type BodyRead =

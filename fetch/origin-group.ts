@@ -3,7 +3,13 @@ import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
 import type { DocumentBudget } from "./document-budget";
-import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
+import {
+  fetchAndExtract,
+  type PageSource,
+  type Previous,
+  recordWithoutFetch,
+  type UrlOutcome,
+} from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
 
@@ -19,6 +25,8 @@ export interface GroupContext {
   previousOf?: (entry: ClaimEntry) => Previous | null;
   /** The time this delivery's documents may still take (workers/consumer.ts); none: no limit across documents. */
   documentBudget?: DocumentBudget;
+  /** Where pages come from and bodies are kept (default: the origin, nothing kept). */
+  pages?: PageSource;
 }
 
 /**
@@ -75,7 +83,7 @@ async function fetchGranted(
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
     const outcome = await ctx.limit(() =>
-      fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.documentBudget ?? null),
+      fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.pages, ctx.documentBudget ?? null),
     );
     if (outcome.kind === "retry" && outcome.rateLimited) {
       rateLimitedFor = outcome.afterSeconds;

@@ -61,6 +61,8 @@ export const BatchSummary = z.object({
   expiresAt: z.string().nullable(),
   /** Set on a batch made by POST /v1/batches/{id}/retry. */
   retryOf: RetryOf.nullable(),
+  /** Set on a batch made by POST /v1/batches/{id}/reextract: the batch whose stored bodies it read. */
+  reextractOf: z.string().nullable().optional(),
   /** The run this one is compared with (a schedule's previous run, or the one named on submission). */
   previousBatch: z.string().nullable(),
   /** How many records say each change; null until published. */
@@ -120,6 +122,7 @@ export function batchStatus(batch: Batch, facts: StatusFacts, now: number): Batc
     previousBatch: batch.previous_batch,
     changes: batch.changes,
     retryOf: batch.retry_of ? { batchId: batch.retry_of, codes: batch.retry_codes } : null,
+    reextractOf: batch.reextract_of,
     run: batch.run,
     sla: slaView(batch, { pending: progress.counts.pending, etaSeconds: progress.etaSeconds }, now),
     errorsByCode: facts.errorsByCode,

@@ -78,6 +78,8 @@ export const Batch = z.object({
   copy_from: z.string().nullable(),
   /** The next input index of `copy_from` to copy. */
   copy_cursor: nullableInt,
+  /** A re-extraction: the batch whose stored bodies it reads (workers/reextract.ts), or null. */
+  reextract_of: z.string().nullable(),
 });
 export type Batch = z.output<typeof Batch>;
 

@@ -32,6 +32,8 @@ export interface BeginInput {
   /** The run before this one (same tenant, published): its records make this one incremental. */
   previousBatch?: string;
   run?: RunLink;
+  /** A re-extraction: the published batch (same tenant, kept raw) whose stored bodies it reads. */
+  reextractOf?: string;
 }
 
 export type BeginResult =
@@ -61,6 +63,8 @@ export type ClaimResult =
       entries: ClaimEntry[];
       /** The previous run, whose records say what changed (null: every page is new). */
       previousBatch: string | null;
+      /** A re-extraction reads the bodies this batch stored instead of fetching (null: fetch). */
+      reextractOf?: string | null;
     }
   | { kind: "done" }
   | { kind: "busy" }

@@ -30,6 +30,7 @@ export const ErrorCode = z.enum([
   "validation_failed", // the page broke one of the batch's `validate` rules (failed; its extracted content is kept)
   "delivery_failed", // the queue gave up on the chunk (dead-letter queue)
   "removed", // in the previous run of a schedule, not in this run's list (only in `download?changes=only`)
+  "raw_unavailable", // a re-extraction found no record of the URL in the batch it re-extracts (its results are gone)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -33,3 +33,8 @@ export function idempotentRetryName(tenant: string, batchId: string, key: string
 export function scheduledRunName(tenant: string, scheduleId: string, scheduledAt: string): string {
   return objectName("schedule", tenant, scheduleId, scheduledAt);
 }
+
+/** The coordinator of the re-extraction of `batchId` a tenant's `Idempotency-Key` names. */
+export function idempotentReextractName(tenant: string, batchId: string, key: string): string {
+  return objectName("reextract", tenant, batchId, key);
+}

@@ -14,6 +14,10 @@ export const r2Keys = {
   /** A part of removed records (URLs of the previous run not in this one), from the previous run's `firstIndex` on. */
   removedPart: (batchId: string, firstIndex: number) =>
     `batches/${batchId}/removed/${String(firstIndex).padStart(10, "0")}.ndjson`,
+  /** Prefix of a batch's stored bodies (`keepRaw`). */
+  rawPrefix: (batchId: string) => `batches/${batchId}/raw/`,
+  /** A stored body, gzipped, named by the SHA-256 of its bytes: the same bytes are stored once per batch. */
+  raw: (batchId: string, sha256: string) => `batches/${batchId}/raw/${sha256}.gz`,
   /** The manifest, written once with a create-only put when the batch is final. */
   manifest: (batchId: string) => `batches/${batchId}/manifest.json`,
 } as const;

@@ -35,6 +35,8 @@ export const BatchOptions = z
     retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
     webhook: WebhookConfig.optional(),
+    /** Keep every fetched body, gzipped and content-addressed, beside the results (lib/raw-pages.ts). */
+    keepRaw: z.boolean().optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
@@ -77,6 +79,32 @@ export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
 export const RecordError = z.object({ code: ErrorCode, message: z.string() });
 export type RecordError = z.infer<typeof RecordError>;
+
+/**
+ * A stored body: its gzip object (under the batch that fetched it; a 304 in a later run
+ * points at the earlier batch's object), the SHA-256 and size of the bytes as received,
+ * and the response's Date header (the other headers that matter are the record's own:
+ * finalUrl, httpStatus, contentType, etag, lastModified, fetchedAt).
+ */
+export const RawRef = z.object({
+  key: z.string(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+  date: z.string().nullable(),
+});
+export type RawRef = z.infer<typeof RawRef>;
+
+/**
+ * How a re-extraction made a record: `raw`, extracted again from the stored body; or
+ * `original`, the first batch's record carried as it was (no body was stored for it:
+ * it failed or was skipped, or its body is gone), with `message` saying why.
+ */
+export const ReextractNote = z.object({
+  batchId: BatchId,
+  from: z.enum(["raw", "original"]),
+  message: z.string().nullable(),
+});
+export type ReextractNote = z.infer<typeof ReextractNote>;
 
 /** One line of a result part: everything Trawl knows about one input URL. */
 export const ResultRecord = z.object({
@@ -121,6 +149,10 @@ export const ResultRecord = z.object({
   fetchedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   attempts: z.number().int().nonnegative(),
+  /** With `keepRaw`: the stored body this record was extracted from (lib/raw-pages.ts). */
+  raw: RawRef.optional(),
+  /** On a re-extraction: where the record came from (lib/raw-pages.ts). */
+  reextract: ReextractNote.optional(),
 });
 export type ResultRecord = z.infer<typeof ResultRecord>;
 
@@ -182,5 +214,9 @@ export const Manifest = z.object({
   parts: z.array(ManifestPart),
   /** The records' changes next to the previous run (see lib/changes.ts); absent in manifests from before changes. */
   changes: ManifestChanges.optional(),
+  /** Set on a re-extraction: the batch whose stored bodies it read. */
+  reextractOf: BatchId.optional(),
+  /** Set with `keepRaw`: where the batch's stored bodies are; each record's `raw.key` names its own. */
+  raw: z.object({ prefix: z.string() }).optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

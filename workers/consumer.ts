@@ -1,6 +1,6 @@
 import { DocumentBudget } from "../fetch/document-budget";
 import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
-import { fetchLimitsFrom } from "../fetch/fetcher";
+import { fetchLimitsFrom, fetchPage } from "../fetch/fetcher";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
 import { originOf } from "../fetch/polite-fetch";
 import { coordinatorOf } from "../lib/batch-objects";
@@ -13,6 +13,7 @@ import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { PreviousRecords } from "./previous-records";
 import { consumeMessages } from "./queue-loop";
+import { keepingSource, reextractChunk } from "./stored-pages";
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -62,6 +63,7 @@ async function processChunk(
 
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
+  const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { fetch: fetchPage }) : null;
   const ctx: GroupContext = {
     env,
     options: claim.options,
@@ -70,8 +72,11 @@ async function processChunk(
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
     documentBudget,
+    ...(kept && { pages: kept }),
   };
-  const outcomes = await fetchChunk(claim.entries, ctx);
+  const outcomes = claim.reextractOf
+    ? await reextractChunk(env, claim.reextractOf, claim.entries, claim.options, ctx.fetchLimits)
+    : await fetchChunk(claim.entries, ctx);
 
   const written: ResultRecord[] = [];
   const urls: UrlReport[] = [];
@@ -100,6 +105,7 @@ async function processChunk(
     });
   }
 
+  await kept?.settled(); // the bodies the records point at are stored before the records are written
   const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
   const part = written.length > 0 ? await writePart(env.RESULTS, key, written) : null;
   const { accepted } = await coordinator.reportChunk({

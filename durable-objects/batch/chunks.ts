@@ -39,6 +39,7 @@ export async function claim(cx: BatchContext, chunkId: number): Promise<ClaimRes
     options: batch.options,
     entries,
     previousBatch: batch.previous_batch,
+    reextractOf: batch.reextract_of,
   };
 }
 

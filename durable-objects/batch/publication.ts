@@ -61,6 +61,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     options: manifestOptions(batch),
     parts: cx.store.parts(),
     changes: manifestChanges(cx, batch),
+    reextractOf: batch.reextract_of,
   });
   // A second publication (an alarm retried after a crash) finds the object and keeps it,
   // and takes its finish time from what the first one committed.

@@ -137,6 +137,10 @@ describe("the README's examples against npm start", () => {
     const merged = recordLines(of("Retry what failed", '"index":4'));
     expect(merged.map((line) => JSON.parse(line).index)).toEqual([0, 1, 2, 3, 4]);
     expect(of("Retention and deletion", "204")).not.toBe("");
+    const reextracted = recordLines(of("Preserved pages and re-extraction", '"reextract"'));
+    expect(reextracted.map((line) => JSON.parse(line).reextract.from)).toEqual(["raw", "raw", "original"]);
+    expect(readFileSync(join(work, "pages.warc.gz")).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(of("Preserved pages and re-extraction", "status")).toMatch(/status\s+completed/);
   });
 
   it("runs the schedule example: a cron schedule in Berlin, listed, paused, resumed, with an empty history", () => {

@@ -327,6 +327,7 @@ describe("the OpenAPI document", () => {
     "/v1/batches/{id}": ["delete", "get"],
     "/v1/batches/{id}/cancel": ["post"],
     "/v1/batches/{id}/retry": ["post"],
+    "/v1/batches/{id}/reextract": ["post"],
     "/v1/batches/{id}/results": ["get"],
     "/v1/batches/{id}/errors": ["get"],
     "/v1/batches/{id}/manifest": ["get"],

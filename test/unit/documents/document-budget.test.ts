@@ -15,15 +15,36 @@ describe("the documents' budget of one queue delivery", () => {
   it("puts a document back, uncounted, once the delivery's documents have had their time; pages still go through", async () => {
     const spent = new DocumentBudget(1000);
     spent.spend(1000);
-    const pdf = await fetchAndExtract(entry(`${origin}/docs/text.pdf?budget=spent`), options, limits, null, spent);
+    const pdf = await fetchAndExtract(
+      entry(`${origin}/docs/text.pdf?budget=spent`),
+      options,
+      limits,
+      null,
+      undefined,
+      spent,
+    );
     expect(pdf).toEqual({ kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false });
-    const page = await fetchAndExtract(entry(`${origin}/pages/7.html?budget=spent`), options, limits, null, spent);
+    const page = await fetchAndExtract(
+      entry(`${origin}/pages/7.html?budget=spent`),
+      options,
+      limits,
+      null,
+      undefined,
+      spent,
+    );
     expect(page.kind === "terminal" && page.record.status).toBe("succeeded");
   });
 
   it("lets the first document of a delivery through and counts its time", async () => {
     const fresh = new DocumentBudget(60_000);
-    const pdf = await fetchAndExtract(entry(`${origin}/docs/text.pdf?budget=fresh`), options, limits, null, fresh);
+    const pdf = await fetchAndExtract(
+      entry(`${origin}/docs/text.pdf?budget=fresh`),
+      options,
+      limits,
+      null,
+      undefined,
+      fresh,
+    );
     expect(pdf.kind === "terminal" && pdf.record).toMatchObject({ status: "succeeded", pageCount: 3 });
     const tight = new DocumentBudget(0);
     expect(tight.allows()).toBe(false);
