@@ -1,5 +1,6 @@
 import type { ErrorCode } from "../error-codes";
 import type { Failure, Result } from "../result";
+import type { QualitySignals } from "./quality";
 import type { StructuredData } from "./structured";
 
 /** Options a batch passes to the extractor for every page. */
@@ -18,6 +19,8 @@ export interface ExtractOptions {
   includeLinks?: boolean;
   /** Keep images in the Markdown (default true); false gives text only, without alt text. */
   images?: boolean;
+  /** Add the simhash, the detected language and the quality score (default true; analysis.ts). */
+  analyze?: boolean;
 }
 
 export interface ExtractInput {
@@ -55,6 +58,15 @@ export interface Extraction extends PageFields {
   structured?: StructuredData;
   /** Set when the HTML holds next to no content but runs scripts: a browser would show more. */
   needsRendering?: true;
+  /** 64-bit simhash of the main text (16 hex digits); absent when `analyze` is false. */
+  simhash?: string | null;
+  /** ISO 639-1 language detected from the main text, and the detector's score for it. */
+  detectedLanguage?: string | null;
+  languageConfidence?: number | null;
+  /** How far to trust this extraction, 0..1 (quality.ts). */
+  extractionQuality?: number;
+  /** What the score was computed from: for calibration, not written to records. */
+  qualitySignals?: QualitySignals;
 }
 
 /** A failed extraction may still say the page builds its content with scripts. */
