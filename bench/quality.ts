@@ -43,7 +43,8 @@ function languageAccuracy(all: ScoredPage[]): void {
       `none detected on ${none}, differs on ${wrong.length}` +
       ` (accuracy where detected ${((100 * agree) / Math.max(1, declared.length - none)).toFixed(1)} %)`,
   );
-  for (const p of wrong.slice(0, 12)) console.log(`  ${p.corpus}/${p.name}: declared ${p.declared}, detected ${p.detected}`);
+  for (const p of wrong.slice(0, 12))
+    console.log(`  ${p.corpus}/${p.name}: declared ${p.declared}, detected ${p.detected}`);
 }
 
 /**
@@ -72,7 +73,7 @@ async function timing(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const off = await run(false);
     const on = await run(true);
-    let t = performance.now();
+    const t = performance.now();
     for (const md of markdowns) {
       simhash64(md);
       detectLanguage(md);
@@ -80,7 +81,9 @@ async function timing(): Promise<void> {
     const analysisMs = performance.now() - t;
     alone.push(analysisMs / off);
     added.push((on - off) / off);
-    console.log(`round ${round + 1}: extractor ${off.toFixed(0)} ms off, ${on.toFixed(0)} ms on; simhash + language alone ${analysisMs.toFixed(1)} ms`);
+    console.log(
+      `round ${round + 1}: extractor ${off.toFixed(0)} ms off, ${on.toFixed(0)} ms on; simhash + language alone ${analysisMs.toFixed(1)} ms`,
+    );
   }
   const show = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);

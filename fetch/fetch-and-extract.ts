@@ -83,6 +83,7 @@ export async function fetchAndExtract(
       includeHtml: options.formats.includes("html"),
       includeText: options.formats.includes("text"),
       includeLinks: options.formats.includes("links"),
+      analyze: options.analysis !== false,
     },
   });
   const validators = { etag: page.etag, lastModified: page.lastModified };
@@ -124,6 +125,12 @@ export async function fetchAndExtract(
       ...(x.structured && { structured: x.structured }),
       ...(x.needsRendering && { needsRendering: true }),
       contentHash: x.contentHash,
+      ...(x.extractionQuality !== undefined && {
+        simhash: x.simhash ?? null,
+        detectedLanguage: x.detectedLanguage ?? null,
+        languageConfidence: x.languageConfidence ?? null,
+        extractionQuality: x.extractionQuality,
+      }),
     },
   };
 }

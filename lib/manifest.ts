@@ -15,6 +15,7 @@ export interface ManifestFacts {
   options: Manifest["options"];
   parts: ManifestPart[];
   changes?: ManifestChanges;
+  analysis?: Manifest["analysis"];
 }
 
 /** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
@@ -31,6 +32,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),
     ...(facts.changes && { changes: facts.changes }),
+    ...(facts.analysis && { analysis: facts.analysis }),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);

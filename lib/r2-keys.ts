@@ -14,6 +14,9 @@ export const r2Keys = {
   /** A part of removed records (URLs of the previous run not in this one), from the previous run's `firstIndex` on. */
   removedPart: (batchId: string, firstIndex: number) =>
     `batches/${batchId}/removed/${String(firstIndex).padStart(10, "0")}.ndjson`,
+  /** A part of near-duplicate marks (durable-objects/near-duplicates.ts), from `firstIndex` on. */
+  duplicatesPart: (batchId: string, firstIndex: number) =>
+    `batches/${batchId}/duplicates/${String(firstIndex).padStart(10, "0")}.ndjson`,
   /** The manifest, written once with a create-only put when the batch is final. */
   manifest: (batchId: string) => `batches/${batchId}/manifest.json`,
 } as const;

@@ -40,7 +40,10 @@ export function wordHashes(text: string, limit = MAX_WORDS): Uint32Array {
     }
     const cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
     const letter =
-      (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c > 0xbf && !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f));
+      (c >= 48 && c <= 57) ||
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      (c > 0xbf && !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f));
     if (letter) {
       if (c >= 65 && c <= 90) c += 32;
       else if (c > 0xbf) c = text[i]?.toLowerCase().charCodeAt(0) ?? c;

@@ -73,7 +73,9 @@ function clamp(x: number): number {
 }
 
 /** The Markdown's link text, all text, list lines and lines, counted in one pass over it. */
-export function markdownShape(markdown: string): Pick<QualitySignals, "linkChars" | "textChars" | "listLines" | "lines"> {
+export function markdownShape(
+  markdown: string,
+): Pick<QualitySignals, "linkChars" | "textChars" | "listLines" | "lines"> {
   let linkChars = 0;
   for (const m of markdown.matchAll(/\[([^\]\n]*)\]\(/g)) linkChars += (m[1] as string).length;
   let lines = 0;

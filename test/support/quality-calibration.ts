@@ -25,7 +25,12 @@ export async function scoreCorpora(): Promise<ScoredPage[]> {
   const out: ScoredPage[] = [];
   const rdir = readabilityDir();
   for (const p of rdir ? loadReadability(rdir) : []) {
-    const r = await extract({ body: p.bytes, contentType: "text/html", url: "http://fakehost/test/page.html", options: { images: false } });
+    const r = await extract({
+      body: p.bytes,
+      contentType: "text/html",
+      url: "http://fakehost/test/page.html",
+      options: { images: false },
+    });
     const text = r.ok ? markdownToText(r.value.markdown) : "";
     out.push(row("readability", p.name, r, tokenF1(text, htmlText(p.expected)).f1));
   }
@@ -39,7 +44,12 @@ export async function scoreCorpora(): Promise<ScoredPage[]> {
   return out;
 }
 
-function row(corpus: ScoredPage["corpus"], name: string, r: Awaited<ReturnType<typeof extract>>, f1: number): ScoredPage {
+function row(
+  corpus: ScoredPage["corpus"],
+  name: string,
+  r: Awaited<ReturnType<typeof extract>>,
+  f1: number,
+): ScoredPage {
   return {
     corpus,
     name,
@@ -115,7 +125,11 @@ function ranks(xs: number[]): number[] {
   const out = new Array<number>(xs.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
-    while (j + 1 < order.length && (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]) j++;
+    while (
+      j + 1 < order.length &&
+      (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]
+    )
+      j++;
     for (let k = i; k <= j; k++) out[(order[k] as readonly [number, number])[1]] = (i + j) / 2 + 1;
     i = j + 1;
   }
@@ -124,7 +138,10 @@ function ranks(xs: number[]): number[] {
 
 /** The table as Markdown rows (the README's calibration table). */
 export function formatTable(rows: BandRow[]): string {
-  const lines = ["| extractionQuality | pages | share | median word F1 | mean word F1 |", "| --- | ---: | ---: | ---: | ---: |"];
+  const lines = [
+    "| extractionQuality | pages | share | median word F1 | mean word F1 |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
   for (const r of rows)
     lines.push(
       `| ${r.band} | ${r.pages} | ${(r.share * 100).toFixed(1)} % | ${Number.isNaN(r.medianF1) ? "–" : r.medianF1.toFixed(3)} | ${Number.isNaN(r.meanF1) ? "–" : r.meanF1.toFixed(3)} |`,
