@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { type Origin, startOrigin } from "../../demo/origin-server";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
 import { loopbackName } from "./loopback-name";
+import { nearDuplicateRoutes } from "./near-duplicate-pages";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
@@ -22,7 +23,10 @@ export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/
 export async function setup(project: TestProject): Promise<void> {
   const origin = await startOrigin({
     routes: async (req, res, url) =>
-      (await webhookRoutes(req, res, url)) || faultRoutes(req, res, url) || sitemapRoutes(req, res, url),
+      (await webhookRoutes(req, res, url)) ||
+      faultRoutes(req, res, url) ||
+      sitemapRoutes(req, res, url) ||
+      nearDuplicateRoutes(req, res, url),
   });
   const polite = await startOrigin({ robots: POLITE_ROBOTS });
   const robotsFaults = await Promise.all(
