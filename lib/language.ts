@@ -6,7 +6,7 @@
 import eld from "eld/small";
 
 /** Characters of text the detector reads: enough for a stable answer, bounded cost on long pages. */
-const SAMPLE_CHARS = 1500;
+const SAMPLE_CHARS = 1000;
 /** A shorter sample says nothing reliable about a language. */
 const MIN_CHARS = 24;
 
