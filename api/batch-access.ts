@@ -99,5 +99,9 @@ export async function recordsAt(env: Env, locations: ResultLocation[]): Promise<
       if (wanted.has(record.index)) byIndex.set(record.index, record);
     }
   }
-  return locations.flatMap((l) => byIndex.get(l.index) ?? []);
+  return locations.flatMap((l) => {
+    const record = byIndex.get(l.index);
+    if (!record) return [];
+    return l.duplicate ? [{ ...record, ...l.duplicate }] : [record];
+  });
 }

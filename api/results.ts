@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { coordinatorOf } from "../lib/batch-objects";
 import { movedLines } from "../lib/changes";
+import { withDuplicateMarks } from "../lib/duplicate-marks";
 import { readManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
@@ -341,13 +342,13 @@ function downloadSelection(
   let selection: DownloadSelection = {
     name: `trawl-${id.slice(0, 12)}`,
     records: manifest.totals.total,
-    blocks: mergedBlocks(env, manifest.parts),
+    blocks: mergedBlocks(env, manifest),
   };
   if (first && manifest.retryOf) {
     selection = {
       name: `trawl-${first.batchId.slice(0, 12)}-merged`,
       records: first.totals.total,
-      blocks: mergeRetry(mergedBlocks(env, first.parts), selection.blocks, manifest.retryOf.codes),
+      blocks: mergeRetry(mergedBlocks(env, first), selection.blocks, manifest.retryOf.codes),
     };
   }
   if (changes !== undefined && manifest.changes) {
@@ -362,13 +363,17 @@ function downloadSelection(
   return selection;
 }
 
-/** The whole result set in input order, as NDJSON blocks: at most a few parts are held at once. */
-function mergedBlocks(env: Env, parts: ManifestPart[]): AsyncGenerator<string> {
-  return mergeParts(parts, async (key) => {
+/** The whole result set in input order, as NDJSON blocks, with its near-duplicate marks: at most a few parts are held at once. */
+function mergedBlocks(env: Env, manifest: Manifest | ManifestPart[]): AsyncGenerator<string> {
+  const read = async (key: string) => {
     const object = await env.RESULTS.get(key);
     if (!object) throw new Error(`result part ${key} is missing`);
     return object.text();
-  });
+  };
+  if (Array.isArray(manifest)) return mergeParts(manifest, read);
+  const marks = manifest.analysis?.duplicateParts ?? [];
+  const blocks = mergeParts(manifest.parts, read);
+  return marks.length > 0 ? withDuplicateMarks(blocks, marks, read) : blocks;
 }
 
 /** NDJSON blocks as a byte stream, pulled as the reader wants them. */

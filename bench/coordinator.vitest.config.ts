@@ -24,7 +24,7 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: ["bench/coordinator-model.ts"],
+    include: ["bench/coordinator-model.ts", "bench/near-duplicate-index.ts"],
     testTimeout: 60 * 60_000,
   },
 });

@@ -5,6 +5,7 @@ import type { ErrorEntry, PartInfo, ResultLocation } from "../lib/coordinator-pr
 import { messageOf } from "../lib/error-codes";
 import type { PageOutcome } from "../lib/webhooks";
 import type { UrlRow } from "./batch-schema";
+import { marksBetween } from "./near-duplicates";
 import { partsOf } from "./part-rows";
 
 export class BatchReads {
@@ -29,7 +30,16 @@ export class BatchReads {
           limit,
         )
       : this.sql.exec<UrlRow>("SELECT idx, state, part FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
-    return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
+    const found = rows.toArray().map((row): ResultLocation => ({ index: row.idx, state: row.state, part: row.part }));
+    // Near-duplicate marks are final only once every URL is: shown from publication on.
+    const published = this.sql.exec<{ k: string | null }>("SELECT manifest_key AS k FROM batch").toArray()[0]?.k;
+    const first = found[0];
+    const last = found[found.length - 1];
+    if (!published || !first || !last) return found;
+    const marks = marksBetween(this.sql, first.index, last.index);
+    return marks.size === 0
+      ? found
+      : found.map((l) => ({ ...l, ...(marks.has(l.index) && { duplicate: marks.get(l.index) }) }));
   }
 
   errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {

@@ -3,6 +3,7 @@
 // start: stored batches keep loading as the schema grows. Their statements are in
 // batch-store.ts, batch-reads.ts, discovery-store.ts, change-store.ts and webhook-store.ts.
 import type { UrlState } from "../lib/schemas";
+import { NEAR_DUPLICATE_SCHEMA } from "./near-duplicates";
 import { partTable } from "./part-rows";
 
 const SCHEMA = `
@@ -93,6 +94,7 @@ CREATE TABLE IF NOT EXISTS sources (
   message TEXT
 );
 CREATE INDEX IF NOT EXISTS sources_state ON sources (state, lost_at);
+${NEAR_DUPLICATE_SCHEMA}
 `;
 
 /** Columns added after 0.1 (retries, discovery, changes): added to older coordinators' tables on start. */
@@ -115,7 +117,8 @@ const ADDED_COLUMNS = {
   ],
   // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
   // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).
-  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT"],
+  // `quality`: a succeeded page's extractionQuality, for the manifest's distribution.
+  urls: ["change TEXT", "etag TEXT", "last_modified TEXT", "content_hash TEXT", "carried TEXT", "quality REAL"],
 };
 
 /** Creates the tables (if missing) and adds any column an older coordinator lacks. */

@@ -3,6 +3,7 @@
 // same statement group as the URL rows they count (the caller's transaction).
 import type { PartInfo, UrlReport } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
+import { indexSimhash } from "./near-duplicates";
 import { insertPart } from "./part-rows";
 
 type Counter = "succeeded" | "failed" | "skipped";
@@ -32,7 +33,7 @@ export function applyReport(
     // The change and validators ride on the same row update: no row written for them.
     const ended = sql.exec(
       `UPDATE urls SET state = ?, code = ?, message = ?, part = ?, attempts = attempts + ?,
-         change = ?, etag = ?, last_modified = ?, content_hash = ?
+         change = ?, etag = ?, last_modified = ?, content_hash = ?, quality = ?
        WHERE idx = ? AND state = 'pending' RETURNING idx`,
       url.outcome,
       url.code,
@@ -43,9 +44,11 @@ export function applyReport(
       url.etag ?? null,
       url.lastModified ?? null,
       url.contentHash ?? null,
+      url.quality ?? null,
       url.index,
     );
     if (ended.toArray().length === 0) continue;
+    if (url.outcome === "succeeded" && url.simhash) indexSimhash(sql, url.index, url.simhash, url.contentHash ?? null);
     delta[url.outcome]++;
     if (url.code !== null) codes.set(url.code, (codes.get(url.code) ?? 0) + 1);
   }

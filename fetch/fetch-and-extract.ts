@@ -111,6 +111,7 @@ export async function fetchAndExtract(
         includeHtml: options.formats.includes("html"),
         includeText: options.formats.includes("text"),
         includeLinks: options.formats.includes("links"),
+        analyze: options.analysis !== false,
         documents: limits.documents && {
           ...limits.documents,
           maxPages: Math.min(options.maxPages ?? limits.documents.maxPages, limits.documents.maxPages),
@@ -161,6 +162,12 @@ export async function fetchAndExtract(
       ...(x.needsRendering && { needsRendering: true }),
       ...(x.pageCount !== undefined && { pageCount: x.pageCount }),
       contentHash: x.contentHash,
+      ...(x.extractionQuality !== undefined && {
+        simhash: x.simhash ?? null,
+        detectedLanguage: x.detectedLanguage ?? null,
+        languageConfidence: x.languageConfidence ?? null,
+        extractionQuality: x.extractionQuality,
+      }),
     },
   };
 }

@@ -85,6 +85,10 @@ export interface UrlReport {
   etag?: string | null;
   lastModified?: string | null;
   contentHash?: string | null;
+  /** A succeeded page's simhash: the coordinator's near-duplicate index takes it (near-duplicates.ts). */
+  simhash?: string | null;
+  /** Its extractionQuality, for the manifest's distribution and worst pages. */
+  quality?: number | null;
 }
 
 export interface ChunkReport {
@@ -105,6 +109,15 @@ export interface ResultLocation {
   state: UrlState | "pending";
   /** The part holding its record; null while pending or not yet written. */
   part: string | null;
+  /** Once the batch is published: the page's near-duplicate marks, merged into its record. */
+  duplicate?: DuplicateMarks;
+}
+
+/** A page's near-duplicate marks, as its published record carries them (durable-objects/near-duplicates.ts). */
+export interface DuplicateMarks {
+  nearDuplicateOf: number;
+  nearDuplicateDistance: number;
+  duplicateOf?: number;
 }
 
 export interface ErrorEntry {

@@ -16,6 +16,7 @@ export interface ManifestFacts {
   parts: ManifestPart[];
   changes?: ManifestChanges;
   reextractOf?: string | null;
+  analysis?: Manifest["analysis"];
 }
 
 /** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
@@ -34,6 +35,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     ...(facts.changes && { changes: facts.changes }),
     ...(facts.reextractOf && { reextractOf: facts.reextractOf }),
     ...(facts.options.keepRaw && { raw: { prefix: r2Keys.rawPrefix(facts.batchId) } }),
+    ...(facts.analysis && { analysis: facts.analysis }),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);

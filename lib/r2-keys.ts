@@ -18,6 +18,9 @@ export const r2Keys = {
   rawPrefix: (batchId: string) => `batches/${batchId}/raw/`,
   /** A stored body, gzipped, named by the SHA-256 of its bytes: the same bytes are stored once per batch. */
   raw: (batchId: string, sha256: string) => `batches/${batchId}/raw/${sha256}.gz`,
+  /** A part of near-duplicate marks (durable-objects/near-duplicates.ts), from `firstIndex` on. */
+  duplicatesPart: (batchId: string, firstIndex: number) =>
+    `batches/${batchId}/duplicates/${String(firstIndex).padStart(10, "0")}.ndjson`,
   /** The manifest, written once with a create-only put when the batch is final. */
   manifest: (batchId: string) => `batches/${batchId}/manifest.json`,
 } as const;

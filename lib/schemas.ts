@@ -37,6 +37,11 @@ export const BatchOptions = z
     webhook: WebhookConfig.optional(),
     /** Keep every fetched body, gzipped and content-addressed, beside the results (lib/raw-pages.ts). */
     keepRaw: z.boolean().optional(),
+    /**
+     * Simhash, detected language, extractionQuality and near-duplicate marks on every
+     * page (absent: on; see the README's "Near-duplicates, language and quality").
+     */
+    analysis: z.boolean().optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
@@ -144,6 +149,20 @@ export const ResultRecord = z.object({
   /** A PDF's number of pages, all of them (also past `maxPages`); absent for other bodies. */
   pageCount: z.number().int().nonnegative().optional(),
   contentHash: z.string().nullable(),
+  /** 64-bit simhash of the main text, 16 hex digits (lib/simhash.ts); null for a text without words. */
+  simhash: z.string().nullable().optional(),
+  /** ISO 639-1 language detected from the main text (`language` is the one the page declares). */
+  detectedLanguage: z.string().nullable().optional(),
+  /** The detector's score for `detectedLanguage`, 0..1. */
+  languageConfidence: z.number().nullable().optional(),
+  /** How far to trust this extraction, 0..1 (lib/extract/quality.ts; calibration in the README). */
+  extractionQuality: z.number().nullable().optional(),
+  /** Published records only: the earliest page in input order whose simhash is within 3 bits of this one's. */
+  nearDuplicateOf: z.number().int().nonnegative().optional(),
+  /** Bits between this page's simhash and `nearDuplicateOf`'s (0..3). */
+  nearDuplicateDistance: z.number().int().nonnegative().optional(),
+  /** Published records only: the earliest page in input order with the same Markdown (same contentHash). */
+  duplicateOf: z.number().int().nonnegative().optional(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
   fetchedAt: z.string().nullable(),
@@ -197,6 +216,27 @@ export const ManifestChanges = z.object({
 });
 export type ManifestChanges = z.infer<typeof ManifestChanges>;
 
+/**
+ * What the batch's pages say about themselves as a set: near-duplicates (their marks are
+ * in `duplicateParts`, NDJSON lines `{index, nearDuplicateOf, nearDuplicateDistance,
+ * duplicateOf?}` sorted by index, merged into the records by every reader) and the
+ * distribution of extractionQuality with the lowest-scored pages.
+ */
+export const ManifestAnalysis = z.object({
+  nearDuplicates: z.number().int(),
+  exactDuplicates: z.number().int(),
+  duplicateParts: z.array(ManifestPart),
+  quality: z.object({
+    /** Pages with a score (succeeded or quarantined pages extracted with analysis on). */
+    pages: z.number().int(),
+    /** Counts per band `[from, to)` (the last band includes 1). */
+    bands: z.array(z.object({ from: z.number(), to: z.number(), pages: z.number().int() })),
+    /** The lowest-scored pages, lowest first (ties by index). */
+    worst: z.array(z.object({ index: z.number().int(), url: z.string(), score: z.number() })),
+  }),
+});
+export type ManifestAnalysis = z.infer<typeof ManifestAnalysis>;
+
 /** manifest.json: the one object readers of a finished batch trust. */
 export const Manifest = z.object({
   version: z.literal(2),
@@ -218,5 +258,7 @@ export const Manifest = z.object({
   reextractOf: BatchId.optional(),
   /** Set with `keepRaw`: where the batch's stored bodies are; each record's `raw.key` names its own. */
   raw: z.object({ prefix: z.string() }).optional(),
+  /** Near-duplicates and the quality distribution; absent with `analysis: false` and in older manifests. */
+  analysis: ManifestAnalysis.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

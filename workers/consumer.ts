@@ -88,7 +88,7 @@ async function processChunk(
       urls.push({ index: entry.index, outcome: "retry", code: null, message: null, fetched: outcome.fetched });
       continue;
     }
-    const { status, error, contentHash, etag, lastModified } = outcome.record;
+    const { status, error, contentHash, etag, lastModified, simhash, extractionQuality } = outcome.record;
     const code = error?.code ?? null;
     const change = changeOf(previous.get(entry.index) ?? null, { status, code, contentHash });
     written.push({ ...outcome.record, change });
@@ -102,6 +102,8 @@ async function processChunk(
       etag,
       lastModified,
       contentHash,
+      ...(simhash && { simhash }),
+      ...(typeof extractionQuality === "number" && { quality: extractionQuality }),
     });
   }
 

@@ -10,6 +10,7 @@ import type { BatchOptions, ManifestChanges } from "../../lib/schemas";
 import { announcePart } from "../batch-events";
 import { writeCoordinatorRecords } from "../coordinator-records";
 import { writeRemovedRecords } from "../removed-records";
+import { publishAnalysis } from "./analysis";
 import type { BatchContext } from "./context";
 
 const DAY_MS = 86_400_000;
@@ -50,6 +51,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
   const key = r2Keys.manifest(batch.batch_id);
   const status = batch.phase === "cancelled" ? "cancelled" : "completed";
   const finishedAt = batch.finished_at ?? now();
+  const analysis = await publishAnalysis(cx, batch);
   const manifest = buildManifest({
     batchId: batch.batch_id,
     status,
@@ -62,6 +64,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     parts: cx.store.parts(),
     changes: manifestChanges(cx, batch),
     reextractOf: batch.reextract_of,
+    ...(analysis && { analysis }),
   });
   // A second publication (an alarm retried after a crash) finds the object and keeps it,
   // and takes its finish time from what the first one committed.

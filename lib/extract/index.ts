@@ -2,6 +2,7 @@ import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
 import { uniqueSort } from "domutils";
 import { fail } from "../result";
+import { analyseContent } from "./analysis";
 import { dropBoilerplate } from "./boilerplate";
 import { removeExcluded } from "./clean";
 import { ElementMarks } from "./content-stats";
@@ -19,6 +20,7 @@ import { parseHtml } from "./parse";
 import { loadPdfReader, pdfToMarkdown } from "./pdf";
 import { PAGE_MARKER_LINE } from "./pdf-layout";
 import { anchorProductDescription } from "./product-anchor";
+import type { ContentMethod, QualitySignals } from "./quality";
 import { dropRecommendations } from "./recommendations";
 import { serializeHtml } from "./serialize-html";
 import { countWords, markdownToText, sha256Hex } from "./text";
@@ -78,7 +80,9 @@ async function finishText(
     byline: null,
     publishedTime: null,
   };
-  return finish(markdown, null, page, input, truncated, [], countWords(markdownToText(markdown)));
+  const wordCount = countWords(markdownToText(markdown));
+  const signals = { method: "text" as const, contentChars: markdown.length, pageChars: 0 };
+  return finish(markdown, null, page, input, truncated, [], wordCount, { ...signals, needsRendering: false });
 }
 
 async function extractHtml(
@@ -94,6 +98,10 @@ async function extractHtml(
   const meta = parsed.metadata(input.url);
   const base = baseUrlFor(input.url, meta.baseHref);
   let content = selectContent(parsed.document, opts, meta);
+  // How the content was chosen, for the quality score (see quality.ts).
+  let method: ContentMethod = opts.onlyMainContent === false ? "whole-page" : "main";
+  if (opts.includeSelectors?.length) method = "selectors";
+  let pageChars = content.pageText ?? 0;
   let { posts } = parsed;
   let doc = parsed.document;
   if (content.textLength < THIN_CONTENT && opts.onlyMainContent !== false) {
@@ -103,6 +111,7 @@ async function extractHtml(
     const revealed = selectContent(second.document, opts, meta);
     if (revealed.textLength > 2 * content.textLength) {
       content = revealed;
+      method = "revealed";
       // The thread's posts are those of the tree the content now comes from.
       posts = second.posts;
       doc = second.document;
@@ -112,14 +121,16 @@ async function extractHtml(
     // Little found next to the page's text: a second method may do better. The JSON-LD
     // article text, then every paragraph of the page; each kept only when it holds far more.
     const pageText = pageTextLength(parsed.document);
+    pageChars = Math.max(pageChars, pageText);
     if (content.textLength < SMALL_SHARE * pageText) {
       const second = [
         meta.articleBody ? articleBodyContent(meta.articleBody) : null,
         paragraphBaseline(parsed.document),
       ];
-      for (const alt of second)
+      for (const [i, alt] of second.entries())
         if (alt && alt.textLength >= THIN_CONTENT && alt.textLength > 2 * content.textLength) {
           content = alt;
+          method = i === 0 ? "article-body" : "paragraphs";
           break;
         }
     }
@@ -171,6 +182,7 @@ async function extractHtml(
       : fail("extraction_empty", "no main content found on the page");
   // turndown has only collapsed whitespace in the tree, so it still reads as the cleaned HTML.
   const cleanedHtml = opts.includeHtml ? serializeHtml(mdRoot) : null;
+  const contentChars = Number.isFinite(content.textLength) ? content.textLength : markdown.length;
   const result = await finish(
     markdown,
     cleanedHtml,
@@ -179,6 +191,7 @@ async function extractHtml(
     truncatedBytes || parsed.truncated,
     [...links],
     wordCount,
+    { method, contentChars, pageChars, needsRendering },
   );
   if (result.ok && meta.structured) result.value.structured = meta.structured;
   if (result.ok && needsRendering) result.value.needsRendering = true;
@@ -206,7 +219,9 @@ async function extractDocument(kind: DocumentKind, input: ExtractInput): Promise
   if (markdown.length > LIMITS.maxMarkdownChars) markdown = markdown.slice(0, LIMITS.maxMarkdownChars);
   const page: PageFields = { ...pdf, canonicalUrl: null, siteName: null };
   const words = countWords(markdownToText(markdown.replace(PAGE_MARKER_LINE, "")));
-  const result = await finish(markdown, null, page, input, truncated, pdf.links, words);
+  // A PDF's text layer is all content: nothing was chosen, as with a plain-text body.
+  const signals = { method: "text" as const, contentChars: markdown.length, pageChars: 0, needsRendering: false };
+  const result = await finish(markdown, null, page, input, truncated, pdf.links, words, signals);
   if (!result.ok) return result;
   if (result.value.text !== undefined) result.value.text = result.value.text.replace(PAGE_MARKER_LINE, "").trim();
   result.value.pageCount = pdf.pageCount ?? undefined;
@@ -230,7 +245,12 @@ function selectContent(doc: Document, opts: ExtractOptions, page: PageMetadata):
   }
   const main = findMainContent(doc, page.isArticle, page.isProduct);
   const roots = mergeIncluded(main ? main.roots : [], included);
-  return { roots, removed: main ? main.removed : new ElementMarks(), textLength: main?.textLength ?? 0 };
+  return {
+    roots,
+    removed: main ? main.removed : new ElementMarks(),
+    textLength: main?.textLength ?? 0,
+    pageText: main?.pageText,
+  };
 }
 
 function selectElements(selector: string, root: ParentNode): Element[] {
@@ -262,6 +282,7 @@ async function finish(
   truncated: boolean,
   links: string[],
   wordCount: number,
+  signals: Pick<QualitySignals, "method" | "contentChars" | "pageChars" | "needsRendering">,
 ): Promise<ExtractResult> {
   const opts = input.options ?? {};
   const value: Extraction = {
@@ -281,5 +302,10 @@ async function finish(
   if (opts.includeText) value.text = markdownToText(markdown);
   if (opts.includeLinks) value.links = links;
   if (truncated) value.truncated = true;
+  if (opts.analyze !== false) {
+    const { signals: all, ...analysis } = analyseContent(markdown, { ...signals, wordCount, truncated });
+    Object.assign(value, analysis);
+    value.qualitySignals = all;
+  }
   return { ok: true, value };
 }

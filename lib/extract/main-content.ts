@@ -14,6 +14,8 @@ export interface MainContent {
   removed: ElementMarks;
   /** Characters of text the roots keep. */
   textLength: number;
+  /** Characters of visible text on the page without its chrome, when content detection measured it. */
+  pageText?: number;
 }
 
 interface Flags {

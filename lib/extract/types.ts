@@ -1,6 +1,7 @@
 import type { ErrorCode } from "../error-codes";
 import type { Failure, Result } from "../result";
 import type { DocumentLimits } from "./document-limits";
+import type { QualitySignals } from "./quality";
 import type { StructuredData } from "./structured";
 
 /** Options a batch passes to the extractor for every page. */
@@ -21,6 +22,8 @@ export interface ExtractOptions {
   images?: boolean;
   /** Bounds on a PDF or DOCX (page cap, time budget, inflated bytes); the defaults when absent. */
   documents?: DocumentLimits;
+  /** Add the simhash, the detected language and the quality score (default true; analysis.ts). */
+  analyze?: boolean;
 }
 
 export interface ExtractInput {
@@ -60,6 +63,15 @@ export interface Extraction extends PageFields {
   needsRendering?: true;
   /** A PDF's number of pages (all of them, also past `maxPages`). */
   pageCount?: number;
+  /** 64-bit simhash of the main text (16 hex digits); absent when `analyze` is false. */
+  simhash?: string | null;
+  /** ISO 639-1 language detected from the main text, and the detector's score for it. */
+  detectedLanguage?: string | null;
+  languageConfidence?: number | null;
+  /** How far to trust this extraction, 0..1 (quality.ts). */
+  extractionQuality?: number;
+  /** What the score was computed from: for calibration, not written to records. */
+  qualitySignals?: QualitySignals;
 }
 
 /** A failed extraction may still say the page builds its content with scripts. */

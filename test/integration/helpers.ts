@@ -140,6 +140,9 @@ export async function expectViewsAgree(id: string, key = KEY_A): Promise<Map<num
   expect(results.map((r) => [r.index, r.status, r.error?.code ?? null])).toEqual(
     downloaded.map((r) => [r.index, r.status, r.error?.code ?? null]),
   );
+  // Near-duplicate marks (merged in at publication) are the same in both.
+  const marks = (r: RecordView) => [r.index, r.nearDuplicateOf ?? null, r.duplicateOf ?? null];
+  expect(results.map(marks)).toEqual(downloaded.map(marks));
 
   const errors = await allPages<{ index: number; status: string; code: string | null }>(
     `/v1/batches/${id}/errors`,

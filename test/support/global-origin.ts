@@ -5,6 +5,7 @@ import { type Origin, startOrigin } from "../../demo/origin-server";
 import { buildDocuments, documentRoutes } from "./document-routes";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
 import { loopbackName } from "./loopback-name";
+import { nearDuplicateRoutes } from "./near-duplicate-pages";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
@@ -27,7 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
       (await webhookRoutes(req, res, url)) ||
       (await documentRoutes(req, res, url)) ||
       faultRoutes(req, res, url) ||
-      sitemapRoutes(req, res, url),
+      sitemapRoutes(req, res, url) ||
+      nearDuplicateRoutes(req, res, url),
   });
   const polite = await startOrigin({ robots: POLITE_ROBOTS });
   const robotsFaults = await Promise.all(
