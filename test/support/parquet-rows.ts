@@ -58,5 +58,6 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     structured_rating: r.structured?.rating ?? null,
     structured_rating_count: r.structured?.ratingCount ?? null,
     needs_rendering: r.needsRendering ?? null,
+    page_count: r.pageCount ?? null,
   };
 }

@@ -40,6 +40,7 @@ const full: ResultRecord = {
     ratingCount: 12,
   },
   needsRendering: true,
+  pageCount: 3,
   contentHash: "abc",
   simhash: "0123456789abcdef",
   detectedLanguage: "en",
@@ -94,7 +95,7 @@ describe("Parquet export columns", () => {
   });
 
   it("writes absent optional fields and a null error as nulls", async () => {
-    const { truncated, html, text, links, change, structured, needsRendering, ...bare } = full;
+    const { truncated, html, text, links, change, structured, needsRendering, pageCount, ...bare } = full;
     const record: ResultRecord = { ...bare, status: "succeeded", error: null };
     const [row] = await exported([record]);
     expect(row).toEqual(expectedRow(record));
