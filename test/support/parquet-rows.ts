@@ -51,5 +51,12 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     structured_rating: r.structured?.rating ?? null,
     structured_rating_count: r.structured?.ratingCount ?? null,
     needs_rendering: r.needsRendering ?? null,
+    raw_key: r.raw?.key ?? null,
+    raw_sha256: r.raw?.sha256 ?? null,
+    raw_bytes: r.raw?.bytes ?? null,
+    raw_date: r.raw?.date ?? null,
+    reextract_batch_id: r.reextract?.batchId ?? null,
+    reextract_from: r.reextract?.from ?? null,
+    reextract_message: r.reextract?.message ?? null,
   };
 }
