@@ -21,14 +21,14 @@ export interface Previous {
  * re-extraction reads them back from the first batch's stored bodies (workers/stored-pages.ts).
  */
 export interface PageSource {
-  fetch(url: string, limits: FetchLimits, conditional: Record<string, string> | null): Promise<FetchOutcome>;
+  read(url: string, limits: FetchLimits, conditional: Record<string, string> | null): Promise<FetchOutcome>;
   /** With `keepRaw`: stores (or finds) a fetched body; the record keeps the reference. */
   keep?(page: FetchedPage): Promise<RawRef>;
   /** With `keepRaw`: whether a 304's carried body is still stored (else the page is fetched whole). */
   kept?(raw: RawRef): Promise<boolean>;
 }
 
-const ORIGIN: PageSource = { fetch: fetchPage };
+const ORIGIN: PageSource = { read: fetchPage };
 
 /** What became of one URL in this attempt. `fetched`: a request went out for it. */
 export type UrlOutcome =
@@ -55,7 +55,7 @@ export async function fetchAndExtract(
   documentBudget: DocumentBudget | null = null,
 ): Promise<UrlOutcome> {
   const attempts = entry.attempts + 1;
-  const page = await source.fetch(entry.url, limits, previous?.headers ?? null);
+  const page = await source.read(entry.url, limits, previous?.headers ?? null);
   const base = {
     index: entry.index,
     id: entry.id,

@@ -79,7 +79,7 @@ export const Batch = z.object({
   /** The next input index of `copy_from` to copy. */
   copy_cursor: nullableInt,
   /** A re-extraction: the batch whose stored bodies it reads (workers/reextract.ts), or null. */
-  reextract_of: z.string().nullable(),
+  reextract_of: z.string().nullable().default(null),
 });
 export type Batch = z.output<typeof Batch>;
 

@@ -63,7 +63,7 @@ async function processChunk(
 
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
-  const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { fetch: fetchPage }) : null;
+  const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { read: fetchPage }) : null;
   const ctx: GroupContext = {
     env,
     options: claim.options,

@@ -27,7 +27,7 @@ export function keepingSource(
   const started = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<void>>();
   return {
-    fetch: origin.fetch,
+    read: origin.read,
     keep: async (page) => {
       const ref = await rawRefOf(batchId, page.body, page.date ?? null);
       if (started.has(ref.key)) return ref;
@@ -85,7 +85,7 @@ export async function reextractChunk(
     const body = first.raw ? await readRaw(env.RESULTS, first.raw) : null;
     if (!first.raw || !body) return carried(entry, first, sourceId, first.raw ? "its stored body is gone" : null);
     const raw = first.raw;
-    const source: PageSource = { fetch: async () => storedPage(first, raw, body), keep: async () => raw };
+    const source: PageSource = { read: async () => storedPage(first, raw, body), keep: async () => raw };
     const outcome = await fetchAndExtract(entry, { ...options, keepRaw: true }, limits, null, source);
     if (outcome.kind !== "terminal") return { ...outcome, fetched: false };
     return {

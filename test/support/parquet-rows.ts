@@ -59,5 +59,12 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     structured_rating_count: r.structured?.ratingCount ?? null,
     needs_rendering: r.needsRendering ?? null,
     page_count: r.pageCount ?? null,
+    raw_key: r.raw?.key ?? null,
+    raw_sha256: r.raw?.sha256 ?? null,
+    raw_bytes: r.raw?.bytes ?? null,
+    raw_date: r.raw?.date ?? null,
+    reextract_batch_id: r.reextract?.batchId ?? null,
+    reextract_from: r.reextract?.from ?? null,
+    reextract_message: r.reextract?.message ?? null,
   };
 }

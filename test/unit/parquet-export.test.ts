@@ -54,6 +54,8 @@ const full: ResultRecord = {
   fetchedAt: "2026-01-02T03:04:05.678Z",
   durationMs: 12.5,
   attempts: 2,
+  raw: { key: "batches/b/raw/abc.gz", sha256: "abc", bytes: 1200, date: "Fri, 02 Jan 2026 03:04:05 GMT" },
+  reextract: { batchId: "a".repeat(64), from: "original", message: "the first batch stored no body" },
 };
 
 /** Each leaf field's path in the schema, nested objects descended into. */
@@ -95,7 +97,8 @@ describe("Parquet export columns", () => {
   });
 
   it("writes absent optional fields and a null error as nulls", async () => {
-    const { truncated, html, text, links, change, structured, needsRendering, pageCount, ...bare } = full;
+    const { truncated, html, text, links, change, structured, needsRendering, pageCount, raw, reextract, ...bare } =
+      full;
     const record: ResultRecord = { ...bare, status: "succeeded", error: null };
     const [row] = await exported([record]);
     expect(row).toEqual(expectedRow(record));
