@@ -1,6 +1,8 @@
+import { chunkMarkdown } from "../lib/chunk";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract } from "../lib/extract";
+import { extractorOf } from "../lib/extract/provenance";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
@@ -89,7 +91,12 @@ export async function fetchAndExtract(
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);
     const rendering = extracted.error.needsRendering && { needsRendering: true };
-    return { kind: "terminal", record: { ...record, ...base, ...validators, ...rendering }, fetched: true };
+    const extractor = { extractor: extractorOf(options) };
+    return {
+      kind: "terminal",
+      record: { ...record, ...base, ...validators, ...rendering, ...extractor },
+      fetched: true,
+    };
   }
   const x = extracted.value;
   // Selector rules read the fetched page itself, decoded only when one is set. As UTF-8
@@ -124,6 +131,8 @@ export async function fetchAndExtract(
       ...(x.structured && { structured: x.structured }),
       ...(x.needsRendering && { needsRendering: true }),
       contentHash: x.contentHash,
+      ...(options.chunking && { chunks: chunkMarkdown(x.markdown, options.chunking) }),
+      extractor: extractorOf(options),
     },
   };
 }

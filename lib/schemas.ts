@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Chunk, ChunkingOptions } from "./chunk/options";
 import { ErrorCode } from "./error-codes";
 import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
@@ -33,6 +34,8 @@ export const BatchOptions = z
     retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
     webhook: WebhookConfig.optional(),
+    /** Split each page's Markdown into chunks for embedding (lib/chunk/chunk-markdown.ts); absent: no chunks. */
+    chunking: ChunkingOptions.optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
@@ -117,6 +120,10 @@ export const ResultRecord = z.object({
   fetchedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   attempts: z.number().int().nonnegative(),
+  /** The page's Markdown in chunks, when the batch asked for `chunking` (lib/chunk/chunk-markdown.ts). */
+  chunks: z.array(Chunk).optional(),
+  /** Which extractor and which extraction options made the record (lib/extract/provenance.ts); absent when nothing was extracted. */
+  extractor: z.object({ version: z.string(), optionsHash: z.string() }).optional(),
 });
 export type ResultRecord = z.infer<typeof ResultRecord>;
 
@@ -178,5 +185,9 @@ export const Manifest = z.object({
   parts: z.array(ManifestPart),
   /** The records' changes next to the previous run (see lib/changes.ts); absent in manifests from before changes. */
   changes: ManifestChanges.optional(),
+  /** The extractor at publication and the extraction options its records' `extractor.optionsHash` is over; absent in manifests from before provenance. */
+  extractor: z
+    .object({ version: z.string(), optionsHash: z.string(), options: z.record(z.string(), z.unknown()) })
+    .optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

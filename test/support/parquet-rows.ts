@@ -51,5 +51,8 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     structured_rating: r.structured?.rating ?? null,
     structured_rating_count: r.structured?.ratingCount ?? null,
     needs_rendering: r.needsRendering ?? null,
+    chunks: r.chunks ?? null,
+    extractor_version: r.extractor?.version ?? null,
+    extractor_options_hash: r.extractor?.optionsHash ?? null,
   };
 }
