@@ -35,7 +35,14 @@ interface Range {
 
 /** A span the packer places whole: a section that fits, or a piece of one that does not. */
 interface Piece extends Range {
-  tokens: number;
+  /**
+   * Tokens of its text and the whitespace after it, up to the next piece: where that next
+   * piece starts a line, counts add up across the join (see `addsUp`), so a chunk's count
+   * is the sum of its pieces' spans and its last piece's own count. Null elsewhere.
+   */
+  span: number | null;
+  /** Tokens of its own text, counted when first asked for. */
+  own: () => number;
   path: string[];
   section: number;
   /** The whole of its section (rule 1), or a piece cut from one (rule 3). */
@@ -50,9 +57,12 @@ interface Piece extends Range {
 interface Group {
   start: number;
   pieces: Piece[];
+  /** Estimated: the pieces' spans (or own counts plus one). */
   tokens: number;
   scope: string[];
 }
+
+const estimate = (piece: Piece) => piece.span ?? piece.own() + 1;
 
 /** Splits `markdown` into chunks by the rules above; [] for a page with no text. */
 export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk[] {
@@ -60,20 +70,54 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
   const max = options.maxTokens;
   const small = Math.floor(max / 4);
   const chunks: Chunk[] = [];
+  // BPE never merges across the tokenizer's pre-token boundaries, and a line start is one
+  // when the text before it ends in a line break: the whitespace-run patterns end at the
+  // last line break, punctuation takes only line breaks after it (o200k_base also takes
+  // "/", so a line starting with "/" is not such a boundary). Counts then add up.
+  const addsUp = (at: number) =>
+    at === 0 || (markdown.charCodeAt(at - 1) === 10 && !(options.tokenizer === "o200k_base" && markdown[at] === "/"));
+  const once = (text: () => string) => {
+    let n: number | null = null;
+    return () => {
+      n ??= count(text());
+      return n;
+    };
+  };
 
   const pieces: Piece[] = [];
   const sections = markdownSections(markdown);
   sections.forEach((section, index) => {
-    const tokens = count(markdown.slice(section.start, section.end));
+    const following = sections[index + 1]?.start ?? null;
+    const blocks = section.blocks.map((block, k) => {
+      const next = section.blocks[k + 1]?.start ?? following;
+      const own = once(() => markdown.slice(block.start, block.end));
+      // The page's last block has nothing after it: its span is its own count.
+      if (next === null) return { block, span: own(), own };
+      return { block, span: addsUp(next) ? count(markdown.slice(block.start, next)) : null, own };
+    });
+    const last = blocks[blocks.length - 1];
+    if (!last) return;
+    const spans = blocks.reduce<number | null>((sum, b) => (sum === null || b.span === null ? null : sum + b.span), 0);
+    // A section's own count: its blocks' spans but the last's, and the last's own text.
+    const own = once(() => markdown.slice(section.start, section.end));
+    const sectionOwn = spans !== null && last.span !== null ? () => spans - (last.span as number) + last.own() : own;
+    const sectionTokens = spans ?? own() + 1;
     const next = sections[index + 1]?.path.length ?? 0;
-    const base = { path: section.path, section: index, sectionTokens: tokens, parent: next > section.path.length };
-    if (tokens <= max) {
-      pieces.push({ ...base, start: section.start, end: section.end, tokens, whole: true });
+    const base = { path: section.path, section: index, sectionTokens, parent: next > section.path.length };
+    if (sectionTokens <= max) {
+      pieces.push({ ...base, start: section.start, end: section.end, span: spans, own: sectionOwn, whole: true });
       return;
     }
-    for (const range of section.blocks.flatMap((block) => fitBlock(markdown, block, count, max))) {
-      pieces.push({ ...base, ...range, whole: false });
-    }
+    blocks.forEach(({ block, span, own: blockOwn }, k) => {
+      if ((span ?? blockOwn()) <= max) {
+        pieces.push({ ...base, start: block.start, end: block.end, span, own: blockOwn, whole: false });
+        return;
+      }
+      const next = section.blocks[k + 1]?.start ?? following;
+      for (const cut of cutBlock(markdown, block, next, count, max, addsUp)) {
+        pieces.push({ ...base, start: cut.start, end: cut.end, span: cut.span, own: () => cut.tokens, whole: false });
+      }
+    });
   });
 
   const emit = (group: Group): void => {
@@ -81,7 +125,11 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
     const last = group.pieces[group.pieces.length - 1];
     if (!first || !last) return;
     const text = markdown.slice(group.start, last.end);
-    const exact = group.pieces.length === 1 && group.start === first.start ? first.tokens : count(text);
+    const inner = group.pieces.slice(0, -1);
+    const exact =
+      group.start === first.start && inner.every((p) => p.span !== null)
+        ? inner.reduce((sum, p) => sum + (p.span as number), 0) + last.own()
+        : count(text);
     if (exact <= max) {
       chunks.push({
         index: chunks.length,
@@ -94,28 +142,34 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
       return;
     }
     // The estimate was short (tokens merge differently across a join): drop the overlap,
-    // then place the pieces one fewer at a time. A piece alone always fits.
+    // then place the pieces one fewer at a time, and cut a piece that alone is over.
     if (group.start !== first.start) {
       emit({ ...group, start: first.start });
       return;
     }
-    const head = group.pieces.slice(0, -1);
-    emit({ start: first.start, pieces: head, tokens: 0, scope: commonScope(head) });
-    emit({ start: last.start, pieces: [last], tokens: last.tokens, scope: last.path });
+    if (inner.length === 0) {
+      for (const range of fitText(markdown, last, count, max, 0)) {
+        const piece = { ...last, ...range, span: null, own: () => range.tokens };
+        emit({ start: range.start, pieces: [piece], tokens: 0, scope: last.path });
+      }
+      return;
+    }
+    emit({ start: first.start, pieces: inner, tokens: 0, scope: commonScope(inner) });
+    emit({ start: last.start, pieces: [last], tokens: 0, scope: last.path });
   };
 
   let group: Group | null = null;
   for (const piece of pieces) {
     if (group && joins(group, piece, max, small)) {
       group.pieces.push(piece);
-      group.tokens += 1 + piece.tokens;
+      group.tokens += estimate(piece);
       group.scope = commonPrefix(group.scope, piece.path);
       continue;
     }
     const previous: Group | null = group;
     if (previous) emit(previous);
     let start = piece.start;
-    let tokens = piece.tokens;
+    let tokens = estimate(piece);
     const before = previous?.pieces[previous.pieces.length - 1];
     if (options.overlapTokens > 0 && before && before.section === piece.section && !piece.whole) {
       const from = Math.max(previous?.start ?? before.start, sectionStart(pieces, piece.section));
@@ -133,7 +187,7 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
 
 /** Whether `piece` may join `group` (rules 2 and 3), judged on estimated tokens; `emit` checks exactly. */
 function joins(group: Group, piece: Piece, max: number, small: number): boolean {
-  if (group.tokens + 1 + piece.tokens > max) return false;
+  if (group.tokens + estimate(piece) > max) return false;
   const last = group.pieces[group.pieces.length - 1];
   if (last && last.section === piece.section) return true;
   const groupSmall = group.pieces.every((p) => p.whole) && group.tokens < small;
@@ -154,23 +208,37 @@ function sectionStart(pieces: Piece[], section: number): number {
   return pieces.find((p) => p.section === section)?.start ?? 0;
 }
 
+/** A cut piece of an over-long block: its own count, and its span when it ends at a line (see `addsUp`). */
+interface Cut extends Range {
+  tokens: number;
+  span: number | null;
+}
+
 /**
- * A block as ranges of at most `max` tokens each, with their counts: the block whole
- * when it fits, else cut at the coarsest boundary that works (rule 3).
+ * An over-long block as pieces of at most `max` tokens each, cut at the coarsest boundary
+ * that works (rule 3): table rows, list items and code lines first (whole lines, so
+ * their counts add up), then sentences and words inside a line that is still too long.
  */
-function fitBlock(
+function cutBlock(
   markdown: string,
   block: Block,
+  next: number | null,
   count: (text: string) => number,
   max: number,
-): (Range & { tokens: number })[] {
-  const tokens = count(markdown.slice(block.start, block.end));
-  if (tokens <= max) return [{ start: block.start, end: block.end, tokens }];
+  addsUp: (at: number) => boolean,
+): Cut[] {
   const units = blockUnits(markdown, block);
-  if (units.length <= 1) return fitText(markdown, block, count, max, 0);
-  return units.flatMap((unit) => {
-    const n = count(markdown.slice(unit.start, unit.end));
-    return n <= max ? [{ ...unit, tokens: n }] : fitText(markdown, unit, count, max, 0);
+  if (units.length <= 1) return fitText(markdown, block, count, max, 0).map((r) => ({ ...r, span: null }));
+  return units.flatMap((unit, k): Cut[] => {
+    const to = units[k + 1]?.start ?? next;
+    const span = to !== null && addsUp(to) ? count(markdown.slice(unit.start, to)) : null;
+    if (span !== null && span <= max) {
+      const own = unit.end === to ? span : count(markdown.slice(unit.start, unit.end));
+      return [{ ...unit, tokens: own, span }];
+    }
+    const n = span === null ? count(markdown.slice(unit.start, unit.end)) : max + 1;
+    if (n <= max) return [{ ...unit, tokens: n, span: null }];
+    return fitText(markdown, unit, count, max, 0).map((r) => ({ ...r, span: null }));
   });
 }
 

@@ -8,9 +8,10 @@ import type { Tokenizer } from "./options";
 
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
+// Options are worked out again on every call given them, so only text that needs them gets them.
 const COUNTERS: Record<Tokenizer, (text: string) => number> = {
-  cl100k_base: (text) => cl100k(text, AS_TEXT),
-  o200k_base: (text) => o200k(text, AS_TEXT),
+  cl100k_base: (text) => (text.includes("<|") ? cl100k(text, AS_TEXT) : cl100k(text)),
+  o200k_base: (text) => (text.includes("<|") ? o200k(text, AS_TEXT) : o200k(text)),
 };
 
 /** A function counting `tokenizer`'s tokens in a string. */
