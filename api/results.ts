@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { coordinatorOf } from "../lib/batch-objects";
 import { movedLines } from "../lib/changes";
-import { ChunkRow, type ChunkViewOptions, chunkLines } from "../lib/chunk";
+import { ChunkRow, type ChunkViewOptions, chunkLines } from "../lib/chunk/chunk-view";
 import { readManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";

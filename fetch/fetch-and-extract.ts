@@ -1,4 +1,3 @@
-import { chunkMarkdown } from "../lib/chunk";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract } from "../lib/extract";
@@ -29,6 +28,15 @@ export function recordWithoutFetch(
   message: string,
 ): UrlOutcome {
   return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), fetched: false };
+}
+
+/**
+ * The chunker, loaded on first use: its tokenizers' rank tables are 3.6 MB of code, and a
+ * Worker that never chunks should not evaluate them at startup (the bundler keeps a
+ * module reached only by `import()` unevaluated until then).
+ */
+function chunker() {
+  return import("../lib/chunk/chunk-markdown");
 }
 
 /** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */
@@ -131,7 +139,7 @@ export async function fetchAndExtract(
       ...(x.structured && { structured: x.structured }),
       ...(x.needsRendering && { needsRendering: true }),
       contentHash: x.contentHash,
-      ...(options.chunking && { chunks: chunkMarkdown(x.markdown, options.chunking) }),
+      ...(options.chunking && { chunks: (await chunker()).chunkMarkdown(x.markdown, options.chunking) }),
       extractor: extractorOf(options),
     },
   };

@@ -51,7 +51,7 @@ describe("chunkMarkdown", () => {
   });
 
   it("merges small sibling sections under their parent, whose path the chunk takes", () => {
-    const md = `# Guide\n\n${paragraph(0, 4)}\n\n## Install\n\n### On Linux\n\nUse apt.\n\n### On Mac\n\nUse brew.\n\n## Usage\n\n${paragraph(10, 9)}`;
+    const md = `# Guide\n\n${paragraph(0, 4)}\n\n## Install\n\n### On Linux\n\nUse apt.\n\n### On Mac\n\nUse brew.\n\n## Usage\n\n${paragraph(10, 10)}`;
     const o = options({ maxTokens: 128 });
     const chunks = chunkMarkdown(md, o);
     checkInvariants(md, chunks, o);
