@@ -225,11 +225,23 @@ export const ErrorsPage = z
 export const DownloadFormat = z.enum(["ndjson", "ndjson.gz", "parquet", "warc"]);
 export type DownloadFormat = z.infer<typeof DownloadFormat>;
 
+/** What a download's rows are: one record per input URL, or one row per chunk (lib/chunk/chunk-view.ts). */
+export const DownloadView = z.enum(["records", "chunks"]);
+export type DownloadView = z.infer<typeof DownloadView>;
+
 export const DownloadLink = z
-  .object({ url: z.string(), expiresAt: z.string(), records: z.number().int(), format: DownloadFormat })
+  .object({
+    url: z.string(),
+    expiresAt: z.string(),
+    /** Records the download reads; with `view=chunks`, the records its chunk rows come from. */
+    records: z.number().int(),
+    format: DownloadFormat,
+    view: DownloadView.optional(),
+  })
   .openapi("DownloadLink");
 
 const ChangesFilter = z.enum(["only"]);
+const Flag = z.enum(["true", "false"]);
 
 export const DownloadLinkQuery = z.object({
   format: DownloadFormat.default("ndjson").openapi({
@@ -244,12 +256,22 @@ export const DownloadLinkQuery = z.object({
     description:
       "`only`: just the records whose `change` is new or changed, then the removed ones (URLs of the previous run not in this one): what a downstream index must update.",
   }),
+  view: DownloadView.optional().openapi({
+    description:
+      "`records` (default): one record per input URL. `chunks`: one row per chunk of each succeeded page (batches made with `chunking`), with the page's index, id, url, title and language repeated, in input order.",
+  }),
+  dropNearDuplicates: Flag.optional().openapi({
+    description:
+      "With `view=chunks`: `true` leaves out the pages whose record has `nearDuplicateOf` set (near-duplicates of an earlier page).",
+  }),
 });
 
 export const DownloadQuery = z.object({
   format: DownloadFormat.default("ndjson"),
   merge: BatchId.optional(),
   changes: ChangesFilter.optional(),
+  view: DownloadView.optional(),
+  dropNearDuplicates: Flag.optional(),
   expires: z.string().regex(/^\d{1,12}$/, "must be unix seconds"),
   signature: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { coordinatorOf } from "../lib/batch-objects";
 import { movedLines } from "../lib/changes";
 import { withDuplicateMarks } from "../lib/duplicate-marks";
+import { ChunkRow, type ChunkViewOptions, chunkLines } from "../lib/chunk/chunk-view";
 import { readManifest } from "../lib/manifest";
 import { ndjsonToParquet } from "../lib/parquet-export";
 import { mergeParts } from "../lib/part-merge";
@@ -21,6 +22,7 @@ import {
   DownloadLink,
   DownloadLinkQuery,
   DownloadQuery,
+  type DownloadView,
   ErrorsPage,
   ErrorsQuery,
   errorResponse,
@@ -180,6 +182,7 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (summary.status === "expired") throw expired();
     const { format, merge, changes } = c.req.valid("query");
     const manifest = await publishedManifest(c.env, summary.id);
+    const view = chunkView(c.req.valid("query"), manifest);
     if (changes !== undefined) {
       if (merge !== undefined) throw ApiError.invalid("changes", "cannot be combined with merge");
       if (!manifest.changes) throw ApiError.invalid("changes", "this batch was published before changes were recorded");
@@ -198,10 +201,15 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     const { records } = downloadSelection(c.env, manifest, first, changes);
     const settings = readSettings(c.env);
     const expires = Math.floor(Date.now() / 1000) + settings.DOWNLOAD_TTL_SECONDS;
-    const signature = await signObject(signingSecret(c), signedObject(summary.id, format, merge, changes), expires);
-    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}${changes ? `&changes=${changes}` : ""}`;
+    const signature = await signObject(
+      signingSecret(c),
+      signedObject(summary.id, format, merge, changes, view),
+      expires,
+    );
+    const extra = `${format === "ndjson" ? "" : `&format=${format}`}${merge ? `&merge=${merge}` : ""}${changes ? `&changes=${changes}` : ""}${viewQuery(view)}`;
     const url = new URL(`/v1/downloads/${summary.id}?expires=${expires}${extra}&signature=${signature}`, c.req.url);
-    return c.json({ url: url.href, expiresAt: new Date(expires * 1000).toISOString(), records, format }, 200);
+    const expiresAt = new Date(expires * 1000).toISOString();
+    return c.json({ url: url.href, expiresAt, records, format, ...(view && { view: "chunks" as const }) }, 200);
   });
 
   // A raw streamed body does not fit the typed-JSON handler: documented, routed by hand.
@@ -213,13 +221,14 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!query.success) throw invalidFromZod(query.error);
     const { id } = params.data;
     const { expires, signature, format, merge, changes } = query.data;
+    const view = query.data.view === "chunks" ? { dropNearDuplicates: query.data.dropNearDuplicates === "true" } : null;
     // During a rotation a link signed with the previous secret is still good.
     const previous = readSettings(c.env).SIGNING_SECRET_PREVIOUS;
     let verdict: Awaited<ReturnType<typeof verifyObject>> = "invalid";
     for (const secret of previous ? [signingSecret(c), previous] : [signingSecret(c)]) {
       verdict = await verifyObject(
         secret,
-        signedObject(id, format, merge, changes),
+        signedObject(id, format, merge, changes, view),
         Number(expires),
         signature,
         Math.floor(Date.now() / 1000),
@@ -241,11 +250,12 @@ export function registerResultRoutes(app: OpenAPIHono<AppEnv>): void {
       if (!first) throw await removed(c.env, merge);
     }
     const selection = downloadSelection(c.env, manifest, first, changes);
-    const { name, blocks } = selection;
+    const name = view ? `${selection.name}-chunks` : selection.name;
+    const blocks = view ? chunkLines(selection.blocks, view) : selection.blocks;
     const records = String(selection.records);
     if (format === "warc") return warcResponse(c.env, manifest, name, blocks);
     if (format === "parquet") {
-      return new Response(ndjsonToParquet(blocks), {
+      return new Response(ndjsonToParquet(blocks, view ? ChunkRow : undefined), {
         headers: {
           "content-type": "application/vnd.apache.parquet",
           "content-disposition": `attachment; filename="${name}.parquet"`,
@@ -308,11 +318,43 @@ function signingSecret(c: Context<AppEnv>): string {
  * is not NDJSON (so a link for one format cannot be turned into another; NDJSON links
  * signed before formats existed stay valid).
  */
-function signedObject(batchId: string, format: DownloadFormat, merge?: string, changes?: string): string {
+function signedObject(
+  batchId: string,
+  format: DownloadFormat,
+  merge?: string,
+  changes?: string,
+  view: ChunkViewOptions | null = null,
+): string {
   const manifest = r2Keys.manifest(batchId);
-  if (merge !== undefined) return `${manifest}#${format}+merge=${merge}`;
-  if (changes !== undefined) return `${manifest}#${format}+changes=${changes}`;
-  return format === "ndjson" ? manifest : `${manifest}#${format}`;
+  const chunks = view ? `+view=chunks${view.dropNearDuplicates ? "+dropNearDuplicates" : ""}` : "";
+  if (merge !== undefined) return `${manifest}#${format}+merge=${merge}${chunks}`;
+  if (changes !== undefined) return `${manifest}#${format}+changes=${changes}${chunks}`;
+  return format === "ndjson" && !view ? manifest : `${manifest}#${format}${chunks}`;
+}
+
+/**
+ * The chunk view a link asks for, or null for records: `dropNearDuplicates` only with
+ * `view=chunks`, and only on a batch whose records have chunks.
+ */
+function chunkView(
+  query: { view?: DownloadView; dropNearDuplicates?: "true" | "false" },
+  manifest: Manifest,
+): ChunkViewOptions | null {
+  if (query.view !== "chunks") {
+    if (query.dropNearDuplicates !== undefined)
+      throw ApiError.invalid("dropNearDuplicates", "applies only to view=chunks");
+    return null;
+  }
+  if (!manifest.options.chunking) {
+    throw ApiError.invalid("view", "this batch was made without the chunking option: its records have no chunks");
+  }
+  return { dropNearDuplicates: query.dropNearDuplicates === "true" };
+}
+
+/** The query a download link carries for its view. */
+function viewQuery(view: ChunkViewOptions | null): string {
+  if (!view) return "";
+  return `&view=chunks${view.dropNearDuplicates ? "&dropNearDuplicates=true" : ""}`;
 }
 
 async function* concatBlocks(...sources: AsyncGenerator<string>[]): AsyncGenerator<string> {

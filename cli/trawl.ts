@@ -99,6 +99,11 @@ program
   .option("-o, --output <file>", "write here instead of stdout")
   .option("--parquet", "a Parquet file with typed columns instead of NDJSON (needs -o)")
   .option("--changes-only", "only the records that moved since the previous run: new, changed, then removed")
+  .option(
+    "--view <view>",
+    "records (one per input URL, the default) or chunks (one row per chunk, batches made with chunking)",
+  )
+  .option("--drop-near-duplicates", "with --view chunks: leave out pages marked as near-duplicates of an earlier page")
   .action(run((api, id: string, flags) => downloadCommand(api, id, flags)));
 
 program

@@ -2,6 +2,7 @@ import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract, loadReader } from "../lib/extract";
 import { classifyContentType } from "../lib/extract/content-type";
+import { extractorOf } from "../lib/extract/provenance";
 import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
@@ -43,6 +44,15 @@ export function recordWithoutFetch(
   message: string,
 ): UrlOutcome {
   return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), fetched: false };
+}
+
+/**
+ * The chunker, loaded on first use: its tokenizers' rank tables are 3.6 MB of code, and a
+ * Worker that never chunks should not evaluate them at startup (the bundler keeps a
+ * module reached only by `import()` unevaluated until then).
+ */
+function chunker() {
+  return import("../lib/chunk/chunk-markdown");
 }
 
 /** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */
@@ -126,7 +136,12 @@ export async function fetchAndExtract(
   if (!extracted.ok) {
     const record = unfetchedRecord(entry, "failed", extracted.error.code, extracted.error.message);
     const rendering = extracted.error.needsRendering && { needsRendering: true };
-    return { kind: "terminal", record: { ...record, ...base, ...validators, ...rendering }, fetched: true };
+    const extractor = { extractor: extractorOf(options) };
+    return {
+      kind: "terminal",
+      record: { ...record, ...base, ...validators, ...rendering, ...extractor },
+      fetched: true,
+    };
   }
   const x = extracted.value;
   // Selector rules read the fetched page itself, decoded only when one is set. As UTF-8
@@ -168,6 +183,8 @@ export async function fetchAndExtract(
         languageConfidence: x.languageConfidence ?? null,
         extractionQuality: x.extractionQuality,
       }),
+      ...(options.chunking && { chunks: (await chunker()).chunkMarkdown(x.markdown, options.chunking) }),
+      extractor: extractorOf(options),
     },
   };
 }

@@ -53,7 +53,14 @@ export function changeOf(previous: PreviousState | null, current: CurrentOutcome
 }
 
 /** The options that shape a record's content: a 304 carries content made with the previous run's. */
-const EXTRACTION_OPTIONS = ["formats", "onlyMainContent", "images", "includeSelectors", "excludeSelectors"] as const;
+const EXTRACTION_OPTIONS = [
+  "formats",
+  "onlyMainContent",
+  "images",
+  "includeSelectors",
+  "excludeSelectors",
+  "chunking",
+] as const;
 
 /**
  * The first extraction option in which two batches differ, or null. A later run must
@@ -62,7 +69,9 @@ const EXTRACTION_OPTIONS = ["formats", "onlyMainContent", "images", "includeSele
  */
 export function extractionDifference(previous: BatchOptions, next: BatchOptions): string | null {
   const same = (a: unknown, b: unknown) =>
-    Array.isArray(a) && Array.isArray(b) ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : a === b;
+    Array.isArray(a) && Array.isArray(b)
+      ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())
+      : JSON.stringify(a) === JSON.stringify(b);
   return EXTRACTION_OPTIONS.find((option) => !same(previous[option], next[option])) ?? null;
 }
 

@@ -1,5 +1,6 @@
 // Building and checking manifest.json, the one object readers of a finished batch
 // trust. Pure: the coordinator gathers the facts, these functions shape and check them.
+import { EXTRACTOR_VERSION, extractionOptions, optionsHash } from "./extract/provenance";
 import { r2Keys } from "./r2-keys";
 import { Manifest, type ManifestChanges, type ManifestPart, type Totals } from "./schemas";
 
@@ -36,10 +37,17 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     ...(facts.reextractOf && { reextractOf: facts.reextractOf }),
     ...(facts.options.keepRaw && { raw: { prefix: r2Keys.rawPrefix(facts.batchId) } }),
     ...(facts.analysis && { analysis: facts.analysis }),
+    extractor: provenance(facts.options),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);
   return manifest;
+}
+
+/** The manifest's `extractor`: the version and the options the records' `optionsHash` is over. */
+function provenance(options: Manifest["options"]): NonNullable<Manifest["extractor"]> {
+  const extraction = extractionOptions(options);
+  return { version: EXTRACTOR_VERSION, optionsHash: optionsHash(extraction), options: extraction };
 }
 
 /**

@@ -8,12 +8,15 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer/src/index.js";
 import { z } from "zod";
 import { ResultRecord } from "./schemas";
 
+/** A row as its schema parsed it: a record, or a row of another view (lib/chunk/chunk-view.ts). */
+type Row = Record<string, unknown>;
+
 type Column = {
   name: string;
   type: "BYTE_ARRAY" | "INT32" | "INT64" | "DOUBLE" | "BOOLEAN";
   converted_type?: "UTF8" | "JSON" | "TIMESTAMP_MILLIS";
   required: boolean;
-  value: (record: ResultRecord) => unknown;
+  value: (record: Row) => unknown;
 };
 
 /** Record fields (ISO strings) written as millisecond timestamps rather than text. */
@@ -34,7 +37,7 @@ function columnsOf(
   shape: Record<string, z.ZodType>,
   path: readonly string[],
   parentRequired: boolean,
-  read: (record: ResultRecord) => Record<string, unknown> | null | undefined,
+  read: (record: Row) => Record<string, unknown> | null | undefined,
 ): Column[] {
   return Object.entries(shape).flatMap(([key, field]) => {
     let inner = field;
@@ -44,13 +47,13 @@ function columnsOf(
       inner = inner.unwrap() as z.ZodType;
     }
     const here = [...path, key];
-    const value = (r: ResultRecord) => read(r)?.[key] ?? null;
+    const value = (r: Row) => read(r)?.[key] ?? null;
     if (inner instanceof z.ZodObject) {
       return columnsOf(inner.shape, here, required, (r) => value(r) as Record<string, unknown> | null);
     }
     const name = parquetName(here);
     if (TIMESTAMPS.has(here.join("."))) {
-      const time = (r: ResultRecord) => {
+      const time = (r: Row) => {
         const v = value(r);
         return typeof v === "string" ? new Date(v) : null;
       };
@@ -76,15 +79,38 @@ function columnsOf(
  */
 export const PARQUET_COLUMNS: readonly Column[] = columnsOf(ResultRecord.shape, [], true, (r) => r);
 
-const SCHEMA = [
-  { name: "root", num_children: PARQUET_COLUMNS.length },
-  ...PARQUET_COLUMNS.map((c) => ({
-    name: c.name,
-    type: c.type,
-    ...(c.converted_type && { converted_type: c.converted_type }),
-    repetition_type: c.required ? ("REQUIRED" as const) : ("OPTIONAL" as const),
-  })),
-];
+/** The rows a Parquet file holds: the record, or another view's row (its columns derived the same way). */
+type RowSchema = z.ZodObject<Record<string, z.ZodType>>;
+
+const layouts = new WeakMap<RowSchema, { columns: readonly Column[]; schema: ReturnType<typeof fileSchema> }>();
+
+function fileSchema(columns: readonly Column[]) {
+  return [
+    { name: "root", num_children: columns.length },
+    ...columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      ...(c.converted_type && { converted_type: c.converted_type }),
+      repetition_type: c.required ? ("REQUIRED" as const) : ("OPTIONAL" as const),
+    })),
+  ];
+}
+
+/** The columns and file schema of rows of `rows`, worked out once per schema. */
+function layoutOf(rows: RowSchema) {
+  let layout = layouts.get(rows);
+  if (!layout) {
+    const columns = rows === ResultRecord ? PARQUET_COLUMNS : columnsOf(rows.shape, [], true, (r) => r);
+    layout = { columns, schema: fileSchema(columns) };
+    layouts.set(rows, layout);
+  }
+  return layout;
+}
+
+/** The Parquet columns of a view's row schema (the record's are PARQUET_COLUMNS). */
+export function parquetColumnsOf(rows: RowSchema): readonly Column[] {
+  return layoutOf(rows).columns;
+}
 
 /**
  * A row group closes at this many records or this much NDJSON, whichever comes first:
@@ -98,15 +124,20 @@ const GROUP_CHARS = 2 * 1024 * 1024;
 /**
  * Turns NDJSON blocks (whole lines, input order, as the download merges them) into the
  * bytes of one Parquet file, pulled as the reader wants them. Each line is checked
- * against the record schema: parts come from R2, a trust boundary.
+ * against the row schema (the record's unless a view gives its own): parts come from R2,
+ * a trust boundary.
  */
-export function ndjsonToParquet(blocks: AsyncIterator<string>): ReadableStream<Uint8Array> {
+export function ndjsonToParquet(
+  blocks: AsyncIterator<string>,
+  rowSchema: RowSchema = ResultRecord,
+): ReadableStream<Uint8Array> {
+  const { columns, schema: SCHEMA } = layoutOf(rowSchema);
   const bytes = new ByteWriter();
   // No column statistics: each row group's min and max would stay referenced until the
   // footer, and for text columns they hold (views of) whole encoded values, so memory
   // grew with the batch. A whole-file export gains little from them.
   const writer = new ParquetWriter({ writer: bytes, schema: SCHEMA, createdBy: "trawl", statistics: false });
-  let rows: ResultRecord[] = [];
+  let rows: Row[] = [];
   let chars = 0;
   let finished = false;
 
@@ -122,7 +153,7 @@ export function ndjsonToParquet(blocks: AsyncIterator<string>): ReadableStream<U
     writer.write({
       // No page offset indexes: they are kept until the footer, a few KB per row group
       // that would grow with the batch; readers of whole files do not need them.
-      columnData: PARQUET_COLUMNS.map((c) => ({ name: c.name, data: group.map(c.value), offsetIndex: false })),
+      columnData: columns.map((c) => ({ name: c.name, data: group.map(c.value), offsetIndex: false })),
       rowGroupSize: group.length,
     });
     rows = [];
@@ -141,7 +172,7 @@ export function ndjsonToParquet(blocks: AsyncIterator<string>): ReadableStream<U
         }
         for (const line of value.split("\n")) {
           if (line === "") continue;
-          rows.push(ResultRecord.parse(JSON.parse(line)));
+          rows.push(rowSchema.parse(JSON.parse(line)));
           chars += line.length;
           if (rows.length >= GROUP_ROWS || chars >= GROUP_CHARS) writeGroup();
         }

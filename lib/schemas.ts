@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Chunk, ChunkingOptions } from "./chunk/options";
 import { ErrorCode } from "./error-codes";
 import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
@@ -42,6 +43,8 @@ export const BatchOptions = z
      * page (absent: on; see the README's "Near-duplicates, language and quality").
      */
     analysis: z.boolean().optional(),
+    /** Split each page's Markdown into chunks for embedding (lib/chunk/chunk-markdown.ts); absent: no chunks. */
+    chunking: ChunkingOptions.optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;
@@ -172,6 +175,10 @@ export const ResultRecord = z.object({
   raw: RawRef.optional(),
   /** On a re-extraction: where the record came from (lib/raw-pages.ts). */
   reextract: ReextractNote.optional(),
+  /** The page's Markdown in chunks, when the batch asked for `chunking` (lib/chunk/chunk-markdown.ts). */
+  chunks: z.array(Chunk).optional(),
+  /** Which extractor and which extraction options made the record (lib/extract/provenance.ts); absent when nothing was extracted. */
+  extractor: z.object({ version: z.string(), optionsHash: z.string() }).optional(),
 });
 export type ResultRecord = z.infer<typeof ResultRecord>;
 
@@ -260,5 +267,9 @@ export const Manifest = z.object({
   raw: z.object({ prefix: z.string() }).optional(),
   /** Near-duplicates and the quality distribution; absent with `analysis: false` and in older manifests. */
   analysis: ManifestAnalysis.optional(),
+  /** The extractor at publication and the extraction options its records' `extractor.optionsHash` is over; absent in manifests from before provenance. */
+  extractor: z
+    .object({ version: z.string(), optionsHash: z.string(), options: z.record(z.string(), z.unknown()) })
+    .optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

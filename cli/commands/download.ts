@@ -12,18 +12,36 @@ export interface DownloadFlags {
   parquet?: boolean;
   /** Only the records that moved since the previous run: new, changed, removed. */
   changesOnly?: boolean;
+  /** `records` (default) or `chunks`: one row per chunk of each succeeded page. */
+  view?: string;
+  dropNearDuplicates?: boolean;
 }
 
-/** Counts NDJSON lines as they stream by. */
-function lineCounter(): Transform & { lines: () => number } {
+/** Counts NDJSON lines as they stream by, and whether the last one was whole. */
+function lineCounter(): Transform & { lines: () => number; whole: () => boolean } {
   let lines = 0;
+  let last = 10;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      if (chunk.length > 0) last = chunk[chunk.length - 1] ?? last;
       done(null, chunk);
     },
   });
-  return Object.assign(counter, { lines: () => lines });
+  return Object.assign(counter, { lines: () => lines, whole: () => last === 10 });
+}
+
+/** The link query for `--view` and `--drop-near-duplicates`; a usage error for anything else. */
+function viewQuery(flags: DownloadFlags): string {
+  const view = flags.view ?? "records";
+  if (view !== "records" && view !== "chunks") {
+    throw new CliError(ExitCode.usage, `--view must be records or chunks, not ${JSON.stringify(view)}`);
+  }
+  if (flags.dropNearDuplicates && view !== "chunks") {
+    throw new CliError(ExitCode.usage, "--drop-near-duplicates applies only to --view chunks");
+  }
+  if (view === "records") return "";
+  return `&view=chunks${flags.dropNearDuplicates ? "&dropNearDuplicates=true" : ""}`;
 }
 
 export async function downloadCommand(api: TrawlApi, id: string, flags: DownloadFlags): Promise<ExitCode> {
@@ -32,8 +50,10 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
     throw new CliError(ExitCode.usage, "--parquet writes a binary file: name it with -o out.parquet");
   }
   const changes = flags.changesOnly ? "&changes=only" : "";
+  const view = viewQuery(flags);
+  const chunks = view !== "";
   const link = await api.json<DownloadLink>(
-    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}`,
+    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}${view}`,
   );
   const response = await fetchOrExplain(link.url, { headers: { "accept-encoding": "gzip" } });
   if (!response.ok || !response.body) throw await failureOf(response);
@@ -52,16 +72,22 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
     if (partial) await rm(partial, { force: true });
     throw new CliError(ExitCode.failure, `download of batch ${id} failed: ${(error as Error).message}`);
   }
-  if (counter && counter.lines() !== expected) {
+  // Chunk rows have no count known ahead (a page has any number): a cut shows as a partial last line.
+  if (counter && (chunks ? !counter.whole() : counter.lines() !== expected)) {
     if (partial) await rm(partial, { force: true });
     throw new CliError(
       ExitCode.failure,
-      `download of batch ${id} cut short: ${counter.lines()} of ${expected} records`,
+      chunks
+        ? `download of batch ${id} cut short: its last chunk row is partial`
+        : `download of batch ${id} cut short: ${counter.lines()} of ${expected} records`,
     );
   }
   if (partial && flags.output) await rename(partial, flags.output);
+  const what = chunks
+    ? `${counter ? `${counter.lines()} chunks of ` : "chunks of "}${expected} ${flags.changesOnly ? "changed " : ""}records`
+    : `${expected} ${flags.changesOnly ? "changed " : ""}records`;
   process.stderr.write(
-    `${expected} ${flags.changesOnly ? "changed " : ""}records${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
+    `${what}${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
   );
   return ExitCode.ok;
 }

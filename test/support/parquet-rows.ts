@@ -66,5 +66,8 @@ export function expectedRow(r: ResultRecord): Record<string, unknown> {
     reextract_batch_id: r.reextract?.batchId ?? null,
     reextract_from: r.reextract?.from ?? null,
     reextract_message: r.reextract?.message ?? null,
+    chunks: r.chunks ?? null,
+    extractor_version: r.extractor?.version ?? null,
+    extractor_options_hash: r.extractor?.optionsHash ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ndjsonToParquet, PARQUET_COLUMNS } from "../../lib/parquet-export";
+import { ChunkRow } from "../../lib/chunk";
+import { ndjsonToParquet, PARQUET_COLUMNS, parquetColumnsOf } from "../../lib/parquet-export";
 import { ResultRecord } from "../../lib/schemas";
 import { expectedRow, readParquet } from "../support/parquet-rows";
 
@@ -56,6 +57,8 @@ const full: ResultRecord = {
   attempts: 2,
   raw: { key: "batches/b/raw/abc.gz", sha256: "abc", bytes: 1200, date: "Fri, 02 Jan 2026 03:04:05 GMT" },
   reextract: { batchId: "a".repeat(64), from: "original", message: "the first batch stored no body" },
+  chunks: [{ index: 0, headingPath: ["A"], text: "# A", tokens: 2, start: 0, end: 3 }],
+  extractor: { version: "0.1.0+r1", optionsHash: "0123456789abcdef" },
 };
 
 /** Each leaf field's path in the schema, nested objects descended into. */
@@ -97,8 +100,21 @@ describe("Parquet export columns", () => {
   });
 
   it("writes absent optional fields and a null error as nulls", async () => {
-    const { truncated, html, text, links, change, structured, needsRendering, pageCount, raw, reextract, ...bare } =
-      full;
+    const {
+      truncated,
+      html,
+      text,
+      links,
+      change,
+      structured,
+      needsRendering,
+      pageCount,
+      raw,
+      reextract,
+      chunks,
+      extractor,
+      ...bare
+    } = full;
     const record: ResultRecord = { ...bare, status: "succeeded", error: null };
     const [row] = await exported([record]);
     expect(row).toEqual(expectedRow(record));
@@ -110,6 +126,8 @@ describe("Parquet export columns", () => {
       structured_price: null,
       structured_name: null,
       needs_rendering: null,
+      chunks: null,
+      extractor_version: null,
     });
   });
 
@@ -122,5 +140,64 @@ describe("Parquet export columns", () => {
     expect(["structured_price", "structured_rating", "structured_rating_count", "needs_rendering"].map(typeOf)).toEqual(
       ["DOUBLE", "DOUBLE", "INT32", "BOOLEAN"],
     );
+  });
+});
+
+describe("Parquet export of the chunk view", () => {
+  it("writes one typed row per chunk row, columns from the chunk row's schema", async () => {
+    const rows: ChunkRow[] = [
+      {
+        index: 3,
+        id: null,
+        url: "https://example.com/a",
+        finalUrl: null,
+        title: "A",
+        language: "en",
+        chunkIndex: 0,
+        headingPath: ["A", "B"],
+        text: "# A",
+        tokens: 2,
+        start: 0,
+        end: 3,
+      },
+      {
+        index: 3,
+        id: "x",
+        url: "https://example.com/a",
+        finalUrl: "https://example.com/b",
+        title: null,
+        language: null,
+        chunkIndex: 1,
+        headingPath: [],
+        text: "b",
+        tokens: 1,
+        start: 5,
+        end: 6,
+      },
+    ];
+    const blocks = (async function* () {
+      yield `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+    })();
+    const read = await readParquet(await new Response(ndjsonToParquet(blocks, ChunkRow)).arrayBuffer());
+    expect(read).toEqual(
+      rows.map((r) => ({
+        index: r.index,
+        id: r.id,
+        url: r.url,
+        final_url: r.finalUrl,
+        title: r.title,
+        language: r.language,
+        chunk_index: r.chunkIndex,
+        heading_path: r.headingPath,
+        text: r.text,
+        tokens: r.tokens,
+        start: r.start,
+        end: r.end,
+      })),
+    );
+    expect(parquetColumnsOf(ChunkRow).find((c) => c.name === "tokens")).toMatchObject({
+      type: "INT32",
+      required: true,
+    });
   });
 });
