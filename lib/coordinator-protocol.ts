@@ -5,6 +5,7 @@ import type { RunLink } from "./batch";
 import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
 import type { ErrorCode } from "./error-codes";
+import type { PaceReason, PaceSample } from "./pace";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, ManifestPart, UrlState } from "./schemas";
 
@@ -130,4 +131,33 @@ export type GateGrant =
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */
   rateLimitedForMs: number | null;
+  /** What the origin answered under the lease, one per request: the adaptive pace follows them (lib/pace.ts). */
+  samples?: PaceSample[];
+  /** URLs sent back to the queue under the lease (429/503, timeouts, other transient failures). */
+  retries?: number;
+}
+
+/** Who asks the gate, so it can share the origin fairly and put discovery first (durable-objects/host-gate.ts). */
+export interface GateAsker {
+  /** The batch asking; null for a single scrape. */
+  batch: string | null;
+  /** Discovery reads (sitemaps, feeds, robots) and single scrapes go before queued page chunks. */
+  priority: boolean;
+  /** The batch's own cap on simultaneous fetches at this origin (`maxConcurrency`); null for none. */
+  maxConcurrency: number | null;
+}
+
+/** One origin as a batch sees it (GET /v1/batches/{id}/hosts); done and pending are the coordinator's counts. */
+export interface HostPaceView {
+  origin: string;
+  pace: number | null;
+  concurrency: number;
+  reason: PaceReason;
+  lastThrottle: { status: number; at: string } | null;
+  crawlDelaySeconds: number | null;
+  robots: "allowed" | "pending" | "unreachable" | "not_respected";
+  backoffUntil: string | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  retries: number;
 }

@@ -27,6 +27,8 @@ export const BatchOptions = z
     formats: z.array(OutputFormat).min(1).default(["markdown"]),
     respectRobots: z.boolean().default(true),
     maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** Most of this batch's fetches at once at any one origin; the deployment's HOST_MAX_CONCURRENCY still caps it. */
+    maxConcurrency: z.number().int().min(1).max(1000).optional(),
     /** Quality rules each fetched page must pass, or end `failed` with `validation_failed` (content kept). */
     validate: ValidationRules.optional(),
     /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */

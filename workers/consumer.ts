@@ -65,6 +65,7 @@ async function processChunk(
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
+    asker: { batch: message.batchId, priority: false, maxConcurrency: claim.options.maxConcurrency ?? null },
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 
