@@ -6,6 +6,7 @@ import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes, useFirecrawlErrorStyle } from "./firecrawl/register";
+import { registerHostRoutes } from "./hosts";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
@@ -62,5 +63,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerFirecrawlRoutes(app);
   registerWebhookRoutes(app);
   registerRetryRoutes(app);
+  registerHostRoutes(app);
   return app;
 }

@@ -5,6 +5,7 @@ import type { ErrorEntry, PartInfo, ResultLocation } from "../lib/coordinator-pr
 import { messageOf } from "../lib/error-codes";
 import type { PageOutcome } from "../lib/webhooks";
 import type { UrlRow } from "./batch-schema";
+import { type HostCount, hostCounts } from "./host-counts";
 import { partsOf } from "./part-rows";
 
 export class BatchReads {
@@ -30,6 +31,11 @@ export class BatchReads {
         )
       : this.sql.exec<UrlRow>("SELECT idx, state, part FROM urls WHERE idx >= ? ORDER BY idx LIMIT ?", cursor, limit);
     return rows.toArray().map((row) => ({ index: row.idx, state: row.state, part: row.part }));
+  }
+
+  /** URLs done and pending per origin (host-counts.ts). */
+  hostCounts(): HostCount[] {
+    return hostCounts(this.sql);
   }
 
   errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {

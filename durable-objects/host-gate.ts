@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { GateAsker, GateGrant, GateRelease, HostPaceView } from "../lib/coordinator-protocol";
+import type { GateAsker, GateGrant, GateRelease, PaceNow } from "../lib/coordinator-protocol";
+import type { HostPace } from "../lib/host-view";
 import { initialPace, latencyPercentile, observe, type PaceLimits, type PaceState, paceNow } from "../lib/pace";
 import { robotsReaskMs } from "../lib/retry-policy";
 import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
@@ -103,14 +104,16 @@ export class HostGate extends DurableObject<Env> {
     const pace = paceNow(this.paceState(gate, limits), limits, now);
     const maxWaitMs = this.settings.HOST_MAX_WAIT_MS;
     const clampWait = (ms: number) => Math.max(FAIR_WAIT_MS, Math.min(ms, maxWaitMs * 10));
+    const paceOf = { reason: pace.reason, pace: pace.requestsPerSecond };
     const hold = (ms: number): GateGrant => {
       // A discovery read told to wait is next: page chunks hold back until it has had its turn.
       if (asker.priority) this.sql.exec("UPDATE gate SET priority_until = ?", now + PRIORITY_HOLD_MS);
-      return { kind: "wait", waitMs: clampWait(ms) };
+      return { kind: "wait", waitMs: clampWait(ms), ...paceOf };
     };
     this.sql.exec("DELETE FROM leases WHERE expires <= ?", now);
     if (asker.batch !== null) this.noteAsk(asker.batch, now, activeMs(pace.intervalMs));
-    if (!asker.priority && gate.priority_until > now) return { kind: "wait", waitMs: clampWait(FAIR_WAIT_MS) };
+    if (!asker.priority && gate.priority_until > now)
+      return { kind: "wait", waitMs: clampWait(FAIR_WAIT_MS), ...paceOf };
     const active = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM leases").one().n;
     if (active >= pace.concurrency) {
       const soonest = this.sql.exec<{ t: number }>("SELECT MIN(expires) AS t FROM leases").one().t;
@@ -138,11 +141,11 @@ export class HostGate extends DurableObject<Env> {
     if (asker.batch !== null)
       this.sql.exec("UPDATE shares SET served = served + ? WHERE batch = ?", granted, asker.batch);
     if (asker.priority) this.sql.exec("UPDATE gate SET priority_until = 0");
-    return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires };
+    return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires, ...paceOf };
   }
 
-  /** Ends a lease; what the origin answered under it moves the pace (lib/pace.ts). */
-  async release(lease: string, feedback: GateRelease, batch: string | null = null): Promise<void> {
+  /** Ends a lease; what the origin answered under it moves the pace (lib/pace.ts). Answers the pace after. */
+  async release(lease: string, feedback: GateRelease, batch: string | null = null): Promise<PaceNow> {
     this.sql.exec("DELETE FROM leases WHERE id = ?", lease);
     const samples = [...(feedback.samples ?? [])];
     if (feedback.rateLimitedForMs !== null && !samples.some((s) => s.outcome === "throttled")) {
@@ -151,20 +154,23 @@ export class HostGate extends DurableObject<Env> {
     if (batch !== null && feedback.retries) {
       this.sql.exec("UPDATE shares SET retries = retries + ? WHERE batch = ?", feedback.retries, batch);
     }
-    if (samples.length === 0) return;
     const gate = this.gate();
     const now = Date.now();
     const limits = this.limits(this.robots(gate, now));
     let state = this.paceState(gate, limits);
-    for (const sample of samples) state = observe(state, sample, limits, now);
-    this.sql.exec("UPDATE gate SET pace = ?", JSON.stringify(state));
+    if (samples.length > 0) {
+      for (const sample of samples) state = observe(state, sample, limits, now);
+      this.sql.exec("UPDATE gate SET pace = ?", JSON.stringify(state));
+    }
     if (feedback.rateLimitedForMs !== null) {
       this.sql.exec("UPDATE gate SET next_free = MAX(next_free, ?)", now + feedback.rateLimitedForMs);
     }
+    const pace = paceNow(state, limits, now);
+    return { reason: pace.reason, pace: pace.requestsPerSecond };
   }
 
   /** The origin's pace and why, with the retries `batch` has had here, for the hosts view. */
-  async view(origin: string, batch: string, respectRobots: boolean): Promise<HostPaceView> {
+  async view(origin: string, batch: string, respectRobots: boolean): Promise<HostPace> {
     const now = Date.now();
     const gate = this.gate();
     const robots = this.robots(gate, now);

@@ -1,4 +1,4 @@
-import type { ClaimEntry, GateAsker, GateRelease } from "../lib/coordinator-protocol";
+import type { ClaimEntry, GateAsker, GateRelease, PaceNow } from "../lib/coordinator-protocol";
 import type { PaceSample } from "../lib/pace";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
@@ -19,6 +19,8 @@ export interface GroupContext {
   previousOf?: (entry: ClaimEntry) => Previous | null;
   /** Who asks the origin's gate: the batch (its fair share and `maxConcurrency`) or a priority scrape. */
   asker?: GateAsker;
+  /** Told each origin's latest pace and why (the consumer's report carries it to the batch's status). */
+  onPace?: (origin: string, pace: PaceNow) => void;
 }
 
 /**
@@ -49,7 +51,15 @@ export async function fetchOriginGroup(
     const turn = await withHostTurn(
       origin,
       rest.length,
-      { env: ctx.env, fetchLimits: ctx.fetchLimits, respectRobots, maxWaits: 0, limit: ctx.limit, asker: ctx.asker },
+      {
+        env: ctx.env,
+        fetchLimits: ctx.fetchLimits,
+        respectRobots,
+        maxWaits: 0,
+        limit: ctx.limit,
+        asker: ctx.asker,
+        onPace: (pace) => ctx.onPace?.(origin, pace),
+      },
       (grant, feedback) =>
         fetchGranted(
           grant,

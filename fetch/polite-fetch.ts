@@ -2,7 +2,7 @@
 // feeds (the consumer's chunks, discovery, the single scrape) takes its turn here, as
 // every Scrapy request passes one downloader slot and one robots middleware.
 import { checkFetchTarget, type TargetCheck } from "../lib/address-policy";
-import type { GateAsker, GateGrant, GateRelease } from "../lib/coordinator-protocol";
+import type { GateAsker, GateGrant, GateRelease, PaceNow } from "../lib/coordinator-protocol";
 import {
   isAllowed,
   ROBOTS_MAX_BYTES,
@@ -30,6 +30,8 @@ export interface TurnContext {
   limit?: <R>(work: () => Promise<R>) => Promise<R>;
   /** Who asks (batch, priority, the batch's own cap); a page chunk of no named batch when absent. */
   asker?: GateAsker;
+  /** Told the origin's pace and why, whenever the gate says it (a wait, a grant, a release). */
+  onPace?: (pace: PaceNow) => void;
 }
 
 export type HostTurn<T> =
@@ -66,6 +68,8 @@ export async function withHostTurn<T>(
       robotsJustGiven = true;
       continue;
     }
+    if (grant.kind === "wait") ctx.onPace?.(grant);
+    else ctx.onPace?.({ reason: "robots_pending", pace: null });
     if (grant.kind !== "wait" || waits >= ctx.maxWaits) {
       return { kind: "busy", waitMs: grant.kind === "wait" ? grant.waitMs : null };
     }
@@ -78,7 +82,7 @@ export async function withHostTurn<T>(
   try {
     return { kind: "done", value: await work(grant, feedback) };
   } finally {
-    await gate.release(grant.lease, feedback, asker?.batch ?? null);
+    ctx.onPace?.(await gate.release(grant.lease, feedback, asker?.batch ?? null));
   }
 }
 

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DiscoveryPlan } from "./discovery";
 import { ErrorCode } from "./error-codes";
+import { HostPaceNote } from "./host-view";
 import { BatchOptions, ChangeCounts } from "./schemas";
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
@@ -78,6 +79,12 @@ export const Batch = z.object({
   copy_from: z.string().nullable(),
   /** The next input index of `copy_from` to copy. */
   copy_cursor: nullableInt,
+  /** The recent rate of URLs ended (lib/progress.ts `RecentRate`), for the ETA. */
+  rate_ended: z.number().default(0),
+  rate_ms: z.number().default(0),
+  rate_at: nullableInt.default(null),
+  /** The host the batch was last held back by (lib/host-view.ts), or null. */
+  held_by: jsonColumn(HostPaceNote).default(null),
 });
 export type Batch = z.output<typeof Batch>;
 

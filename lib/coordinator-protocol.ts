@@ -5,6 +5,7 @@ import type { RunLink } from "./batch";
 import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
 import type { ErrorCode } from "./error-codes";
+import type { SlowestHost } from "./host-view";
 import type { PaceReason, PaceSample } from "./pace";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, ManifestPart, UrlState } from "./schemas";
@@ -92,6 +93,8 @@ export interface ChunkReport {
   urls: UrlReport[];
   /** Set when some URLs must be tried again: when to redeliver the chunk. */
   retryAfterSeconds: number | null;
+  /** Each origin's pace and why, as its gate last said: the status names the host a batch waits for. */
+  paces?: SlowestHost[];
 }
 
 /** An immutable part written to R2, as the coordinator records it. */
@@ -116,17 +119,24 @@ export interface ErrorEntry {
 /** A batch read on behalf of a tenant: null (answer 404) when it is not theirs or does not exist. */
 export type Owned<T> = { summary: BatchSummary; value: T } | null;
 
+/** The origin's pace as the gate answers it with every grant and release (lib/pace.ts). */
+export interface PaceNow {
+  reason: PaceReason;
+  /** Requests per second allowed now; null before anything bounds it. */
+  pace: number | null;
+}
+
 export type GateGrant =
   | { kind: "robots" }
-  | { kind: "wait"; waitMs: number }
-  | {
+  | ({ kind: "wait"; waitMs: number } & PaceNow)
+  | ({
       kind: "go";
       lease: string;
       slots: number[];
       robots: RobotsRules | null;
       /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
       robotsExpiresAt: number;
-    };
+    } & PaceNow);
 
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */
@@ -145,19 +155,4 @@ export interface GateAsker {
   priority: boolean;
   /** The batch's own cap on simultaneous fetches at this origin (`maxConcurrency`); null for none. */
   maxConcurrency: number | null;
-}
-
-/** One origin as a batch sees it (GET /v1/batches/{id}/hosts); done and pending are the coordinator's counts. */
-export interface HostPaceView {
-  origin: string;
-  pace: number | null;
-  concurrency: number;
-  reason: PaceReason;
-  lastThrottle: { status: number; at: string } | null;
-  crawlDelaySeconds: number | null;
-  robots: "allowed" | "pending" | "unreachable" | "not_respected";
-  backoffUntil: string | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  retries: number;
 }

@@ -15,16 +15,20 @@
 // - Floors always hold: Retry-After (no start before `backoffUntil`) and Crawl-delay
 //   (the interval never below it), whatever the adaptive state says.
 
+import { z } from "zod";
+
 /** Why an origin is at its current pace: the hosts view and the ETA name it. */
-export type PaceReason =
-  | "ok"
-  | "crawl_delay"
-  | "retry_after"
-  | "throttled_429"
-  | "throttled_503"
-  | "timeouts"
-  | "slow"
-  | "robots_pending";
+export const PaceReason = z.enum([
+  "ok",
+  "crawl_delay",
+  "retry_after",
+  "throttled_429",
+  "throttled_503",
+  "timeouts",
+  "slow",
+  "robots_pending",
+]);
+export type PaceReason = z.infer<typeof PaceReason>;
 
 /** What the gate keeps of an origin's pace between requests. */
 export interface PaceState {

@@ -5,7 +5,7 @@ import { originOf } from "../fetch/polite-fetch";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
-import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
+import type { ClaimEntry, PaceNow, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
 import { writePart } from "../lib/result-parts";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
@@ -58,6 +58,7 @@ async function processChunk(
 
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
+  const paces = new Map<string, PaceNow>();
   const ctx: GroupContext = {
     env,
     options: claim.options,
@@ -66,6 +67,7 @@ async function processChunk(
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
     asker: { batch: message.batchId, priority: false, maxConcurrency: claim.options.maxConcurrency ?? null },
+    onPace: (origin, pace) => paces.set(origin, pace),
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 
@@ -104,6 +106,7 @@ async function processChunk(
     part,
     urls,
     retryAfterSeconds,
+    paces: [...paces].map(([origin, pace]) => ({ origin, ...pace })),
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);
