@@ -1,7 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { GateAsker, GateGrant, GateRelease, PaceNow } from "../lib/coordinator-protocol";
 import type { HostPace } from "../lib/host-view";
-import { initialPace, latencyPercentile, observe, type PaceLimits, type PaceState, paceNow } from "../lib/pace";
+import {
+  initialPace,
+  LATE_SHARE,
+  latencyPercentile,
+  observe,
+  type PaceLimits,
+  type PaceState,
+  paceNow,
+} from "../lib/pace";
 import { robotsReaskMs } from "../lib/retry-policy";
 import { crawlDelaySeconds, RobotsRules } from "../lib/robots";
 import { readSettings, type Settings } from "../lib/settings";
@@ -23,6 +31,8 @@ const BOOKING_HORIZON_MS = 2000;
 const activeMs = (intervalMs: number) => Math.max(3000, 3 * intervalMs + 1000);
 /** A discovery read or scrape that was told to wait holds back page chunks this long, so it goes next. */
 const PRIORITY_HOLD_MS = 3000;
+/** How far ahead of now the first slot of a paced origin's grant starts. */
+const SLOT_LEAD_MS = 50;
 /** Asks a page chunk makes while held back for another batch's turn are answered with this wait, at least. */
 const FAIR_WAIT_MS = 200;
 
@@ -80,6 +90,7 @@ export class HostGate extends DurableObject<Env> {
     if (!has("gate", "priority_until"))
       this.sql.exec("ALTER TABLE gate ADD COLUMN priority_until INTEGER NOT NULL DEFAULT 0");
     if (!has("leases", "batch")) this.sql.exec("ALTER TABLE leases ADD COLUMN batch TEXT");
+    if (!has("leases", "booked_until")) this.sql.exec("ALTER TABLE leases ADD COLUMN booked_until INTEGER");
   }
 
   /**
@@ -127,8 +138,12 @@ export class HostGate extends DurableObject<Env> {
       if (this.aheadOfShare(asker.batch, now, pace.intervalMs, count))
         return hold(Math.max(pace.intervalMs, FAIR_WAIT_MS));
     }
-    const interval = pace.intervalMs;
-    const start = Math.max(now, gate.next_free, pace.notBefore);
+    // Booked a sliver wider than the pace: a start that late still keeps the pace (origin-group.ts gives later ones up).
+    const interval = Math.ceil(pace.intervalMs * (1 + LATE_SHARE));
+    // On a paced origin the first start is a moment ahead, so the answer's way back does
+    // not make it late (a late start gives its slot up: origin-group.ts).
+    const lead = interval > 0 ? Math.min(interval, SLOT_LEAD_MS) : 0;
+    const start = Math.max(now + lead, gate.next_free, pace.notBefore);
     if (start > now + maxWaitMs) return hold(start - now);
     const horizon = Math.max(start, now + BOOKING_HORIZON_MS);
     const fits = interval === 0 ? count : Math.floor((horizon - start) / interval) + 1;
@@ -136,17 +151,34 @@ export class HostGate extends DurableObject<Env> {
     const slots = Array.from({ length: granted }, (_, i) => start + i * interval);
     const lease = crypto.randomUUID();
     const expires = start + granted * interval + this.settings.FETCH_TIMEOUT_MS + LEASE_GRACE_MS;
-    this.sql.exec("INSERT INTO leases (id, expires, batch) VALUES (?, ?, ?)", lease, expires, asker.batch);
-    this.sql.exec("UPDATE gate SET next_free = ?", start + granted * interval);
+    const bookedUntil = start + granted * interval;
+    this.sql.exec(
+      "INSERT INTO leases (id, expires, batch, booked_until) VALUES (?, ?, ?, ?)",
+      lease,
+      expires,
+      asker.batch,
+      bookedUntil,
+    );
+    this.sql.exec("UPDATE gate SET next_free = ?", bookedUntil);
     if (asker.batch !== null)
       this.sql.exec("UPDATE shares SET served = served + ? WHERE batch = ?", granted, asker.batch);
     if (asker.priority) this.sql.exec("UPDATE gate SET priority_until = 0");
-    return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires, ...paceOf };
+    return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires, intervalMs: interval, ...paceOf };
   }
 
   /** Ends a lease; what the origin answered under it moves the pace (lib/pace.ts). Answers the pace after. */
   async release(lease: string, feedback: GateRelease, batch: string | null = null): Promise<PaceNow> {
-    this.sql.exec("DELETE FROM leases WHERE id = ?", lease);
+    const booked = this.sql
+      .exec<{ booked_until: number | null }>("DELETE FROM leases WHERE id = ? RETURNING booked_until", lease)
+      .toArray()[0]?.booked_until;
+    if (feedback.unusedFrom != null && booked != null) {
+      // Slots given up (started too late) go back, when nobody has booked after them.
+      this.sql.exec(
+        "UPDATE gate SET next_free = ? WHERE next_free = ?",
+        Math.max(Date.now(), feedback.unusedFrom),
+        booked,
+      );
+    }
     const samples = [...(feedback.samples ?? [])];
     if (feedback.rateLimitedForMs !== null && !samples.some((s) => s.outcome === "throttled")) {
       samples.push({ latencyMs: 0, outcome: "throttled", status: 429, retryAfterMs: feedback.rateLimitedForMs });

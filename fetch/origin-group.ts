@@ -1,11 +1,14 @@
 import type { ClaimEntry, GateAsker, GateRelease, PaceNow } from "../lib/coordinator-protocol";
-import type { PaceSample } from "../lib/pace";
+import { LATE_SHARE, type PaceSample } from "../lib/pace";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
 import { fetchAndExtract, type Previous, recordWithoutFetch, type UrlOutcome } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
+
+/** How long one chunk's group keeps asking its origin's gate for more turns before the rest go back to the queue. */
+const GROUP_BUDGET_MS = 4000;
 
 export interface GroupContext {
   env: Env;
@@ -35,7 +38,9 @@ export async function fetchOriginGroup(
   ctx: GroupContext,
 ): Promise<UrlOutcome[]> {
   const respectRobots = ctx.options.respectRobots;
-  const deadline = Date.now() + ctx.maxWaitMs;
+  // Turns are asked for while this lasts; the queue's delivery is held meanwhile (locally,
+  // deliveries run one after another), so what waits longer goes back to the queue.
+  const deadline = Date.now() + Math.min(ctx.maxWaitMs, GROUP_BUDGET_MS);
   const outcomes: Array<UrlOutcome | null> = entries.map(() => null);
   const retryRest = (afterSeconds: number) => {
     for (const [i, outcome] of outcomes.entries())
@@ -120,8 +125,21 @@ async function fetchGranted(
     }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
-    const began = Date.now();
-    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous));
+    // The grant's slots are LATE_SHARE wider than the pace: this much late still keeps it.
+    const lateBy = ((grant.intervalMs ?? 0) * LATE_SHARE) / (1 + LATE_SHARE);
+    let began = 0;
+    const outcome = await ctx.limit(async () => {
+      began = Date.now();
+      // Started late (the connection limit, a busy isolate), the gap to the next slot,
+      // perhaps another consumer's, would be shorter than the pace: the slot is given up.
+      if (lateBy > 0 && began - slot > lateBy) return null;
+      return fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous);
+    });
+    if (outcome === null) {
+      feedback.unusedFrom = slot;
+      outcomes.push(...entries.slice(i).map(() => null));
+      break;
+    }
     feedback.samples?.push(sampleOf(outcome, Date.now() - began));
     if (outcome.kind === "retry" && outcome.fetched) feedback.retries = (feedback.retries ?? 0) + 1;
     if (outcome.kind === "retry" && outcome.rateLimited) {

@@ -136,6 +136,8 @@ export type GateGrant =
       robots: RobotsRules | null;
       /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
       robotsExpiresAt: number;
+      /** The gap between the slots: a start later than its slot by more than a sliver of it gives the slot up. */
+      intervalMs?: number;
     } & PaceNow);
 
 export interface GateRelease {
@@ -145,6 +147,8 @@ export interface GateRelease {
   samples?: PaceSample[];
   /** URLs sent back to the queue under the lease (429/503, timeouts, other transient failures). */
   retries?: number;
+  /** The first slot given up (started too late), so the gate can hand it out again. */
+  unusedFrom?: number | null;
 }
 
 /** Who asks the gate, so it can share the origin fairly and put discovery first (durable-objects/host-gate.ts). */

@@ -10,7 +10,7 @@
 //   concurrency halves and the interval doubles (at least THROTTLE_FLOOR_MS), at most
 //   once per DECREASE_GAP_MS, so one burst of errors counts once.
 // - Recovery is in steps: every RECOVERY_STEP_MS of fast, error-free answers gives back
-//   one step (first the interval shrinks by a quarter, then concurrency grows by one),
+//   one step (first the interval halves, then concurrency grows by one),
 //   until the configured pace is reached again.
 // - Floors always hold: Retry-After (no start before `backoffUntil`) and Crawl-delay
 //   (the interval never below it), whatever the adaptive state says.
@@ -82,11 +82,21 @@ export interface Pace {
 }
 
 export const DECREASE_GAP_MS = 1000;
+/**
+ * Timers of a busy machine wake a little late: slots are booked this share wider than the
+ * pace, and a start later than its slot by more than this share gives the slot up, so
+ * two starts are never closer than the pace.
+ */
+export const LATE_SHARE = 0.1;
 export const RECOVERY_STEP_MS = 2000;
 /** The smallest interval a throttle sets when the configured one is 0. */
 export const THROTTLE_FLOOR_MS = 250;
-/** The slowest adaptive interval: one request a minute is already very slow. */
-export const MAX_INTERVAL_MS = 60_000;
+/**
+ * The slowest the adaptive interval goes by itself: an origin that keeps refusing is
+ * held back by its Retry-After (a floor, whatever its length), not by a penalty that
+ * takes minutes to earn back.
+ */
+export const MAX_INTERVAL_MS = 4000;
 /** Latency this far above the baseline counts as rising, when it is also above SLOW_FLOOR_MS. */
 const SLOW_FACTOR = 2;
 const SLOW_FLOOR_MS = 1000;
@@ -173,7 +183,8 @@ export function atConfiguredPace(state: PaceState, limits: PaceLimits): boolean 
 function slowDown(state: PaceState, reason: PaceReason, limits: PaceLimits, now: number): PaceState {
   // A burst of answers to requests sent together is one signal, not several.
   if (now - state.changedAt < DECREASE_GAP_MS && state.reason !== "ok") return { ...state, reason };
-  const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(limits.minIntervalMs, THROTTLE_FLOOR_MS, state.intervalMs * 2));
+  const doubled = Math.min(MAX_INTERVAL_MS, Math.max(THROTTLE_FLOOR_MS, state.intervalMs * 2));
+  const intervalMs = Math.max(limits.minIntervalMs, doubled);
   const concurrency = Math.max(1, Math.floor(state.concurrency / 2));
   return { ...state, intervalMs, concurrency, reason, changedAt: now };
 }
@@ -183,7 +194,7 @@ function speedUp(state: PaceState, limits: PaceLimits, now: number): PaceState {
   if (now - state.changedAt < RECOVERY_STEP_MS) return state;
   let { intervalMs, concurrency } = state;
   if (intervalMs > limits.minIntervalMs) {
-    intervalMs = Math.floor(intervalMs * 0.75);
+    intervalMs = Math.floor(intervalMs / 2);
     // Below the throttle floor the next step is the configured interval itself.
     if (intervalMs < THROTTLE_FLOOR_MS) intervalMs = limits.minIntervalMs;
     intervalMs = Math.max(limits.minIntervalMs, intervalMs);
@@ -198,7 +209,7 @@ function speedUp(state: PaceState, limits: PaceLimits, now: number): PaceState {
 function clampToLimits(state: PaceState, limits: PaceLimits): PaceState {
   return {
     ...state,
-    intervalMs: Math.min(MAX_INTERVAL_MS, Math.max(limits.minIntervalMs, state.intervalMs)),
+    intervalMs: Math.max(limits.minIntervalMs, Math.min(MAX_INTERVAL_MS, state.intervalMs)),
     concurrency: Math.max(1, Math.min(limits.maxConcurrency, state.concurrency)),
   };
 }
