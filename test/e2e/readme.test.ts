@@ -137,6 +137,7 @@ describe("the README's examples against npm start", () => {
     const merged = recordLines(of("Retry what failed", '"index":4'));
     expect(merged.map((line) => JSON.parse(line).index)).toEqual([0, 1, 2, 3, 4]);
     expect(of("Retention and deletion", "204")).not.toBe("");
+    expect(of("Operations: why is this batch slow?", '{"hosts":[{"origin":')).not.toBe("");
   });
 
   it("runs the schedule example: a cron schedule in Berlin, listed, paused, resumed, with an empty history", () => {
