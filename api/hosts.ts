@@ -5,7 +5,7 @@ import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-export const HostsView = z.object({ hosts: z.array(HostEntry.openapi("Host")) }).openapi("Hosts");
+export const HostsView = z.object({ hosts: z.array(HostEntry) }).openapi("Hosts");
 
 const hostsRoute = createRoute({
   method: "get",
