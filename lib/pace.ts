@@ -5,8 +5,8 @@
 // The rules:
 // - An origin starts at the deployment's configured pace (HOST_MIN_INTERVAL_MS,
 //   HOST_MAX_CONCURRENCY): those are maxima, never passed.
-// - A 429 or 503, a timeout, or latency rising past twice its baseline (and past a
-//   second) slows it down:
+// - Latency rising past three times its baseline (and past two seconds) takes one
+//   fetch at once away. A 429 or 503, or a timeout, slows it down harder:
 //   concurrency halves and the interval doubles (at least THROTTLE_FLOOR_MS), at most
 //   once per DECREASE_GAP_MS, so one burst of errors counts once.
 // - Recovery is in steps: every RECOVERY_STEP_MS of fast, error-free answers gives back
@@ -98,8 +98,8 @@ export const THROTTLE_FLOOR_MS = 250;
  */
 export const MAX_INTERVAL_MS = 4000;
 /** Latency this far above the baseline counts as rising, when it is also above SLOW_FLOOR_MS. */
-const SLOW_FACTOR = 2;
-const SLOW_FLOOR_MS = 1000;
+const SLOW_FACTOR = 3;
+const SLOW_FLOOR_MS = 2000;
 const SAMPLES = 64;
 /** Weight of a new latency in the smoothed one. */
 const ALPHA = 0.3;
@@ -137,7 +137,11 @@ export function observe(state: PaceState, sample: PaceSample, limits: PaceLimits
   const baseline = next.baselineMs;
   if (baseline === null || latencyMs < baseline) next.baselineMs = latencyMs;
   if (baseline !== null && latencyMs > SLOW_FLOOR_MS && latencyMs > baseline * SLOW_FACTOR) {
-    next = slowDown(next, "slow", limits, now);
+    // Slower answers take one fetch away, not the interval: a busy machine's own timings
+    // look the same, and must not turn a fast origin into a paced one.
+    if (now - next.changedAt >= DECREASE_GAP_MS || next.reason === "ok") {
+      next = { ...next, concurrency: Math.max(1, next.concurrency - 1), reason: "slow", changedAt: now };
+    }
     // The origin may simply have become slower for good: the baseline follows slowly,
     // so a lasting change stops counting as "rising" and recovery can begin.
     next.baselineMs = (next.baselineMs ?? latencyMs) * 1.1;
