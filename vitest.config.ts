@@ -19,9 +19,12 @@ function workerd() {
       bindings: {
         API_KEYS: "test-key:tenant-a,test-key-b:tenant-b",
         SIGNING_SECRET: "test-signing-secret",
-        DEV_ALLOWED_ORIGINS: [inject("originUrl"), inject("politeOriginUrl"), ...inject("robotsFaultOriginUrls")].join(
-          ",",
-        ),
+        DEV_ALLOWED_ORIGINS: [
+          inject("originUrl"),
+          inject("politeOriginUrl"),
+          ...inject("robotsFaultOriginUrls"),
+          inject("pacedOriginUrl"),
+        ].join(","),
         // The shared test origin is not throttled; the second one is, by its
         // robots.txt Crawl-delay (test/integration/politeness.test.ts).
         HOST_MIN_INTERVAL_MS: "0",

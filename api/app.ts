@@ -6,6 +6,7 @@ import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes, useFirecrawlErrorStyle } from "./firecrawl/register";
+import { registerHostRoutes } from "./hosts";
 import { registerReextractRoutes } from "./reextract";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
@@ -64,5 +65,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerRetryRoutes(app);
   registerReextractRoutes(app);
+  registerHostRoutes(app);
   return app;
 }

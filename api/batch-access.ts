@@ -56,6 +56,7 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     errorsByCode: summary.errorsByCode,
     failure: summary.failure,
     discovery: summary.discovery,
+    slowestHost: summary.slowestHost,
     links: {
       self,
       results: `${self}/results`,

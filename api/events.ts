@@ -22,7 +22,7 @@ const eventsRoute = createRoute({
   path: "/v1/batches/{id}/events",
   summary: "Live progress as Server-Sent Events; ends by itself after the final event",
   description:
-    '`event: progress` carries the batch (as `GET /v1/batches/{id}`: counts, percent, pages/s, ETA) when it changes, at most once a second. `event: done` carries it once more when the manifest is published (or the batch failed), and then the server closes the stream. A stream lives at most MAX_EVENT_STREAM_SECONDS: then `event: end` (`{reason: "max_lifetime", message, batch}`) closes it, and the client reconnects to go on. Read it with `fetch` (it needs the bearer key, which `EventSource` cannot send).',
+    '`event: progress` carries the batch (as `GET /v1/batches/{id}`: counts, percent, pages/s, ETA, `slowestHost`) when it changes (counts, or the host it waits for), at most once a second. `event: done` carries it once more when the manifest is published (or the batch failed), and then the server closes the stream. A stream lives at most MAX_EVENT_STREAM_SECONDS: then `event: end` (`{reason: "max_lifetime", message, batch}`) closes it, and the client reconnects to go on. Read it with `fetch` (it needs the bearer key, which `EventSource` cannot send).',
   security: bearerSecurity,
   request: { params: BatchParams },
   responses: {
@@ -40,9 +40,10 @@ function isFinal(view: View): boolean {
   return view.published || view.status === "failed";
 }
 
-/** What makes an event worth sending; pages/s alone drifts with the clock. */
+/** What makes an event worth sending (the host a batch waits for, too); pages/s alone drifts with the clock. */
 function fingerprint(view: View): string {
-  return JSON.stringify([view.status, view.counts, view.published]);
+  const held = view.slowestHost && [view.slowestHost.origin, view.slowestHost.reason];
+  return JSON.stringify([view.status, view.counts, view.published, held]);
 }
 
 /** Registers `GET /v1/batches/{id}/events`. */

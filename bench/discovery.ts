@@ -17,6 +17,12 @@ import { sampleGroupMemory } from "./memory-sampler";
 
 const files = Number(process.argv[2] ?? 50);
 const perFile = Number(process.argv[3] ?? 50_000);
+/**
+ * `same` as a third argument: the same FILES discovered twice, the pages on another
+ * origin than the sitemaps, then on the sitemaps' own origin (where sitemap reads
+ * share the host gate with the batch's page chunks), and the ratio of the two times.
+ */
+const sameOrigin = process.argv[4] === "same";
 
 /** The pages the sitemaps list: answered, but barely asked for (two chunks in flight). */
 const pages = await startOrigin({
@@ -27,8 +33,8 @@ const pages = await startOrigin({
   },
 });
 
-/** Writes a gzip sitemap of `perFile` URLs as it is made: the bench holds no list either. */
-function streamSitemap(res: ServerResponse, file: number): void {
+/** Writes a gzip sitemap of `perFile` URLs (pages under `base`) as it is made: the bench holds no list either. */
+function streamSitemap(res: ServerResponse, file: number, base: string): void {
   res.writeHead(200, { "content-type": "application/x-gzip" });
   const gzip = createGzip({ level: 1 });
   gzip.pipe(res);
@@ -38,7 +44,7 @@ function streamSitemap(res: ServerResponse, file: number): void {
     while (i < perFile) {
       const lines: string[] = [];
       for (const end = Math.min(perFile, i + 1000); i < end; i++) {
-        lines.push(`<url><loc>${pages.url}/p/${file}-${i}</loc><lastmod>2026-11-01</lastmod></url>`);
+        lines.push(`<url><loc>${base}/p/${file}-${i}</loc><lastmod>2026-11-01</lastmod></url>`);
       }
       if (!gzip.write(`${lines.join("\n")}\n`)) return void gzip.once("drain", more);
     }
@@ -49,11 +55,16 @@ function streamSitemap(res: ServerResponse, file: number): void {
 
 const sitemaps = await startOrigin({
   routes: (_req, res, url) => {
+    if (url.pathname.startsWith("/p/")) {
+      res.writeHead(200, { "content-type": "text/html" }).end(`<title>${url.pathname}</title><main><p>Item</p></main>`);
+      return true;
+    }
     if (url.pathname === "/index.xml") {
       const count = Number(url.searchParams.get("files"));
+      const same = url.searchParams.has("same") ? "?same" : "";
       const children = Array.from(
         { length: count },
-        (_, f) => `<sitemap><loc>${sitemaps.url}/part/${f}.xml.gz</loc></sitemap>`,
+        (_, f) => `<sitemap><loc>${sitemaps.url}/part/${f}.xml.gz${same}</loc></sitemap>`,
       );
       res.writeHead(200, { "content-type": "application/xml" });
       res.end(
@@ -63,7 +74,7 @@ const sitemaps = await startOrigin({
     }
     const part = /^\/part\/(\d+)\.xml\.gz$/.exec(url.pathname);
     if (!part) return false;
-    streamSitemap(res, Number(part[1]));
+    streamSitemap(res, Number(part[1]), url.searchParams.has("same") ? sitemaps.url : pages.url);
     return true;
   },
 });
@@ -88,16 +99,18 @@ interface DiscoveryView {
   errors: unknown[];
 }
 
-async function measure(count: number): Promise<Row> {
+async function measure(count: number, same = false): Promise<Row> {
   const dev = await startWranglerDev({
     allowedOrigins: [pages.url, sitemaps.url],
-    vars: { MAX_URLS_PER_BATCH: "3000000", MAX_CHUNKS_IN_FLIGHT: "2" },
+    // Comparing origins, page chunks run at the default window (40 in flight), as a real batch's would.
+    vars: { MAX_URLS_PER_BATCH: "3000000", ...(!sameOrigin && { MAX_CHUNKS_IN_FLIGHT: "2" }) },
   });
   const memory = sampleGroupMemory(dev.pgid, 250);
   try {
     const client = new TrawlClient(dev.url, "dev-key");
     const t0 = performance.now();
-    const created = await client.submit({ sources: [{ sitemap: `${sitemaps.url}/index.xml?files=${count}` }] });
+    const index = `${sitemaps.url}/index.xml?files=${count}${same ? "&same" : ""}`;
+    const created = await client.submit({ sources: [{ sitemap: index }] });
     if (created.status !== 202) throw new Error(`submit: ${created.status} ${JSON.stringify(created.body)}`);
     const id = created.body.id;
     const latencies: number[] = [];
@@ -132,6 +145,17 @@ async function measure(count: number): Promise<Row> {
 
 const rows: Row[] = [];
 try {
+  if (sameOrigin) {
+    const other = await measure(files);
+    console.log(`  pages on another origin: ${JSON.stringify(other)}`);
+    const same = await measure(files, true);
+    console.log(`  pages on the sitemaps' origin: ${JSON.stringify(same)}`);
+    console.log(
+      `\nsame-origin discovery of ${same.found} URLs: ${same.seconds.toFixed(1)} s against ${other.seconds.toFixed(1)} s with the pages elsewhere: ${(same.seconds / other.seconds).toFixed(2)}x (target under 2x)`,
+    );
+    if (same.found !== files * perFile || other.found !== files * perFile) process.exitCode = 1;
+    process.exit();
+  }
   for (const count of [1, files]) {
     const row = await measure(count);
     rows.push(row);

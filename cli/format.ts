@@ -21,6 +21,25 @@ export function formatTally(counts: Record<string, number>): string {
     .join(", ");
 }
 
+const REASON_WORDS: Record<NonNullable<BatchView["slowestHost"]>["reason"], string> = {
+  ok: "at its configured pace",
+  crawl_delay: "its robots.txt Crawl-delay",
+  retry_after: "its Retry-After",
+  throttled_429: "slowed after 429 Too Many Requests",
+  throttled_503: "slowed after 503 Service Unavailable",
+  timeouts: "slowed after timeouts",
+  slow: "slowed as its answers got slower",
+  robots_pending: "reading its robots.txt",
+};
+
+/** "waiting for <host>: <reason>" while the batch is held back by a host, else null. */
+export function heldBackNote(view: BatchView): string | null {
+  const host = view.slowestHost;
+  if (!host || view.counts.pending === 0) return null;
+  const pace = host.pace === null ? "" : ` (${host.pace} req/s)`;
+  return `waiting for ${host.origin}: ${REASON_WORDS[host.reason]}${pace}`;
+}
+
 /** The numbers of one progress line, without a bar: for logs and non-TTY output. */
 export function progressLine(view: BatchView): string {
   const { total, pending, succeeded, failed, skipped } = view.counts;
@@ -31,6 +50,7 @@ export function progressLine(view: BatchView): string {
     `succeeded ${succeeded} failed ${failed} skipped ${skipped}`,
     speed,
     `ETA ${view.published || pending === 0 ? "0s" : formatDuration(view.etaSeconds)}`,
+    ...(heldBackNote(view) ? [heldBackNote(view)] : []),
     ...(codes ? [codes] : []),
   ].join(" | ");
 }
@@ -43,6 +63,7 @@ export function describeBatch(view: BatchView): string {
     `status    ${view.status} (${view.percent.toFixed(1)}%)${view.failure ? `: ${view.failure}` : ""}`,
     `counts    ${total - pending} of ${total} done: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped, ${pending} pending`,
     `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ${pending === 0 ? "nothing left to fetch" : `ETA ${formatDuration(view.etaSeconds)}`}`,
+    ...(heldBackNote(view) ? [`held back ${heldBackNote(view)}`] : []),
     `created   ${view.createdAt}${view.finishedAt ? `, finished ${view.finishedAt}` : ""}`,
     ...(view.discovery
       ? [

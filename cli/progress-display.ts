@@ -2,7 +2,7 @@
 // (a CI log, a pipe, a file), so nothing but text ever lands in a log.
 import cliProgress from "cli-progress";
 import type { BatchView } from "./api-client";
-import { formatDuration, formatTally, progressLine } from "./format";
+import { formatDuration, formatTally, heldBackNote, progressLine } from "./format";
 
 export interface ProgressDisplay {
   update(view: BatchView): void;
@@ -22,7 +22,7 @@ function terminalBar(out: NodeJS.WriteStream): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
     {
       stream: out,
-      format: "{bar} {percentage}% {value}/{total} | {speed} | ETA {remaining} | {failures}",
+      format: "{bar} {percentage}% {value}/{total} | {speed} | ETA {remaining}{held} | {failures}",
       hideCursor: true,
       // The server's pages/s and ETA are the truth; the bar's own estimate is not used.
       etaBuffer: 1,
@@ -38,6 +38,7 @@ function terminalBar(out: NodeJS.WriteStream): ProgressDisplay {
       const payload = {
         speed: view.pagesPerSecond === null ? "- pages/s" : `${view.pagesPerSecond.toFixed(1)} pages/s`,
         remaining: view.counts.pending === 0 ? "0s" : formatDuration(view.etaSeconds),
+        held: heldBackNote(view) ? `, ${heldBackNote(view)}` : "",
         failures: `failed ${failed}, skipped ${skipped}${failed + skipped > 0 ? `: ${formatTally(view.errorsByCode)}` : ""}`,
       };
       if (!started) {

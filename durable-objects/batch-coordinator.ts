@@ -24,6 +24,7 @@ import * as ingest from "./batch/ingest";
 import * as lifecycle from "./batch/lifecycle";
 import * as sources from "./batch/sources";
 import type { ListedUrl } from "./change-store";
+import type { HostCount } from "./host-counts";
 
 export { INGEST_LIVE_MS } from "./batch/ingest";
 
@@ -97,6 +98,14 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Where the records of URLs from `cursor` on live, in input order. */
   async locate(tenant: string, cursor: number, limit: number, state: string | null): Promise<Owned<ResultLocation[]>> {
     return this.ownedRead(tenant, () => this.cx.store.locate(cursor, limit, state));
+  }
+
+  /** The batch's URLs counted per origin (durable-objects/host-counts.ts), with whether it obeys robots.txt. */
+  async hostCounts(tenant: string): Promise<Owned<{ respectRobots: boolean; hosts: HostCount[] }>> {
+    return this.ownedRead(tenant, (batch) => ({
+      respectRobots: batch.options.respectRobots,
+      hosts: this.cx.store.hostCounts(),
+    }));
   }
 
   /** Failed and skipped URLs with their codes (optionally one code), in input order. */

@@ -5,6 +5,7 @@ import type { ErrorEntry, PartInfo, ResultLocation } from "../lib/coordinator-pr
 import { messageOf } from "../lib/error-codes";
 import type { PageOutcome } from "../lib/webhooks";
 import type { UrlRow } from "./batch-schema";
+import { type HostCount, hostCounts } from "./host-counts";
 import { marksBetween } from "./near-duplicates";
 import { partsOf } from "./part-rows";
 
@@ -40,6 +41,11 @@ export class BatchReads {
     return marks.size === 0
       ? found
       : found.map((l) => ({ ...l, ...(marks.has(l.index) && { duplicate: marks.get(l.index) }) }));
+  }
+
+  /** URLs done and pending per origin (host-counts.ts). */
+  hostCounts(): HostCount[] {
+    return hostCounts(this.sql);
   }
 
   errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {

@@ -114,6 +114,10 @@ const ADDED_COLUMNS = {
     "copy_from TEXT",
     "copy_cursor INTEGER",
     "reextract_of TEXT",
+    "rate_ended REAL NOT NULL DEFAULT 0",
+    "rate_ms REAL NOT NULL DEFAULT 0",
+    "rate_at INTEGER",
+    "held_by TEXT",
   ],
   // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
   // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).

@@ -29,6 +29,8 @@ import { Batch, type Phase } from "../lib/batch";
 import type { PreviousState } from "../lib/changes";
 import type { BeginInput, ClaimEntry, IngestRow, PartInfo, SubmitCounts, UrlReport } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
+import { nextHeldBy, type SlowestHost } from "../lib/host-view";
+import { addToRate } from "../lib/progress";
 import { ChangeCounts, type ManifestChanges } from "../lib/schemas";
 import { BatchReads } from "./batch-reads";
 import type { UrlRow } from "./batch-schema";
@@ -144,6 +146,28 @@ export class BatchStore extends BatchReads {
       "UPDATE batch SET busy_ms = busy_ms + CAST(? AS INTEGER), busy_urls = busy_urls + CAST(? AS INTEGER)",
       Math.max(0, Math.round(ms)),
       urls,
+    );
+  }
+
+  /** Adds one accepted report's ended URLs to the batch's recent rate, and its origins' paces to the held-back note. */
+  notePace(batch: Batch, ended: number, paces: SlowestHost[], now: number): void {
+    const rate = addToRate(
+      { ended: batch.rate_ended, ms: batch.rate_ms, at: batch.rate_at },
+      ended,
+      now,
+      batch.sealed_at ?? now,
+    );
+    const held = nextHeldBy(
+      batch.held_by,
+      paces.map((pace) => ({ ...pace, at: now })),
+      now,
+    );
+    this.sql.exec(
+      "UPDATE batch SET rate_ended = ?, rate_ms = ?, rate_at = ?, held_by = ?",
+      rate.ended,
+      rate.ms,
+      rate.at,
+      held && JSON.stringify(held),
     );
   }
 

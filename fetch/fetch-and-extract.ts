@@ -34,7 +34,14 @@ const ORIGIN: PageSource = { read: fetchPage };
 /** What became of one URL in this attempt. `fetched`: a request went out for it. */
 export type UrlOutcome =
   | { kind: "terminal"; record: ResultRecord; fetched: boolean }
-  | { kind: "retry"; afterSeconds: number; fetched: boolean; rateLimited: boolean };
+  | {
+      kind: "retry";
+      afterSeconds: number;
+      fetched: boolean;
+      rateLimited: boolean;
+      /** Why a fetched URL is tried again (its HTTP status and code), for the host gate's pace. */
+      cause?: { status: number | null; code: ErrorCode };
+    };
 
 /** The outcome of a URL that ends without a (further) fetch. */
 export function recordWithoutFetch(
@@ -100,7 +107,8 @@ export async function fetchAndExtract(
   if (!page.ok) {
     const afterSeconds = page.transient ? pageRetryDelay(attempts, options.maxAttempts, page.retryAfterSeconds) : null;
     if (afterSeconds !== null) {
-      return { kind: "retry", afterSeconds, fetched: true, rateLimited: page.code === "rate_limited" };
+      const cause = { status: page.status, code: page.code };
+      return { kind: "retry", afterSeconds, fetched: true, rateLimited: page.code === "rate_limited", cause };
     }
     const record = unfetchedRecord(entry, "failed", page.code, page.message);
     return { kind: "terminal", record: { ...record, ...base }, fetched: true };

@@ -1,4 +1,5 @@
-import type { ClaimEntry, GateRelease } from "../lib/coordinator-protocol";
+import type { ClaimEntry, GateAsker, GateRelease, PaceNow } from "../lib/coordinator-protocol";
+import { LATE_SHARE, type PaceSample } from "../lib/pace";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions } from "../lib/schemas";
@@ -12,6 +13,9 @@ import {
 } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
+
+/** How long one chunk's group keeps asking its origin's gate for more turns before the rest go back to the queue. */
+const GROUP_BUDGET_MS = 4000;
 
 export interface GroupContext {
   env: Env;
@@ -27,12 +31,17 @@ export interface GroupContext {
   documentBudget?: DocumentBudget;
   /** Where pages come from and bodies are kept (default: the origin, nothing kept). */
   pages?: PageSource;
+  /** Who asks the origin's gate: the batch (its fair share and `maxConcurrency`) or a priority scrape. */
+  asker?: GateAsker;
+  /** Told each origin's latest pace and why (the consumer's report carries it to the batch's status). */
+  onPace?: (origin: string, pace: PaceNow) => void;
 }
 
 /**
- * Settles one chunk's URLs of one origin: one turn at the origin's gate for the whole
- * group, then the URLs one at a time at the start times it handed out. URLs the gate
- * cannot fit, or that follow a 429/503, are retried later.
+ * Settles one chunk's URLs of one origin: turns at the origin's gate, each for the URLs
+ * still unfetched, the URLs one at a time at the start times it hands out, until all are
+ * done or `maxWaitMs` has passed. URLs the gate cannot fit by then, or that follow a
+ * 429/503, are retried later.
  */
 export async function fetchOriginGroup(
   origin: string,
@@ -40,39 +49,84 @@ export async function fetchOriginGroup(
   ctx: GroupContext,
 ): Promise<UrlOutcome[]> {
   const respectRobots = ctx.options.respectRobots;
-  // A chunk never sits out the gate's waits: its URLs go back to the queue instead.
-  const turn = await withHostTurn(
-    origin,
-    entries.length,
-    { env: ctx.env, fetchLimits: ctx.fetchLimits, respectRobots, maxWaits: 0, limit: ctx.limit },
-    (grant, feedback) => fetchGranted(grant, feedback, entries, ctx),
-  );
-  // A destination the outbound gate refuses (a host name whose address nothing here
-  // checks) ends its URLs now, before robots.txt is asked for on their behalf.
-  if (turn.kind === "refused")
-    return entries.map((entry) => recordWithoutFetch(entry, "failed", turn.code, turn.message));
-  if (turn.kind === "busy") {
-    const afterSeconds = turn.waitMs === null ? 1 : Math.ceil(turn.waitMs / 1000);
-    return entries.map(() => ({ kind: "retry", afterSeconds, fetched: false, rateLimited: false }));
+  // Turns are asked for while this lasts; the queue's delivery is held meanwhile (locally,
+  // deliveries run one after another), so what waits longer goes back to the queue.
+  const deadline = Date.now() + Math.min(ctx.maxWaitMs, GROUP_BUDGET_MS);
+  const outcomes: Array<UrlOutcome | null> = entries.map(() => null);
+  const retryRest = (afterSeconds: number) => {
+    for (const [i, outcome] of outcomes.entries())
+      if (outcome === null) outcomes[i] = { kind: "retry", afterSeconds, fetched: false, rateLimited: false };
+  };
+  for (;;) {
+    const rest = [...outcomes.keys()].filter((i) => outcomes[i] === null);
+    if (rest.length === 0) break;
+    if (Date.now() >= deadline) {
+      retryRest(1);
+      break;
+    }
+    const turn = await withHostTurn(
+      origin,
+      rest.length,
+      {
+        env: ctx.env,
+        fetchLimits: ctx.fetchLimits,
+        respectRobots,
+        maxWaits: 0,
+        limit: ctx.limit,
+        asker: ctx.asker,
+        onPace: (pace) => ctx.onPace?.(origin, pace),
+      },
+      (grant, feedback) =>
+        fetchGranted(
+          grant,
+          feedback,
+          rest.map((i) => entries[i] as ClaimEntry),
+          ctx,
+        ),
+    );
+    // A destination the outbound gate refuses (a host name whose address nothing here
+    // checks) ends its URLs now, before robots.txt is asked for on their behalf.
+    if (turn.kind === "refused") {
+      for (const i of rest)
+        outcomes[i] = recordWithoutFetch(entries[i] as ClaimEntry, "failed", turn.code, turn.message);
+      break;
+    }
+    if (turn.kind === "busy") {
+      // The gate's wait is sat out here while it ends before the deadline; past it, the queue retries.
+      if (turn.waitMs !== null && Date.now() + turn.waitMs < deadline) {
+        await sleepUntil(Date.now() + turn.waitMs);
+        continue;
+      }
+      retryRest(turn.waitMs === null ? 1 : Math.ceil(turn.waitMs / 1000));
+      break;
+    }
+    for (const [k, i] of rest.entries()) outcomes[i] = turn.value[k] ?? null;
   }
-  return turn.value;
+  return outcomes.map((outcome) => outcome ?? { kind: "retry", afterSeconds: 1, fetched: false, rateLimited: false });
 }
 
-/** The group's URLs under a granted lease, each at its start time; a 429/503 sends the rest back to the queue. */
+/**
+ * The group's URLs under a granted lease, each at its start time: null for a URL the
+ * grant gave no start time (asked for in the next turn); after a 429/503 the rest go
+ * back to the queue. What each request met is fed back to the gate's pace.
+ */
 async function fetchGranted(
   grant: GoGrant,
   feedback: GateRelease,
   entries: ClaimEntry[],
   ctx: GroupContext,
-): Promise<UrlOutcome[]> {
-  const outcomes: UrlOutcome[] = [];
+): Promise<Array<UrlOutcome | null>> {
+  const outcomes: Array<UrlOutcome | null> = [];
   let rateLimitedFor: number | null = null;
   for (const [i, entry] of entries.entries()) {
     const slot = grant.slots[i];
-    if (slot === undefined || rateLimitedFor !== null) {
-      // Not granted a start time, or the origin just asked us to back off.
-      const afterSeconds = rateLimitedFor ?? Math.ceil(ctx.maxWaitMs / 1000);
-      outcomes.push({ kind: "retry", afterSeconds, fetched: false, rateLimited: false });
+    if (rateLimitedFor !== null) {
+      // The origin just asked us to back off.
+      outcomes.push({ kind: "retry", afterSeconds: rateLimitedFor, fetched: false, rateLimited: false });
+      continue;
+    }
+    if (slot === undefined) {
+      outcomes.push(null);
       continue;
     }
     const refused = judgeRobots(grant, entry, ctx);
@@ -82,9 +136,23 @@ async function fetchGranted(
     }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
-    const outcome = await ctx.limit(() =>
-      fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.pages, ctx.documentBudget ?? null),
-    );
+    // The grant's slots are LATE_SHARE wider than the pace: this much late still keeps it.
+    const lateBy = ((grant.intervalMs ?? 0) * LATE_SHARE) / (1 + LATE_SHARE);
+    let began = 0;
+    const outcome = await ctx.limit(async () => {
+      began = Date.now();
+      // Started late (the connection limit, a busy isolate), the gap to the next slot,
+      // perhaps another consumer's, would be shorter than the pace: the slot is given up.
+      if (lateBy > 0 && began - slot > lateBy) return null;
+      return fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.pages, ctx.documentBudget ?? null);
+    });
+    if (outcome === null) {
+      feedback.unusedFrom = slot;
+      outcomes.push(...entries.slice(i).map(() => null));
+      break;
+    }
+    feedback.samples?.push(sampleOf(outcome, Date.now() - began));
+    if (outcome.kind === "retry" && outcome.fetched) feedback.retries = (feedback.retries ?? 0) + 1;
     if (outcome.kind === "retry" && outcome.rateLimited) {
       rateLimitedFor = outcome.afterSeconds;
       feedback.rateLimitedForMs = rateLimitedFor * 1000;
@@ -92,6 +160,22 @@ async function fetchGranted(
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/** What one request tells the pace: its latency (the exchange, not the extraction) and whether the origin struggled. */
+function sampleOf(outcome: UrlOutcome, elapsedMs: number): PaceSample {
+  if (outcome.kind === "retry") {
+    const code = outcome.cause?.code;
+    if (outcome.rateLimited) {
+      const status = outcome.cause?.status ?? 429;
+      return { latencyMs: elapsedMs, outcome: "throttled", status, retryAfterMs: outcome.afterSeconds * 1000 };
+    }
+    return { latencyMs: elapsedMs, outcome: code === "timeout" ? "timeout" : "error" };
+  }
+  const latencyMs = outcome.record.durationMs ?? elapsedMs;
+  const code = outcome.record.error?.code;
+  if (code === "timeout") return { latencyMs, outcome: "timeout" };
+  return { latencyMs, outcome: "ok" };
 }
 
 /** A page's robots.txt rule: pages retry an unreachable robots.txt, then end `robots_unreachable`. */

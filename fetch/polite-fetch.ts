@@ -2,7 +2,7 @@
 // feeds (the consumer's chunks, discovery, the single scrape) takes its turn here, as
 // every Scrapy request passes one downloader slot and one robots middleware.
 import { checkFetchTarget, type TargetCheck } from "../lib/address-policy";
-import type { GateGrant, GateRelease } from "../lib/coordinator-protocol";
+import type { GateAsker, GateGrant, GateRelease, PaceNow } from "../lib/coordinator-protocol";
 import {
   isAllowed,
   ROBOTS_MAX_BYTES,
@@ -28,6 +28,10 @@ export interface TurnContext {
   maxWaits: number;
   /** The invocation-wide limit on simultaneous outgoing connections, when the caller keeps one. */
   limit?: <R>(work: () => Promise<R>) => Promise<R>;
+  /** Who asks (batch, priority, the batch's own cap); a page chunk of no named batch when absent. */
+  asker?: GateAsker;
+  /** Told the origin's pace and why, whenever the gate says it (a wait, a grant, a release). */
+  onPace?: (pace: PaceNow) => void;
 }
 
 export type HostTurn<T> =
@@ -53,29 +57,32 @@ export async function withHostTurn<T>(
   if (!target.ok) return { kind: "refused", code: target.error.code, message: target.error.message };
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const run = ctx.limit ?? (<R>(job: () => Promise<R>) => job());
-  let grant = await gate.acquire(count, ctx.respectRobots, null);
+  const asker = ctx.asker;
+  let grant = await gate.acquire(count, ctx.respectRobots, null, asker);
   let robotsJustGiven = false;
   for (let waits = 0; grant.kind !== "go"; ) {
     if (grant.kind === "robots" && !robotsJustGiven) {
       // Fetched once per ask: a gate asking again for what it was just given is busy.
       const rules = await run(() => fetchRobots(origin, ctx.fetchLimits));
-      grant = await gate.acquire(count, ctx.respectRobots, rules);
+      grant = await gate.acquire(count, ctx.respectRobots, rules, asker);
       robotsJustGiven = true;
       continue;
     }
+    if (grant.kind === "wait") ctx.onPace?.(grant);
+    else ctx.onPace?.({ reason: "robots_pending", pace: null });
     if (grant.kind !== "wait" || waits >= ctx.maxWaits) {
       return { kind: "busy", waitMs: grant.kind === "wait" ? grant.waitMs : null };
     }
     waits++;
     await sleepUntil(Date.now() + grant.waitMs);
-    grant = await gate.acquire(count, ctx.respectRobots, null);
+    grant = await gate.acquire(count, ctx.respectRobots, null, asker);
     robotsJustGiven = false;
   }
-  const feedback: GateRelease = { rateLimitedForMs: null };
+  const feedback: GateRelease = { rateLimitedForMs: null, samples: [], retries: 0 };
   try {
     return { kind: "done", value: await work(grant, feedback) };
   } finally {
-    await gate.release(grant.lease, feedback);
+    ctx.onPace?.(await gate.release(grant.lease, feedback, asker?.batch ?? null));
   }
 }
 

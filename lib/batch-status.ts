@@ -2,9 +2,10 @@
 // webhooks carry and a run's history copies, and the pure function that derives it
 // from the stored batch. Declared once here; the OpenAPI schemas reuse these.
 import { z } from "zod";
-import { type Batch, RunLink } from "./batch";
+import { type Batch, isLive, RunLink } from "./batch";
 import { DiscoveryStatus } from "./discovery";
 import { ErrorCode } from "./error-codes";
+import { SlowestHost, slowestHostOf } from "./host-view";
 import { type Progress, progressOf } from "./progress";
 import { DEFAULT_LATE_THRESHOLD, windowMs } from "./schedule";
 import { BatchId, BatchStatus, ChangeCounts } from "./schemas";
@@ -76,6 +77,8 @@ export const BatchSummary = z.object({
   failure: z.string().nullable(),
   /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
   discovery: DiscoveryStatus.nullable(),
+  /** While running: the host the batch was held back by within the last minute, and why (GET /v1/batches/{id}/hosts has them all). */
+  slowestHost: SlowestHost.nullable(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -128,6 +131,7 @@ export function batchStatus(batch: Batch, facts: StatusFacts, now: number): Batc
     errorsByCode: facts.errorsByCode,
     failure: batch.failure,
     discovery: facts.discovery,
+    slowestHost: isLive(batch) ? slowestHostOf(batch.held_by, now) : null,
   };
 }
 
@@ -178,7 +182,8 @@ function statusOf(batch: Batch): BatchStatus {
 function progressAt(batch: Batch, now: number): Progress {
   const { total, succeeded, failed, skipped } = batch;
   const input = { status: statusOf(batch), total, succeeded, failed, skipped };
-  return progressOf({ ...input, startedAt: batch.sealed_at, finishedAt: batch.finished_at }, now);
+  const recent = { ended: batch.rate_ended, ms: batch.rate_ms, at: batch.rate_at };
+  return progressOf({ ...input, startedAt: batch.sealed_at, finishedAt: batch.finished_at, recent }, now);
 }
 
 function toIso(ms: number | null): string | null {

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DiscoveryPlan } from "./discovery";
 import { ErrorCode } from "./error-codes";
+import { HostPaceNote } from "./host-view";
 import { BatchOptions, ChangeCounts } from "./schemas";
 
 /** Phases of a batch; `ingesting` is internal (the URL list is still streaming in). */
@@ -80,6 +81,12 @@ export const Batch = z.object({
   copy_cursor: nullableInt,
   /** A re-extraction: the batch whose stored bodies it reads (workers/reextract.ts), or null. */
   reextract_of: z.string().nullable().default(null),
+  /** The recent rate of URLs ended (lib/progress.ts `RecentRate`), for the ETA. */
+  rate_ended: z.number().default(0),
+  rate_ms: z.number().default(0),
+  rate_at: nullableInt.default(null),
+  /** The host the batch was last held back by (lib/host-view.ts), or null. */
+  held_by: jsonColumn(HostPaceNote).default(null),
 });
 export type Batch = z.output<typeof Batch>;
 

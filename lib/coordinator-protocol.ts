@@ -5,6 +5,8 @@ import type { RunLink } from "./batch";
 import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
 import type { ErrorCode } from "./error-codes";
+import type { SlowestHost } from "./host-view";
+import type { PaceReason, PaceSample } from "./pace";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, ManifestPart, UrlState } from "./schemas";
 
@@ -99,6 +101,8 @@ export interface ChunkReport {
   urls: UrlReport[];
   /** Set when some URLs must be tried again: when to redeliver the chunk. */
   retryAfterSeconds: number | null;
+  /** Each origin's pace and why, as its gate last said: the status names the host a batch waits for. */
+  paces?: SlowestHost[];
 }
 
 /** An immutable part written to R2, as the coordinator records it. */
@@ -132,19 +136,44 @@ export interface ErrorEntry {
 /** A batch read on behalf of a tenant: null (answer 404) when it is not theirs or does not exist. */
 export type Owned<T> = { summary: BatchSummary; value: T } | null;
 
+/** The origin's pace as the gate answers it with every grant and release (lib/pace.ts). */
+export interface PaceNow {
+  reason: PaceReason;
+  /** Requests per second allowed now; null before anything bounds it. */
+  pace: number | null;
+}
+
 export type GateGrant =
   | { kind: "robots" }
-  | { kind: "wait"; waitMs: number }
-  | {
+  | ({ kind: "wait"; waitMs: number } & PaceNow)
+  | ({
       kind: "go";
       lease: string;
       slots: number[];
       robots: RobotsRules | null;
       /** Epoch ms when the cached robots.txt is asked again (soon, and backing off, when unreachable). */
       robotsExpiresAt: number;
-    };
+      /** The gap between the slots: a start later than its slot by more than a sliver of it gives the slot up. */
+      intervalMs?: number;
+    } & PaceNow);
 
 export interface GateRelease {
   /** Set when the origin answered 429/503: how long it asked us to stay away. */
   rateLimitedForMs: number | null;
+  /** What the origin answered under the lease, one per request: the adaptive pace follows them (lib/pace.ts). */
+  samples?: PaceSample[];
+  /** URLs sent back to the queue under the lease (429/503, timeouts, other transient failures). */
+  retries?: number;
+  /** The first slot given up (started too late), so the gate can hand it out again. */
+  unusedFrom?: number | null;
+}
+
+/** Who asks the gate, so it can share the origin fairly and put discovery first (durable-objects/host-gate.ts). */
+export interface GateAsker {
+  /** The batch asking; null for a single scrape. */
+  batch: string | null;
+  /** Discovery reads (sitemaps, feeds, robots) and single scrapes go before queued page chunks. */
+  priority: boolean;
+  /** The batch's own cap on simultaneous fetches at this origin (`maxConcurrency`); null for none. */
+  maxConcurrency: number | null;
 }

@@ -30,6 +30,8 @@ export const BatchOptions = z
     maxAttempts: z.number().int().min(1).max(10).default(4),
     /** Pages of each PDF to read (at most DOCUMENT_MAX_PAGES); a longer one's record says `truncated`. */
     maxPages: z.number().int().min(1).max(10_000).optional(),
+    /** Most of this batch's fetches at once at any one origin; the deployment's HOST_MAX_CONCURRENCY still caps it. */
+    maxConcurrency: z.number().int().min(1).max(1000).optional(),
     /** Quality rules each fetched page must pass, or end `failed` with `validation_failed` (content kept). */
     validate: ValidationRules.optional(),
     /** Days the results are kept after publication; the API fills in RETENTION_DAYS when absent. */

@@ -6,7 +6,7 @@ import { originOf } from "../fetch/polite-fetch";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
-import type { ClaimEntry, UrlReport } from "../lib/coordinator-protocol";
+import type { ClaimEntry, PaceNow, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
 import { writePart } from "../lib/result-parts";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
@@ -64,6 +64,7 @@ async function processChunk(
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
   const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { read: fetchPage }) : null;
+  const paces = new Map<string, PaceNow>();
   const ctx: GroupContext = {
     env,
     options: claim.options,
@@ -73,6 +74,8 @@ async function processChunk(
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
     documentBudget,
     ...(kept && { pages: kept }),
+    asker: { batch: message.batchId, priority: false, maxConcurrency: claim.options.maxConcurrency ?? null },
+    onPace: (origin, pace) => paces.set(origin, pace),
   };
   const outcomes = claim.reextractOf
     ? await reextractChunk(env, claim.reextractOf, claim.entries, claim.options, ctx.fetchLimits)
@@ -116,6 +119,7 @@ async function processChunk(
     part,
     urls,
     retryAfterSeconds,
+    paces: [...paces].map(([origin, pace]) => ({ origin, ...pace })),
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);

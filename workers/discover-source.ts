@@ -46,7 +46,14 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
   const turn = await withHostTurn(
     origin,
     1,
-    { env: ctx.env, fetchLimits: ctx.fetchLimits, respectRobots: claim.respectRobots, maxWaits: MAX_GATE_WAITS },
+    {
+      env: ctx.env,
+      fetchLimits: ctx.fetchLimits,
+      respectRobots: claim.respectRobots,
+      maxWaits: MAX_GATE_WAITS,
+      // Discovery feeds every page chunk after it: it goes before queued ones.
+      asker: { batch: null, priority: true, maxConcurrency: null },
+    },
     async (grant): Promise<SourceOutcome> => {
       const verdict = robotsVerdict(grant, claim.respectRobots, claim.source.url, ctx.fetchLimits.userAgent);
       if (verdict.kind === "unreachable") {

@@ -94,6 +94,8 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
             fetchLimits: limits,
             maxWaitMs: settings.HOST_MAX_WAIT_MS,
             limit: createLimiter(1),
+            // A caller waits on the answer: it goes before queued page chunks.
+            asker: { batch: null, priority: true, maxConcurrency: null },
           });
         } finally {
           await release();

@@ -120,7 +120,7 @@ export const FirecrawlBatchRequest = z
       .array(z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`))
       .min(1, "must contain at least one URL"),
     ignoreInvalidURLs: z.boolean().optional(),
-    /** Accepted; Trawl's per-origin politeness (HOST_MAX_CONCURRENCY) sets the pace. */
+    /** The batch's `maxConcurrency`: its fetches at once per origin, under HOST_MAX_CONCURRENCY. */
     maxConcurrency: z.number().int().positive().optional(),
     ...scrapeOptionsShape,
   })
@@ -168,5 +168,7 @@ export function toBatchOptions(request: FirecrawlScrapeRequest | FirecrawlBatchR
     onlyMainContent: request.onlyMainContent ?? true,
     includeSelectors: request.includeTags ?? [],
     excludeSelectors: request.excludeTags ?? [],
+    ...("maxConcurrency" in request &&
+      request.maxConcurrency !== undefined && { maxConcurrency: request.maxConcurrency }),
   });
 }

@@ -141,6 +141,7 @@ describe("the README's examples against npm start", () => {
     expect(reextracted.map((line) => JSON.parse(line).reextract.from)).toEqual(["raw", "raw", "original"]);
     expect(readFileSync(join(work, "pages.warc.gz")).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(of("Preserved pages and re-extraction", "status")).toMatch(/status\s+completed/);
+    expect(of("Operations: why is this batch slow?", '{"hosts":[{"origin":')).not.toBe("");
   });
 
   it("runs the schedule example: a cron schedule in Berlin, listed, paused, resumed, with an empty history", () => {

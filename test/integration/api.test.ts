@@ -330,6 +330,7 @@ describe("the OpenAPI document", () => {
     "/v1/batches/{id}/reextract": ["post"],
     "/v1/batches/{id}/results": ["get"],
     "/v1/batches/{id}/errors": ["get"],
+    "/v1/batches/{id}/hosts": ["get"],
     "/v1/batches/{id}/manifest": ["get"],
     "/v1/batches/{id}/download": ["get"],
     "/v1/batches/{id}/webhooks": ["get"],

@@ -18,6 +18,7 @@ const [
   LOOP_ROBOTS_URL = "",
   RESET_ROBOTS_URL = "",
   RECOVERING_ROBOTS_URL = "",
+  PACED_URL = "",
 ] = env.DEV_ALLOWED_ORIGINS.split(",");
 /** Serves pages, statuses and faults; robots.txt allows all; no pacing beyond the gate's. */
 export const ORIGIN = ORIGIN_URL;
@@ -31,6 +32,8 @@ export const LOOP_ROBOTS_ORIGIN = LOOP_ROBOTS_URL;
 export const RESET_ROBOTS_ORIGIN = RESET_ROBOTS_URL;
 /** Its robots.txt answers 503 twice, then allows all. */
 export const RECOVERING_ROBOTS_ORIGIN = RECOVERING_ROBOTS_URL;
+/** Its robots.txt sets Crawl-delay: 0.25; it serves test/support/pace-routes.ts. */
+export const PACED_ORIGIN = PACED_URL;
 
 /** One lease of the test env (LEASE_SECONDS): shift lib/clock.ts past it and a lease has run out. */
 export const LEASE_MS = readSettings(env).LEASE_SECONDS * 1000;

@@ -6,6 +6,7 @@ import { buildDocuments, documentRoutes } from "./document-routes";
 import { faultRoutes, robotsFaultRoutes } from "./fault-routes";
 import { loopbackName } from "./loopback-name";
 import { nearDuplicateRoutes } from "./near-duplicate-pages";
+import { paceRoutes } from "./pace-routes";
 import { sitemapRoutes } from "./sitemap-routes";
 import { webhookRoutes } from "./webhook-receiver";
 
@@ -21,6 +22,9 @@ const ROBOTS_FAULTS = ["huge", "loop", "reset", "recovering"] as const satisfies
 /** robots.txt of the second origin: a crawl delay and a forbidden folder. */
 export const POLITE_ROBOTS = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n";
 
+/** robots.txt of the paced origin: four requests a second (test/integration/pacing.test.ts). */
+export const PACED_ROBOTS = "User-agent: *\nCrawl-delay: 0.25\n";
+
 export async function setup(project: TestProject): Promise<void> {
   await buildDocuments();
   const origin = await startOrigin({
@@ -29,15 +33,18 @@ export async function setup(project: TestProject): Promise<void> {
       (await documentRoutes(req, res, url)) ||
       faultRoutes(req, res, url) ||
       sitemapRoutes(req, res, url) ||
-      nearDuplicateRoutes(req, res, url),
+      nearDuplicateRoutes(req, res, url) ||
+      (await paceRoutes(req, res, url)),
   });
   const polite = await startOrigin({ robots: POLITE_ROBOTS });
+  const paced = await startOrigin({ robots: PACED_ROBOTS, routes: paceRoutes });
   const robotsFaults = await Promise.all(
     ROBOTS_FAULTS.map((fault) => startOrigin({ routes: robotsFaultRoutes[fault] })),
   );
-  started.push(origin, polite, ...robotsFaults);
+  started.push(origin, polite, paced, ...robotsFaults);
   project.provide("originUrl", origin.url);
   project.provide("politeOriginUrl", polite.url);
+  project.provide("pacedOriginUrl", paced.url);
   project.provide(
     "robotsFaultOriginUrls",
     robotsFaults.map((o) => o.url),
@@ -53,6 +60,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     originUrl: string;
     politeOriginUrl: string;
+    pacedOriginUrl: string;
     robotsFaultOriginUrls: string[];
     loopbackName: string;
   }

@@ -8,6 +8,8 @@ const grant = (robots: RobotsRules | null): GoGrant => ({
   slots: [0],
   robots,
   robotsExpiresAt: 1234,
+  reason: "ok",
+  pace: null,
 });
 const rules: RobotsRules = {
   outcome: "parsed",

@@ -26,6 +26,7 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     sla: null,
     failure: null,
     discovery: null,
+    slowestHost: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
   };
@@ -74,6 +75,15 @@ describe("progressLine", () => {
     expect(progressLine(view({ pagesPerSecond: null, etaSeconds: null, errorsByCode: {} }))).toMatch(
       /\| - pages\/s \| ETA \?$/,
     );
+  });
+
+  it("names the host a batch waits for, and why, while it is held back", () => {
+    const held = view({ slowestHost: { origin: "https://slow.example", reason: "throttled_503", pace: 0.5 } });
+    expect(progressLine(held)).toBe(
+      "running 45.0% 450/1000 | succeeded 440 failed 3 skipped 7 | 12.3 pages/s | ETA 45s | waiting for https://slow.example: slowed after 503 Service Unavailable (0.5 req/s) | duplicate 7, http_error 3",
+    );
+    expect(describeBatch(held)).toContain("held back waiting for https://slow.example: slowed after 503");
+    expect(progressLine(view())).not.toContain("waiting for");
   });
 });
 

@@ -24,6 +24,11 @@ describe("toBatchOptions", () => {
 
   it("defaults to Markdown of the main content, as Firecrawl does", () => {
     expect(toBatchOptions(parse({}))).toMatchObject({ formats: ["markdown"], onlyMainContent: true });
+    expect(toBatchOptions(parse({})).maxConcurrency).toBeUndefined();
+  });
+
+  it("maps Firecrawl's maxConcurrency onto the batch's own per-origin cap", () => {
+    expect(toBatchOptions(parse({ maxConcurrency: 3 })).maxConcurrency).toBe(3);
   });
 });
 
