@@ -55,6 +55,9 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     errorsByCode: summary.errorsByCode,
     failure: summary.failure,
     discovery: summary.discovery,
+    cost: summary.cost,
+    drift: summary.drift,
+    boost: summary.boost,
     links: {
       self,
       results: `${self}/results`,

@@ -2,7 +2,8 @@
 // webhooks carry and a run's history copies, and the pure function that derives it
 // from the stored batch. Declared once here; the OpenAPI schemas reuse these.
 import { z } from "zod";
-import { type Batch, RunLink } from "./batch";
+import { type Batch, RunBoost, RunDrift, RunLink } from "./batch";
+import { CostView, costView, DEFAULT_PRICES, emptyCounts } from "./cost-ledger";
 import { DiscoveryStatus } from "./discovery";
 import { ErrorCode } from "./error-codes";
 import { type Progress, progressOf } from "./progress";
@@ -74,6 +75,12 @@ export const BatchSummary = z.object({
   failure: z.string().nullable(),
   /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
   discovery: DiscoveryStatus.nullable(),
+  /** The cost ledger: operations counted so far, priced (lib/cost-ledger.ts). */
+  cost: CostView,
+  /** Set on a scheduled run found drifting from its schedule's recent runs (lib/schedule-drift.ts). */
+  drift: RunDrift.nullable(),
+  /** Set on a scheduled run whose per-host concurrency was raised to meet its deadline. */
+  boost: RunBoost.nullable(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -84,6 +91,8 @@ export interface StatusFacts {
   discovery: DiscoveryStatus | null;
   /** RETENTION_DAYS: for batches from before retention was an option. */
   defaultRetentionDays: number;
+  /** The priced ledger; absent: the stored counts at the published prices. */
+  cost?: CostView;
 }
 
 /** The batch's retention in days; batches from before retention existed get the deployment's. */
@@ -125,6 +134,11 @@ export function batchStatus(batch: Batch, facts: StatusFacts, now: number): Batc
     errorsByCode: facts.errorsByCode,
     failure: batch.failure,
     discovery: facts.discovery,
+    cost:
+      facts.cost ??
+      costView(batch.cost ?? emptyCounts(), DEFAULT_PRICES, retentionDaysOf(batch, facts.defaultRetentionDays)),
+    drift: batch.drift,
+    boost: batch.boost,
   };
 }
 

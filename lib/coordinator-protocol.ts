@@ -4,6 +4,7 @@
 import type { RunLink } from "./batch";
 import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
+import type { CostCounts } from "./cost-ledger";
 import type { ErrorCode } from "./error-codes";
 import type { RobotsRules } from "./robots";
 import type { BatchOptions, ManifestPart, UrlState } from "./schemas";
@@ -91,6 +92,8 @@ export interface ChunkReport {
   urls: UrlReport[];
   /** Set when some URLs must be tried again: when to redeliver the chunk. */
   retryAfterSeconds: number | null;
+  /** What the attempt did, for the batch's cost ledger (lib/cost-ledger.ts): one aggregate per report, never per URL. */
+  usage?: Partial<CostCounts>;
 }
 
 /** An immutable part written to R2, as the coordinator records it. */

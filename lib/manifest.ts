@@ -1,5 +1,6 @@
 // Building and checking manifest.json, the one object readers of a finished batch
 // trust. Pure: the coordinator gathers the facts, these functions shape and check them.
+import type { CostView } from "./cost-ledger";
 import { r2Keys } from "./r2-keys";
 import { Manifest, type ManifestChanges, type ManifestPart, type Totals } from "./schemas";
 
@@ -15,6 +16,7 @@ export interface ManifestFacts {
   options: Manifest["options"];
   parts: ManifestPart[];
   changes?: ManifestChanges;
+  cost?: CostView;
 }
 
 /** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
@@ -31,6 +33,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     options: facts.options,
     parts: [...facts.parts].sort((a, b) => a.first - b.first || a.last - b.last || a.key.localeCompare(b.key)),
     ...(facts.changes && { changes: facts.changes }),
+    ...(facts.cost && { cost: facts.cost }),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CostView } from "./cost-ledger";
 import { ErrorCode } from "./error-codes";
 import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
@@ -178,5 +179,7 @@ export const Manifest = z.object({
   parts: z.array(ManifestPart),
   /** The records' changes next to the previous run (see lib/changes.ts); absent in manifests from before changes. */
   changes: ManifestChanges.optional(),
+  /** The batch's cost ledger as of its publication, before this object's own put (lib/cost-ledger.ts); absent before the ledger. */
+  cost: CostView.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

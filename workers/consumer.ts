@@ -2,6 +2,7 @@ import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fet
 import { fetchLimitsFrom } from "../fetch/fetcher";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
 import { originOf } from "../fetch/polite-fetch";
+import { meteredBucket, meteredNamespace, metering, UsageMeter } from "../fetch/usage-meter";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
@@ -12,6 +13,16 @@ import { ChunkMessage, type ResultRecord } from "../lib/schemas";
 import { readSettings, type Settings } from "../lib/settings";
 import { PreviousRecords } from "./previous-records";
 import { consumeMessages } from "./queue-loop";
+
+/** `env` with the bindings a chunk attempt uses counted into `meter`. */
+export function meteredEnv(env: Env, meter: UsageMeter): Env {
+  return {
+    ...env,
+    RESULTS: meteredBucket(env.RESULTS, meter),
+    BATCH: meteredNamespace(env.BATCH, meter),
+    HOST_GATE: meteredNamespace(env.HOST_GATE, meter),
+  };
+}
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -26,7 +37,9 @@ export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Pro
     malformed: { name: "chunk" },
     describe: (message) => `chunk ${message.batchId}/${message.chunkId}`,
     handle: async (message) => {
-      await processChunk(message, env, settings, limit);
+      // Each chunk attempt counts what it does for its batch's cost ledger (lib/cost-ledger.ts).
+      const meter = new UsageMeter();
+      await metering(meter, () => processChunk(message, meteredEnv(env, meter), settings, limit, meter));
       return "ack";
     },
   });
@@ -51,6 +64,7 @@ async function processChunk(
   env: Env,
   settings: Settings,
   limit: GroupContext["limit"],
+  meter: UsageMeter,
 ): Promise<void> {
   const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claim(message.chunkId);
@@ -97,12 +111,14 @@ async function processChunk(
 
   const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
   const part = written.length > 0 ? await writePart(env.RESULTS, key, written) : null;
+  meter.add({ doRequests: 1 }); // the report itself, which carries the counts
   const { accepted } = await coordinator.reportChunk({
     chunkId: message.chunkId,
     token: claim.token,
     part,
     urls,
     retryAfterSeconds,
+    usage: meter.take(),
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);

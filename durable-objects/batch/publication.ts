@@ -50,6 +50,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
   const key = r2Keys.manifest(batch.batch_id);
   const status = batch.phase === "cancelled" ? "cancelled" : "completed";
   const finishedAt = batch.finished_at ?? now();
+  cx.saveCost();
   const manifest = buildManifest({
     batchId: batch.batch_id,
     status,
@@ -61,6 +62,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     options: manifestOptions(batch),
     parts: cx.store.parts(),
     changes: manifestChanges(cx, batch),
+    cost: cx.costOf(cx.requireBatch()),
   });
   // A second publication (an alarm retried after a crash) finds the object and keeps it,
   // and takes its finish time from what the first one committed.
@@ -76,6 +78,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     // batch starts in the transition that ends it, so no batch ends unstarted.
     if (batch.phase === "queued") cx.announceStatus(batch, "batch.started", "started");
     cx.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
+    cx.saveCost(); // the manifest's own put
     cx.announceStatus(cx.requireBatch(), `batch.${status}`, status);
   });
   await cx.flushEvents();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchView } from "../../../cli/api-client";
 import { describeBatch, formatDuration, formatTally, progressLine } from "../../../cli/format";
+import { emptyCounts } from "../../../lib/cost-ledger";
 
 const ID = "a".repeat(64);
 
@@ -26,6 +27,9 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     sla: null,
     failure: null,
     discovery: null,
+    cost: { counts: emptyCounts(), estimatedUsd: 0, priceTableDate: "2026-12-07" },
+    drift: null,
+    boost: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
   };
