@@ -78,6 +78,7 @@ export function scheduleView(schedule: Schedule): z.infer<typeof ScheduleView> {
     daily: schedule.daily,
     window: schedule.window,
     lateThreshold: schedule.lateThreshold,
+    drift: schedule.drift,
     nextRunAt: new Date(schedule.nextRunAt).toISOString(),
     lastBatch: schedule.lastBatch,
     active: schedule.active,

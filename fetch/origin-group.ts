@@ -16,6 +16,12 @@ export interface GroupContext {
   limit: <R>(work: () => Promise<R>) => Promise<R>;
   /** The previous run's record of an entry, when the batch is a later run and has one worth a conditional request. */
   previousOf?: (entry: ClaimEntry) => Previous | null;
+  /**
+   * A run behind its window asks for this per-host concurrency (at most the configured
+   * maximum; never below politeness's floors). Today's gate already grants every origin
+   * its maximum; an adaptive gate takes max(its own, this) as the group's concurrency.
+   */
+  concurrencyBoost?: number | null;
 }
 
 /**

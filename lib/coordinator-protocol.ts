@@ -62,6 +62,11 @@ export type ClaimResult =
       entries: ClaimEntry[];
       /** The previous run, whose records say what changed (null: every page is new). */
       previousBatch: string | null;
+      /**
+       * A scheduled run behind its window: the per-host concurrency it asks the gate for,
+       * at most HOST_MAX_CONCURRENCY (durable-objects/batch/lateness.ts); null otherwise.
+       */
+      concurrencyBoost?: number | null;
     }
   | { kind: "done" }
   | { kind: "busy" }

@@ -79,6 +79,7 @@ async function processChunk(
     maxWaitMs: settings.HOST_MAX_WAIT_MS,
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
+    concurrencyBoost: claim.concurrencyBoost ?? null,
   };
   const outcomes = await fetchChunk(claim.entries, ctx);
 

@@ -40,6 +40,7 @@ export async function claim(cx: BatchContext, chunkId: number): Promise<ClaimRes
     options: batch.options,
     entries,
     previousBatch: batch.previous_batch,
+    concurrencyBoost: batch.boost?.concurrency ?? null,
   };
 }
 

@@ -4,7 +4,7 @@
 // protocols; durable-objects/batch-coordinator.ts is the RPC surface over them.
 
 import { MeteredStorage, meteredBucket, meteredNamespace, meteredQueue, UsageMeter } from "../../fetch/usage-meter";
-import type { Batch } from "../../lib/batch";
+import type { Batch, RunDrift } from "../../lib/batch";
 import { batchStatus, expiresAtOf, slaAt } from "../../lib/batch-status";
 import { now, wallTime } from "../../lib/clock";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
@@ -21,7 +21,7 @@ import {
 } from "../../lib/cost-ledger";
 import { readSettings, type Settings } from "../../lib/settings";
 import type { WebhookEventType } from "../../lib/webhooks";
-import { announce, batchEventData, EventOutbox } from "../batch-events";
+import { announce, batchEventData, EventOutbox, scheduleDriftData } from "../batch-events";
 import { BatchStore, type ChunkTransition } from "../batch-store";
 import { ChangeStore } from "../change-store";
 import { DiscoveryStore, type SourceTransition } from "../discovery-store";
@@ -143,7 +143,20 @@ export class BatchContext {
       summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
     );
     const entry = runEntry(summary);
-    if (entry) await directory.updateRun(entry);
+    const drift = entry ? await directory.updateRun(entry) : null;
+    if (drift) await this.announceDrift(drift, summary);
+  }
+
+  /** A run the directory judged drifting announces `schedule.drift` once, marked in the same transaction. */
+  private async announceDrift(drift: RunDrift, summary: BatchSummary): Promise<void> {
+    const batch = this.store.batch();
+    if (!batch) return;
+    const marked = this.atomically(() => {
+      if (!this.store.markDrift(drift)) return false;
+      announce(this.webhooks, batch, "schedule.drift", "schedule-drift", scheduleDriftData(summary, drift));
+      return true;
+    });
+    if (marked) await this.flushEventsSoon();
   }
 
   // ---- the alarm -------------------------------------------------------------------
