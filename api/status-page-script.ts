@@ -5,7 +5,7 @@
 // builds every element with textContent, never innerHTML, so no batch data is markup.
 
 /** The script of `/ui`. */
-// String.raw: the escapes in the script (costBlock's "\\n") reach the browser as written.
+// String.raw: the escapes in the script (costBlock's "\n") reach the browser as written.
 export const STATUS_PAGE_SCRIPT = String.raw`
 "use strict";
 const KEY_ITEM = "trawl.key";

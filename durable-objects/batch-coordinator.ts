@@ -219,7 +219,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     try {
       await alarm(this.cx);
     } finally {
-      this.cx.saveCost();
+      this.cx.saveCost(true);
     }
   }
 

@@ -86,8 +86,15 @@ export class BatchContext {
     return addCounts(batch.cost ?? emptyCounts(), this.meter.take());
   }
 
-  /** Stores what was counted since the ledger was last stored (one row written, when there is anything). */
-  saveCost(): void {
+  /**
+   * Stores what was counted since the ledger was last stored (one row written, when there
+   * is anything). `whenWorked`: not when only requests were counted (an idle alarm, status
+   * reads): they wait in memory for the next write, the next report's free.
+   */
+  saveCost(whenWorked = false): void {
+    this.metered.settle();
+    const pending = this.meter.peek();
+    if (whenWorked && isEmptyCounts({ ...pending, doRequests: 0 })) return;
     const batch = this.store.batch();
     const cost = batch && this.takeCost(batch);
     if (cost) this.store.setCost(cost);

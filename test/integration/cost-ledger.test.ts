@@ -1,10 +1,13 @@
 // The cost ledger against what really happened: the local origin counts the requests
 // and body bytes it answered, R2 lists the objects the batch stored, and the chunk
 // count says how many messages and coordinator calls the pipeline needs.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { BatchContext } from "../../durable-objects/batch/context";
+import { toIngestRow } from "../../lib/ingest-row";
 import { r2Keys } from "../../lib/r2-keys";
-import { Manifest } from "../../lib/schemas";
+import { BatchOptions, Manifest } from "../../lib/schemas";
 import { readSettings } from "../../lib/settings";
 import { api, json, ORIGIN, originRequests, submit, unique, waitForPublished } from "./helpers";
 
@@ -68,5 +71,50 @@ describe("the cost ledger", () => {
     const manifest = Manifest.parse(await json(await api(`/v1/batches/${created.id}/manifest`)));
     expect(manifest.cost?.counts.fetches).toBe(counts.fetches);
     expect(manifest.cost?.counts.r2ClassA).toBe(counts.r2ClassA - 1);
+  });
+});
+
+describe("the cost ledger's own SQLite writes", () => {
+  it("add no row per chunk report, only a few per batch (seal, alarm passes, publication)", async () => {
+    // Chunks of 25 as deployed (the test env's are 5), fetched by the real consumers.
+    const run = unique("ledger-rows");
+    const n = 250;
+    const id = env.BATCH.newUniqueId();
+    const stub = env.BATCH.get(id);
+    let ledgerWrites = 0;
+    await runInDurableObject(stub, (instance) => {
+      const store = (instance as unknown as { cx: BatchContext }).cx.store;
+      const setCost = store.setCost.bind(store);
+      store.setCost = (counts) => {
+        ledgerWrites++;
+        setCost(counts);
+      };
+    });
+    const options = BatchOptions.parse({ respectRobots: false });
+    const begun = await stub.begin({ batchId: id.toString(), tenant: "tenant-a", options, chunkSize: 25 });
+    if (!begun.created) throw new Error("expected a new batch");
+    const allow = { origins: new Set([new URL(ORIGIN).origin]) };
+    const rows = Array.from({ length: n }, (_, i) => toIngestRow(`${ORIGIN}/pages/${i}.html?run=${run}`, allow));
+    await stub.append(begun.token, rows);
+    await stub.seal(begun.token);
+    for (let poll = 1, deadline = Date.now() + 25_000; ; poll++) {
+      const summary = await stub.view("tenant-a");
+      if (summary?.manifestKey) {
+        expect(summary.counts).toMatchObject({ total: n, succeeded: n });
+        const rowsPerUrl = summary.cost.counts.sqliteRowsWritten / n;
+        console.log(
+          `coordinator SQLite rows written per URL (ledger, chunks of 25, ${n} URLs): ${rowsPerUrl.toFixed(2)}; ` +
+            `of them the ledger's own: ${ledgerWrites} rows, ${(ledgerWrites / n).toFixed(3)} per URL`,
+        );
+        // Ten reports stored the ledger without a row of their own: only seal, alarm passes and publication wrote it.
+        expect(ledgerWrites).toBeGreaterThan(0);
+        expect(ledgerWrites / n).toBeLessThan(0.05);
+        expect(rowsPerUrl).toBeLessThan(8);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`not published: ${JSON.stringify(summary?.counts)}`);
+      if (poll % 20 === 0) await runDurableObjectAlarm(stub); // as the heartbeat would, sooner
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 });
