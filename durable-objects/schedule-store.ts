@@ -95,21 +95,26 @@ export class ScheduleStore {
         UPDATE schedules SET cron = CAST(substr(daily, 4, 2) AS INTEGER) || ' ' || CAST(substr(daily, 1, 2) AS INTEGER) || ' * * *';
       `);
     }
-    // Drift alerts added the schedule's rule and each run's measures.
-    if (
-      !this.sql
-        .exec<{ name: string }>("PRAGMA table_info(schedules)")
+    // Drift alerts added the schedule's rule and each run's measures: each table gains what it lacks.
+    this.addColumns("schedules", ["drift TEXT"]);
+    this.addColumns("schedule_runs", [
+      "duration_ms INTEGER",
+      "cost_usd REAL",
+      "retries INTEGER",
+      "drift TEXT",
+      "boost TEXT",
+    ]);
+  }
+
+  private addColumns(table: string, definitions: string[]): void {
+    const have = new Set(
+      this.sql
+        .exec<{ name: string }>(`PRAGMA table_info(${table})`)
         .toArray()
-        .some((c) => c.name === "drift")
-    ) {
-      this.sql.exec(`
-        ALTER TABLE schedules ADD COLUMN drift TEXT;
-        ALTER TABLE schedule_runs ADD COLUMN duration_ms INTEGER;
-        ALTER TABLE schedule_runs ADD COLUMN cost_usd REAL;
-        ALTER TABLE schedule_runs ADD COLUMN retries INTEGER;
-        ALTER TABLE schedule_runs ADD COLUMN drift TEXT;
-        ALTER TABLE schedule_runs ADD COLUMN boost TEXT;
-      `);
+        .map((c) => c.name),
+    );
+    for (const definition of definitions) {
+      if (!have.has(definition.split(" ")[0] ?? "")) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
     }
   }
 
