@@ -37,9 +37,15 @@ describe("drift", () => {
   });
 
   it("judges against the last `window` runs only, and not before MIN_DRIFT_HISTORY of them", () => {
-    const slowOld = [normal(10_000), normal(10_000), normal(10_000), normal(500_000), normal(500_000)];
-    // The three newest say 10 s is normal: 25 s drifts with a window of 3, not with 5 (median 10 s either way).
-    expect(driftOf(normal(25_000), slowOld, { factor: 2, window: 3 })?.runs).toBe(3);
+    // Newest first: three runs of 10 s after four of 500 s. A window of 3 sees only the
+    // fast ones (median 10 s: 25 s drifts); a window of 7 sees all (median 500 s: it does not).
+    const history = [normal(10_000), normal(10_000), normal(10_000), ...Array(4).fill(normal(500_000))];
+    expect(driftOf(normal(25_000), history, { factor: 2, window: 3 })).toMatchObject({
+      runs: 3,
+      medianDurationMs: 10_000,
+    });
+    expect(driftOf(normal(25_000), history, { factor: 2, window: 7 })).toBeNull();
+    const slowOld = history;
     expect(driftOf(normal(25_000), slowOld.slice(0, MIN_DRIFT_HISTORY - 1), DEFAULT_DRIFT)).toBeNull();
   });
 
