@@ -3,6 +3,7 @@ import type { ErrorCode } from "../lib/error-codes";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects } from "./follow-redirects";
+import { currentMeter } from "./usage-meter";
 
 export interface FetchLimits {
   userAgent: string;
@@ -163,6 +164,7 @@ export async function fetchPage(
     return fail("too_large", `Content-Length ${declared} exceeds ${limits.maxBytes} bytes`, { status, contentType });
   }
   const read = await readBody(response, coding, declared, limits, signal);
+  if (read.kind === "ok") currentMeter()?.add({ bytesFetched: read.body.byteLength }); // the cost ledger's
   if (read.kind === "too_large") {
     return fail("too_large", `body exceeds ${limits.maxBytes} bytes`, { status, contentType });
   }

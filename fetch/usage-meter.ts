@@ -1,8 +1,8 @@
 // Counting a batch's operations as they happen (lib/cost-ledger.ts): a meter per unit of
 // work (a chunk attempt, a source read, a coordinator), bindings wrapped so every R2,
 // queue and Durable Object call through them is counted, and the meter of the work in
-// progress for outbound fetches (fetch/outbound-fetch.ts counts every request and the
-// body bytes it reads into it).
+// progress for outbound fetches (fetch/outbound-fetch.ts counts every request into it,
+// the fetcher and the sitemap reader the body bytes they read).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { addCounts, type CostCounts, emptyCounts } from "../lib/cost-ledger";
 
@@ -37,25 +37,6 @@ export function metering<T>(meter: UsageMeter, work: () => Promise<T>): Promise<
 /** The meter of the work in progress, or null outside `metering`. */
 export function currentMeter(): UsageMeter | null {
   return current.getStore() ?? null;
-}
-
-/**
- * `response` with its body counted into `meter` as it is read (only bytes a reader
- * takes are counted: a body cancelled at the size cap counts what was read).
- */
-export function countedResponse(response: Response, meter: UsageMeter): Response {
-  if (!response.body) return response;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      meter.add({ bytesFetched: chunk.byteLength });
-      controller.enqueue(chunk);
-    },
-  });
-  return new Response(response.body.pipeThrough(counter), {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
 }
 
 const CLASS_A = new Set(["put", "list", "createMultipartUpload"]);

@@ -11,7 +11,7 @@ const count = z.number().int().nonnegative().default(0);
 export const CostCounts = z.object({
   /** Outbound requests (subrequests): pages, each redirect hop, robots.txt, sitemaps and feeds, webhook deliveries. */
   fetches: count,
-  /** Response body bytes read from those requests (after the runtime's transfer decoding). */
+  /** Body bytes read (decoded) of pages, robots.txt files, sitemaps and feeds; bodies refused or never read are not counted. */
   bytesFetched: count,
   /** Messages put on a queue: chunks (each dispatch and redelivery), discovery sources, webhook events. */
   queueMessages: count,
