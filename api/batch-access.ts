@@ -57,6 +57,9 @@ export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
     failure: summary.failure,
     discovery: summary.discovery,
     slowestHost: summary.slowestHost,
+    cost: summary.cost,
+    drift: summary.drift,
+    boost: summary.boost,
     links: {
       self,
       results: `${self}/results`,
@@ -77,6 +80,7 @@ export function scheduleView(schedule: Schedule): z.infer<typeof ScheduleView> {
     daily: schedule.daily,
     window: schedule.window,
     lateThreshold: schedule.lateThreshold,
+    drift: schedule.drift,
     nextRunAt: new Date(schedule.nextRunAt).toISOString(),
     lastBatch: schedule.lastBatch,
     active: schedule.active,

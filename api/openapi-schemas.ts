@@ -1,7 +1,7 @@
 // Request and response schemas of the public API: the OpenAPI document is generated
 // from these, so the docs cannot drift from what the handlers accept and answer.
 import { z } from "@hono/zod-openapi";
-import { RunLink } from "../lib/batch";
+import { RunBoost, RunDrift, RunLink } from "../lib/batch";
 import { BatchSummary, SlaView as SlaFigures } from "../lib/batch-status";
 import { DiscoveryFields } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
@@ -66,6 +66,8 @@ export const ScheduleView = z
     daily: DailyTime.nullable(),
     window: z.string().nullable().openapi({ description: "ISO-8601 duration each run must publish within" }),
     lateThreshold: z.number(),
+    /** When a finished run is reported drifting: above `factor` times the median of the last `window` runs. */
+    drift: z.object({ factor: z.number(), window: z.number().int() }),
     nextRunAt: z.string(),
     lastBatch: BatchId.nullable(),
     /** False once stopped (DELETE). */
@@ -104,6 +106,13 @@ export const ScheduleRunView = z
     durationSeconds: z.number().nullable(),
     /** With a window: whether the run was late; null without one. */
     late: z.boolean().nullable(),
+    /** The run's cost ledger priced (see the batch's `cost`), and its URL attempts sent back for a retry. */
+    estimatedUsd: z.number().nullable(),
+    retries: z.number().int().nullable(),
+    /** Set when the run took or cost more than the schedule's drift factor times its recent median. */
+    drift: RunDrift.nullable(),
+    /** Set when the run raised its per-host concurrency to meet its window. */
+    boost: RunBoost.nullable(),
   })
   .openapi("ScheduleRun");
 

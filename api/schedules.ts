@@ -127,6 +127,10 @@ function runView(run: ScheduleRun): z.infer<typeof ScheduleRunView> {
     changes: run.changes,
     durationSeconds: run.startedAt !== null && run.finishedAt !== null ? (run.finishedAt - run.startedAt) / 1000 : null,
     late: run.late,
+    estimatedUsd: run.estimatedUsd,
+    retries: run.retries,
+    drift: run.drift,
+    boost: run.boost,
   };
 }
 

@@ -5,7 +5,7 @@
 // builds every element with textContent, never innerHTML, so no batch data is markup.
 
 /** The script of `/ui`. */
-// biome-ignore lint/complexity/noUselessStringRaw: an escape added to the script later must reach the browser as written
+// String.raw: the escapes in the script (costBlock's "\n") reach the browser as written.
 export const STATUS_PAGE_SCRIPT = String.raw`
 "use strict";
 const KEY_ITEM = "trawl.key";
@@ -108,6 +108,7 @@ function render(view) {
   row.speed.textContent =
     (view.pagesPerSecond === null ? "no page yet" : view.pagesPerSecond.toFixed(1) + " pages/s") +
     (c.pending > 0 ? " · ETA " + duration(view.etaSeconds) : "");
+  if (view.cost) row.speed.append(costBlock(view.cost));
   // Buttons are rebuilt only when they change: a click must not land on a replaced one.
   const hasErrors = c.failed + c.skipped > 0;
   const wanted = String(hasErrors) + "/" + String(view.published);
@@ -117,6 +118,16 @@ function render(view) {
   if (hasErrors) actions.push(el("button", { class: "show-errors", text: "Errors", onclick: () => toggleErrors(view.id) }));
   if (view.published) actions.push(el("button", { class: "download", text: "Download", onclick: () => download(view.id) }));
   row.actions.replaceChildren(...actions);
+}
+
+/** The cost ledger (README, Operations): the estimate; its counted operations on hover. */
+function costBlock(cost) {
+  const counts = Object.entries(cost.counts).map(([name, n]) => name + " " + n).join("\n");
+  return el("div", {
+    class: "cost",
+    text: "~$" + cost.estimatedUsd.toFixed(4) + " est.",
+    title: counts + "\nprices of " + cost.priceTableDate,
+  });
 }
 
 /** Errors by code (the batch's exact counts) and the first 20 of them. */

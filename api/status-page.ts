@@ -19,7 +19,7 @@ progress{width:9rem;vertical-align:middle}td.progress,td.created,td.actions,td.i
 tr[data-status=failed] td.status,tr[data-status=cancelled] td.status{color:var(--bad)}
 tr.errors td{background:#8881}ul.by-code{display:flex;gap:1.2rem;list-style:none;padding:0;margin:.3rem 0}
 table.error-list td{border:0;padding:.1rem .5rem}td.url{font-family:ui-monospace,monospace;word-break:break-all}
-td.actions button{margin-right:.3rem}`;
+td.actions button{margin-right:.3rem}div.cost{font-size:.85rem;opacity:.7}`;
 
 function renderStatusPage(nonce: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -11,6 +11,7 @@ import { articlePage, startOrigin } from "../demo/origin-server";
 import { extract } from "../lib/extract";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
+import { compareWithModel } from "./cost-model";
 import { startCpuProfile } from "./cpu-profile";
 import { sampleGroupMemory } from "./memory-sampler";
 
@@ -57,6 +58,8 @@ for (let i = 0; i < total; i++) {
 }
 const extractSeconds = (performance.now() - extractStart) / 1000;
 
+// What the origin answered before the batch (the baseline's requests), so the batch's own are the rest.
+const answeredBefore = origin.requests.length;
 const dev = await startWranglerDev({ allowedOrigins: [origin.url] });
 const memory = sampleGroupMemory(dev.pgid, 200);
 
@@ -101,6 +104,18 @@ try {
   console.log(`  per-URL fetch     p50 ${percentile(durations, 50)} ms, p95 ${percentile(durations, 95)} ms`);
   console.log(`  markdown out      ${(bytes / 1e6).toFixed(1)} MB`);
   console.log(`  peak memory       ${memory.stop().toFixed(0)} MB RSS (wrangler + workerd, sampled every 200 ms)`);
+  // The cost ledger against the origin's own count and docs/scaling.md's model.
+  const ledger = done.cost.counts;
+  const answered = origin.requests.slice(answeredBefore);
+  const bodyBytes = answered.filter((r) => r.status === 200).reduce((sum, r) => sum + (r.bytes ?? 0), 0);
+  console.log(`  cost ledger       ~$${done.cost.estimatedUsd} at the prices of ${done.cost.priceTableDate}`);
+  console.log(`    fetches         ${ledger.fetches} counted, ${answered.length} answered by the origin`);
+  console.log(`    bytes fetched   ${ledger.bytesFetched} counted, ${bodyBytes} sent in 200 answers by the origin`);
+  const model = compareWithModel(ledger, total);
+  console.log(
+    `    per page against docs/scaling.md (${model.within ? "all within their margins" : "SOME OUTSIDE their margins"}):`,
+  );
+  for (const line of model.lines) console.log(line);
 } finally {
   memory.stop();
   await dev.stop();

@@ -40,6 +40,32 @@ export function heldBackNote(view: BatchView): string | null {
   return `waiting for ${host.origin}: ${REASON_WORDS[host.reason]}${pace}`;
 }
 
+/** `1536` → `1.5 KB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The cost ledger on one line: the estimate, then the operations behind it. */
+export function formatCost(cost: BatchView["cost"]): string {
+  const c = cost.counts;
+  const operations = [
+    `${c.fetches} fetches (${formatBytes(c.bytesFetched)})`,
+    `${c.queueMessages} queue messages`,
+    `${c.doRequests} DO requests`,
+    `${c.sqliteRowsWritten} rows written`,
+    `R2 ${c.r2ClassA} class A / ${c.r2ClassB} class B, ${formatBytes(c.r2BytesStored)} stored`,
+    ...(c.webhookDeliveries > 0 ? [`${c.webhookDeliveries} webhook deliveries`] : []),
+  ];
+  return `~$${cost.estimatedUsd.toFixed(6)} at the prices of ${cost.priceTableDate}: ${operations.join(", ")}`;
+}
+
 /** The numbers of one progress line, without a bar: for logs and non-TTY output. */
 export function progressLine(view: BatchView): string {
   const { total, pending, succeeded, failed, skipped } = view.counts;
@@ -73,6 +99,16 @@ export function describeBatch(view: BatchView): string {
     ...(view.changes
       ? [
           `changes   ${view.changes.new} new, ${view.changes.changed} changed, ${view.changes.unchanged} unchanged, ${view.changes.removed} removed${view.previousBatch ? ` since ${view.previousBatch}` : ""}`,
+        ]
+      : []),
+    // A server from before the ledger sends no `cost`.
+    ...(view.cost ? [`cost      ${formatCost(view.cost)}`] : []),
+    ...(view.boost
+      ? [`boost     per-host concurrency raised to ${view.boost.concurrency} at ${view.boost.at} to meet the window`]
+      : []),
+    ...(view.drift
+      ? [
+          `drift     ${view.drift.measures.join(" and ")} above ${view.drift.factor}x the median of the last ${view.drift.runs} runs`,
         ]
       : []),
     view.published

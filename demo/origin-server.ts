@@ -10,6 +10,8 @@ export interface OriginRequest {
   userAgent: string | undefined;
   /** The status answered, once the answer is sent (a 304 sent no body). */
   status?: number;
+  /** Body bytes sent, once the answer is sent (what the cost ledger's `bytesFetched` is checked against). */
+  bytes?: number;
 }
 
 export interface Origin {
@@ -61,8 +63,23 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
       userAgent: req.headers["user-agent"],
     };
     requests.push(request);
+    let bytes = 0;
+    const count = (chunk: unknown) => {
+      if (typeof chunk === "string") bytes += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    };
+    const { write, end } = res;
+    res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+      count(chunk);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as ServerResponse["write"];
+    res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+      if (typeof chunk !== "function") count(chunk);
+      return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+    } as ServerResponse["end"];
     res.on("finish", () => {
       request.status = res.statusCode;
+      request.bytes = bytes;
     });
     try {
       if (options.routes && (await options.routes(req, res, url))) return;

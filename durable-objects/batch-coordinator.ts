@@ -13,6 +13,7 @@ import type {
   ResultLocation,
   SubmitCounts,
 } from "../lib/coordinator-protocol";
+import type { CostCounts } from "../lib/cost-ledger";
 import type { DiscoveredSlice, DiscoveryPlan, SourceClaim, SourceOutcome } from "../lib/discovery";
 import type { ErrorCode } from "../lib/error-codes";
 import type { BatchOptions } from "../lib/schemas";
@@ -50,6 +51,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    * batch of another tenant is neither told nor replaced, whatever its phase.
    */
   async begin(input: BeginInput): Promise<BeginResult> {
+    this.cx.received();
     return ingest.begin(this.cx, input);
   }
 
@@ -60,11 +62,13 @@ export class BatchCoordinator extends DurableObject<Env> {
    * tenant's batch.
    */
   async beginRun(input: BeginInput, copyFrom: string): Promise<boolean> {
+    this.cx.received();
     return ingest.beginRun(this.cx, input, copyFrom);
   }
 
   /** Appends a slice of the list. Null when `token` is no longer the upload (it stalled and was replaced). */
   async append(token: string, rows: IngestRow[]): Promise<SubmitCounts | null> {
+    this.cx.received();
     return ingest.append(this.cx, token, rows);
   }
 
@@ -74,16 +78,21 @@ export class BatchCoordinator extends DurableObject<Env> {
    * False as for `append`.
    */
   async planDiscovery(token: string, plan: DiscoveryPlan): Promise<boolean> {
+    this.cx.received();
     return ingest.planDiscovery(this.cx, token, plan);
   }
 
   /** Ends ingestion: chunks are made and dispatched, sources sent, the tenant lists the batch. Null as for `append`. */
   async seal(token: string): Promise<BatchSummary | null> {
-    return ingest.seal(this.cx, token);
+    this.cx.received();
+    const summary = await ingest.seal(this.cx, token);
+    this.cx.saveCost(); // the upload's rows, counted since `begin`
+    return summary;
   }
 
   /** Drops an upload that failed part-way (bad input), so its key can be used again. */
   async abandon(token: string): Promise<void> {
+    this.cx.received();
     return ingest.abandon(this.cx, token);
   }
 
@@ -91,12 +100,14 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** The batch's status, or null when it does not exist (yet) or is not `tenant`'s. */
   async view(tenant: string): Promise<BatchSummary | null> {
+    this.cx.received();
     const batch = this.cx.owned(tenant);
     return batch ? this.cx.summarize(batch) : null;
   }
 
   /** Where the records of URLs from `cursor` on live, in input order. */
   async locate(tenant: string, cursor: number, limit: number, state: string | null): Promise<Owned<ResultLocation[]>> {
+    this.cx.received();
     return this.ownedRead(tenant, () => this.cx.store.locate(cursor, limit, state));
   }
 
@@ -110,6 +121,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Failed and skipped URLs with their codes (optionally one code), in input order. */
   async errors(tenant: string, cursor: number, limit: number, code: string | null): Promise<Owned<ErrorEntry[]>> {
+    this.cx.received();
     return this.ownedRead(tenant, () => this.cx.store.errors(cursor, limit, code));
   }
 
@@ -120,6 +132,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     limit: number,
     codes: ErrorCode[] | null,
   ): Promise<Owned<{ options: BatchOptions; inputs: { index: number; url: string; id: string | null }[] }>> {
+    this.cx.received();
     return this.ownedRead(tenant, (batch) => ({
       options: batch.options,
       inputs: this.cx.store.retryInputs(cursor, limit, codes),
@@ -178,7 +191,13 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** The lease holder ends its reading; a transient failure is read again later, a few times. */
-  async finishSource(sourceId: number, token: string, outcome: SourceOutcome): Promise<void> {
+  async finishSource(
+    sourceId: number,
+    token: string,
+    outcome: SourceOutcome,
+    usage?: Partial<CostCounts>,
+  ): Promise<void> {
+    if (usage) this.cx.meter.add(usage); // the source's fetches and calls, counted by the discovery consumer
     return sources.finishSource(this.cx, sourceId, token, outcome);
   }
 
@@ -196,6 +215,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** The queue gave up on a chunk: its unfinished URLs fail `delivery_failed`; nothing vanishes or loops. */
   async deadLetter(chunkId: number): Promise<void> {
+    this.cx.received();
     return chunks.deadLetter(this.cx, chunkId);
   }
 
@@ -203,22 +223,30 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
+    this.cx.received();
     return lifecycle.cancel(this.cx, tenant);
   }
 
   /** Marks a published batch `expired` once its retention has run out at `now`; answers whether it is expired. */
   async expire(now: number): Promise<boolean> {
+    this.cx.received();
     return lifecycle.expire(this.cx, now);
   }
 
   /** Forgets the batch but who deleted it; `already` for the same tenant again, null for anyone else. */
   async destroy(tenant: string): Promise<"deleted" | "already" | null> {
+    this.cx.received();
     return lifecycle.destroy(this.cx, tenant);
   }
 
   /** Resends lost work, writes records, checks lateness, publishes, expires: see batch/alarm.ts. */
   async alarm(): Promise<void> {
-    return alarm(this.cx);
+    this.cx.received();
+    try {
+      await alarm(this.cx);
+    } finally {
+      this.cx.saveCost(true);
+    }
   }
 
   // ---- webhooks: the delivery log ------------------------------------------------------
@@ -228,6 +256,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    * (or was never sealed), so events already on the queue go no further.
    */
   async webhookWanted(): Promise<boolean> {
+    this.cx.received();
     return this.cx.store.batch() !== null;
   }
 
@@ -236,6 +265,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    * (retention ran out). Asked by the signed download link, which carries no tenant.
    */
   async removal(): Promise<"deleted" | "expired"> {
+    this.cx.received();
     return this.cx.store.deletedBy() === null ? "expired" : "deleted";
   }
 
@@ -243,6 +273,8 @@ export class BatchCoordinator extends DurableObject<Env> {
   async logWebhookAttempt(entry: WebhookAttempt): Promise<void> {
     if (!this.cx.store.batch()) return; // deleted meanwhile: nothing to log against
     this.cx.webhooks.logAttempt(WebhookAttempt.parse(entry));
+    // The attempt's request and this call (its webhookWanted is counted as received).
+    this.cx.meter.add({ webhookDeliveries: 1, fetches: 1, doRequests: 1 });
   }
 
   /** The delivery log from `cursor` on, for `tenant`'s batch. */
@@ -251,6 +283,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     cursor: number,
     limit: number,
   ): Promise<Owned<(WebhookAttempt & { seq: number })[]>> {
+    this.cx.received();
     return this.ownedRead(tenant, () => this.cx.webhooks.deliveryLog(cursor, limit));
   }
 

@@ -1,7 +1,7 @@
 // The webhook events a batch announces. Each is written to the webhook outbox inside
 // the transaction of the transition it announces; the coordinator then moves the
 // outbox onto the webhook queue. A batch never waits on a receiver: only on the queue.
-import type { Batch } from "../lib/batch";
+import type { Batch, RunDrift } from "../lib/batch";
 import type { BatchSummary } from "../lib/batch-status";
 import { now } from "../lib/clock";
 import { buildWebhookMessage, pageGroups, type WebhookEventType, wantsEvent } from "../lib/webhooks";
@@ -95,6 +95,17 @@ export function scheduleLateData(summary: BatchSummary): Record<string, unknown>
       skipped: summary.counts.skipped,
     },
     pagesPerSecond: summary.pagesPerSecond,
+    links: { self: `/v1/batches/${summary.id}`, runs: `/v1/schedules/${summary.run?.scheduleId}/runs` },
+  };
+}
+
+/** What `schedule.drift` carries: the run, how it drifted (against which medians), and its ledger. */
+export function scheduleDriftData(summary: BatchSummary, drift: RunDrift): Record<string, unknown> {
+  return {
+    scheduleId: summary.run?.scheduleId ?? null,
+    scheduledAt: summary.run?.scheduledAt ?? null,
+    drift,
+    cost: summary.cost,
     links: { self: `/v1/batches/${summary.id}`, runs: `/v1/schedules/${summary.run?.scheduleId}/runs` },
   };
 }

@@ -118,6 +118,11 @@ const ADDED_COLUMNS = {
     "rate_ms REAL NOT NULL DEFAULT 0",
     "rate_at INTEGER",
     "held_by TEXT",
+    // The cost ledger's running counts (lib/cost-ledger.ts, JSON), and a scheduled run's
+    // drift (JSON) and concurrency boost, each set once.
+    "cost TEXT",
+    "drift TEXT",
+    "boost TEXT",
   ],
   // `carried`: for a URL the batch did not look at (cancelled), the previous run's state
   // of it (JSON), handed on to the next run in place of its own (lib/changes.ts).

@@ -25,9 +25,10 @@
 // records of what it fetched; the coordinator writes every other terminal URL's record
 // (refused or duplicate at submission, cancelled, dead-lettered) in large parts.
 
-import { Batch, type Phase } from "../lib/batch";
+import { Batch, type Phase, type RunBoost, type RunDrift } from "../lib/batch";
 import type { PreviousState } from "../lib/changes";
 import type { BeginInput, ClaimEntry, IngestRow, PartInfo, SubmitCounts, UrlReport } from "../lib/coordinator-protocol";
+import type { CostCounts } from "../lib/cost-ledger";
 import type { ErrorCode } from "../lib/error-codes";
 import { nextHeldBy, type SlowestHost } from "../lib/host-view";
 import { addToRate } from "../lib/progress";
@@ -140,12 +141,43 @@ export class BatchStore extends BatchReads {
     return this.sql.exec("UPDATE batch SET late_at = ? WHERE late_at IS NULL RETURNING 1", now).toArray().length > 0;
   }
 
-  /** Adds one accepted report's slot time: how long its chunk was leased, and the URLs it fetched. */
-  addBusyTime(ms: number, urls: number): void {
+  /**
+   * Adds one accepted report's slot time: how long its chunk was leased, and the URLs it
+   * fetched; and stores the cost ledger's counts when given, in the same row write.
+   */
+  addBusyTime(ms: number, urls: number, cost: CostCounts | null = null): void {
     this.sql.exec(
-      "UPDATE batch SET busy_ms = busy_ms + CAST(? AS INTEGER), busy_urls = busy_urls + CAST(? AS INTEGER)",
+      `UPDATE batch SET busy_ms = busy_ms + CAST(? AS INTEGER), busy_urls = busy_urls + CAST(? AS INTEGER),
+         cost = COALESCE(?, cost)`,
       Math.max(0, Math.round(ms)),
       urls,
+      cost && JSON.stringify(cost),
+    );
+  }
+
+  /** Stores the cost ledger's counts (lib/cost-ledger.ts). */
+  setCost(cost: CostCounts): void {
+    this.sql.exec("UPDATE batch SET cost = ?", JSON.stringify(cost));
+  }
+
+  /** Marks a scheduled run drifting; answers whether this call did (it was not already). */
+  markDrift(drift: RunDrift): boolean {
+    return (
+      this.sql.exec("UPDATE batch SET drift = ? WHERE drift IS NULL RETURNING 1", JSON.stringify(drift)).toArray()
+        .length > 0
+    );
+  }
+
+  /** Records a scheduled run's concurrency boost; answers whether it changed. */
+  setBoost(boost: RunBoost): boolean {
+    return (
+      this.sql
+        .exec(
+          "UPDATE batch SET boost = ? WHERE boost IS NULL OR json_extract(boost, '$.concurrency') < ? RETURNING 1",
+          JSON.stringify(boost),
+          boost.concurrency,
+        )
+        .toArray().length > 0
     );
   }
 

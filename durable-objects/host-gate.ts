@@ -126,7 +126,11 @@ export class HostGate extends DurableObject<Env> {
     if (!asker.priority && gate.priority_until > now)
       return { kind: "wait", waitMs: clampWait(FAIR_WAIT_MS), ...paceOf };
     const active = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM leases").one().n;
-    if (active >= pace.concurrency) {
+    // A run behind its window may raise the concurrency up to the configured maximum, never the pace's interval.
+    const concurrency = asker.boost
+      ? Math.max(pace.concurrency, Math.min(asker.boost, limits.maxConcurrency))
+      : pace.concurrency;
+    if (active >= concurrency) {
       const soonest = this.sql.exec<{ t: number }>("SELECT MIN(expires) AS t FROM leases").one().t;
       return hold(Math.min(soonest - now, Math.max(pace.intervalMs, 1000)));
     }

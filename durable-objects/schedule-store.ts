@@ -1,7 +1,9 @@
 // Every SQL statement of a tenant's schedules and their run history (the tenant
 // directory delegates to it). A schedule row says when it next runs; a run row is one
 // occurrence: its batch and progress (kept current by the run's coordinator), or a skip.
+import { RunBoost, RunDrift } from "../lib/batch";
 import type { Schedule } from "../lib/schedule";
+import { DEFAULT_DRIFT, DriftOptions, driftOf } from "../lib/schedule-drift";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import { BatchOptions, ChangeCounts } from "../lib/schemas";
 
@@ -14,6 +16,8 @@ interface ScheduleRow extends Record<string, SqlStorageValue> {
   time_zone: string;
   window: string | null;
   late_threshold: number;
+  /** JSON DriftOptions, or null (the defaults). */
+  drift: string | null;
   options: string;
   next_run_at: number;
   last_batch: string | null;
@@ -36,6 +40,12 @@ interface RunRow extends Record<string, SqlStorageValue> {
   changes: string | null;
   late: number | null;
   reason: string | null;
+  duration_ms: number | null;
+  cost_usd: number | null;
+  retries: number | null;
+  /** JSON RunDrift / RunBoost, or null. */
+  drift: string | null;
+  boost: string | null;
 }
 
 /** A tenant's schedules and their runs, in its directory's SQLite. */
@@ -85,6 +95,27 @@ export class ScheduleStore {
         UPDATE schedules SET cron = CAST(substr(daily, 4, 2) AS INTEGER) || ' ' || CAST(substr(daily, 1, 2) AS INTEGER) || ' * * *';
       `);
     }
+    // Drift alerts added the schedule's rule and each run's measures: each table gains what it lacks.
+    this.addColumns("schedules", ["drift TEXT"]);
+    this.addColumns("schedule_runs", [
+      "duration_ms INTEGER",
+      "cost_usd REAL",
+      "retries INTEGER",
+      "drift TEXT",
+      "boost TEXT",
+    ]);
+  }
+
+  private addColumns(table: string, definitions: string[]): void {
+    const have = new Set(
+      this.sql
+        .exec<{ name: string }>(`PRAGMA table_info(${table})`)
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const definition of definitions) {
+      if (!have.has(definition.split(" ")[0] ?? "")) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+    }
   }
 
   /**
@@ -97,8 +128,8 @@ export class ScheduleStore {
     if (this.liveCount() >= maxLive) return null;
     this.sql.exec(
       `INSERT OR IGNORE INTO schedules
-         (id, source_batch, daily, cron, time_zone, window, late_threshold, options, next_run_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (id, source_batch, daily, cron, time_zone, window, late_threshold, drift, options, next_run_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       schedule.id,
       schedule.sourceBatch,
       schedule.daily ?? "",
@@ -106,6 +137,7 @@ export class ScheduleStore {
       schedule.timeZone,
       schedule.window,
       schedule.lateThreshold,
+      JSON.stringify(schedule.drift),
       JSON.stringify(schedule.options),
       schedule.nextRunAt,
     );
@@ -187,16 +219,22 @@ export class ScheduleStore {
     });
   }
 
-  /** A run's coordinator reports its progress: status, times, counts, changes, lateness (the latest wins). */
-  updateRun(run: Omit<ScheduleRun, "reason">): void {
+  /**
+   * A run's coordinator reports its progress: status, times, counts, changes, lateness,
+   * cost and retries (the latest wins). A completed run is judged against the schedule's
+   * earlier completed runs once (lib/schedule-drift.ts): answers its drift, or null.
+   */
+  updateRun(run: Omit<ScheduleRun, "reason">): RunDrift | null {
     this.sql.exec(
       `INSERT INTO schedule_runs
-         (schedule_id, scheduled_at, batch_id, status, started_at, finished_at, total, succeeded, failed, skipped, changes, late)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         (schedule_id, scheduled_at, batch_id, status, started_at, finished_at, total, succeeded, failed, skipped, changes, late,
+          duration_ms, cost_usd, retries, boost)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET batch_id = excluded.batch_id, status = excluded.status,
          started_at = excluded.started_at, finished_at = excluded.finished_at, total = excluded.total,
          succeeded = excluded.succeeded, failed = excluded.failed, skipped = excluded.skipped,
-         changes = COALESCE(excluded.changes, changes), late = excluded.late`,
+         changes = COALESCE(excluded.changes, changes), late = excluded.late, duration_ms = excluded.duration_ms,
+         cost_usd = excluded.cost_usd, retries = excluded.retries, boost = COALESCE(excluded.boost, boost)`,
       run.scheduleId,
       run.scheduledAt,
       run.batchId,
@@ -209,7 +247,43 @@ export class ScheduleStore {
       run.counts.skipped,
       run.changes ? JSON.stringify(run.changes) : null,
       run.late === null ? null : run.late ? 1 : 0,
+      run.durationMs,
+      run.estimatedUsd,
+      run.retries,
+      run.boost ? JSON.stringify(run.boost) : null,
     );
+    return run.status === "completed" ? this.judgeDrift(run.scheduleId, run.scheduledAt) : null;
+  }
+
+  /** The drift of a completed run: judged the first time it is asked and kept, so it is announced once. */
+  private judgeDrift(scheduleId: string, scheduledAt: number): RunDrift | null {
+    const row = this.sql
+      .exec<RunRow>("SELECT * FROM schedule_runs WHERE schedule_id = ? AND scheduled_at = ?", scheduleId, scheduledAt)
+      .one();
+    if (row.drift !== null) return RunDrift.parse(JSON.parse(row.drift));
+    if (row.duration_ms === null || row.cost_usd === null) return null;
+    const rule = this.get(scheduleId)?.drift ?? DEFAULT_DRIFT;
+    const history = this.sql
+      .exec<{ duration_ms: number; cost_usd: number }>(
+        `SELECT duration_ms, cost_usd FROM schedule_runs
+         WHERE schedule_id = ? AND scheduled_at < ? AND status = 'completed' AND duration_ms IS NOT NULL AND cost_usd IS NOT NULL
+         ORDER BY scheduled_at DESC LIMIT ?`,
+        scheduleId,
+        scheduledAt,
+        rule.window,
+      )
+      .toArray()
+      .map((r) => ({ durationMs: r.duration_ms, estimatedUsd: r.cost_usd }));
+    const drift = driftOf({ durationMs: row.duration_ms, estimatedUsd: row.cost_usd }, history, rule);
+    if (drift) {
+      this.sql.exec(
+        "UPDATE schedule_runs SET drift = ? WHERE schedule_id = ? AND scheduled_at = ?",
+        JSON.stringify(drift),
+        scheduleId,
+        scheduledAt,
+      );
+    }
+    return drift;
   }
 
   /** A page of a schedule's history, newest occurrence first; `before` is the last entry's `scheduledAt`. */
@@ -266,6 +340,7 @@ function toSchedule(row: ScheduleRow): Schedule {
     timeZone: row.time_zone,
     window: row.window,
     lateThreshold: row.late_threshold,
+    drift: row.drift === null ? DEFAULT_DRIFT : DriftOptions.parse(JSON.parse(row.drift)),
     options: BatchOptions.parse(JSON.parse(row.options)),
     nextRunAt: row.next_run_at,
     lastBatch: row.last_batch,
@@ -287,5 +362,10 @@ function toScheduleRun(row: RunRow): ScheduleRun {
     changes: row.changes === null ? null : ChangeCounts.parse(JSON.parse(row.changes)),
     late: row.late === null ? null : row.late === 1,
     reason: row.reason,
+    durationMs: row.duration_ms ?? null,
+    estimatedUsd: row.cost_usd ?? null,
+    retries: row.retries ?? null,
+    drift: row.drift ? RunDrift.parse(JSON.parse(row.drift)) : null,
+    boost: row.boost ? RunBoost.parse(JSON.parse(row.boost)) : null,
   };
 }

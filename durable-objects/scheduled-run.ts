@@ -21,5 +21,13 @@ export function runEntry(summary: BatchSummary): Omit<ScheduleRun, "reason"> | n
     },
     changes: summary.changes,
     late: summary.sla ? summary.sla.late : null,
+    durationMs:
+      summary.startedAt !== null && summary.finishedAt !== null
+        ? Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)
+        : null,
+    estimatedUsd: summary.cost.estimatedUsd,
+    retries: summary.cost.counts.retries,
+    drift: summary.drift,
+    boost: summary.boost,
   };
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { RunDrift } from "../lib/batch";
 import { now } from "../lib/clock";
 import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
@@ -179,8 +180,8 @@ export class TenantDirectory extends DurableObject<Env> {
   }
 
   /** A run's coordinator reports its progress: status, times, counts, changes, lateness. */
-  async updateRun(run: Omit<ScheduleRun, "reason">): Promise<void> {
-    this.schedulesStore.updateRun(run);
+  async updateRun(run: Omit<ScheduleRun, "reason">): Promise<RunDrift | null> {
+    return this.schedulesStore.updateRun(run);
   }
 
   /** A page of a schedule's history, newest occurrence first; `before` is the last entry's `scheduledAt`. */

@@ -5,6 +5,7 @@ import type { DocumentLimits } from "../lib/extract/document-limits";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects } from "./follow-redirects";
+import { currentMeter } from "./usage-meter";
 
 export interface FetchLimits {
   userAgent: string;
@@ -181,6 +182,7 @@ export async function fetchPage(
     return fail("too_large", `Content-Length ${declared} exceeds ${capped.maxBytes} bytes`, { status, contentType });
   }
   const read = await readBody(response, coding, declared, capped, signal);
+  if (read.kind === "ok") currentMeter()?.add({ bytesFetched: read.body.byteLength }); // the cost ledger's
   if (read.kind === "too_large") {
     const cap = isDocument ? "the document cap, MAX_DOCUMENT_BYTES" : "the page cap, MAX_BODY_BYTES";
     return fail("too_large", `body exceeds ${capped.maxBytes} bytes (${cap})`, { status, contentType });

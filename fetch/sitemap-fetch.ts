@@ -5,6 +5,7 @@ import type { SourceErrorCode } from "../lib/discovery";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { FetchLimits } from "./fetcher";
 import { discard, followRedirects } from "./follow-redirects";
+import { currentMeter } from "./usage-meter";
 
 /**
  * The most XML one source may hold, counted after decompression: the sitemap
@@ -105,9 +106,11 @@ async function sniffGzip(
 /** Passes bytes through until `max` of them have gone by, then fails the stream with TooLarge. */
 function byteCap(max: number): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
+  const meter = currentMeter(); // the cost ledger's bytesFetched: the XML read
   return new TransformStream({
     transform(chunk, controller) {
       seen += chunk.byteLength;
+      meter?.add({ bytesFetched: chunk.byteLength });
       if (seen > max) controller.error(new TooLarge(`more than ${max} bytes of XML`));
       else controller.enqueue(chunk);
     },

@@ -2,7 +2,8 @@
 // webhooks carry and a run's history copies, and the pure function that derives it
 // from the stored batch. Declared once here; the OpenAPI schemas reuse these.
 import { z } from "zod";
-import { type Batch, isLive, RunLink } from "./batch";
+import { type Batch, isLive, RunBoost, RunDrift, RunLink } from "./batch";
+import { CostView, costView, DEFAULT_PRICES, emptyCounts } from "./cost-ledger";
 import { DiscoveryStatus } from "./discovery";
 import { ErrorCode } from "./error-codes";
 import { SlowestHost, slowestHostOf } from "./host-view";
@@ -79,6 +80,12 @@ export const BatchSummary = z.object({
   discovery: DiscoveryStatus.nullable(),
   /** While running: the host the batch was held back by within the last minute, and why (GET /v1/batches/{id}/hosts has them all). */
   slowestHost: SlowestHost.nullable(),
+  /** The cost ledger: operations counted so far, priced (lib/cost-ledger.ts). */
+  cost: CostView,
+  /** Set on a scheduled run found drifting from its schedule's recent runs (lib/schedule-drift.ts). */
+  drift: RunDrift.nullable(),
+  /** Set on a scheduled run whose per-host concurrency was raised to meet its deadline. */
+  boost: RunBoost.nullable(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -89,6 +96,8 @@ export interface StatusFacts {
   discovery: DiscoveryStatus | null;
   /** RETENTION_DAYS: for batches from before retention was an option. */
   defaultRetentionDays: number;
+  /** The priced ledger; absent: the stored counts at the published prices. */
+  cost?: CostView;
 }
 
 /** The batch's retention in days; batches from before retention existed get the deployment's. */
@@ -132,6 +141,11 @@ export function batchStatus(batch: Batch, facts: StatusFacts, now: number): Batc
     failure: batch.failure,
     discovery: facts.discovery,
     slowestHost: isLive(batch) ? slowestHostOf(batch.held_by, now) : null,
+    cost:
+      facts.cost ??
+      costView(batch.cost ?? emptyCounts(), DEFAULT_PRICES, retentionDaysOf(batch, facts.defaultRetentionDays)),
+    drift: batch.drift,
+    boost: batch.boost,
   };
 }
 

@@ -2,6 +2,7 @@
 // codes, discovery plan, run link, change counts) are parsed here, once, at the
 // store's edge. Every reader gets a typed `Batch`; nobody parses a column again.
 import { z } from "zod";
+import { CostCounts } from "./cost-ledger";
 import { DiscoveryPlan } from "./discovery";
 import { ErrorCode } from "./error-codes";
 import { HostPaceNote } from "./host-view";
@@ -25,6 +26,29 @@ export const RunLink = z.object({
   lateThreshold: z.number().optional(),
 });
 export type RunLink = z.infer<typeof RunLink>;
+
+/** How a run drifted from its schedule's median of recent runs (lib/schedule-drift.ts). */
+export const RunDrift = z.object({
+  /** What drifted: duration, cost, or both. */
+  measures: z.array(z.enum(["duration", "cost"])),
+  durationMs: z.number(),
+  medianDurationMs: z.number().nullable(),
+  estimatedUsd: z.number(),
+  medianUsd: z.number().nullable(),
+  factor: z.number(),
+  /** How many earlier runs the medians are of. */
+  runs: z.number().int(),
+});
+export type RunDrift = z.infer<typeof RunDrift>;
+
+/** A run's concurrency boost: when it was raised and to how many URLs in flight per host (at most the configured maximum). */
+export const RunBoost = z.object({
+  at: z.string(),
+  concurrency: z.number().int().positive(),
+  /** The concurrency the SLA said the rest needs (may exceed what politeness allows). */
+  required: z.number().int().nullable(),
+});
+export type RunBoost = z.infer<typeof RunBoost>;
 
 /** A JSON-string column holding `schema`, or null. */
 function jsonColumn<T extends z.ZodType>(schema: T) {
@@ -87,6 +111,18 @@ export const Batch = z.object({
   rate_at: nullableInt.default(null),
   /** The host the batch was last held back by (lib/host-view.ts), or null. */
   held_by: jsonColumn(HostPaceNote).default(null),
+  /** The cost ledger's counts as last stored (the coordinator adds what it counted since). */
+  cost: jsonColumn(CostCounts)
+    .optional()
+    .transform((counts) => counts ?? null),
+  /** A scheduled run found drifting from its schedule's median (its `schedule.drift` announced), or null. */
+  drift: jsonColumn(RunDrift)
+    .optional()
+    .transform((drift) => drift ?? null),
+  /** A scheduled run's per-host concurrency boost, set when its projected finish would miss the deadline. */
+  boost: jsonColumn(RunBoost)
+    .optional()
+    .transform((boost) => boost ?? null),
 });
 export type Batch = z.output<typeof Batch>;
 

@@ -4,6 +4,7 @@
 import type { RunLink } from "./batch";
 import type { BatchSummary, RetryOf } from "./batch-status";
 import type { Change } from "./changes";
+import type { CostCounts } from "./cost-ledger";
 import type { ErrorCode } from "./error-codes";
 import type { SlowestHost } from "./host-view";
 import type { PaceReason, PaceSample } from "./pace";
@@ -67,6 +68,11 @@ export type ClaimResult =
       previousBatch: string | null;
       /** A re-extraction reads the bodies this batch stored instead of fetching (null: fetch). */
       reextractOf?: string | null;
+      /**
+       * A scheduled run behind its window: the per-host concurrency it asks the gate for,
+       * at most HOST_MAX_CONCURRENCY (durable-objects/batch/lateness.ts); null otherwise.
+       */
+      concurrencyBoost?: number | null;
     }
   | { kind: "done" }
   | { kind: "busy" }
@@ -103,6 +109,8 @@ export interface ChunkReport {
   retryAfterSeconds: number | null;
   /** Each origin's pace and why, as its gate last said: the status names the host a batch waits for. */
   paces?: SlowestHost[];
+  /** What the attempt did, for the batch's cost ledger (lib/cost-ledger.ts): one aggregate per report, never per URL. */
+  usage?: Partial<CostCounts>;
 }
 
 /** An immutable part written to R2, as the coordinator records it. */
@@ -176,4 +184,11 @@ export interface GateAsker {
   priority: boolean;
   /** The batch's own cap on simultaneous fetches at this origin (`maxConcurrency`); null for none. */
   maxConcurrency: number | null;
+  /**
+   * A scheduled run behind its window asks for this concurrency at the origin
+   * (durable-objects/batch/lateness.ts): the gate takes the larger of its adaptive pace's
+   * and this, never past HOST_MAX_CONCURRENCY, and the interval (Crawl-delay,
+   * Retry-After) stays as paced. Absent or null: the pace alone.
+   */
+  boost?: number | null;
 }

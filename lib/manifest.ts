@@ -1,5 +1,7 @@
 // Building and checking manifest.json, the one object readers of a finished batch
 // trust. Pure: the coordinator gathers the facts, these functions shape and check them.
+
+import type { CostView } from "./cost-ledger";
 import { EXTRACTOR_VERSION, extractionOptions, optionsHash } from "./extract/provenance";
 import { r2Keys } from "./r2-keys";
 import { Manifest, type ManifestChanges, type ManifestPart, type Totals } from "./schemas";
@@ -18,6 +20,7 @@ export interface ManifestFacts {
   changes?: ManifestChanges;
   reextractOf?: string | null;
   analysis?: Manifest["analysis"];
+  cost?: CostView;
 }
 
 /** The manifest for `facts`, parts in input order; throws when the facts do not add up. */
@@ -38,6 +41,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     ...(facts.options.keepRaw && { raw: { prefix: r2Keys.rawPrefix(facts.batchId) } }),
     ...(facts.analysis && { analysis: facts.analysis }),
     extractor: provenance(facts.options),
+    ...(facts.cost && { cost: facts.cost }),
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new Error(`manifest of ${facts.batchId} does not add up: ${problems.join("; ")}`);

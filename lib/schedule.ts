@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseCron } from "./cron";
 import { nextOccurrence } from "./cron-next";
 import { parseDuration } from "./iso-duration";
+import { DEFAULT_DRIFT, DriftOptions } from "./schedule-drift";
 import type { BatchOptions } from "./schemas";
 import { isTimeZone } from "./time-zone";
 
@@ -20,6 +21,8 @@ export const ScheduleSpec = z
     timeZone: z.string().min(1).max(100).default("UTC"),
     window: z.string().max(50).optional(),
     lateThreshold: z.number().min(0).max(1).optional(),
+    /** When a run is reported drifting (`schedule.drift`): lib/schedule-drift.ts. */
+    drift: DriftOptions.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -60,6 +63,7 @@ export interface ScheduleRule {
   /** ISO-8601 duration, or null: no window, no SLA. */
   window: string | null;
   lateThreshold: number;
+  drift: DriftOptions;
 }
 
 /** The rule a valid spec describes (call after ScheduleSpec has parsed it). */
@@ -71,6 +75,7 @@ export function scheduleRule(spec: z.output<typeof ScheduleSpec>): ScheduleRule 
     daily: spec.daily ?? null,
     window: spec.window ?? null,
     lateThreshold: spec.lateThreshold ?? DEFAULT_LATE_THRESHOLD,
+    drift: spec.drift ?? DEFAULT_DRIFT,
   };
 }
 

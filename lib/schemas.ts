@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Chunk, ChunkingOptions } from "./chunk/options";
+import { CostView } from "./cost-ledger";
 import { ErrorCode } from "./error-codes";
 import { StructuredData } from "./extract/structured";
 import { ValidationRules } from "./page-validation";
@@ -273,5 +274,7 @@ export const Manifest = z.object({
   extractor: z
     .object({ version: z.string(), optionsHash: z.string(), options: z.record(z.string(), z.unknown()) })
     .optional(),
+  /** The batch's cost ledger as of its publication, before this object's own put (lib/cost-ledger.ts); absent before the ledger. */
+  cost: CostView.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

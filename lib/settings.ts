@@ -61,6 +61,8 @@ export const Settings = z.object({
    * (Cloudflare with `global_fetch_strictly_public`): only then are host names fetched.
    */
   STRICTLY_PUBLIC_FETCH: z.string().default(""),
+  /** The cost ledger's price table over Cloudflare's published prices (lib/cost-ledger.ts): a JSON object, "" for the defaults. */
+  COST_PRICES: z.string().default(""),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -5,7 +5,11 @@ import { z } from "zod";
 import { objectName } from "./object-names";
 import { hmacHex } from "./signing";
 
-/** Every event type. `schedule.late`: a scheduled run with a window is found late (durable-objects/batch-coordinator.ts). */
+/**
+ * Every event type. `schedule.late`: a scheduled run with a window is found late;
+ * `schedule.drift`: a finished run took or cost more than its schedule's drift factor
+ * times the median of its recent runs (lib/schedule-drift.ts).
+ */
 export const WebhookEventType = z.enum([
   "batch.started",
   "batch.page",
@@ -13,6 +17,7 @@ export const WebhookEventType = z.enum([
   "batch.failed",
   "batch.cancelled",
   "schedule.late",
+  "schedule.drift",
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
@@ -23,6 +28,7 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
   "batch.failed",
   "batch.cancelled",
   "schedule.late",
+  "schedule.drift",
 ];
 
 /**

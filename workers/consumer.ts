@@ -3,6 +3,7 @@ import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fet
 import { fetchLimitsFrom, fetchPage } from "../fetch/fetcher";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
 import { originOf } from "../fetch/polite-fetch";
+import { meteredBucket, meteredNamespace, metering, UsageMeter } from "../fetch/usage-meter";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
@@ -14,6 +15,16 @@ import { readSettings, type Settings } from "../lib/settings";
 import { PreviousRecords } from "./previous-records";
 import { consumeMessages } from "./queue-loop";
 import { keepingSource, reextractChunk } from "./stored-pages";
+
+/** `env` with the bindings a chunk attempt uses counted into `meter`. */
+export function meteredEnv(env: Env, meter: UsageMeter): Env {
+  return {
+    ...env,
+    RESULTS: meteredBucket(env.RESULTS, meter),
+    BATCH: meteredNamespace(env.BATCH, meter),
+    HOST_GATE: meteredNamespace(env.HOST_GATE, meter),
+  };
+}
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 const FETCH_CONCURRENCY = 5;
@@ -30,7 +41,11 @@ export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Pro
     malformed: { name: "chunk" },
     describe: (message) => `chunk ${message.batchId}/${message.chunkId}`,
     handle: async (message) => {
-      await processChunk(message, env, settings, limit, documentBudget);
+      // Each chunk attempt counts what it does for its batch's cost ledger (lib/cost-ledger.ts).
+      const meter = new UsageMeter();
+      await metering(meter, () =>
+        processChunk(message, meteredEnv(env, meter), settings, limit, documentBudget, meter),
+      );
       return "ack";
     },
   });
@@ -56,6 +71,7 @@ async function processChunk(
   settings: Settings,
   limit: GroupContext["limit"],
   documentBudget: DocumentBudget,
+  meter: UsageMeter,
 ): Promise<void> {
   const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claim(message.chunkId);
@@ -74,7 +90,12 @@ async function processChunk(
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
     documentBudget,
     ...(kept && { pages: kept }),
-    asker: { batch: message.batchId, priority: false, maxConcurrency: claim.options.maxConcurrency ?? null },
+    asker: {
+      batch: message.batchId,
+      priority: false,
+      maxConcurrency: claim.options.maxConcurrency ?? null,
+      boost: claim.concurrencyBoost ?? null,
+    },
     onPace: (origin, pace) => paces.set(origin, pace),
   };
   const outcomes = claim.reextractOf
@@ -113,6 +134,7 @@ async function processChunk(
   await kept?.settled(); // the bodies the records point at are stored before the records are written
   const key = r2Keys.part(message.batchId, message.chunkId, claim.attempt);
   const part = written.length > 0 ? await writePart(env.RESULTS, key, written) : null;
+  meter.add({ doRequests: 1 }); // the report itself, which carries the counts
   const { accepted } = await coordinator.reportChunk({
     chunkId: message.chunkId,
     token: claim.token,
@@ -120,6 +142,7 @@ async function processChunk(
     urls,
     retryAfterSeconds,
     paces: [...paces].map(([origin, pace]) => ({ origin, ...pace })),
+    usage: meter.take(),
   });
   // Someone else's report won (our lease had expired): our part is referenced by nothing.
   if (!accepted && part) await env.RESULTS.delete(part.key);

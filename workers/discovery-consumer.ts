@@ -1,7 +1,9 @@
 import { fetchLimitsFrom } from "../fetch/fetcher";
+import { metering, UsageMeter } from "../fetch/usage-meter";
 import { coordinatorOf } from "../lib/batch-objects";
 import { DiscoveryMessage } from "../lib/discovery";
 import { readSettings, type Settings } from "../lib/settings";
+import { meteredEnv } from "./consumer";
 import { readSource } from "./discover-source";
 import { consumeMessages } from "./queue-loop";
 
@@ -19,13 +21,15 @@ export async function consumeDiscovery(batch: MessageBatch<unknown>, env: Env): 
     malformed: { name: "discovery" },
     describe: (message) => `source ${message.batchId}/${message.sourceId}`,
     handle: async (message) => {
-      await discover(message, env, settings);
+      // The source's fetches and calls count for its batch's cost ledger (lib/cost-ledger.ts).
+      const meter = new UsageMeter();
+      await metering(meter, () => discover(message, meteredEnv(env, meter), settings, meter));
       return "ack";
     },
   });
 }
 
-async function discover(message: DiscoveryMessage, env: Env, settings: Settings): Promise<void> {
+async function discover(message: DiscoveryMessage, env: Env, settings: Settings, meter: UsageMeter): Promise<void> {
   const coordinator = coordinatorOf(env, message.batchId);
   const claim = await coordinator.claimSource(message.sourceId);
   if (claim.kind !== "work") return;
@@ -34,5 +38,6 @@ async function discover(message: DiscoveryMessage, env: Env, settings: Settings)
     fetchLimits: fetchLimitsFrom(settings),
     deliver: (slice) => coordinator.discovered(message.sourceId, claim.token, slice),
   });
-  await coordinator.finishSource(message.sourceId, claim.token, outcome);
+  meter.add({ doRequests: 1 }); // the finish itself, which carries the counts
+  await coordinator.finishSource(message.sourceId, claim.token, outcome, meter.take());
 }

@@ -3,7 +3,8 @@
 // batch-store.ts's (over lease-table.ts).
 import type { Batch } from "../../lib/batch";
 import { now as clockNow } from "../../lib/clock";
-import type { ChunkReport, ClaimResult } from "../../lib/coordinator-protocol";
+import type { ChunkReport, ClaimResult, PartInfo } from "../../lib/coordinator-protocol";
+import type { CostCounts } from "../../lib/cost-ledger";
 import { announcePart } from "../batch-events";
 import { heldByLease } from "../lease-table";
 import type { BatchContext } from "./context";
@@ -40,6 +41,7 @@ export async function claim(cx: BatchContext, chunkId: number): Promise<ClaimRes
     entries,
     previousBatch: batch.previous_batch,
     reextractOf: batch.reextract_of,
+    concurrencyBoost: batch.boost?.concurrency ?? null,
   };
 }
 
@@ -51,13 +53,19 @@ export async function claim(cx: BatchContext, chunkId: number): Promise<ClaimRes
 export async function reportChunk(cx: BatchContext, report: ChunkReport): Promise<{ accepted: boolean }> {
   const batch = cx.store.batch();
   const chunk = cx.store.chunk(report.chunkId);
-  if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) return { accepted: false };
+  if (!batch || chunk?.state !== "leased" || chunk.token !== report.token) {
+    // The attempt's work was done all the same (counted at least once); its part is deleted by the caller.
+    if (batch && report.usage) cx.meter.add(withoutPart(report.usage, report.part));
+    return { accepted: false };
+  }
+  if (report.usage) cx.meter.add(report.usage);
+  cx.meter.add({ retries: report.urls.filter((url) => url.outcome === "retry").length });
   const range = cx.store.chunkRange(report.chunkId);
   // The lease began LEASE_SECONDS before the `lost_at` it set: the chunk's slot time.
   const leasedFor = clockNow() - ((chunk.lost_at ?? 0) - cx.settings.LEASE_SECONDS * 1000);
   const remaining = cx.atomically(() => {
     cx.store.applyReport(report.urls, report.part, ...range);
-    cx.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length);
+    cx.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length, cx.takeCost(batch));
     const ended = report.urls.filter((url) => url.outcome !== "retry").length;
     cx.store.notePace(batch, ended, report.paces ?? [], clockNow());
     if (report.part) announcePart(cx.store, cx.webhooks, batch, report.part.key);
@@ -106,4 +114,10 @@ async function closeChunk(cx: BatchContext, chunkId: number, end: () => void): P
     cx.store.transition(chunkId, "close");
   });
   await cx.wakeAt(clockNow());
+}
+
+/** An attempt's usage less the part its consumer deletes (its report was refused). */
+function withoutPart(usage: Partial<CostCounts>, part: PartInfo | null): Partial<CostCounts> {
+  if (!part) return usage;
+  return { ...usage, r2BytesStored: Math.max(0, (usage.r2BytesStored ?? 0) - part.bytes) };
 }

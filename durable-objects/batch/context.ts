@@ -2,13 +2,26 @@
 // bindings, and the few steps they all take (the status, the alarm, the listing, the
 // dispatch of chunks and sources, the outbox). The modules beside this file are the
 // protocols; durable-objects/batch-coordinator.ts is the RPC surface over them.
-import type { Batch } from "../../lib/batch";
+
+import { MeteredStorage, meteredBucket, meteredNamespace, meteredQueue, UsageMeter } from "../../fetch/usage-meter";
+import type { Batch, RunDrift } from "../../lib/batch";
 import { batchStatus, expiresAtOf, slaAt } from "../../lib/batch-status";
 import { now, wallTime } from "../../lib/clock";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
+import {
+  addCounts,
+  type CostCounts,
+  type CostView,
+  costView,
+  DEFAULT_PRICES,
+  emptyCounts,
+  isEmptyCounts,
+  type PriceTable,
+  priceTableFrom,
+} from "../../lib/cost-ledger";
 import { readSettings, type Settings } from "../../lib/settings";
 import type { WebhookEventType } from "../../lib/webhooks";
-import { announce, batchEventData, EventOutbox } from "../batch-events";
+import { announce, batchEventData, EventOutbox, scheduleDriftData } from "../batch-events";
 import { BatchStore, type ChunkTransition } from "../batch-store";
 import { ChangeStore } from "../change-store";
 import { DiscoveryStore, type SourceTransition } from "../discovery-store";
@@ -27,18 +40,71 @@ export class BatchContext {
   readonly webhooks: WebhookStore;
   readonly discovery: DiscoveryStore;
   readonly settings: Settings;
+  /** The bindings, metered: every R2, queue and Durable Object call through them is counted into `meter`. */
+  readonly env: Env;
+  /** What this coordinator counted since it last stored the ledger (lost with the object: see README, Operations). */
+  readonly meter = new UsageMeter();
+  readonly prices: PriceTable;
+  private readonly metered: MeteredStorage;
   private readonly outbox: EventOutbox;
 
   constructor(
     readonly ctx: DurableObjectState,
-    readonly env: Env,
+    env: Env,
   ) {
-    this.store = new BatchStore(ctx.storage);
-    this.changes = new ChangeStore(ctx.storage.sql);
-    this.webhooks = new WebhookStore(ctx.storage.sql);
-    this.discovery = new DiscoveryStore(ctx.storage.sql);
-    this.outbox = new EventOutbox(this.webhooks, env.WEBHOOKS);
+    this.env = {
+      ...env,
+      RESULTS: meteredBucket(env.RESULTS, this.meter),
+      CHUNKS: meteredQueue(env.CHUNKS, this.meter),
+      DISCOVERY: meteredQueue(env.DISCOVERY, this.meter),
+      WEBHOOKS: meteredQueue(env.WEBHOOKS, this.meter),
+      BATCH: meteredNamespace(env.BATCH, this.meter),
+      TENANT: meteredNamespace(env.TENANT, this.meter),
+    };
+    this.metered = new MeteredStorage(ctx.storage, this.meter);
+    const storage = this.metered.storage;
+    this.store = new BatchStore(storage);
+    this.changes = new ChangeStore(storage.sql);
+    this.webhooks = new WebhookStore(storage.sql);
+    this.discovery = new DiscoveryStore(storage.sql);
+    this.outbox = new EventOutbox(this.webhooks, this.env.WEBHOOKS);
     this.settings = readSettings(env);
+    this.prices = pricesOf(this.settings);
+  }
+
+  // ---- the cost ledger (lib/cost-ledger.ts) ------------------------------------------
+
+  /** Counts one request to this coordinator made on its batch's behalf (consumers count their own calls). */
+  received(): void {
+    this.meter.add({ doRequests: 1 });
+  }
+
+  /** The ledger's counts with what was counted since they were stored, taking the latter: store the result in this transaction. */
+  takeCost(batch: Batch): CostCounts | null {
+    this.metered.settle();
+    if (isEmptyCounts(this.meter.peek())) return null;
+    return addCounts(batch.cost ?? emptyCounts(), this.meter.take());
+  }
+
+  /**
+   * Stores what was counted since the ledger was last stored (one row written, when there
+   * is anything). `whenWorked`: not when only requests were counted (an idle alarm, status
+   * reads): they wait in memory for the next write, the next report's free.
+   */
+  saveCost(whenWorked = false): void {
+    this.metered.settle();
+    const pending = this.meter.peek();
+    if (whenWorked && isEmptyCounts({ ...pending, doRequests: 0 })) return;
+    const batch = this.store.batch();
+    const cost = batch && this.takeCost(batch);
+    if (cost) this.store.setCost(cost);
+  }
+
+  /** The ledger as shown: stored counts plus those not stored yet, priced. */
+  costOf(batch: Batch): CostView {
+    this.metered.settle();
+    const counts = addCounts(batch.cost ?? emptyCounts(), this.meter.peek());
+    return costView(counts, this.prices, batch.options.retentionDays ?? this.settings.RETENTION_DAYS);
   }
 
   // ---- the batch -------------------------------------------------------------------
@@ -65,6 +131,7 @@ export class BatchContext {
         errorsByCode: this.store.codeCounts(),
         discovery: batch.discovery ? this.discovery.status(batch.capped) : null,
         defaultRetentionDays: this.settings.RETENTION_DAYS,
+        cost: this.costOf(batch),
       },
       now(),
     );
@@ -83,7 +150,20 @@ export class BatchContext {
       summary.expiresAt === null ? null : Date.parse(summary.expiresAt),
     );
     const entry = runEntry(summary);
-    if (entry) await directory.updateRun(entry);
+    const drift = entry ? await directory.updateRun(entry) : null;
+    if (drift) await this.announceDrift(drift, summary);
+  }
+
+  /** A run the directory judged drifting announces `schedule.drift` once, marked in the same transaction. */
+  private async announceDrift(drift: RunDrift, summary: BatchSummary): Promise<void> {
+    const batch = this.store.batch();
+    if (!batch) return;
+    const marked = this.atomically(() => {
+      if (!this.store.markDrift(drift)) return false;
+      announce(this.webhooks, batch, "schedule.drift", "schedule-drift", scheduleDriftData(summary, drift));
+      return true;
+    });
+    if (marked) await this.flushEventsSoon();
   }
 
   // ---- the alarm -------------------------------------------------------------------
@@ -174,5 +254,15 @@ export class BatchContext {
   /** Runs `work` as one transaction. */
   atomically<T>(work: () => T): T {
     return this.store.atomically(work);
+  }
+}
+
+/** The deployment's price table; a COST_PRICES that does not parse is logged and the published prices used. */
+function pricesOf(settings: Settings): PriceTable {
+  try {
+    return priceTableFrom(settings.COST_PRICES);
+  } catch (error) {
+    console.error(`${String(error)}; pricing the cost ledger with the published prices of ${DEFAULT_PRICES.date}`);
+    return DEFAULT_PRICES;
   }
 }

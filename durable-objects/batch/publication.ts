@@ -52,6 +52,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
   const status = batch.phase === "cancelled" ? "cancelled" : "completed";
   const finishedAt = batch.finished_at ?? now();
   const analysis = await publishAnalysis(cx, batch);
+  cx.saveCost();
   const manifest = buildManifest({
     batchId: batch.batch_id,
     status,
@@ -65,6 +66,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     changes: manifestChanges(cx, batch),
     reextractOf: batch.reextract_of,
     ...(analysis && { analysis }),
+    cost: cx.costOf(cx.requireBatch()),
   });
   // A second publication (an alarm retried after a crash) finds the object and keeps it,
   // and takes its finish time from what the first one committed.
@@ -80,6 +82,7 @@ export async function publish(cx: BatchContext, batch: Batch): Promise<void> {
     // batch starts in the transition that ends it, so no batch ends unstarted.
     if (batch.phase === "queued") cx.announceStatus(batch, "batch.started", "started");
     cx.store.markPublished(status, Date.parse(committed.finishedAt), key, committed.changes ?? null);
+    cx.saveCost(); // the manifest's own put
     cx.announceStatus(cx.requireBatch(), `batch.${status}`, status);
   });
   await cx.flushEvents();

@@ -4,6 +4,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shiftClock } from "../../lib/clock";
+import { readSettings } from "../../lib/settings";
 import type { WebhookEvent } from "../../lib/webhooks";
 import worker from "../../workers/index";
 import type { BatchView } from "../support/api-types";
@@ -86,8 +87,11 @@ describe("schedule windows", () => {
     expect(sla?.requiredConcurrency).toBe(1);
     expect(sla?.late).toBe(false);
     await waitForPublished(runId);
-    const runs = (await json<{ runs: { late: boolean }[] }>(await api(`/v1/schedules/${onTime.id}/runs`))).runs;
+    const runs = (
+      await json<{ runs: { late: boolean; boost: unknown }[] }>(await api(`/v1/schedules/${onTime.id}/runs`))
+    ).runs;
     expect(runs.map((r) => r.late)).toEqual([false]);
+    expect(runs.map((r) => r.boost)).toEqual([null]); // on time: no boost
     expect((await received(onTimeHook)).filter((h) => h.headers["x-trawl-event"] === "schedule.late")).toEqual([]);
   });
   it("sends schedule.late exactly once for a run on a slow origin that cannot publish in a tiny window, and its history says late", async () => {
@@ -101,10 +105,13 @@ describe("schedule windows", () => {
 
     const published = await waitForPublished(runId);
     expect(published.status).toBe("completed");
-    const final = await json<{ sla: Sla }>(await api(`/v1/batches/${runId}`));
+    const final = await json<{ sla: Sla; boost: BatchView["boost"] }>(await api(`/v1/batches/${runId}`));
     expect(final.sla.late).toBe(true);
     expect(final.sla.margin).toBeLessThan(0);
     expect(final.sla.requiredConcurrency).toBe(0);
+    // Projected past its deadline, the run asked for more per-host concurrency, never past the configured maximum.
+    expect(final.boost?.concurrency).toBeGreaterThanOrEqual(1);
+    expect(final.boost?.concurrency).toBeLessThanOrEqual(readSettings(env).HOST_MAX_CONCURRENCY);
 
     // Deliveries at the receiver: one schedule.late, from this run, however often the alarm and reports looked.
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
@@ -131,7 +138,9 @@ describe("schedule windows", () => {
         await api(`/v1/schedules/${late.id}/runs`),
       )
     ).runs;
-    expect(runs).toEqual([expect.objectContaining({ batchId: runId, status: "completed", late: true })]);
+    expect(runs).toEqual([
+      expect.objectContaining({ batchId: runId, status: "completed", late: true, boost: final.boost }),
+    ]);
     const manifest = await json<{ totals: unknown }>(await api(`/v1/batches/${runId}/manifest`));
     expect(runs[0]?.counts).toEqual(manifest.totals);
     // The batch that created the schedule is no run: no window, no SLA.

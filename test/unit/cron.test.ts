@@ -186,7 +186,14 @@ describe("schedule specs", () => {
 
   it("reads daily HH:MM as the cron expression it stands for", () => {
     const rule = scheduleRule(ScheduleSpec.parse({ daily: "06:30" }));
-    expect(rule).toEqual({ cron: "30 6 * * *", timeZone: "UTC", daily: "06:30", window: null, lateThreshold: 0.15 });
+    expect(rule).toEqual({
+      cron: "30 6 * * *",
+      timeZone: "UTC",
+      daily: "06:30",
+      window: null,
+      lateThreshold: 0.15,
+      drift: { factor: 2, window: 7 },
+    });
     const at = Date.UTC(2026, 10, 22, 6, 30);
     expect(nextRun(rule, at - 1)).toBe(at);
     expect(nextRun(rule, at)).toBe(at + 86_400_000);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchView } from "../../../cli/api-client";
 import { describeBatch, formatDuration, formatTally, progressLine } from "../../../cli/format";
+import { emptyCounts } from "../../../lib/cost-ledger";
 
 const ID = "a".repeat(64);
 
@@ -27,6 +28,9 @@ function view(overrides: Partial<BatchView> = {}): BatchView {
     failure: null,
     discovery: null,
     slowestHost: null,
+    cost: { counts: emptyCounts(), estimatedUsd: 0, priceTableDate: "2026-12-07" },
+    drift: null,
+    boost: null,
     links: { self: "", results: "", errors: "", manifest: null, download: null },
     ...overrides,
   };
@@ -88,6 +92,35 @@ describe("progressLine", () => {
 });
 
 describe("describeBatch", () => {
+  it("shows the cost ledger: the estimate, its prices' date and the operations", () => {
+    const counts = { ...emptyCounts(), fetches: 31, bytesFetched: 33_358, queueMessages: 6, doRequests: 46 };
+    const cost = {
+      counts: { ...counts, sqliteRowsWritten: 261, r2ClassA: 8, r2BytesStored: 42_494 },
+      estimatedUsd: 0.000312,
+      priceTableDate: "2026-12-07",
+    };
+    expect(describeBatch(view({ cost }))).toContain(
+      "cost      ~$0.000312 at the prices of 2026-12-07: 31 fetches (32.6 KB), 6 queue messages, 46 DO requests, 261 rows written, R2 8 class A / 0 class B, 41.5 KB stored",
+    );
+  });
+
+  it("says when a run was boosted or drifted", () => {
+    const boost = { at: "2026-11-30T10:00:05.000Z", concurrency: 2, required: 7 };
+    const drift = {
+      measures: ["duration" as const],
+      durationMs: 9000,
+      medianDurationMs: 3000,
+      estimatedUsd: 0.1,
+      medianUsd: 0.1,
+      factor: 2,
+      runs: 5,
+    };
+    const text = describeBatch(view({ boost, drift }));
+    expect(text).toContain("boost     per-host concurrency raised to 2 at 2026-11-30T10:00:05.000Z");
+    expect(text).toContain("drift     duration above 2x the median of the last 5 runs");
+    expect(describeBatch(view())).not.toMatch(/boost|drift/);
+  });
+
   it("points to the next command: watch while running, download once published", () => {
     expect(describeBatch(view())).toContain(`not published yet: trawl watch ${ID}`);
     expect(describeBatch(view({ status: "completed", published: true }))).toContain(
