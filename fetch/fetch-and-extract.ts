@@ -83,6 +83,7 @@ export async function fetchAndExtract(
       includeHtml: options.formats.includes("html"),
       includeText: options.formats.includes("text"),
       includeLinks: options.formats.includes("links"),
+      keepTitleHeading: options.keepTitleHeading,
     },
   });
   const validators = { etag: page.etag, lastModified: page.lastModified };

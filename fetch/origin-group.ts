@@ -71,7 +71,7 @@ async function fetchGranted(
     }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
-    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous));
+    const outcome = await ctx.limit(() => fetchAndExtract(entry, ctx.options, budgeted(ctx), previous));
     if (outcome.kind === "retry" && outcome.rateLimited) {
       rateLimitedFor = outcome.afterSeconds;
       feedback.rateLimitedForMs = rateLimitedFor * 1000;
@@ -79,6 +79,14 @@ async function fetchGranted(
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/** The fetch limits with the batch's own per-URL budget (`timeoutMs`), never past the deployment's. */
+function budgeted(ctx: GroupContext): FetchLimits {
+  const asked = ctx.options.timeoutMs;
+  return asked === undefined
+    ? ctx.fetchLimits
+    : { ...ctx.fetchLimits, timeoutMs: Math.min(asked, ctx.fetchLimits.timeoutMs) };
 }
 
 /** A page's robots.txt rule: pages retry an unreachable robots.txt, then end `robots_unreachable`. */

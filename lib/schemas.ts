@@ -33,6 +33,10 @@ export const BatchOptions = z
     retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Where to send this batch's events (and every scheduled run's); see lib/webhooks.ts. */
     webhook: WebhookConfig.optional(),
+    /** Keep a first heading that repeats the page title in the Markdown (Firecrawl's routes set it; README "Markdown headings"). */
+    keepTitleHeading: z.boolean().optional(),
+    /** Each URL's fetch budget in ms, at most the deployment's FETCH_TIMEOUT_MS. */
+    timeoutMs: z.number().int().min(1_000).max(300_000).optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;

@@ -18,6 +18,8 @@ export interface ExtractOptions {
   includeLinks?: boolean;
   /** Keep images in the Markdown (default true); false gives text only, without alt text. */
   images?: boolean;
+  /** Keep a first heading that repeats the page title (default false: the title is metadata). */
+  keepTitleHeading?: boolean;
 }
 
 export interface ExtractInput {
