@@ -151,7 +151,7 @@ async function errorEntries(c: Context<AppEnv>, id: string, skip: number) {
 
 /** Registers the status and errors routes under /v1 and /v2, and the v1 crawl aliases. */
 export function registerBatchReadRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}"]) {
+  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}", "/v2/crawl/{id}"]) {
     app.openapi(statusRoute(path), async (c) => {
       const { skip, limit: asked } = c.req.valid("query");
       const limit = Math.min(asked, MAX_PAGE_DOCUMENTS);
@@ -175,7 +175,12 @@ export function registerBatchReadRoutes(app: OpenAPIHono<AppEnv>): void {
     });
   }
 
-  const errorPaths = ["/v2/batch/scrape/{id}/errors", "/v1/batch/scrape/{id}/errors", "/v1/crawl/{id}/errors"];
+  const errorPaths = [
+    "/v2/batch/scrape/{id}/errors",
+    "/v1/batch/scrape/{id}/errors",
+    "/v1/crawl/{id}/errors",
+    "/v2/crawl/{id}/errors",
+  ];
   for (const path of errorPaths) {
     const methods = path.startsWith("/v1/") ? (["get", "delete"] as const) : (["get"] as const);
     for (const method of methods) {

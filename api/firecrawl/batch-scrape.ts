@@ -135,7 +135,7 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
     });
   }
 
-  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}"]) {
+  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}", "/v2/crawl/{id}"]) {
     app.openapi(cancelRoute(path), async (c) => {
       const after = await coordinatorFor(c, batchIdOf(c.req.valid("param").id)).cancel(c.get("tenant"));
       if (!after) throw ApiError.notFound();

@@ -218,12 +218,12 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
   });
 
   it("says which Firecrawl endpoints Trawl does not implement, in Firecrawl's shape", async () => {
-    for (const path of ["/v2/crawl", "/v2/map", "/v1/crawl", "/v1/search", "/v2/extract"]) {
+    for (const path of ["/v1/search", "/v2/search", "/v2/extract", "/v1/agent"]) {
       const response = await post(path, { url: PAGE() });
       const body = await json<FirecrawlError>(response);
       expect(response.status, path).toBe(404);
       expect(body, path).toMatchObject({ success: false, code: "not_found" });
-      expect(body.error, path).toMatch(/implements Firecrawl's batch scrape and scrape/);
+      expect(body.error, path).toMatch(/implements Firecrawl's scrape, batch scrape, crawl and map/);
     }
   });
 
