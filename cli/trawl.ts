@@ -54,14 +54,19 @@ function run<A extends unknown[]>(action: (api: TrawlApi, ...args: A) => Promise
 program
   .command("submit")
   .description("Submit a URL list: one URL a line, or NDJSON (.ndjson/.jsonl); `-` reads stdin. Prints the batch id.")
-  .argument("<file>", "the URL list")
+  .argument("[file]", "the URL list (not with --crawl)")
+  .option("--crawl <url>", "crawl from this URL instead: follow its links within --limit and --depth")
+  .option("--limit <n>", "with --crawl: most URLs the crawl takes", (v) => Number.parseInt(v, 10))
+  .option("--depth <d>", "with --crawl: link depth (the start page's links are depth 1)", (v) => Number.parseInt(v, 10))
+  .option("--include-path <regex...>", "with --crawl: only paths matching one of these")
+  .option("--exclude-path <regex...>", "with --crawl: never paths matching one of these")
   .option("--format <formats>", "comma-separated: markdown, html, text, links (default markdown)")
   .option("--no-robots", "ignore robots.txt")
   .option("--full-page", "keep the whole page, not only the main content")
   .option("--idempotency-key <key>", "submitting again with the same key returns the same batch")
   .option("--wait", "watch the batch until its results are published")
   .option("--json", "print the API's answer as JSON instead of the id")
-  .action(run((api, file: string, flags) => submitCommand(api, file, flags)));
+  .action(run((api, file: string | undefined, flags) => submitCommand(api, file, flags)));
 
 program
   .command("reextract")

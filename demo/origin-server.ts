@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { catalogRoutes } from "./catalog";
+import { linkedSiteRoutes } from "./linked-site";
 
 export interface OriginRequest {
   path: string;
@@ -84,6 +85,7 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
     try {
       if (options.routes && (await options.routes(req, res, url))) return;
       if (catalogRoutes(req, res, url)) return;
+      if (linkedSiteRoutes(req, res, url)) return;
       if (url.pathname === "/robots.txt") {
         res.writeHead(200, { "content-type": "text/plain" }).end(options.robots ?? "User-agent: *\nAllow: /\n");
         return;

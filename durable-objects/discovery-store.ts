@@ -55,8 +55,9 @@ export class DiscoveryStore {
     for (const source of sources) {
       // One refusal row says the cap was met; past it nothing more is stored, so the table stays bounded.
       if (held > maxSources) break;
+      // A crawl's pages have depths of their own, bounded by its rules (lib/crawl.ts).
       const refusal: [SourceErrorCode, string] | null =
-        depth > MAX_SOURCE_DEPTH
+        depth > MAX_SOURCE_DEPTH && source.kind !== "page"
           ? ["too_deep", `more than ${MAX_SOURCE_DEPTH} levels of sitemap indexes below the first source`]
           : held >= maxSources
             ? ["too_many_sources", `the batch holds ${maxSources} sources: this one and any later were not read`]
@@ -126,6 +127,24 @@ export class DiscoveryStore {
     this.sql.exec(
       "UPDATE sources SET state = 'done', lost_at = NULL, token = NULL WHERE state IN ('ready', 'sent', 'leased')",
     );
+  }
+
+  /**
+   * A crawl reads its pages a level at a time: the ready pages of the shallowest depth
+   * once no page is being read. So every page is found first from its nearest page, and
+   * its depth (what `maxDepth` bounds) is its shortest distance from the start.
+   */
+  nextCrawlLevel(): number[] {
+    if (this.count("SELECT COUNT(*) AS n FROM sources WHERE kind = 'page' AND state IN ('sent', 'leased')") > 0) {
+      return [];
+    }
+    return this.sql
+      .exec<{ id: number }>(
+        `SELECT id FROM sources WHERE kind = 'page' AND state = 'ready'
+           AND depth = (SELECT MIN(depth) FROM sources WHERE kind = 'page' AND state = 'ready') ORDER BY id`,
+      )
+      .toArray()
+      .map((row) => row.id);
   }
 
   /** No source is waiting or being read. */

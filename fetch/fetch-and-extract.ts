@@ -130,6 +130,7 @@ export async function fetchAndExtract(
         includeText: options.formats.includes("text"),
         includeLinks: options.formats.includes("links"),
         analyze: options.analysis !== false,
+        keepTitleHeading: options.keepTitleHeading,
         documents: limits.documents && {
           ...limits.documents,
           maxPages: Math.min(options.maxPages ?? limits.documents.maxPages, limits.documents.maxPages),

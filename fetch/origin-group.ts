@@ -144,7 +144,7 @@ async function fetchGranted(
       // Started late (the connection limit, a busy isolate), the gap to the next slot,
       // perhaps another consumer's, would be shorter than the pace: the slot is given up.
       if (lateBy > 0 && began - slot > lateBy) return null;
-      return fetchAndExtract(entry, ctx.options, ctx.fetchLimits, previous, ctx.pages, ctx.documentBudget ?? null);
+      return fetchAndExtract(entry, ctx.options, budgeted(ctx), previous, ctx.pages, ctx.documentBudget ?? null);
     });
     if (outcome === null) {
       feedback.unusedFrom = slot;
@@ -176,6 +176,14 @@ function sampleOf(outcome: UrlOutcome, elapsedMs: number): PaceSample {
   const code = outcome.record.error?.code;
   if (code === "timeout") return { latencyMs, outcome: "timeout" };
   return { latencyMs, outcome: "ok" };
+}
+
+/** The fetch limits with the batch's own per-URL budget (`timeoutMs`), never past the deployment's. */
+function budgeted(ctx: GroupContext): FetchLimits {
+  const asked = ctx.options.timeoutMs;
+  return asked === undefined
+    ? ctx.fetchLimits
+    : { ...ctx.fetchLimits, timeoutMs: Math.min(asked, ctx.fetchLimits.timeoutMs) };
 }
 
 /** A page's robots.txt rule: pages retry an unreachable robots.txt, then end `robots_unreachable`. */

@@ -1,6 +1,7 @@
 // The shapes of URL discovery (sitemaps, robots.txt `Sitemap:` lines, feeds) that
 // cross the API, the coordinator and the discovery queue.
 import { z } from "zod";
+import { CrawlRules } from "./crawl";
 import { BatchId, MAX_URL_LENGTH } from "./schemas";
 
 /** Sitemap indexes deeper than this (counting a robots.txt as a level) are not followed. */
@@ -10,19 +11,23 @@ const MAX_PATTERNS = 50;
 const MAX_PATTERN_LENGTH = 1000;
 
 /** What a source is read as: a sitemap (or index, or feed: the document says which) or an origin's robots.txt. */
-export const SourceKind = z.enum(["sitemap", "feed", "robots"]);
+export const SourceKind = z.enum(["sitemap", "feed", "robots", "page"]);
 export type SourceKind = z.infer<typeof SourceKind>;
 
 const SourceUrl = z.string().min(1).max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`);
 
-/** One source as a request names it: `{sitemap: url}`, `{feed: url}` or `{robots: origin}`. */
+/** A crawl as a request names it: a start URL and its rules (lib/crawl.ts). */
+export const CrawlEntry = z.object({ crawl: SourceUrl, ...CrawlRules.partial().shape }).strict();
+
+/** One source as a request names it: `{sitemap: url}`, `{feed: url}`, `{robots: origin}` or `{crawl: url, ...rules}`. */
 export const SourceEntry = z.union(
   [
     z.object({ sitemap: SourceUrl }).strict(),
     z.object({ feed: SourceUrl }).strict(),
     z.object({ robots: SourceUrl }).strict(),
+    CrawlEntry,
   ],
-  { error: "expected {sitemap: url}, {feed: url} or {robots: origin}" },
+  { error: "expected {sitemap: url}, {feed: url}, {robots: origin} or {crawl: url, ...}" },
 );
 export type SourceEntry = z.infer<typeof SourceEntry>;
 
@@ -35,6 +40,8 @@ export const DiscoveryPlan = z.object({
   exclude: z.array(Pattern).max(MAX_PATTERNS).default([]),
   /** Cap on discovered URLs (after dedup and filters); null: the batch's own cap. */
   maxUrls: z.number().int().positive().nullable().default(null),
+  /** A crawl's start URL and rules: `page` sources follow links (one crawl per batch). */
+  crawl: z.object({ start: z.string(), rules: CrawlRules }).optional(),
 });
 export type DiscoveryPlan = z.infer<typeof DiscoveryPlan>;
 
@@ -46,8 +53,9 @@ export const DiscoveryFields = {
   maxUrls: z.number().int().positive().optional(),
 };
 
-/** The kind and URL of a request's source entry. */
+/** The kind and URL of a request's source entry (a crawl's is its start page). */
 export function sourceOf(entry: SourceEntry): { kind: SourceKind; url: string } {
+  if ("crawl" in entry) return { kind: "page", url: entry.crawl };
   if ("sitemap" in entry) return { kind: "sitemap", url: entry.sitemap };
   if ("feed" in entry) return { kind: "feed", url: entry.feed };
   return { kind: "robots", url: entry.robots };
@@ -92,6 +100,8 @@ export type SourceClaim =
       include: string[];
       exclude: string[];
       respectRobots: boolean;
+      /** Set for a crawl's `page` sources. */
+      crawl?: { start: string; rules: CrawlRules };
     }
   | { kind: "done" }
   | { kind: "busy" }
@@ -101,6 +111,8 @@ export type SourceClaim =
 export interface DiscoveredSlice {
   urls: { url: string; norm: string }[];
   sitemaps: string[];
+  /** A crawled page's links to read for links in turn (normalised; a subset of `urls`), one level deeper. */
+  pages?: string[];
   /** Refused by the address policy, or not a URL. */
   invalid: number;
   /** Left out by include/exclude. */

@@ -48,6 +48,10 @@ export const BatchOptions = z
     analysis: z.boolean().optional(),
     /** Split each page's Markdown into chunks for embedding (lib/chunk/chunk-markdown.ts); absent: no chunks. */
     chunking: ChunkingOptions.optional(),
+    /** Keep a first heading that repeats the page title in the Markdown (Firecrawl's routes set it; README "Markdown headings"). */
+    keepTitleHeading: z.boolean().optional(),
+    /** Each URL's fetch budget in ms, at most the deployment's FETCH_TIMEOUT_MS. */
+    timeoutMs: z.number().int().min(1_000).max(300_000).optional(),
   })
   .strict();
 export type BatchOptions = z.infer<typeof BatchOptions>;

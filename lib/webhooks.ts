@@ -2,6 +2,7 @@
 // delivery is signed, and when a failed one is tried again. Pure: the coordinator
 // builds events with these, the webhook consumer signs and schedules with them.
 import { z } from "zod";
+import { firecrawlPayload } from "./firecrawl/webhook";
 import { objectName } from "./object-names";
 import { hmacHex } from "./signing";
 
@@ -37,7 +38,7 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
  * `Expect` would turn the signed POST into something else (a body-less GET in workerd).
  */
 const RESERVED_HEADER =
-  /^(x-trawl-.*|content-type|content-length|content-encoding|host|user-agent|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|expect|te|trailer|proxy-authenticate|proxy-authorization)$/i;
+  /^(x-trawl-.*|x-firecrawl-signature|content-type|content-length|content-encoding|host|user-agent|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|expect|te|trailer|proxy-authenticate|proxy-authorization)$/i;
 
 /** Whether a webhook may not carry the header `name` (see RESERVED_HEADER). */
 export function isReservedHeader(name: string): boolean {
@@ -69,6 +70,8 @@ export const WebhookConfig = z
       .record(z.string().min(1).max(100), z.string().max(500))
       .refine((metadata) => Object.keys(metadata).length <= 50, "at most 50 keys")
       .optional(),
+    /** Set by the Firecrawl routes: events go out in Firecrawl's shape, named `<this>.<event>` (lib/firecrawl/webhook.ts). */
+    firecrawl: z.enum(["batch_scrape", "crawl"]).optional(),
   })
   .strict();
 export type WebhookConfig = z.infer<typeof WebhookConfig>;
@@ -108,8 +111,10 @@ export const WebhookMessage = z.object({
   type: WebhookEventType,
   url: z.string(),
   headers: z.record(z.string(), z.string()),
-  /** The serialised WebhookEvent, signed as it is. */
+  /** The serialised WebhookEvent (or Firecrawl's payload), signed as it is. */
   body: z.string(),
+  /** `firecrawl`: the body is Firecrawl's payload, signed with `X-Firecrawl-Signature` too. */
+  style: z.enum(["trawl", "firecrawl"]).optional(),
 });
 export type WebhookMessage = z.infer<typeof WebhookMessage>;
 
@@ -150,6 +155,10 @@ export function buildWebhookMessage(input: {
     metadata: input.config.metadata ?? {},
     data: input.data,
   };
+  const kind = input.config.firecrawl;
+  const firecrawl = kind
+    ? firecrawlPayload({ kind, type: input.type, batchId: input.batchId, metadata: event.metadata, data: input.data })
+    : null;
   return {
     batchId: input.batchId,
     tenant: input.tenant,
@@ -157,7 +166,8 @@ export function buildWebhookMessage(input: {
     type: input.type,
     url: input.config.url,
     headers: input.config.headers ?? {},
-    body: JSON.stringify(event),
+    body: JSON.stringify(firecrawl ?? event),
+    ...(firecrawl && { style: "firecrawl" as const }),
   };
 }
 
@@ -243,6 +253,11 @@ export async function signWebhook(
   const secrets = typeof secret === "string" ? [secret] : secret;
   const signatures = await Promise.all(secrets.map((s) => hmacHex(s, `${unixSeconds}.${body}`)));
   return [`t=${unixSeconds}`, ...signatures.map((v1) => `v1=${v1}`)].join(",");
+}
+
+/** Firecrawl's `X-Firecrawl-Signature` value: `sha256=<hex HMAC-SHA256 of the raw body>` with the tenant's secret. */
+export async function signFirecrawlWebhook(secret: string, body: string): Promise<string> {
+  return `sha256=${await hmacHex(secret, body)}`;
 }
 
 /** Checks a signature header as a receiver would: one `v1` is the right HMAC, signed within `toleranceSeconds` of now. */

@@ -5,12 +5,14 @@ import type { FetchLimits } from "../fetch/fetcher";
 import { fetchRobots, originOf, robotsVerdict, sleepUntil, withHostTurn } from "../fetch/polite-fetch";
 import { openSource, SITEMAP_TIMEOUT_MS, TooLarge } from "../fetch/sitemap-fetch";
 import { checkFetchTarget, checkTarget } from "../lib/address-policy";
+import { crawlFilter } from "../lib/crawl";
 import type { DiscoveredSlice, SourceClaim, SourceOutcome } from "../lib/discovery";
 import { sitemapsOf } from "../lib/robots";
 import { MAX_URL_LENGTH } from "../lib/schemas";
 import { createSitemapParser, type FoundLink, TooComplex } from "../lib/sitemap-parser";
 import { normalizeUrl } from "../lib/url-normalize";
 import { type UrlFilter, urlFilter } from "../lib/url-patterns";
+import { deliverStart, readPage, readsLinks } from "./crawl-page";
 
 /** Links per slice handed to the coordinator: one RPC per thousand URLs, never one per URL. */
 const SLICE = 1000;
@@ -39,6 +41,10 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
   const target = checkFetchTarget(claim.source.url, ctx.fetchLimits.allow);
   if (!target.ok) return { ok: false, code: target.error.code, message: target.error.message, transient: false };
   if (claim.source.kind === "robots") return readRobots(claim, ctx);
+  if (claim.source.kind === "page") {
+    if (claim.source.depth === 0) await deliverStart(claim, ctx);
+    if (!claim.crawl || !readsLinks(claim.source.depth, claim.crawl.rules)) return { ok: true };
+  }
   const origin = originOf(claim.source.url);
   if (origin === null) return { ok: false, code: "invalid_url", message: "not a URL", transient: false };
   // Through the origin's gate, as pages are: its robots.txt, its pace and its concurrency.
@@ -62,11 +68,11 @@ export async function readSource(claim: Work, ctx: SourceContext): Promise<Sourc
         return { ok: false, code: "robots_unreachable", message, transient: true };
       }
       if (verdict.kind === "disallowed") {
-        const message = "robots.txt disallows this sitemap for our user agent";
+        const message = `robots.txt disallows this ${claim.source.kind === "page" ? "page" : "sitemap"} for our user agent`;
         return { ok: false, code: "robots_disallowed", message, transient: false };
       }
       await sleepUntil(grant.slots[0] ?? 0);
-      return readDocument(claim, ctx);
+      return claim.source.kind === "page" ? readPage(claim, ctx) : readDocument(claim, ctx);
     },
   );
   if (turn.kind === "refused") return { ok: false, code: turn.code, message: turn.message, transient: false };
@@ -103,7 +109,7 @@ async function readDocument(claim: Work, ctx: SourceContext): Promise<SourceOutc
   const signal = AbortSignal.timeout(SITEMAP_TIMEOUT_MS);
   const opened = await openSource(claim.source.url, ctx.fetchLimits, signal);
   if (!opened.ok) return opened;
-  const filter = urlFilter(claim.include, claim.exclude);
+  const filter = crawlAware(urlFilter(claim.include, claim.exclude), claim);
   let links: FoundLink[] = [];
   const parser = createSitemapParser((link) => links.push(link));
   const flush = async (): Promise<boolean> => {
@@ -159,6 +165,14 @@ async function readDocument(claim: Work, ctx: SourceContext): Promise<SourceOutc
     return { ok: false, code: "not_a_sitemap", message, transient: false };
   }
   return { ok: true };
+}
+
+/** A crawl's sitemap URLs pass its rules (paths, hosts) as well as the plan's include/exclude. */
+function crawlAware(filter: UrlFilter, claim: Work): UrlFilter {
+  const crawl = claim.crawl;
+  if (!crawl) return filter;
+  const rules = crawlFilter(crawl.rules, crawl.start);
+  return { accepts: (url) => filter.accepts(url) && rules.take(url, url) !== null };
 }
 
 /** Checks and normalises a slice of links: pages through the address policy and the filter, child sitemaps as found. */

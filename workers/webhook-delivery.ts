@@ -5,6 +5,7 @@ import { WEBHOOK_MAX_ATTEMPTS, webhookRetryDelay } from "../lib/retry-policy";
 import { readSettings, type Settings } from "../lib/settings";
 import {
   isReservedHeader,
+  signFirecrawlWebhook,
   signWebhook,
   type WebhookAttempt,
   WebhookMessage,
@@ -103,7 +104,13 @@ async function attempt(
     return { statusCode: null, delivered: false, error: "SIGNING_SECRET is not set", final: false };
   }
   try {
-    const signature = await signWebhook(await secretsOf(event.tenant), Math.floor(Date.now() / 1000), event.body);
+    const secrets = await secretsOf(event.tenant);
+    const signature = await signWebhook(secrets, Math.floor(Date.now() / 1000), event.body);
+    // Firecrawl's receivers check one signature of the body, with the current secret.
+    const firecrawl: Record<string, string> =
+      event.style === "firecrawl" && secrets[0]
+        ? { "x-firecrawl-signature": await signFirecrawlWebhook(secrets[0], event.body) }
+        : {};
     const gated = await gatedFetch(target.value.href, allow, {
       method: "POST",
       signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
@@ -114,6 +121,7 @@ async function attempt(
         "x-trawl-event": event.type,
         "x-trawl-event-id": event.eventId,
         "x-trawl-signature": signature,
+        ...firecrawl,
       },
       body: event.body,
     });

@@ -16,6 +16,7 @@ import { coordinatorFor, recordsAt } from "../batch-access";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import type { AppEnv } from "../types";
+import { batchIdOf } from "./refusals";
 import {
   FirecrawlBatchErrors,
   FirecrawlBatchParams,
@@ -25,8 +26,13 @@ import {
   firecrawlTags,
 } from "./schemas";
 
-/** Most documents in one status answer; `next` links the rest. */
-export const MAX_PAGE_DOCUMENTS = 100;
+/** Most documents in one status answer (a larger `limit` is held to it); `next` links the rest. */
+export const MAX_PAGE_DOCUMENTS = 1_000;
+/**
+ * Most bytes of documents in one status answer, as Firecrawl cuts its pages (10 MiB): a
+ * client that reads one page gets a small batch whole. A page holds one document at least.
+ */
+export const MAX_PAGE_BYTES = 10 * 1024 * 1024;
 /** Input positions read per coordinator call while gathering a page. */
 const SCAN_WINDOW = 200;
 /**
@@ -45,7 +51,7 @@ function statusRoute(path: string) {
     tags: firecrawlTags,
     summary: "Firecrawl: a batch scrape's status and its documents, in input order",
     description:
-      "`skip` counts submitted URLs (input positions), `limit` documents (at most 100). `next` is present, as an absolute URL, while more documents may follow.",
+      "`skip` counts submitted URLs (input positions), `limit` documents (at most 1,000); a page also ends before its documents pass 10 MiB, as Firecrawl's do. `next` is present, as an absolute URL, while more documents may follow.",
     security: bearerSecurity,
     request: { params: FirecrawlBatchParams, query: FirecrawlPageQuery },
     responses: {
@@ -98,6 +104,8 @@ interface DocumentPage {
 async function documentPage(c: Context<AppEnv>, id: string, skip: number, limit: number): Promise<DocumentPage> {
   const stub = coordinatorFor(c, id);
   const documents: FirecrawlDocument[] = [];
+  const encoder = new TextEncoder();
+  let bytes = 0;
   let cursor = skip;
   let summary: BatchSummary | null = null;
   while (cursor - skip < MAX_SCAN) {
@@ -109,7 +117,12 @@ async function documentPage(c: Context<AppEnv>, id: string, skip: number, limit:
     if (!last) return { summary, documents, cursor, cut: false };
     for (const record of await recordsAt(c.env, locations)) {
       if (!isDocument(record)) continue;
-      documents.push(toDocument(record));
+      const document = toDocument(record);
+      const size = encoder.encode(JSON.stringify(document)).length;
+      if (documents.length > 0 && bytes + size > MAX_PAGE_BYTES)
+        return { summary, documents, cursor: record.index, cut: true };
+      documents.push(document);
+      bytes += size;
       if (documents.length === limit) return { summary, documents, cursor: record.index + 1, cut: true };
     }
     cursor = last.index + 1;
@@ -138,11 +151,11 @@ async function errorEntries(c: Context<AppEnv>, id: string, skip: number) {
 
 /** Registers the status and errors routes under /v1 and /v2, and the v1 crawl aliases. */
 export function registerBatchReadRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}"]) {
+  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}", "/v2/crawl/{id}"]) {
     app.openapi(statusRoute(path), async (c) => {
       const { skip, limit: asked } = c.req.valid("query");
       const limit = Math.min(asked, MAX_PAGE_DOCUMENTS);
-      const page = await documentPage(c, c.req.valid("param").id, skip, limit);
+      const page = await documentPage(c, batchIdOf(c.req.valid("param").id), skip, limit);
       const { summary } = page;
       // The v1 SDK follows `next` for as long as the key is present: it is left out, not null, at the end.
       const more = page.cut && page.cursor < summary.counts.total;
@@ -162,12 +175,21 @@ export function registerBatchReadRoutes(app: OpenAPIHono<AppEnv>): void {
     });
   }
 
-  const errorPaths = ["/v2/batch/scrape/{id}/errors", "/v1/batch/scrape/{id}/errors", "/v1/crawl/{id}/errors"];
+  const errorPaths = [
+    "/v2/batch/scrape/{id}/errors",
+    "/v1/batch/scrape/{id}/errors",
+    "/v1/crawl/{id}/errors",
+    "/v2/crawl/{id}/errors",
+  ];
   for (const path of errorPaths) {
     const methods = path.startsWith("/v1/") ? (["get", "delete"] as const) : (["get"] as const);
     for (const method of methods) {
       app.openapi(errorsRoute(path, method), async (c) => {
-        const { entries, cursor } = await errorEntries(c, c.req.valid("param").id, c.req.valid("query").skip);
+        const { entries, cursor } = await errorEntries(
+          c,
+          batchIdOf(c.req.valid("param").id),
+          c.req.valid("query").skip,
+        );
         return c.json(
           { success: true as const, ...toErrors(entries), ...(cursor !== null && { next: nextUrl(c, cursor) }) },
           200,

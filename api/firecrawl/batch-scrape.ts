@@ -2,17 +2,15 @@
 // batch started here is a Trawl batch like any other, visible under /v1/batches too.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { type AllowList, checkTarget, parseAllowList } from "../../lib/address-policy";
-import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
-import type { BatchStatus } from "../../lib/schemas";
+import { FirecrawlBatchRequest, refusedOptions, warningOf } from "../../lib/firecrawl/request";
 import { readSettings } from "../../lib/settings";
 import { coordinatorFor } from "../batch-access";
-import type { ApiErrorCode } from "../error-codes";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
 import { checkBatchQuota } from "../quotas";
 import { idempotencyKeyFrom, submitBatch } from "../submit-batch";
 import type { AppEnv } from "../types";
-import { refuseUnsupported } from "./refusals";
+import { batchIdOf, firecrawlBatchOptions, refuseUnsupported } from "./refusals";
 import {
   FirecrawlBatchParams,
   FirecrawlBatchStarted,
@@ -24,13 +22,6 @@ import {
 
 /** At most this many refused URLs are named one by one in a 400. */
 const MAX_NAMED_URLS = 100;
-
-/** Why a cancel changed nothing: the batch had already ended this way (a cancel leaves none queued or running). */
-const ALREADY_ENDED: Partial<Record<BatchStatus, ApiErrorCode>> = {
-  completed: "already_completed",
-  failed: "already_failed",
-  expired: "already_expired",
-};
 
 function startRoute(version: "v1" | "v2") {
   return createRoute({
@@ -58,11 +49,12 @@ function cancelRoute(path: string) {
     path,
     tags: firecrawlTags,
     summary: "Firecrawl: cancel a batch scrape; unfetched URLs end skipped with code `cancelled`",
+    description:
+      "As Firecrawl answers, a batch that already ended answers 200 `cancelled` too; its own status (GET) is unchanged.",
     security: bearerSecurity,
     request: { params: FirecrawlBatchParams },
     responses: {
       200: { description: "Cancelled", content: { "application/json": { schema: FirecrawlCancelled } } },
-      409: firecrawlError("The batch already completed"),
       ...firecrawlErrors,
     },
   });
@@ -114,12 +106,14 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       const ignoreInvalid = body.ignoreInvalidURLs ?? false;
       const allow = parseAllowList(settings.DEV_ALLOWED_ORIGINS);
       const { kept, invalid } = sortUrls(body.urls, allow, ignoreInvalid);
+      const options = firecrawlBatchOptions(body, "batch_scrape", allow);
+      const warning = warningOf(body);
       const header = c.req.header("x-idempotency-key") === undefined ? "Idempotency-Key" : "x-idempotency-key";
       const submitted = await submitBatch(c.env, {
         tenant: c.get("tenant"),
         idempotencyKey: idempotencyKeyFrom(c.req.header(header), header),
         keyField: header,
-        options: toBatchOptions(body),
+        options,
         entries: entriesOf(kept),
         allow,
         maxUrls: settings.MAX_URLS_PER_BATCH,
@@ -134,24 +128,18 @@ export function registerBatchScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
           id,
           url: new URL(`/${version}/batch/scrape/${id}`, c.req.url).href,
           ...(ignoreInvalid && { invalidURLs: invalid }),
+          ...(warning !== undefined && { warning }),
         },
         200,
       );
     });
   }
 
-  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}"]) {
+  for (const path of ["/v2/batch/scrape/{id}", "/v1/batch/scrape/{id}", "/v1/crawl/{id}", "/v2/crawl/{id}"]) {
     app.openapi(cancelRoute(path), async (c) => {
-      const after = await coordinatorFor(c, c.req.valid("param").id).cancel(c.get("tenant"));
+      const after = await coordinatorFor(c, batchIdOf(c.req.valid("param").id)).cancel(c.get("tenant"));
       if (!after) throw ApiError.notFound();
-      // A batch that already ended (completed, or failed at upload) has nothing left to cancel.
-      if (after.status !== "cancelled") {
-        throw new ApiError(
-          409,
-          ALREADY_ENDED[after.status] ?? "already_completed",
-          `batch already ${after.status}; nothing to cancel`,
-        );
-      }
+      // A batch that already ended keeps its status; Firecrawl answers its cancel `cancelled` all the same.
       return c.json({ success: true as const, status: "cancelled" as const }, 200);
     });
   }

@@ -6,21 +6,34 @@ import { requireTenant } from "../auth";
 import type { AppEnv } from "../types";
 import { registerBatchReadRoutes } from "./batch-reads";
 import { registerBatchScrapeRoutes } from "./batch-scrape";
+import { registerCrawlRoutes } from "./crawl";
+import { registerMapRoutes } from "./map";
 import { registerScrapeRoutes } from "./scrape";
 
 /** Every path the Firecrawl-compatible routes live under; none is one of Trawl's own. */
-const FIRECRAWL_PATHS = ["/v1/scrape", "/v2/scrape", "/v1/batch/*", "/v2/batch/*", "/v1/crawl/*"];
+const FIRECRAWL_PATHS = [
+  "/v1/scrape",
+  "/v2/scrape",
+  "/v1/batch/*",
+  "/v2/batch/*",
+  "/v1/crawl",
+  "/v2/crawl",
+  "/v1/crawl/*",
+  "/v2/crawl/*",
+  "/v1/map",
+  "/v2/map",
+];
 /**
  * Firecrawl endpoints Trawl does not implement: their 404 is written in Firecrawl's
  * shape too, so its SDKs show the reason. Other unknown paths keep Trawl's shape.
  */
-const FIRECRAWL_ONLY_PATHS = ["crawl", "map", "search", "extract", "agent"].flatMap((name) =>
+const FIRECRAWL_ONLY_PATHS = ["search", "extract", "agent"].flatMap((name) =>
   ["v1", "v2"].flatMap((version) => [`/${version}/${name}`, `/${version}/${name}/*`]),
 );
 
 /** What a Firecrawl client is told when it calls an endpoint Trawl does not implement. */
 export const FIRECRAWL_NOT_FOUND_HINT =
-  "Trawl implements Firecrawl's batch scrape and scrape (v1 and v2), not crawl, map, search, extract or agent";
+  "Trawl implements Firecrawl's scrape, batch scrape, crawl and map (v1 and v2), not search, extract or agent";
 
 /** Errors on these routes are written in Firecrawl's shape, auth failures included. */
 const firecrawlErrors = createMiddleware<AppEnv>(async (c, next) => {
@@ -39,4 +52,6 @@ export function registerFirecrawlRoutes(app: OpenAPIHono<AppEnv>): void {
   registerBatchScrapeRoutes(app);
   registerBatchReadRoutes(app);
   registerScrapeRoutes(app);
+  registerCrawlRoutes(app);
+  registerMapRoutes(app);
 }

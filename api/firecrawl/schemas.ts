@@ -44,6 +44,7 @@ export const FirecrawlDocumentView = z
       needsRendering: z.boolean().optional(),
       error: z.string().optional(),
     }),
+    warning: z.string().optional(),
   })
   .openapi("FirecrawlDocument");
 
@@ -53,6 +54,7 @@ export const FirecrawlBatchStarted = z
     id: BatchId,
     url: z.string(),
     invalidURLs: z.array(z.string()).optional(),
+    warning: z.string().optional(),
   })
   .openapi("FirecrawlBatchStarted");
 
@@ -87,12 +89,13 @@ export const FirecrawlScrapeResult = z
   .object({ success: z.literal(true), data: FirecrawlDocumentView })
   .openapi("FirecrawlScrapeResult");
 
-export const FirecrawlBatchParams = z.object({ id: BatchId });
+/** Any id is taken: one that names no batch of the caller's (a Firecrawl UUID too) is a 404, not a 400. */
+export const FirecrawlBatchParams = z.object({ id: z.string().min(1).max(200) });
 
-/** `skip` counts submitted URLs (input positions), `limit` documents; at most 100 a page. */
+/** `skip` counts submitted URLs (input positions), `limit` documents; at most 1,000 (and 10 MiB) a page. */
 export const FirecrawlPageQuery = z.object({
   skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  limit: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
 });
 
 export const firecrawlTags = ["Firecrawl compatibility"];

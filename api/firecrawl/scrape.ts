@@ -9,7 +9,13 @@ import { checkTarget } from "../../lib/address-policy";
 import { createLimiter } from "../../lib/concurrency";
 import type { ErrorCode } from "../../lib/error-codes";
 import { isDocument, toDocument } from "../../lib/firecrawl/documents";
-import { FirecrawlScrapeRequest, refusedOptions, toBatchOptions } from "../../lib/firecrawl/request";
+import {
+  FirecrawlScrapeRequest,
+  MAX_TIMEOUT_MS,
+  refusedOptions,
+  toBatchOptions,
+  warningOf,
+} from "../../lib/firecrawl/request";
 import { readSettings } from "../../lib/settings";
 import { ApiError } from "../errors";
 import { bearerSecurity } from "../openapi-schemas";
@@ -51,15 +57,16 @@ function scrapeRoute(version: "v1" | "v2") {
         content: { "application/json": { schema: FirecrawlScrapeResult } },
       },
       403: firecrawlError("A blocked address, or robots.txt forbids the URL"),
-      408: firecrawlError("No complete answer within the fetch timeout"),
-      429: firecrawlError(
-        "Trawl's politeness limits for this origin are in use, or MAX_SCRAPES_IN_FLIGHT of yours are running; retry after `Retry-After`",
-      ),
+      408: firecrawlError("No complete answer within the fetch timeout, or no turn at a busy origin within `timeout`"),
+      429: firecrawlError("MAX_SCRAPES_IN_FLIGHT of yours are running; retry after `Retry-After`"),
       500: firecrawlError("The page could not be fetched or read; `code` says why"),
       ...firecrawlErrors,
     },
   });
 }
+
+/** How long a scrape without `timeout` may wait its turn at a busy origin (Firecrawl's default scrape timeout). */
+const DEFAULT_SCRAPE_WAIT_MS = 60_000;
 
 /** Registers `POST /v1/scrape` and `POST /v2/scrape`. */
 export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -78,41 +85,56 @@ export function registerScrapeRoutes(app: OpenAPIHono<AppEnv>): void {
       }
       // One attempt: a synchronous answer does not wait out retry back-offs.
       const options = { ...toBatchOptions(body), maxAttempts: 1 };
+      // How long the scrape may wait its turn at the origin (a batch on the same site is
+      // paced there too): the request's `timeout`, or Firecrawl's default, never refused meanwhile.
+      const waitBudgetMs = Math.min(MAX_TIMEOUT_MS, body.timeout ?? DEFAULT_SCRAPE_WAIT_MS);
       const scrapes = {
         kind: "scrape",
         what: "synchronous scrapes",
         max: settings.MAX_SCRAPES_IN_FLIGHT,
         setting: "MAX_SCRAPES_IN_FLIGHT",
-        // Past the longest a scrape can take (waiting for the origin, then fetching it), the place frees itself.
-        ttlMs: settings.HOST_MAX_WAIT_MS + settings.FETCH_TIMEOUT_MS + 30_000,
+        // Past the longest a scrape can take (waiting its turns, then fetching it), the place frees itself.
+        ttlMs: waitBudgetMs + settings.HOST_MAX_WAIT_MS + settings.FETCH_TIMEOUT_MS + 30_000,
       };
-      const [outcome] = await withQuota(c, scrapes, async (release) => {
+      const outcome = await withQuota(c, scrapes, async (release) => {
         try {
-          return await fetchOriginGroup(check.value.origin, [{ index: 0, id: null, url, key: url, attempts: 0 }], {
-            env: c.env,
-            options,
-            fetchLimits: limits,
-            maxWaitMs: settings.HOST_MAX_WAIT_MS,
-            limit: createLimiter(1),
-            // A caller waits on the answer: it goes before queued page chunks.
-            asker: { batch: null, priority: true, maxConcurrency: null },
-          });
+          const deadline = Date.now() + waitBudgetMs;
+          for (;;) {
+            const [result] = await fetchOriginGroup(
+              check.value.origin,
+              [{ index: 0, id: null, url, key: url, attempts: 0 }],
+              {
+                env: c.env,
+                options,
+                fetchLimits: limits,
+                maxWaitMs: settings.HOST_MAX_WAIT_MS,
+                limit: createLimiter(1),
+                // A caller waits on the answer: it goes before queued page chunks.
+                asker: { batch: null, priority: true, maxConcurrency: null },
+              },
+            );
+            if (result?.kind !== "retry") return result;
+            const waitMs = Math.min(result.afterSeconds * 1000, deadline - Date.now());
+            if (waitMs <= 0) return result;
+            await new Promise((resolve) => setTimeout(resolve, waitMs));
+          }
         } finally {
           await release();
         }
       });
       if (!outcome || outcome.kind === "retry") {
-        const seconds = outcome?.afterSeconds ?? 1;
-        c.header("retry-after", String(seconds));
-        throw new ApiError(
-          429,
-          "rate_limited",
-          `url: Trawl's politeness limits for this origin are in use; retry in ${seconds} s`,
-          [{ field: "url", reason: "origin busy" }],
-        );
+        throw new ApiError(408, "timeout", `url: the origin had no turn free within ${waitBudgetMs} ms`, [
+          { field: "url", reason: "origin busy for the whole timeout" },
+        ]);
       }
       const { record } = outcome;
-      if (isDocument(record)) return c.json({ success: true as const, data: toDocument(record) }, 200);
+      const warning = warningOf(body);
+      if (isDocument(record)) {
+        return c.json(
+          { success: true as const, data: { ...toDocument(record), ...(warning !== undefined && { warning }) } },
+          200,
+        );
+      }
       const error = record.error ?? { code: "network_error" as const, message: "no answer" };
       throw new ApiError(failureStatus(error.code), error.code, `url: ${error.message}`, [
         { field: "url", reason: error.message },

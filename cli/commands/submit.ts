@@ -13,6 +13,11 @@ export interface SubmitFlags {
   idempotencyKey?: string;
   wait?: boolean;
   json?: boolean;
+  crawl?: string;
+  limit?: number;
+  depth?: number;
+  includePath?: string[];
+  excludePath?: string[];
 }
 
 /** NDJSON for `.ndjson` / `.jsonl` files (URLs with ids), one URL a line otherwise. */
@@ -65,7 +70,34 @@ async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
   return pullStream(createReadStream(file));
 }
 
-export async function submitCommand(api: TrawlApi, file: string, flags: SubmitFlags): Promise<ExitCode> {
+/** `--crawl URL`: a batch whose only source is a crawl (lib/crawl.ts), as JSON. */
+async function submitCrawl(api: TrawlApi, flags: SubmitFlags & { crawl: string }): Promise<CreatedBatch> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (flags.idempotencyKey) headers["idempotency-key"] = flags.idempotencyKey;
+  const crawl = {
+    crawl: flags.crawl,
+    ...(flags.depth !== undefined && { maxDepth: flags.depth }),
+    ...(flags.includePath && { includePaths: flags.includePath }),
+    ...(flags.excludePath && { excludePaths: flags.excludePath }),
+  };
+  const body = {
+    urls: [],
+    sources: [crawl],
+    ...(flags.limit !== undefined && { maxUrls: flags.limit }),
+    options: optionsOf(flags),
+  };
+  return api.json<CreatedBatch>("/v1/batches", { method: "POST", headers, body: JSON.stringify(body) });
+}
+
+export async function submitCommand(api: TrawlApi, file: string | undefined, flags: SubmitFlags): Promise<ExitCode> {
+  if (flags.crawl !== undefined) {
+    if (file !== undefined) throw new CliError(ExitCode.usage, "give a URL list or --crawl, not both");
+    return reportSubmitted(api, await submitCrawl(api, { ...flags, crawl: flags.crawl }), flags);
+  }
+  if (file === undefined) throw new CliError(ExitCode.usage, "give a URL list file (or - for stdin), or --crawl URL");
+  if (flags.limit !== undefined || flags.depth !== undefined || flags.includePath || flags.excludePath) {
+    throw new CliError(ExitCode.usage, "--limit, --depth, --include-path and --exclude-path go with --crawl");
+  }
   const options = optionsOf(flags);
   const query = Object.keys(options).length > 0 ? `?options=${encodeURIComponent(JSON.stringify(options))}` : "";
   const headers: Record<string, string> = { "content-type": contentTypeOf(file) };
@@ -82,7 +114,11 @@ export async function submitCommand(api: TrawlApi, file: string, flags: SubmitFl
     redirect: "error",
     window: null,
   } as RequestInit);
+  return reportSubmitted(api, created, flags);
+}
 
+/** Prints the new batch (id, counts, refused samples) and, with --wait, watches it. */
+async function reportSubmitted(api: TrawlApi, created: CreatedBatch, flags: SubmitFlags): Promise<ExitCode> {
   if (flags.json) process.stdout.write(`${JSON.stringify(created)}\n`);
   else process.stdout.write(`${created.id}\n`);
   const invalid = created.invalid.count;

@@ -25,6 +25,7 @@ export function claimSource(cx: BatchContext, sourceId: number): SourceClaim {
     include: batch.discovery.include,
     exclude: batch.discovery.exclude,
     respectRobots: batch.options.respectRobots,
+    ...(batch.discovery.crawl && { crawl: batch.discovery.crawl }),
   };
 }
 
@@ -55,6 +56,7 @@ export async function discovered(
       return [];
     }
     const sitemaps = slice.sitemaps.map((url) => ({ kind: "sitemap" as const, url }));
+    addCrawlPages(cx, slice.pages, source.depth + 1);
     return cx.discovery.add(sitemaps, source.depth + 1, cx.settings.MAX_SOURCES_PER_BATCH);
   });
   await cx.sendSources(children, "markSent", 0);
@@ -71,7 +73,7 @@ export async function finishSource(
 ): Promise<void> {
   const source = cx.discovery.source(sourceId);
   if (source?.state !== "leased" || source.token !== token) return;
-  const again = !outcome.ok && outcome.transient ? sourceRetryDelay(source.claims) : null;
+  const again = !outcome.ok && outcome.transient ? retryDelayOf(source, outcome.code) : null;
   if (again !== null) {
     await cx.sendSources([sourceId], "reopen", again);
     return;
@@ -79,6 +81,15 @@ export async function finishSource(
   cx.atomically(() => cx.discovery.finish(sourceId, outcome.ok ? null : outcome));
   await afterDiscovery(cx);
 }
+
+/** Seconds until a source is read again. A crawl's page the origin's gate was too busy for (its pages are being fetched) is not failed for it: its links decide what the crawl finds. */
+function retryDelayOf(source: { kind: string; claims: number }, code: string): number | null {
+  if (source.kind === "page" && code === "rate_limited") return CRAWL_BUSY_RETRY_SECONDS;
+  return sourceRetryDelay(source.claims);
+}
+
+/** How soon a crawl's page found the origin busy is read again. */
+const CRAWL_BUSY_RETRY_SECONDS = 2;
 
 /**
  * The alarm's step for sources presumed lost: sent again, or failed `gave_up` once they
@@ -90,7 +101,23 @@ export async function resendLostSources(cx: BatchContext, now: number): Promise<
       cx.discovery.giveUp(source.id, `no reading finished in ${source.claims} attempts`);
     } else await cx.sendSources([source.id], "reopen", 0);
   }
+  // A crawl's next level, should the process have died between a level's end and its sending.
+  await cx.sendSources(cx.discovery.nextCrawlLevel(), "markSent", 0);
   if (cx.discovery.settled()) cx.store.makeChunks(true);
+}
+
+/**
+ * A crawled page's links to read in turn, held as `ready` sources until their level's
+ * turn (DiscoveryStore.nextCrawlLevel). As many as the batch may hold URLs: each is one.
+ */
+function addCrawlPages(cx: BatchContext, pages: string[] | undefined, depth: number): void {
+  if (!pages || pages.length === 0) return;
+  const cap = Math.max(cx.settings.MAX_SOURCES_PER_BATCH, cx.settings.MAX_URLS_PER_BATCH);
+  cx.discovery.add(
+    pages.map((url) => ({ kind: "page" as const, url })),
+    depth,
+    cap,
+  );
 }
 
 /**
@@ -98,6 +125,7 @@ export async function resendLostSources(cx: BatchContext, now: number): Promise<
  * left, the last partial one) are made and dispatched while discovery goes on.
  */
 async function afterDiscovery(cx: BatchContext): Promise<void> {
+  await cx.sendSources(cx.discovery.nextCrawlLevel(), "markSent", 0);
   cx.atomically(() => cx.store.makeChunks(cx.discovery.settled()));
   await cx.pump();
   await cx.wakeForNext();

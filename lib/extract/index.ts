@@ -146,7 +146,7 @@ async function extractHtml(
   if (opts.onlyMainContent !== false) {
     // A byline or dateline left out of the Markdown still tells who wrote it and when.
     dropRecommendations(roots, removed);
-    const lines = dropBoilerplate(roots, removed, meta.title, meta.isProduct);
+    const lines = dropBoilerplate(roots, removed, opts.keepTitleHeading ? null : meta.title, meta.isProduct);
     page = { ...meta, byline: meta.byline ?? lines.byline, publishedTime: meta.publishedTime ?? lines.dateline };
   }
   const mdRoot = new MdNode(1, "DIV", "", {});

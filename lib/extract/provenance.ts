@@ -19,11 +19,14 @@ export const EXTRACTOR_VERSION = `${packageVersion}+r${EXTRACTOR_REVISION}`;
  */
 export function extractionOptions(options: BatchOptions) {
   return {
+    analysis: options.analysis !== false,
     chunking: options.chunking ?? null,
     excludeSelectors: [...options.excludeSelectors].sort(),
     formats: [...options.formats].sort(),
     images: options.images,
     includeSelectors: [...options.includeSelectors].sort(),
+    keepTitleHeading: options.keepTitleHeading ?? false,
+    maxPages: options.maxPages ?? null,
     onlyMainContent: options.onlyMainContent,
   };
 }

@@ -24,6 +24,8 @@ export interface ExtractOptions {
   documents?: DocumentLimits;
   /** Add the simhash, the detected language and the quality score (default true; analysis.ts). */
   analyze?: boolean;
+  /** Keep a first heading that repeats the page title (default false: the title is metadata). */
+  keepTitleHeading?: boolean;
 }
 
 export interface ExtractInput {

@@ -3,6 +3,7 @@
 // do, and what is refused by name. Pure: no bindings, no HTTP.
 import { z } from "zod";
 import { BatchOptions, MAX_URL_LENGTH, type OutputFormat } from "../schemas";
+import { type FirecrawlJobKind, FirecrawlWebhook, toWebhookConfig } from "./webhook";
 
 const Selector = z.string().min(1).max(500);
 
@@ -44,11 +45,6 @@ const REFUSED: Record<string, Refusal> = {
     reason: 'not supported: only "basic" (a direct fetch) is available',
   },
   headers: { harmless: empty, reason: "not supported: Trawl sends its own honest headers" },
-  timeout: {
-    harmless: absent,
-    reason: "not supported per request: the deployment's FETCH_TIMEOUT_MS applies to every page",
-  },
-  skipTlsVerification: { harmless: falsy, reason: "not supported: TLS is always verified" },
   removeBase64Images: {
     harmless: (v) => absent(v) || v === true,
     reason: "only true is supported: Trawl always drops data: images",
@@ -73,11 +69,6 @@ const REFUSED: Record<string, Refusal> = {
   changeTrackingOptions: { harmless: empty, reason: "not supported: Trawl does no change tracking" },
   zeroDataRetention: { harmless: falsy, reason: "not supported: Trawl keeps every result in R2 until deleted" },
   appendToId: { harmless: absent, reason: "not supported: a batch's list is fixed when it is submitted" },
-  // Trawl has webhooks of its own shape (options.webhook on POST /v1/batches), not Firecrawl's payloads.
-  webhook: {
-    harmless: absent,
-    reason: "Firecrawl-shaped webhooks are not sent: poll the status route, or use options.webhook on POST /v1/batches",
-  },
 };
 
 /** Accepted options that ask for nothing Trawl has to do differently (see README). */
@@ -93,6 +84,18 @@ const NO_EFFECT = {
   integration: z.string().max(200).optional(),
 };
 
+/** Firecrawl's per-request timeout, honoured as each URL's fetch budget within Trawl's bounds. */
+export const MIN_TIMEOUT_MS = 1_000;
+export const MAX_TIMEOUT_MS = 300_000;
+
+/** Accepted options that Trawl honours its own way, or more strictly (a `warning` says so). */
+const HONOURED = {
+  /** Each URL's fetch budget in ms; the deployment's FETCH_TIMEOUT_MS caps it. */
+  timeout: z.number().int().positive().optional(),
+  /** Accepted; TLS is always verified (the answer's `warning` says so when true). */
+  skipTlsVerification: z.boolean().optional(),
+};
+
 const refusedKeys = Object.fromEntries(Object.keys(REFUSED).map((key) => [key, z.unknown().optional()]));
 
 const scrapeOptionsShape = {
@@ -101,6 +104,7 @@ const scrapeOptionsShape = {
   includeTags: z.array(Selector).max(50).optional(),
   excludeTags: z.array(Selector).max(50).optional(),
   ...NO_EFFECT,
+  ...HONOURED,
   ...refusedKeys,
 };
 
@@ -122,6 +126,7 @@ export const FirecrawlBatchRequest = z
     ignoreInvalidURLs: z.boolean().optional(),
     /** The batch's `maxConcurrency`: its fetches at once per origin, under HOST_MAX_CONCURRENCY. */
     maxConcurrency: z.number().int().positive().optional(),
+    webhook: FirecrawlWebhook.optional(),
     ...scrapeOptionsShape,
   })
   .strict();
@@ -156,8 +161,24 @@ export function refusedOptions(request: FirecrawlScrapeRequest | FirecrawlBatchR
   return refused;
 }
 
-/** The batch options a Firecrawl request maps onto (call after `refusedOptions` found nothing). */
-export function toBatchOptions(request: FirecrawlScrapeRequest | FirecrawlBatchRequest): BatchOptions {
+/** What Firecrawl's `warning` field tells the caller: options accepted but honoured more strictly. */
+export function warningOf(request: FirecrawlScrapeRequest | FirecrawlBatchRequest): string | undefined {
+  const warnings: string[] = [];
+  if (request.skipTlsVerification === true) warnings.push("skipTlsVerification: TLS is always verified by Trawl");
+  if (request.timeout !== undefined && (request.timeout < MIN_TIMEOUT_MS || request.timeout > MAX_TIMEOUT_MS)) {
+    warnings.push(`timeout: held to ${MIN_TIMEOUT_MS}..${MAX_TIMEOUT_MS} ms (and the deployment's FETCH_TIMEOUT_MS)`);
+  }
+  return warnings.length > 0 ? warnings.join("; ") : undefined;
+}
+
+/**
+ * The batch options a Firecrawl request maps onto (call after `refusedOptions` found
+ * nothing). Firecrawl's Markdown keeps the page's title heading (`keepTitleHeading`).
+ */
+export function toBatchOptions(
+  request: FirecrawlScrapeRequest | FirecrawlBatchRequest,
+  kind: FirecrawlJobKind = "batch_scrape",
+): BatchOptions {
   const formats = new Set<OutputFormat>();
   for (const format of request.formats ?? ["markdown"]) {
     const mapped = FORMATS[formatName(format)];
@@ -170,5 +191,10 @@ export function toBatchOptions(request: FirecrawlScrapeRequest | FirecrawlBatchR
     excludeSelectors: request.excludeTags ?? [],
     ...("maxConcurrency" in request &&
       request.maxConcurrency !== undefined && { maxConcurrency: request.maxConcurrency }),
+    keepTitleHeading: true,
+    ...(request.timeout !== undefined && {
+      timeoutMs: Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, request.timeout)),
+    }),
+    ...("webhook" in request && request.webhook !== undefined && { webhook: toWebhookConfig(request.webhook, kind) }),
   });
 }

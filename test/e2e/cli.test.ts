@@ -151,6 +151,19 @@ describe("trawl submit, watch, download", () => {
     expect(waited.stderr).toMatch(/^completed 100\.0% 6\/6 \| succeeded 6 failed 0 skipped 0/m);
     expect(waited.stdout).toContain("status    completed (100.0%)");
   });
+
+  it("crawls the origin's linked site with submit --crawl --limit --depth", async () => {
+    const site = `${origin.url}/site/`;
+    const crawled = await runCli(["submit", "--crawl", site, "--depth", "1", "--limit", "5", "--wait"], env);
+    expect(crawled.code, crawled.stderr).toBe(0);
+    expect(crawled.stdout).toContain("status    completed (100.0%)");
+    const crawlId = crawled.stdout.split("\n")[0] ?? "";
+    const status = await client.status(crawlId);
+    expect(status.counts).toMatchObject({ total: 5, pending: 0 });
+    const refused = await runCli(["submit", "--crawl", site, urlFile("both.txt", [site])], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("not both");
+  });
 });
 
 describe("trawl on a running batch", () => {

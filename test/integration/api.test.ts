@@ -354,6 +354,12 @@ describe("the OpenAPI document", () => {
     "/v2/batch/scrape/{id}/errors": ["get"],
     "/v1/scrape": ["post"],
     "/v2/scrape": ["post"],
+    "/v1/crawl": ["post"],
+    "/v2/crawl": ["post"],
+    "/v2/crawl/{id}": ["delete", "get"],
+    "/v2/crawl/{id}/errors": ["get"],
+    "/v1/map": ["post"],
+    "/v2/map": ["post"],
   };
 
   it("documents exactly the API's routes, each with bearer security except the signed download", async () => {

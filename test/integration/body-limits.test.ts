@@ -53,7 +53,7 @@ describe("request body limits", () => {
       expect(code, label).toBe("body_too_large");
       expect(message, label).toContain(`limited to ${limit} bytes`);
       // Firecrawl's paths answer in Firecrawl's shape, as their other errors do.
-      expect("success" in body, label).toBe(/^\/v[12]\/(scrape|batch\/|crawl\/)/.test(path));
+      expect("success" in body, label).toBe(/^\/v[12]\/(scrape|batch\/|crawl|map)/.test(path));
     }
   });
 

@@ -111,10 +111,34 @@ describe("Firecrawl reads", () => {
     }
   });
 
-  it("refuses to cancel a completed batch with 409", async () => {
+  it("answers the cancel of a completed batch 200 as Firecrawl does; the batch stays completed", async () => {
     const response = await api(`/v2/batch/scrape/${id}`, { method: "DELETE" });
-    expect(response.status).toBe(409);
-    expect(await json(response)).toMatchObject({ success: false, code: "already_completed" });
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ success: true, status: "cancelled" });
+    const after = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}`));
+    expect(after.status).toBe("completed");
+    expect(after.completed).toBe(12);
+  });
+
+  it("gives a small batch whole on one page when no limit is asked (pages are cut by size)", async () => {
+    const whole = await json<FirecrawlBatchStatus>(await api(`/v2/batch/scrape/${id}`));
+    expect(whole.next).toBeUndefined();
+    expect(whole.data).toHaveLength(10);
+  });
+
+  it("answers any unknown id with 404, a Firecrawl UUID too, on every route", async () => {
+    for (const unknown of ["0".repeat(64), "3c90c3cc-0d44-4b50-8888-8dd25736052a", "nope"]) {
+      for (const [route, method] of [
+        [`/v2/batch/scrape/${unknown}`, "GET"],
+        [`/v2/batch/scrape/${unknown}/errors`, "GET"],
+        [`/v1/crawl/${unknown}`, "GET"],
+        [`/v1/batch/scrape/${unknown}`, "DELETE"],
+      ] as const) {
+        const response = await api(route, { method });
+        expect(response.status, `${method} ${route}`).toBe(404);
+        expect(await json(response)).toMatchObject({ success: false, code: "not_found" });
+      }
+    }
   });
 
   it("answers another tenant's batch with 404 on every route", async () => {

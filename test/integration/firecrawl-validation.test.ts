@@ -32,19 +32,11 @@ const refusedBatchOptions: [string, Record<string, unknown>, string, RegExp?][] 
   ["a JSON (LLM) format object", { formats: [{ type: "json", prompt: "the price" }] }, "formats[0]", /json/],
   ["the raw HTML format", { formats: ["rawHtml"] }, "formats[0]", /rawHtml/],
   ["a summary format", { formats: ["summary"] }, "formats[0]", /summary/],
-  ["a webhook", { webhook: { url: "https://example.com/hook" } }, "webhook", /Firecrawl-shaped webhooks are not sent/],
-  [
-    "a webhook given as a string (v1)",
-    { webhook: "https://example.com/hook" },
-    "webhook",
-    /Firecrawl-shaped webhooks are not sent/,
-  ],
   ["waiting for scripts", { waitFor: 1000 }, "waitFor", /browser/],
   ["mobile emulation", { mobile: true }, "mobile"],
   ["a location", { location: { country: "DE" } }, "location"],
   ["a stealth proxy", { proxy: "stealth" }, "proxy"],
   ["custom headers", { headers: { cookie: "a=b" } }, "headers"],
-  ["a per-request timeout", { timeout: 30000 }, "timeout", /FETCH_TIMEOUT_MS/],
   ["v1 LLM extraction", { extract: { prompt: "the price" } }, "extract", /LLM/],
   ["v1 JSON options", { jsonOptions: { prompt: "the price" } }, "jsonOptions", /LLM/],
   ["PDF parsers", { parsers: ["pdf"] }, "parsers", /PDF/],
@@ -133,6 +125,42 @@ describe("Firecrawl batch scrape: request validation", () => {
     expect(trawl.status).toBe(200);
   });
 
+  it("accepts the SDKs' own defaults (skipTlsVerification, timeout) and says in `warning` that TLS is verified", async () => {
+    for (const version of ["v1", "v2"]) {
+      const response = await post(`/${version}/batch/scrape`, {
+        urls: [PAGE()],
+        skipTlsVerification: true,
+        timeout: 30000,
+        maxAge: 14400000,
+        storeInCache: true,
+        blockAds: true,
+        fastMode: false,
+      });
+      const body = await json<{ success: boolean; id: string; warning?: string }>(response);
+      expect(response.status, JSON.stringify(body)).toBe(200);
+      expect(body.warning).toMatch(/skipTlsVerification: TLS is always verified/);
+    }
+  });
+
+  it("accepts a Firecrawl webhook, and refuses one the address policy or Trawl's header rules refuse", async () => {
+    const ok = await post("/v2/batch/scrape", { urls: [PAGE()], webhook: { url: `${ORIGIN}/hooks/x` } });
+    expect(ok.status, JSON.stringify(await ok.clone().json())).toBe(200);
+    await expectRefused(
+      await post("/v2/batch/scrape", { urls: [PAGE()], webhook: "http://169.254.169.254/hook" }),
+      400,
+      "webhook.url",
+      /blocked_address/,
+    );
+    await expectRefused(
+      await post("/v2/batch/scrape", {
+        urls: [PAGE()],
+        webhook: { url: `${ORIGIN}/hooks/x`, headers: { "x-firecrawl-signature": "forged" } },
+      }),
+      400,
+      "webhook.headers.x-firecrawl-signature",
+    );
+  });
+
   it("lists invalid URLs in invalidURLs when asked to ignore them", async () => {
     const response = await post("/v1/batch/scrape", { urls: ["ftp://x.example/", PAGE()], ignoreInvalidURLs: true });
     const body = await json<{ success: boolean; invalidURLs: string[] }>(response);
@@ -190,12 +218,12 @@ describe("Firecrawl routes: errors in Firecrawl's shape", () => {
   });
 
   it("says which Firecrawl endpoints Trawl does not implement, in Firecrawl's shape", async () => {
-    for (const path of ["/v2/crawl", "/v2/map", "/v1/crawl", "/v1/search", "/v2/extract"]) {
+    for (const path of ["/v1/search", "/v2/search", "/v2/extract", "/v1/agent"]) {
       const response = await post(path, { url: PAGE() });
       const body = await json<FirecrawlError>(response);
       expect(response.status, path).toBe(404);
       expect(body, path).toMatchObject({ success: false, code: "not_found" });
-      expect(body.error, path).toMatch(/implements Firecrawl's batch scrape and scrape/);
+      expect(body.error, path).toMatch(/implements Firecrawl's scrape, batch scrape, crawl and map/);
     }
   });
 

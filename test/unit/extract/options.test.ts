@@ -137,3 +137,19 @@ describe("options and metadata", () => {
     expect(main.value.markdown).not.toContain("Search the site");
   });
 });
+
+describe("keepTitleHeading", () => {
+  const article = `<html><head><title>Spring in the Alps</title></head><body><main><article>
+<h1>Spring in the Alps</h1><p>${para}</p><h2>Getting there</h2><p>${para}</p></article></main></body></html>`;
+
+  it("drops a first heading that repeats the title by default (the title is metadata), keeps it when asked", async () => {
+    const plain = await run({}, "text/html", article);
+    const kept = await run({ keepTitleHeading: true }, "text/html", article);
+    if (!plain.ok || !kept.ok) throw new Error("not extracted");
+    expect(plain.value.markdown).not.toContain("# Spring in the Alps");
+    expect(plain.value.markdown).toContain("## Getting there");
+    expect(kept.value.markdown).toMatch(/^# Spring in the Alps\n/);
+    expect(kept.value.markdown).toContain("## Getting there");
+    expect(kept.value.markdown.replace(/^# Spring in the Alps\n+/, "")).toBe(plain.value.markdown);
+  });
+});

@@ -114,4 +114,21 @@ describe("toErrors", () => {
       robotsBlocked: ["https://example.com/3"],
     });
   });
+
+  it("lists an unreachable host's robots.txt failure as an error, not as robotsBlocked", () => {
+    const unreachable = {
+      index: 2,
+      id: null,
+      url: "https://down.example/a",
+      status: "failed" as const,
+      code: "robots_unreachable",
+      message: "robots.txt could not be read",
+    };
+    expect(toErrors([unreachable])).toEqual({
+      errors: [
+        { id: "2", url: "https://down.example/a", code: "robots_unreachable", error: "robots.txt could not be read" },
+      ],
+      robotsBlocked: [],
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FirecrawlBatchRequest, refusedOptions, toBatchOptions } from "../../../lib/firecrawl/request";
+import { FirecrawlBatchRequest, refusedOptions, toBatchOptions, warningOf } from "../../../lib/firecrawl/request";
 
 const parse = (body: unknown) => FirecrawlBatchRequest.parse({ urls: ["https://example.com/"], ...(body as object) });
 
@@ -59,11 +59,63 @@ describe("refusedOptions", () => {
     expect(refusedOptions(request).map((r) => r.field)).toEqual(["mobile", "proxy", "formats[1]", "formats[2]"]);
   });
 
-  it("refuses a Firecrawl webhook by name rather than dropping it", () => {
-    const [refusal] = refusedOptions(parse({ webhook: { url: "https://example.com/hook", events: ["completed"] } }));
-    expect(refusal).toEqual({
-      field: "webhook",
-      reason: expect.stringContaining("Firecrawl-shaped webhooks are not sent"),
+  it("accepts every default Firecrawl's SDKs send on their own, and warns where Trawl is stricter", () => {
+    // The Python v2 client's defaults, and the v1 client's `timeout: 30000` and `origin`.
+    const request = parse({
+      onlyMainContent: true,
+      mobile: false,
+      skipTlsVerification: true,
+      removeBase64Images: true,
+      fastMode: false,
+      blockAds: true,
+      maxAge: 14400000,
+      storeInCache: true,
+      timeout: 30000,
+      origin: "python-sdk@3.3.2",
+      integration: "x",
+      maxConcurrency: 5,
+      zeroDataRetention: false,
+    });
+    expect(refusedOptions(request)).toEqual([]);
+    expect(warningOf(request)).toMatch(/skipTlsVerification: TLS is always verified/);
+    expect(warningOf(parse({ skipTlsVerification: false }))).toBeUndefined();
+  });
+
+  it("honours `timeout` as the per-URL budget, held to Trawl's bounds", () => {
+    expect(toBatchOptions(parse({ timeout: 30000 })).timeoutMs).toBe(30000);
+    expect(toBatchOptions(parse({ timeout: 5 })).timeoutMs).toBe(1000);
+    expect(toBatchOptions(parse({ timeout: 10_000_000 })).timeoutMs).toBe(300_000);
+    expect(warningOf(parse({ timeout: 10_000_000 }))).toMatch(/timeout: held to/);
+    expect(toBatchOptions(parse({})).timeoutMs).toBeUndefined();
+  });
+
+  it("keeps the title heading in Firecrawl's Markdown", () => {
+    expect(toBatchOptions(parse({})).keepTitleHeading).toBe(true);
+  });
+
+  it("maps a Firecrawl webhook (object or string) onto a Trawl webhook sent in Firecrawl's shape", () => {
+    const options = toBatchOptions(
+      parse({
+        webhook: {
+          url: "https://example.com/hook",
+          headers: { authorization: "Bearer x" },
+          metadata: { run: 7, who: "me" },
+          events: ["completed", "page"],
+        },
+      }),
+      "crawl",
+    );
+    expect(options.webhook).toEqual({
+      url: "https://example.com/hook",
+      events: ["batch.completed", "batch.page"],
+      headers: { authorization: "Bearer x" },
+      metadata: { run: "7", who: "me" },
+      firecrawl: "crawl",
+    });
+    expect(toBatchOptions(parse({ webhook: "https://example.com/h" })).webhook).toEqual({
+      url: "https://example.com/h",
+      events: ["batch.started", "batch.page", "batch.completed", "batch.failed"],
+      firecrawl: "batch_scrape",
     });
   });
 
