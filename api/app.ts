@@ -1,4 +1,5 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { routePath } from "hono/route";
 import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { limitBodies } from "./body-limits";
@@ -22,12 +23,35 @@ const OPENAPI_INFO = {
   },
 };
 
+/** The zod schema a route declared for one part of its request (`json`, `query`, `param`). */
+function requestSchema(
+  app: OpenAPIHono<AppEnv>,
+  method: string,
+  routePath: string,
+  target: string,
+): z.ZodType | undefined {
+  const openapiPath = routePath.replaceAll(/:([^/]+)/g, "{$1}");
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const route = definition.route;
+    if (route.method !== method.toLowerCase() || route.path !== openapiPath) continue;
+    const request = route.request;
+    const json = request?.body?.content["application/json"];
+    if (target === "json") return json && "schema" in json ? (json.schema as z.ZodType) : undefined;
+    if (target === "query") return request?.query as z.ZodType | undefined;
+    if (target === "param") return request?.params as z.ZodType | undefined;
+  }
+  return undefined;
+}
+
 /** Builds the HTTP API. */
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
-    // Every schema failure becomes the same 400 shape, naming the field.
-    defaultHook: (result) => {
-      if (!result.success) throw invalidFromZod(result.error);
+    // Every schema failure becomes the same 400 shape, naming the field; the route's own
+    // schema supplies the known names an unknown key is compared with.
+    defaultHook: (result, c) => {
+      if (!result.success)
+        throw invalidFromZod(result.error, "", requestSchema(app, c.req.method, routePath(c), result.target));
     },
   });
   app.onError(handleError);

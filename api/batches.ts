@@ -173,7 +173,7 @@ function parseOptions(raw: string | undefined): BatchOptions {
     throw ApiError.invalid("options", "query parameter must be JSON");
   }
   const options = BatchOptions.safeParse(value);
-  if (!options.success) throw invalidFromZod(options.error, "options");
+  if (!options.success) throw invalidFromZod(options.error, "options", BatchOptions);
   return options.data;
 }
 
@@ -189,7 +189,7 @@ function parseScheduleQuery(raw: string | undefined): ScheduleSpec | null {
     }
   }
   const spec = ScheduleSpec.safeParse(value);
-  if (!spec.success) throw invalidFromZod(spec.error, "schedule");
+  if (!spec.success) throw invalidFromZod(spec.error, "schedule", ScheduleSpec);
   return spec.data;
 }
 
