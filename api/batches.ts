@@ -36,9 +36,21 @@ const createBatch = createRoute({
     "JSON `{urls, sources, include, exclude, maxUrls, options}` for small batches (`sources`: sitemaps, feeds or origins whose robots.txt lists sitemaps, to discover URLs from; JSON bodies only); for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
   security: bearerSecurity,
   request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .optional()
+        .describe(
+          "Any string up to 200 characters: the same key again answers the same batch instead of making another.",
+        ),
+    }),
     query: z.object({
-      options: z.string().optional(),
+      options: z
+        .string()
+        .optional()
+        .describe(
+          'For streamed lists: the JSON of `options` (the JSON body\'s field), e.g. `{"formats":["markdown","links"]}`.',
+        ),
       schedule: z.string().max(1000).optional().openapi({
         description: 'For streamed lists: `HH:MM` (daily, UTC) or the JSON of `schedule`, e.g. `{"cron":"0 2 * * *"}`',
       }),
