@@ -7,21 +7,13 @@ import { renderDocsPage } from "./docs-page";
 import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes, useFirecrawlErrorStyle } from "./firecrawl/register";
+import { referenceDocument } from "./openapi-examples";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
 import { registerScheduleRoutes } from "./schedules";
 import { registerStatusPage } from "./status-page";
 import type { AppEnv } from "./types";
 import { registerWebhookRoutes } from "./webhooks";
-
-const OPENAPI_INFO = {
-  openapi: "3.1.0",
-  info: {
-    title: "Trawl",
-    version: "0.1.0",
-    description: "Batch web extraction: submit URLs, get clean Markdown and metadata, published atomically.",
-  },
-};
 
 /** The zod schema a route declared for one part of its request (`json`, `query`, `param`). */
 function requestSchema(
@@ -68,8 +60,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  app.get("/openapi.json", (c) => c.json(referenceDocument(app)));
+  app.get("/docs", (c) => c.html(renderDocsPage(referenceDocument(app))));
   registerStatusPage(app);
 
   app.use("/v1/batches", requireTenant);

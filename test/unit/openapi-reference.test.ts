@@ -2,11 +2,13 @@
 // description, and every route an example. A new field or route without one fails here,
 // named, so the docs, /docs and the CLI help never fall silent about it.
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { createApp } from "../../api/app";
-import { referenceDocument } from "../../api/openapi-examples";
+import { exampleFor, referenceDocument } from "../../api/openapi-examples";
 
 type Json = Record<string, unknown>;
-const document = referenceDocument(createApp()) as Json;
+const app = createApp();
+const document = referenceDocument(app) as Json;
 const components = ((document.components as Json).schemas ?? {}) as Record<string, Json>;
 
 /** `where` of every property (and parameter) that has no description of its own or its $ref's. */
@@ -78,6 +80,32 @@ describe("the reference (/openapi.json)", () => {
       })
       .map(({ route }) => route);
     expect(missing, `routes without an example:\n${missing.join("\n")}`).toEqual([]);
+  });
+
+  it("has examples that parse with the route's own schemas", () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const definition of app.openAPIRegistry.definitions) {
+      if (definition.type !== "route") continue;
+      const { method, path, request, responses } = definition.route;
+      const example = exampleFor(method, path);
+      const route = `${method.toUpperCase()} ${path}`;
+      const body = request?.body?.content["application/json"];
+      if (body && "schema" in body && example?.request !== undefined) {
+        checked++;
+        const parsed = (body.schema as z.ZodType).safeParse(example.request);
+        if (!parsed.success) wrong.push(`${route} request: ${parsed.error.message}`);
+      }
+      const success = Object.entries(responses).find(([status]) => /^2/.test(status))?.[1];
+      const media = success && "content" in success ? success.content?.["application/json"] : undefined;
+      if (media && "schema" in media && example?.response !== undefined) {
+        checked++;
+        const parsed = (media.schema as z.ZodType).safeParse(example.response);
+        if (!parsed.success) wrong.push(`${route} response: ${parsed.error.message}`);
+      }
+    }
+    expect(wrong, wrong.join("\n")).toEqual([]);
+    expect(checked).toBeGreaterThan(25);
   });
 
   it("counts what it checked", () => {
