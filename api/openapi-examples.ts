@@ -30,6 +30,8 @@ const links = (id: string, published: boolean) => ({
 
 const running = {
   id: ID,
+  name: "Nightly product pages",
+  labels: ["nightly", "team:shop"],
   status: "running",
   createdAt: AT,
   startedAt: AT,
@@ -169,12 +171,19 @@ const EXAMPLES: Record<string, RouteExample> = {
   "POST /v1/batches": {
     request: {
       urls: ["https://shop.example/p/123", { url: "https://shop.example/p/456", id: "sku-456" }],
+      name: "Nightly product pages",
+      labels: ["nightly", "team:shop"],
       options: { formats: ["markdown", "links"], excludeSelectors: [".cookie-banner"] },
     },
     response: created,
   },
   "GET /v1/batches": {
-    response: { batches: [{ id: ID, createdAt: AT, status: "running", total: 1000 }], nextCursor: null },
+    response: {
+      batches: [
+        { id: ID, createdAt: AT, status: "running", total: 1000, name: "Nightly product pages", labels: ["nightly"] },
+      ],
+      nextCursor: null,
+    },
   },
   "GET /v1/batches/{id}": { response: running },
   "POST /v1/batches/{id}/cancel": { response: { ...running, status: "cancelled", etaSeconds: null } },
@@ -297,7 +306,7 @@ const EXAMPLES: Record<string, RouteExample> = {
   },
   "POST /v1/batches/{id}/retry": {
     request: { codes: ["timeout", "http_error"] },
-    response: { ...created, id: RETRY_ID, retryOf: ID, links: links(RETRY_ID, false) },
+    response: { ...created, id: RETRY_ID, name: null, labels: [], retryOf: ID, links: links(RETRY_ID, false) },
   },
 };
 

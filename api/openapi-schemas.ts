@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { RunLink } from "../lib/batch";
 import { BatchSummary, SlaView as SlaFigures } from "../lib/batch-status";
+import { BatchName, Label, LabelList, Labels } from "../lib/batch-tags";
 import { DiscoveryFields } from "../lib/discovery";
 import { ErrorCode } from "../lib/error-codes";
 import { DailyTime, ScheduleSpec } from "../lib/schedule";
@@ -60,6 +61,8 @@ export const CreateBatchJson = z
       .default([])
       .describe("The URLs: strings, or `{url, id}` to carry your own id. May be empty when `sources` is given."),
     ...DiscoveryFields,
+    name: BatchName.optional(),
+    labels: Labels.optional(),
     options: BatchOptions.optional().describe("How to fetch and extract; every field has a default."),
     schedule: ScheduleSpec.optional().describe(
       "Run this list again on a schedule (`daily` or `cron`); the batch is its first run's source.",
@@ -169,6 +172,8 @@ export const BatchView = z
   .object({
     ...BatchSummary.omit({ tenant: true, submitted: true, manifestKey: true }).shape,
     id: BatchId.describe("The batch id: 64 lower-case hex characters."),
+    name: BatchName.nullable().describe("The name given on submission, or null."),
+    labels: z.array(Label).describe("The labels given on submission."),
     published: z.boolean().describe("The manifest is written: results are final and downloadable."),
     /** The batch this one retries (POST /v1/batches/{id}/retry), or null. */
     retryOf: BatchId.nullable().describe("The batch this one retries (POST /v1/batches/{id}/retry), or null."),
@@ -211,6 +216,8 @@ export const BatchList = z
           createdAt: z.string().describe("When it was submitted, ISO 8601."),
           status: z.string().describe("Its status (see `Batch.status`)."),
           total: z.number().int().describe("URLs in it."),
+          name: BatchName.nullable().describe("The name given on submission, or null."),
+          labels: z.array(Label).describe("The labels given on submission."),
         }),
       )
       .describe("This page's batches, newest first."),
@@ -219,6 +226,7 @@ export const BatchList = z
   .openapi("BatchList");
 
 export const ListQuery = z.object({
+  label: LabelList.optional().describe("Only batches with this label (comma-separated: with every one of them)."),
   cursor: z.string().max(200).optional().describe("`nextCursor` of the previous page."),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("Batches per page (1-100)."),
 });
