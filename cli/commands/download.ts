@@ -12,6 +12,10 @@ export interface DownloadFlags {
   parquet?: boolean;
   /** Only the records that moved since the previous run: new, changed, removed. */
   changesOnly?: boolean;
+  /** gzip-compressed NDJSON bytes (needs -o). */
+  gzip?: boolean;
+  /** On a retry batch: one record per URL of the batch it retried, the retry's outcome winning. */
+  merge?: boolean;
 }
 
 /** Counts NDJSON lines as they stream by. */
@@ -27,20 +31,31 @@ function lineCounter(): Transform & { lines: () => number } {
 }
 
 export async function downloadCommand(api: TrawlApi, id: string, flags: DownloadFlags): Promise<ExitCode> {
-  const format = flags.parquet ? "parquet" : "ndjson";
+  const format = flags.parquet ? "parquet" : flags.gzip ? "ndjson.gz" : "ndjson";
   if (flags.parquet && !flags.output) {
     throw new CliError(ExitCode.usage, "--parquet writes a binary file: name it with -o out.parquet");
   }
+  if (flags.gzip && !flags.output) {
+    throw new CliError(ExitCode.usage, "--gzip writes a binary file: name it with -o out.ndjson.gz");
+  }
   const changes = flags.changesOnly ? "&changes=only" : "";
+  let merge = "";
+  if (flags.merge) {
+    const view = await api.status(id);
+    if (!view.retryOf)
+      throw new CliError(ExitCode.usage, `--merge: batch ${id} is not a retry (trawl retry makes one)`);
+    merge = `&merge=${view.retryOf}`;
+  }
   const link = await api.json<DownloadLink>(
-    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}`,
+    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}${merge}`,
   );
-  const response = await fetchOrExplain(link.url, { headers: { "accept-encoding": "gzip" } });
+  // For .gz the bytes are kept compressed: no Accept-Encoding, so fetch does not unzip them.
+  const response = await fetchOrExplain(link.url, { headers: flags.gzip ? {} : { "accept-encoding": "gzip" } });
   if (!response.ok || !response.body) throw await failureOf(response);
   const expected = Number(response.headers.get("x-trawl-records") ?? link.records);
 
   // NDJSON is counted line by line on the way; a Parquet file counts its own rows.
-  const counter = flags.parquet ? null : lineCounter();
+  const counter = flags.parquet || flags.gzip ? null : lineCounter();
   // Global types are the Workers runtime's; at run time this is Node's own web stream.
   const body = Readable.fromWeb(response.body as unknown as Parameters<typeof Readable.fromWeb>[0]);
   const partial = flags.output ? `${flags.output}.partial` : null;
@@ -61,7 +76,7 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
   }
   if (partial && flags.output) await rename(partial, flags.output);
   process.stderr.write(
-    `${expected} ${flags.changesOnly ? "changed " : ""}records${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
+    `${expected} ${flags.changesOnly ? "changed " : ""}records${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : flags.gzip ? " (gzip)" : ""}\n`,
   );
   return ExitCode.ok;
 }
