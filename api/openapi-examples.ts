@@ -185,7 +185,7 @@ const EXAMPLES: Record<string, RouteExample> = {
       nextCursor: null,
     },
   },
-  "GET /v1/batches/{id}": { response: running },
+  "GET /v1/batches/{id}": { response: completed },
   "POST /v1/batches/{id}/cancel": { response: { ...running, status: "cancelled", etaSeconds: null } },
   "GET /v1/batches/{id}/results": {
     response: { partial: true, records: [record], pending: 380, nextCursor: "1" },

@@ -5,7 +5,6 @@
 // builds every element with textContent, never innerHTML, so no batch data is markup.
 
 /** The script of `/ui`. */
-// biome-ignore lint/complexity/noUselessStringRaw: an escape added to the script later must reach the browser as written
 export const STATUS_PAGE_SCRIPT = String.raw`
 "use strict";
 const KEY_ITEM = "trawl.key";

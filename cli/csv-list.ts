@@ -57,10 +57,8 @@ export async function* csvToNdjson(chunks: AsyncIterable<Uint8Array | string>): 
   const records = new CsvRecords();
   const decoder = new TextDecoder();
   let columns: { url: number; id: number } | null = null;
-  let row = 0;
   const lines = function* (batch: string[][]) {
     for (const record of batch) {
-      row++;
       if (!columns) {
         const header = record.map((name) =>
           name

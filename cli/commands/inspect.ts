@@ -67,7 +67,7 @@ async function withCounts(api: TrawlApi, batches: Listed[]): Promise<{ batch: Li
     const slice = batches.slice(i, i + 8);
     // A batch deleted between the list and its status read is listed without counts.
     const views = await Promise.all(slice.map((b) => api.status(b.id).catch(() => null)));
-    slice.forEach((batch, j) => out.push({ batch, view: views[j] ?? null }));
+    for (const [j, batch] of slice.entries()) out.push({ batch, view: views[j] ?? null });
   }
   return out;
 }
