@@ -1,4 +1,5 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { routePath } from "hono/route";
 import { requireTenant } from "./auth";
 import { registerBatchRoutes } from "./batches";
 import { limitBodies } from "./body-limits";
@@ -7,6 +8,7 @@ import { ApiError, handleError, invalidFromZod } from "./errors";
 import { registerEventRoutes } from "./events";
 import { FIRECRAWL_NOT_FOUND_HINT, registerFirecrawlRoutes, useFirecrawlErrorStyle } from "./firecrawl/register";
 import { registerHostRoutes } from "./hosts";
+import { referenceDocument } from "./openapi-examples";
 import { registerReextractRoutes } from "./reextract";
 import { registerResultRoutes } from "./results";
 import { registerRetryRoutes } from "./retries";
@@ -15,21 +17,35 @@ import { registerStatusPage } from "./status-page";
 import type { AppEnv } from "./types";
 import { registerWebhookRoutes } from "./webhooks";
 
-const OPENAPI_INFO = {
-  openapi: "3.1.0",
-  info: {
-    title: "Trawl",
-    version: "0.1.0",
-    description: "Batch web extraction: submit URLs, get clean Markdown and metadata, published atomically.",
-  },
-};
+/** The zod schema a route declared for one part of its request (`json`, `query`, `param`). */
+function requestSchema(
+  app: OpenAPIHono<AppEnv>,
+  method: string,
+  routePath: string,
+  target: string,
+): z.ZodType | undefined {
+  const openapiPath = routePath.replaceAll(/:([^/]+)/g, "{$1}");
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const route = definition.route;
+    if (route.method !== method.toLowerCase() || route.path !== openapiPath) continue;
+    const request = route.request;
+    const json = request?.body?.content["application/json"];
+    if (target === "json") return json && "schema" in json ? (json.schema as z.ZodType) : undefined;
+    if (target === "query") return request?.query as z.ZodType | undefined;
+    if (target === "param") return request?.params as z.ZodType | undefined;
+  }
+  return undefined;
+}
 
 /** Builds the HTTP API. */
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
-    // Every schema failure becomes the same 400 shape, naming the field.
-    defaultHook: (result) => {
-      if (!result.success) throw invalidFromZod(result.error);
+    // Every schema failure becomes the same 400 shape, naming the field; the route's own
+    // schema supplies the known names an unknown key is compared with.
+    defaultHook: (result, c) => {
+      if (!result.success)
+        throw invalidFromZod(result.error, "", requestSchema(app, c.req.method, routePath(c), result.target));
     },
   });
   app.onError(handleError);
@@ -46,8 +62,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  app.get("/openapi.json", (c) => c.json(referenceDocument(app)));
+  app.get("/docs", (c) => c.html(renderDocsPage(referenceDocument(app))));
   registerStatusPage(app);
 
   app.use("/v1/batches", requireTenant);

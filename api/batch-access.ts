@@ -3,6 +3,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { coordinatorOf } from "../lib/batch-objects";
+import type { BatchTags } from "../lib/batch-tags";
 import type { BatchSummary, ResultLocation } from "../lib/coordinator-protocol";
 import { decodePart } from "../lib/result-parts";
 import type { Schedule } from "../lib/schedule";
@@ -30,13 +31,22 @@ export async function ownedSummary(c: Context<AppEnv>, id: string): Promise<Batc
   return summary;
 }
 
-/** The public view of a batch summary, with links relative to this API. */
-export function batchView(summary: BatchSummary): z.infer<typeof BatchView> {
+/** A batch's name and labels, from its tenant's directory. */
+export function tagsOf(c: Context<AppEnv>, id: string): Promise<BatchTags> {
+  return c.env.TENANT.getByName(c.get("tenant")).tags(id);
+}
+
+const NO_TAGS: BatchTags = { name: null, labels: [] };
+
+/** The public view of a batch summary (with its name and labels), with links relative to this API. */
+export function batchView(summary: BatchSummary, tags: BatchTags = NO_TAGS): z.infer<typeof BatchView> {
   const self = `/v1/batches/${summary.id}`;
   const published = summary.manifestKey !== null;
   const readable = published && summary.status !== "expired";
   return {
     id: summary.id,
+    name: tags.name,
+    labels: tags.labels,
     status: summary.status,
     createdAt: summary.createdAt,
     startedAt: summary.startedAt,

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type AllowList, checkTarget, parseAllowList } from "../lib/address-policy";
 import { deleteBatchObjects } from "../lib/batch-objects";
+import { BatchName, LabelList } from "../lib/batch-tags";
 import { extractionDifference } from "../lib/changes";
 import { now } from "../lib/clock";
 import type { BatchSummary } from "../lib/coordinator-protocol";
@@ -10,7 +11,7 @@ import { nextRun, ScheduleSpec, scheduleRule } from "../lib/schedule";
 import { BatchId, BatchOptions } from "../lib/schemas";
 import { readSettings } from "../lib/settings";
 import { readUrlList } from "../lib/url-list";
-import { batchView, coordinatorFor, ownedSummary, scheduleView } from "./batch-access";
+import { batchView, coordinatorFor, ownedSummary, scheduleView, tagsOf } from "./batch-access";
 import { discoveryPlanFrom } from "./discovery-request";
 import { ApiError, invalidFromZod } from "./errors";
 import {
@@ -36,13 +37,27 @@ const createBatch = createRoute({
     "JSON `{urls, sources, include, exclude, maxUrls, options}` for small batches (`sources`: sitemaps, feeds or origins whose robots.txt lists sitemaps, to discover URLs from; JSON bodies only); for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
   security: bearerSecurity,
   request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .optional()
+        .describe(
+          "Any string up to 200 characters: the same key again answers the same batch instead of making another.",
+        ),
+    }),
     query: z.object({
-      options: z.string().optional(),
+      options: z
+        .string()
+        .optional()
+        .describe(
+          'For streamed lists: the JSON of `options` (the JSON body\'s field), e.g. `{"formats":["markdown","links"]}`.',
+        ),
       schedule: z.string().max(1000).optional().openapi({
         description: 'For streamed lists: `HH:MM` (daily, UTC) or the JSON of `schedule`, e.g. `{"cron":"0 2 * * *"}`',
       }),
       previousBatch: BatchId.optional(),
+      name: BatchName.optional(),
+      labels: LabelList.optional().describe("For streamed lists: the batch's labels, comma-separated."),
     }),
     body: {
       content: {
@@ -173,7 +188,7 @@ function parseOptions(raw: string | undefined): BatchOptions {
     throw ApiError.invalid("options", "query parameter must be JSON");
   }
   const options = BatchOptions.safeParse(value);
-  if (!options.success) throw invalidFromZod(options.error, "options");
+  if (!options.success) throw invalidFromZod(options.error, "options", BatchOptions);
   return options.data;
 }
 
@@ -189,7 +204,7 @@ function parseScheduleQuery(raw: string | undefined): ScheduleSpec | null {
     }
   }
   const spec = ScheduleSpec.safeParse(value);
-  if (!spec.success) throw invalidFromZod(spec.error, "schedule");
+  if (!spec.success) throw invalidFromZod(spec.error, "schedule", ScheduleSpec);
   return spec.data;
 }
 
@@ -271,12 +286,18 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     });
     const summary = submitted.summary;
+    const query = c.req.valid("query");
+    const directory = c.env.TENANT.getByName(tenant);
+    await directory.tag(summary.id, {
+      name: (json ? json.name : query.name) ?? null,
+      labels: (json ? json.labels : query.labels) ?? [],
+    });
     if (submitted.replayed) c.header("idempotent-replayed", "true");
     // A replay reports what the first request counted; its refused samples are not kept.
     const counts = submitted.replayed ? { ...summary.submitted, samples: [] } : submitted.totals;
     return c.json(
       {
-        ...batchView(summary),
+        ...batchView(summary, await directory.tags(summary.id)),
         accepted: counts.accepted,
         duplicates: counts.duplicates,
         invalid: { count: counts.invalid, samples: counts.samples },
@@ -290,14 +311,14 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(listBatches, async (c) => {
-    const { cursor, limit } = c.req.valid("query");
+    const { cursor, limit, label } = c.req.valid("query");
     let after: { createdAt: string; id: string } | null = null;
     if (cursor) {
       after = decodeListCursor(cursor);
       if (!after) throw ApiError.invalid("cursor", "must be a cursor returned by a previous page");
     }
     const directory = c.env.TENANT.get(c.env.TENANT.idFromName(c.get("tenant")));
-    const batches = await directory.list(limit + 1, after);
+    const batches = await directory.list(limit + 1, after, label ?? []);
     const page = batches.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = batches.length > limit && last ? encodeListCursor(last) : null;
@@ -305,7 +326,9 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getBatch, async (c) => {
-    return c.json(batchView(await ownedSummary(c, c.req.valid("param").id)), 200);
+    const { id } = c.req.valid("param");
+    const [summary, tags] = await Promise.all([ownedSummary(c, id), tagsOf(c, id)]);
+    return c.json(batchView(summary, tags), 200);
   });
 
   app.openapi(deleteBatch, async (c) => {
@@ -336,7 +359,7 @@ export function registerBatchRoutes(app: OpenAPIHono<AppEnv>): void {
     if (after.status === "completed") {
       throw new ApiError(409, "already_completed", "batch already completed; nothing to cancel");
     }
-    return c.json(batchView(after), 200);
+    return c.json(batchView(after, await tagsOf(c, after.id)), 200);
   });
 }
 

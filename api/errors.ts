@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { ApiErrorCode } from "./error-codes";
+import { unknownKeyReason } from "./field-hints";
 import type { AppEnv } from "./types";
 
 export interface FieldProblem {
@@ -30,21 +31,29 @@ export class ApiError extends Error {
   }
 }
 
-/** Turns zod issues into field problems: `urls[3].id: expected string`. */
-export function zodProblems(error: z.ZodError, root = ""): FieldProblem[] {
-  return error.issues.map((issue) => {
+/**
+ * Turns zod issues into field problems: `urls[3].id: expected string`. An unknown key is
+ * named by its own path (`options.formts`) with the nearest name `schema` knows.
+ */
+export function zodProblems(error: z.ZodError, root = "", schema?: z.ZodType): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.reduce<string>(
       (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
       root,
     );
-    const keys = "keys" in issue && Array.isArray(issue.keys) ? `: ${issue.keys.join(", ")}` : "";
-    return { field: path || root || "body", reason: `${issue.message}${keys}` };
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        field: path ? `${path}.${key}` : key,
+        reason: unknownKeyReason(schema, issue.path, key),
+      }));
+    }
+    return [{ field: path || root || "body", reason: issue.message }];
   });
 }
 
 /** An ApiError from zod issues, naming the first field in the message. */
-export function invalidFromZod(error: z.ZodError, root = ""): ApiError {
-  const details = zodProblems(error, root);
+export function invalidFromZod(error: z.ZodError, root = "", schema?: z.ZodType): ApiError {
+  const details = zodProblems(error, root, schema);
   const first = details[0] ?? { field: root || "body", reason: "invalid" };
   return new ApiError(400, "invalid_request", `${first.field}: ${first.reason}`, details);
 }

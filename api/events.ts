@@ -2,9 +2,10 @@
 // at most once a second per connection, so a watcher costs no more than a polling client.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
+import type { BatchTags } from "../lib/batch-tags";
 import type { BatchSummary } from "../lib/coordinator-protocol";
 import { readSettings } from "../lib/settings";
-import { batchView, coordinatorFor, ownedSummary } from "./batch-access";
+import { batchView, coordinatorFor, ownedSummary, tagsOf } from "./batch-access";
 import { invalidFromZod } from "./errors";
 import { BatchParams, type BatchView, batchErrors, bearerSecurity, errorResponse } from "./openapi-schemas";
 import { withQuota } from "./quotas";
@@ -57,6 +58,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
     const summary = await ownedSummary(c, params.data.id);
     const coordinator = coordinatorFor(c, params.data.id);
     const tenant = c.get("tenant");
+    const tags = await tagsOf(c, params.data.id);
     const settings = readSettings(c.env);
     const lifetimeMs = settings.MAX_EVENT_STREAM_SECONDS * 1000;
     const streams = {
@@ -69,7 +71,14 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>): void {
     return withQuota(c, streams, async (release) =>
       streamSSE(c, async (stream) => {
         try {
-          await watch(stream, summary, () => coordinator.view(tenant), lifetimeMs, settings.MAX_EVENT_STREAM_SECONDS);
+          await watch(
+            stream,
+            summary,
+            () => coordinator.view(tenant),
+            lifetimeMs,
+            settings.MAX_EVENT_STREAM_SECONDS,
+            tags,
+          );
         } finally {
           await release();
         }
@@ -89,13 +98,14 @@ async function watch(
   read: () => Promise<BatchSummary | null>,
   lifetimeMs: number,
   lifetimeSeconds: number,
+  tags: BatchTags,
 ): Promise<void> {
   const endsAt = Date.now() + lifetimeMs;
   let closed = false;
   stream.onAbort(() => {
     closed = true;
   });
-  let view = batchView(summary);
+  let view = batchView(summary, tags);
   let sent = "";
   let lastWrite = 0;
   await stream.writeSSE({ event: "progress", data: JSON.stringify(view), retry: 3000 });
@@ -111,7 +121,7 @@ async function watch(
     if (closed) break;
     const next = await read();
     if (!next) return; // a sealed batch never disappears; end rather than report stale progress
-    view = batchView(next);
+    view = batchView(next, tags);
     if (isFinal(view)) break;
     if (fingerprint(view) !== sent) {
       await stream.writeSSE({ event: "progress", data: JSON.stringify(view) });

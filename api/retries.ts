@@ -34,7 +34,14 @@ const retryRoute = createRoute({
   security: bearerSecurity,
   request: {
     params: BatchParams,
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .optional()
+        .describe(
+          "Any string up to 200 characters: the same key again answers the same batch instead of making another.",
+        ),
+    }),
     body: { content: { "application/json": { schema: RetryBody } }, required: false },
   },
   responses: {

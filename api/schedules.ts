@@ -36,7 +36,7 @@ const listSchedules = createRoute({
   request: {
     query: z.object({
       cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
-      limit: z.coerce.number().int().min(1).max(100).default(50),
+      limit: z.coerce.number().int().min(1).max(100).default(50).describe("Schedules per page (1-100)."),
     }),
   },
   responses: {
@@ -104,8 +104,9 @@ const listRuns = createRoute({
       cursor: z
         .string()
         .regex(/^\d{1,15}$/, "must be a cursor returned by a previous page")
-        .optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
+        .optional()
+        .describe("`nextCursor` of the previous page."),
+      limit: z.coerce.number().int().min(1).max(100).default(20).describe("Runs per page (1-100)."),
     }),
   },
   responses: {

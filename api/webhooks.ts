@@ -7,35 +7,45 @@ import type { AppEnv } from "./types";
 
 export const WebhookSecretView = z
   .object({
-    secret: z.string(),
-    header: z.literal("X-Trawl-Signature"),
-    scheme: z.string(),
-    previous: z.object({ secret: z.string(), validUntil: z.string() }).nullable().openapi({
-      description: "After a rotation: the secret deliveries are signed with too (a second `v1`), until when",
-    }),
+    secret: z.string().describe("Your webhook signing secret (HMAC-SHA256 key)."),
+    header: z.literal("X-Trawl-Signature").describe("The header deliveries carry the signature in."),
+    scheme: z.string().describe("How the signature is built."),
+    previous: z
+      .object({
+        secret: z.string().describe("The previous secret."),
+        validUntil: z.string().describe("Until when deliveries are signed with it too, ISO 8601."),
+      })
+      .nullable()
+      .openapi({
+        description: "After a rotation: the secret deliveries are signed with too (a second `v1`), until when",
+      }),
   })
   .openapi("WebhookSecret");
 
 const WebhookDelivery = z.object({
-  eventId: z.string(),
-  type: z.string(),
-  attempt: z.number().int(),
-  statusCode: z.number().int().nullable(),
-  delivered: z.boolean(),
-  error: z.string().nullable(),
-  at: z.string(),
+  eventId: z.string().describe("The event's id (the same on every attempt)."),
+  type: z.string().describe("The event type."),
+  attempt: z.number().int().describe("Delivery attempt, from 1."),
+  statusCode: z.number().int().nullable().describe("The receiver's HTTP status; null when none came."),
+  delivered: z.boolean().describe("The receiver answered 2xx."),
+  error: z.string().nullable().describe("Why the attempt failed; null when delivered."),
+  at: z.string().describe("When the attempt was made, ISO 8601."),
 });
 
 const WebhookLog = z
-  .object({ deliveries: z.array(WebhookDelivery), nextCursor: z.string().nullable() })
+  .object({
+    deliveries: z.array(WebhookDelivery).describe("Delivery attempts, newest first."),
+    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last."),
+  })
   .openapi("WebhookLog");
 
 const LogQuery = z.object({
   cursor: z
     .string()
     .regex(/^\d{1,12}$/, "must be a cursor returned by a previous page")
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
+    .optional()
+    .describe("Pass `nextCursor` of the previous page."),
+  limit: z.coerce.number().int().min(1).max(200).default(100).describe("Deliveries per page (1-200)."),
 });
 
 const secretRoute = createRoute({

@@ -10,11 +10,12 @@ export async function* errorEntries(
   api: TrawlApi,
   id: string,
   max = Number.POSITIVE_INFINITY,
+  code?: string,
 ): AsyncGenerator<ErrorEntry> {
   let cursor: string | null = null;
   let seen = 0;
   do {
-    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const query: string = `${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}${code ? `&code=${encodeURIComponent(code)}` : ""}`;
     const page: ErrorsPage = await api.json<ErrorsPage>(
       `/v1/batches/${encodeURIComponent(id)}/errors?limit=${PAGE_SIZE}${query}`,
     );

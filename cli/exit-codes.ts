@@ -19,6 +19,8 @@ export const ExitCode = {
   serverError: 7,
   /** `watch` or `submit --wait`: the batch ended cancelled or failed. */
   notCompleted: 8,
+  /** `--fail-on-errors` (watch, submit --wait, retry --wait): the batch completed, but some URLs failed. */
+  urlsFailed: 9,
   /** Ctrl-C: the batch goes on running. */
   interrupted: 130,
 } as const;
@@ -35,6 +37,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   6    the API could not be reached
   7    the API failed (5xx)
   8    watch / submit --wait: the batch ended cancelled or failed
+  9    --fail-on-errors: the batch completed, but some URLs failed (skipped ones do not count)
   130  interrupted (Ctrl-C); the batch goes on running`;
 
 /** A failure the CLI reports as one line on stderr and an exit code. */

@@ -86,6 +86,8 @@ export function describeBatch(view: BatchView): string {
   const { total, pending, succeeded, failed, skipped } = view.counts;
   const lines = [
     `batch     ${view.id}`,
+    ...(view.name ? [`name      ${view.name}`] : []),
+    ...(view.labels.length ? [`labels    ${view.labels.join(", ")}`] : []),
     `status    ${view.status} (${view.percent.toFixed(1)}%)${view.failure ? `: ${view.failure}` : ""}`,
     `counts    ${total - pending} of ${total} done: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped, ${pending} pending`,
     `speed     ${view.pagesPerSecond === null ? "-" : `${view.pagesPerSecond} pages/s`}, ${pending === 0 ? "nothing left to fetch" : `ETA ${formatDuration(view.etaSeconds)}`}`,

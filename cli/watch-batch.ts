@@ -9,7 +9,7 @@ import { progressDisplay } from "./progress-display";
  * Shows batch `id` advancing until its final event, then prints its status on stdout.
  * Ctrl-C stops watching (the batch goes on) and says how to resume.
  */
-export async function watchBatch(api: TrawlApi, id: string): Promise<ExitCode> {
+export async function watchBatch(api: TrawlApi, id: string, rules: { failOnErrors?: boolean } = {}): Promise<ExitCode> {
   const display = progressDisplay(process.stderr);
   const abort = new AbortController();
   const interrupt = () => abort.abort();
@@ -38,6 +38,12 @@ export async function watchBatch(api: TrawlApi, id: string): Promise<ExitCode> {
     throw new CliError(
       ExitCode.notCompleted,
       `batch ${id} ended ${last.status}${last.failure ? `: ${last.failure}` : ""}`,
+    );
+  }
+  if (rules.failOnErrors && last.counts.failed > 0) {
+    throw new CliError(
+      ExitCode.urlsFailed,
+      `batch ${id} completed with ${last.counts.failed} failed URLs (--fail-on-errors)`,
     );
   }
   return ExitCode.ok;

@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RunDrift } from "../lib/batch";
+import type { BatchTags } from "../lib/batch-tags";
 import { now } from "../lib/clock";
 import type { Schedule } from "../lib/schedule";
 import type { ScheduleRun } from "../lib/schedule-runs";
 import type { WebhookSecretState } from "../lib/webhooks";
+import { BatchTagStore } from "./batch-tags";
 import { ScheduleStore } from "./schedule-store";
 import { type LeaseResult, TenantLeases } from "./tenant-leases";
 
@@ -13,6 +15,9 @@ export interface DirectoryEntry {
   status: string;
   total: number;
 }
+
+/** A listing entry with what a person calls the batch. */
+export type NamedEntry = DirectoryEntry & BatchTags;
 
 interface EntryRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -30,12 +35,14 @@ export class TenantDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly schedulesStore: ScheduleStore;
   private readonly leases: TenantLeases;
+  private readonly tagStore: BatchTagStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.schedulesStore = new ScheduleStore(ctx.storage);
     this.leases = new TenantLeases(ctx.storage.sql);
+    this.tagStore = new BatchTagStore(ctx.storage.sql);
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS batches (
         id TEXT PRIMARY KEY,
@@ -126,19 +133,40 @@ export class TenantDirectory extends DurableObject<Env> {
   /** Drops a deleted batch from the listing. */
   async forget(id: string): Promise<void> {
     this.sql.exec("DELETE FROM batches WHERE id = ?", id);
+    this.tagStore.forget(id);
+  }
+
+  /** Names and labels a batch (the first call for an id wins: a replay changes nothing). */
+  async tag(id: string, tags: BatchTags): Promise<void> {
+    this.tagStore.set(id, tags);
+  }
+
+  /** A batch's name and labels. */
+  async tags(id: string): Promise<BatchTags> {
+    return this.tagStore.get(id);
   }
 
   /** A page of batches, newest first; `after` is the last entry of the previous page. */
-  async list(limit: number, after: { createdAt: string; id: string } | null): Promise<DirectoryEntry[]> {
-    const rows = after
-      ? this.sql.exec<EntryRow>(
-          `SELECT * FROM batches WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
-          after.createdAt,
-          after.id,
-          limit,
-        )
-      : this.sql.exec<EntryRow>("SELECT * FROM batches ORDER BY created_at DESC, id DESC LIMIT ?", limit);
-    return rows.toArray().map((r) => ({ id: r.id, createdAt: r.created_at, status: r.status, total: r.total }));
+  async list(
+    limit: number,
+    after: { createdAt: string; id: string } | null,
+    labels: string[] = [],
+  ): Promise<NamedEntry[]> {
+    const filter = BatchTagStore.filter(labels);
+    const where = [after ? "(created_at, id) < (?, ?)" : "", filter.where].filter(Boolean).join(" AND ");
+    const values = [...(after ? [after.createdAt, after.id] : []), ...filter.values];
+    const rows = this.sql.exec<EntryRow>(
+      `SELECT * FROM batches ${where ? `WHERE ${where}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...values,
+      limit,
+    );
+    return rows.toArray().map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      status: r.status,
+      total: r.total,
+      ...this.tagStore.get(r.id),
+    }));
   }
 
   /** Adds a schedule; the same id again (a replayed request) changes nothing. Null past the quota (`maxLive`). */

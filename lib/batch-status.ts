@@ -15,11 +15,11 @@ import { slaOf } from "./sla";
 const DAY_MS = 86_400_000;
 
 export const BatchCounts = z.object({
-  total: z.number().int(),
-  pending: z.number().int(),
-  succeeded: z.number().int(),
-  failed: z.number().int(),
-  skipped: z.number().int(),
+  total: z.number().int().describe("URLs in the batch (accepted, including those refused at submission)."),
+  pending: z.number().int().describe("URLs not yet in a terminal state."),
+  succeeded: z.number().int().describe("URLs fetched and extracted."),
+  failed: z.number().int().describe("URLs that failed (see errorsByCode)."),
+  skipped: z.number().int().describe("URLs not fetched (robots, cancelled, duplicates...)."),
 });
 export type BatchCounts = z.infer<typeof BatchCounts>;
 
@@ -31,61 +31,85 @@ export const SubmitCounts = z.object({
 export type SubmitCounts = z.infer<typeof SubmitCounts>;
 
 /** A retry batch's link to the batch it retries: which one, and which codes it took (null: every failed URL). */
-export const RetryOf = z.object({ batchId: BatchId, codes: z.array(ErrorCode).nullable() });
+export const RetryOf = z.object({
+  batchId: BatchId.describe("The batch retried."),
+  codes: z.array(ErrorCode).nullable().describe("The codes retried; null: every failed URL."),
+});
 export type RetryOf = z.infer<typeof RetryOf>;
 
 /** A scheduled run's SLA figures (lib/sla.ts), times as ISO 8601. */
 export const SlaView = z.object({
-  window: z.string(),
-  deadline: z.string(),
-  projectedFinish: z.string().nullable(),
-  margin: z.number().nullable(),
-  requiredConcurrency: z.number().int().nullable(),
-  late: z.boolean(),
+  window: z.string().describe("The run's window, an ISO-8601 duration."),
+  deadline: z.string().describe("When the run must be published by, ISO 8601."),
+  projectedFinish: z
+    .string()
+    .nullable()
+    .describe("When it will publish at the current pace; null before any URL finished."),
+  margin: z.number().nullable().describe("1 - (projected finish - scheduled time) / window."),
+  requiredConcurrency: z
+    .number()
+    .int()
+    .nullable()
+    .describe("URLs in flight needed to publish by the deadline at the measured per-URL slot time."),
+  late: z.boolean().describe("The margin is under the schedule's lateThreshold (or the deadline passed)."),
 });
 export type SlaView = z.infer<typeof SlaView>;
 
 /** A batch's status as the coordinator answers it. */
 export const BatchSummary = z.object({
-  id: z.string(),
+  id: z.string().describe("The batch id."),
   tenant: z.string(),
-  status: BatchStatus,
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  counts: BatchCounts,
+  status: BatchStatus.describe(
+    "`queued`, `running`, `completed`, `cancelled`, `failed` or `expired` (published, results deleted).",
+  ),
+  createdAt: z.string().describe("When the batch was submitted, ISO 8601."),
+  startedAt: z.string().nullable().describe("When the first URL was handed out; null while queued."),
+  finishedAt: z.string().nullable().describe("When the batch was published; null before."),
+  counts: BatchCounts.describe("URLs by state."),
   submitted: SubmitCounts,
-  percent: z.number(),
-  pagesPerSecond: z.number().nullable(),
-  etaSeconds: z.number().nullable(),
+  percent: z.number().describe("Share of URLs in a terminal state, 0-100."),
+  pagesPerSecond: z.number().nullable().describe("URLs finished per second lately; null before any finished."),
+  etaSeconds: z.number().nullable().describe("Seconds until every URL is done at the current pace; null when unknown."),
   manifestKey: z.string().nullable(),
   /** When the results are (or were) deleted; null until published. */
-  expiresAt: z.string().nullable(),
+  expiresAt: z.string().nullable().describe("When the results are (or were) deleted; null until published."),
   /** Set on a batch made by POST /v1/batches/{id}/retry. */
-  retryOf: RetryOf.nullable(),
-  /** Set on a batch made by POST /v1/batches/{id}/reextract: the batch whose stored bodies it read. */
-  reextractOf: z.string().nullable().optional(),
+  retryOf: RetryOf.nullable().describe(
+    "Set on a batch made by POST /v1/batches/{id}/retry: the batch it retries and the codes it took.",
+  ),
+  reextractOf: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("Set on a batch made by POST /v1/batches/{id}/reextract: the batch whose stored bodies it read."),
   /** The run this one is compared with (a schedule's previous run, or the one named on submission). */
-  previousBatch: z.string().nullable(),
+  previousBatch: z
+    .string()
+    .nullable()
+    .describe("The run this one is compared with (a schedule's previous run, or the one named on submission)."),
   /** How many records say each change; null until published. */
-  changes: ChangeCounts.nullable(),
+  changes: ChangeCounts.nullable().describe("How many records say each change; null until published."),
   /** Set on a scheduled run. */
-  run: RunLink.nullable(),
+  run: RunLink.nullable().describe("Set on a scheduled run: its schedule and occurrence."),
   /** Set on a scheduled run with a window. */
-  sla: SlaView.nullable(),
+  sla: SlaView.nullable().describe("Set on a scheduled run with a window."),
   /** Failed and skipped URLs per error code, exact (`failed + skipped` in all). */
-  errorsByCode: z.record(z.string(), z.number().int()),
-  failure: z.string().nullable(),
+  errorsByCode: z
+    .record(z.string(), z.number().int())
+    .describe("Failed and skipped URLs per error code, exact (`failed + skipped` in all)."),
+  failure: z.string().nullable().describe("Why the batch failed as a whole; null otherwise."),
   /** Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt). */
-  discovery: DiscoveryStatus.nullable(),
-  /** While running: the host the batch was held back by within the last minute, and why (GET /v1/batches/{id}/hosts has them all). */
-  slowestHost: SlowestHost.nullable(),
-  /** The cost ledger: operations counted so far, priced (lib/cost-ledger.ts). */
-  cost: CostView,
-  /** Set on a scheduled run found drifting from its schedule's recent runs (lib/schedule-drift.ts). */
-  drift: RunDrift.nullable(),
-  /** Set on a scheduled run whose per-host concurrency was raised to meet its deadline. */
-  boost: RunBoost.nullable(),
+  discovery: DiscoveryStatus.nullable().describe(
+    "Set when the batch discovers URLs from sources (sitemaps, feeds, robots.txt).",
+  ),
+  slowestHost: SlowestHost.nullable().describe(
+    "While running: the host the batch was held back by within the last minute, and why (GET /v1/batches/{id}/hosts has them all).",
+  ),
+  cost: CostView.describe("The cost ledger: operations counted so far, priced (lib/cost-ledger.ts)."),
+  drift: RunDrift.nullable().describe("Set on a scheduled run found drifting from its schedule's recent runs."),
+  boost: RunBoost.nullable().describe(
+    "Set on a scheduled run whose per-host concurrency was raised to meet its deadline.",
+  ),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 

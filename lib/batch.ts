@@ -17,13 +17,13 @@ export type Phase = z.infer<typeof Phase>;
  * publish in. (The run before it is `BeginInput.previousBatch`, as for any later run.)
  */
 export const RunLink = z.object({
-  scheduleId: z.string(),
+  scheduleId: z.string().describe("The schedule (named by the batch it repeats)."),
   /** The occurrence, ISO 8601: the window starts here. */
-  scheduledAt: z.string(),
+  scheduledAt: z.string().describe("The occurrence, ISO 8601: the window starts here."),
   /** ISO-8601 duration; absent: no window, no SLA. */
-  window: z.string().optional(),
+  window: z.string().optional().describe("ISO-8601 duration; absent: no window, no SLA."),
   /** The margin under which the run is late (with a window). */
-  lateThreshold: z.number().optional(),
+  lateThreshold: z.number().optional().describe("The margin under which the run is late (with a window)."),
 });
 export type RunLink = z.infer<typeof RunLink>;
 

@@ -22,9 +22,9 @@ export const CrawlEntry = z.object({ crawl: SourceUrl, ...CrawlRules.partial().s
 /** One source as a request names it: `{sitemap: url}`, `{feed: url}`, `{robots: origin}` or `{crawl: url, ...rules}`. */
 export const SourceEntry = z.union(
   [
-    z.object({ sitemap: SourceUrl }).strict(),
-    z.object({ feed: SourceUrl }).strict(),
-    z.object({ robots: SourceUrl }).strict(),
+    z.object({ sitemap: SourceUrl.describe("A sitemap (or sitemap index) URL.") }).strict(),
+    z.object({ feed: SourceUrl.describe("An RSS or Atom feed URL.") }).strict(),
+    z.object({ robots: SourceUrl.describe("An origin whose robots.txt lists sitemaps.") }).strict(),
     CrawlEntry,
   ],
   { error: "expected {sitemap: url}, {feed: url}, {robots: origin} or {crawl: url, ...}" },
@@ -47,10 +47,20 @@ export type DiscoveryPlan = z.infer<typeof DiscoveryPlan>;
 
 /** The request fields that make a plan, beside `urls`. */
 export const DiscoveryFields = {
-  sources: z.array(SourceEntry).max(1000).optional(),
-  include: z.array(Pattern).max(MAX_PATTERNS).optional(),
-  exclude: z.array(Pattern).max(MAX_PATTERNS).optional(),
-  maxUrls: z.number().int().positive().optional(),
+  sources: z
+    .array(SourceEntry)
+    .max(1000)
+    .optional()
+    .describe(
+      "Where to discover URLs: `{sitemap: url}`, `{feed: url}` (RSS/Atom) or `{robots: origin}` (the sitemaps its robots.txt lists).",
+    ),
+  include: z
+    .array(Pattern)
+    .max(MAX_PATTERNS)
+    .optional()
+    .describe("Glob patterns a discovered URL must match one of (e.g. `/blog/*`)."),
+  exclude: z.array(Pattern).max(MAX_PATTERNS).optional().describe("Glob patterns that drop a discovered URL."),
+  maxUrls: z.number().int().positive().optional().describe("Stop discovering after this many URLs."),
 };
 
 /** The kind and URL of a request's source entry (a crawl's is its start page). */
@@ -121,15 +131,27 @@ export interface DiscoveredSlice {
 
 /** Discovery as the batch's status shows it. */
 export const DiscoveryStatus = z.object({
-  state: z.enum(["discovering", "done"]),
-  sources: z.object({ pending: z.number().int(), done: z.number().int(), failed: z.number().int() }),
-  /** URLs added to the batch (new, within the cap). */
-  found: z.number().int(),
-  invalid: z.number().int(),
-  filtered: z.number().int(),
-  /** The cap (`maxUrls`, or the batch's own) was reached: the rest was not read. */
-  capped: z.boolean(),
-  /** The first failed sources, with why. */
-  errors: z.array(z.object({ url: z.string(), kind: SourceKind, code: z.string(), message: z.string() })),
+  state: z.enum(["discovering", "done"]).describe("`discovering` while sources are read, then `done`."),
+  sources: z
+    .object({
+      pending: z.number().int().describe("Sources not read yet."),
+      done: z.number().int().describe("Sources read."),
+      failed: z.number().int().describe("Sources that could not be read (see `errors`)."),
+    })
+    .describe("The sources (and the sitemaps they lead to) by state."),
+  found: z.number().int().describe("URLs added to the batch (new, within the cap)."),
+  invalid: z.number().int().describe("Entries that were not valid URLs."),
+  filtered: z.number().int().describe("URLs dropped by `include` / `exclude` or as duplicates."),
+  capped: z.boolean().describe("The cap (`maxUrls`, or the batch's own) was reached: the rest was not read."),
+  errors: z
+    .array(
+      z.object({
+        url: z.string().describe("The source."),
+        kind: SourceKind.describe("What it was read as."),
+        code: z.string().describe("Why it failed: an error code."),
+        message: z.string().describe("Why, in words."),
+      }),
+    )
+    .describe("The first failed sources, with why."),
 });
 export type DiscoveryStatus = z.infer<typeof DiscoveryStatus>;

@@ -26,11 +26,24 @@ const Selector = z
 export const ValidationRules = z
   .object({
     /** The extracted content holds at least this many words. */
-    minWords: z.number().int().min(1).max(1_000_000).optional(),
+    minWords: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe("The extracted content holds at least this many words."),
     /** The page has a non-empty title. */
-    requireTitle: z.boolean().optional(),
+    requireTitle: z.boolean().optional().describe("The page has a non-empty title."),
     /** Each selector matches at least one element of the fetched page (the whole page, not only its main content). */
-    requireSelectors: z.array(Selector).min(1).max(20).optional(),
+    requireSelectors: z
+      .array(Selector)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        "Each selector matches at least one element of the fetched page (the whole page, not only its main content).",
+      ),
   })
   .strict();
 export type ValidationRules = z.infer<typeof ValidationRules>;

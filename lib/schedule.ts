@@ -16,13 +16,27 @@ export const DEFAULT_LATE_THRESHOLD = 0.15;
 /** When a schedule runs, as POST /v1/batches takes it (`schedule`); each field checked and named. */
 export const ScheduleSpec = z
   .object({
-    daily: DailyTime.optional(),
-    cron: z.string().max(200).optional(),
-    timeZone: z.string().min(1).max(100).default("UTC"),
-    window: z.string().max(50).optional(),
-    lateThreshold: z.number().min(0).max(1).optional(),
-    /** When a run is reported drifting (`schedule.drift`): lib/schedule-drift.ts. */
-    drift: DriftOptions.optional(),
+    daily: DailyTime.optional().describe("Run every day at this time (HH:MM, in `timeZone`); give this or `cron`."),
+    cron: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Five-field cron expression, read in `timeZone`; give this or `daily`."),
+    timeZone: z.string().min(1).max(100).default("UTC").describe("IANA time zone the schedule is read in."),
+    window: z
+      .string()
+      .max(50)
+      .optional()
+      .describe("ISO-8601 duration each run must publish within (e.g. `PT2H`): enables the SLA and lateness."),
+    lateThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("A run whose SLA margin drops under this (0-1) counts as late."),
+    drift: DriftOptions.optional().describe(
+      "When a run is reported drifting (`schedule.drift`): `{factor, window}`, default 2 over the last 7 runs.",
+    ),
   })
   .strict()
   .superRefine((spec, ctx) => {

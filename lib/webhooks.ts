@@ -49,8 +49,13 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 /** A batch's webhook, as given in `options.webhook` (validated again on every attempt). */
 export const WebhookConfig = z
   .object({
-    url: z.string().min(1).max(2048),
-    events: z.array(WebhookEventType).min(1).max(6).optional(),
+    url: z.string().min(1).max(2048).describe("The https URL events are POSTed to (signed with X-Trawl-Signature)."),
+    events: z
+      .array(WebhookEventType)
+      .min(1)
+      .max(6)
+      .optional()
+      .describe("Event types to send; default: every type but the per-page `batch.page`."),
     headers: z
       .record(
         z
@@ -65,13 +70,17 @@ export const WebhookConfig = z
           .regex(/^[\t\x20-\x7e]*$/, "must be visible ASCII"),
       )
       .refine((headers) => Object.keys(headers).length <= 20, "at most 20 headers")
-      .optional(),
+      .optional()
+      .describe("Extra headers sent with every delivery (e.g. your own auth); at most 20."),
     metadata: z
       .record(z.string().min(1).max(100), z.string().max(500))
       .refine((metadata) => Object.keys(metadata).length <= 50, "at most 50 keys")
-      .optional(),
-    /** Set by the Firecrawl routes: events go out in Firecrawl's shape, named `<this>.<event>` (lib/firecrawl/webhook.ts). */
-    firecrawl: z.enum(["batch_scrape", "crawl"]).optional(),
+      .optional()
+      .describe("Your own key-values, copied into every event; at most 50."),
+    firecrawl: z
+      .enum(["batch_scrape", "crawl"])
+      .optional()
+      .describe("Set by the Firecrawl routes: events go out in Firecrawl's shape, named `<this>.<event>`."),
   })
   .strict();
 export type WebhookConfig = z.infer<typeof WebhookConfig>;

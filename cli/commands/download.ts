@@ -15,6 +15,10 @@ export interface DownloadFlags {
   /** `records` (default) or `chunks`: one row per chunk of each succeeded page. */
   view?: string;
   dropNearDuplicates?: boolean;
+  /** gzip-compressed NDJSON bytes (needs -o). */
+  gzip?: boolean;
+  /** On a retry batch: one record per URL of the batch it retried, the retry's outcome winning. */
+  merge?: boolean;
 }
 
 /** Counts NDJSON lines as they stream by, and whether the last one was whole. */
@@ -45,22 +49,33 @@ function viewQuery(flags: DownloadFlags): string {
 }
 
 export async function downloadCommand(api: TrawlApi, id: string, flags: DownloadFlags): Promise<ExitCode> {
-  const format = flags.parquet ? "parquet" : "ndjson";
+  const format = flags.parquet ? "parquet" : flags.gzip ? "ndjson.gz" : "ndjson";
   if (flags.parquet && !flags.output) {
     throw new CliError(ExitCode.usage, "--parquet writes a binary file: name it with -o out.parquet");
+  }
+  if (flags.gzip && !flags.output) {
+    throw new CliError(ExitCode.usage, "--gzip writes a binary file: name it with -o out.ndjson.gz");
   }
   const changes = flags.changesOnly ? "&changes=only" : "";
   const view = viewQuery(flags);
   const chunks = view !== "";
+  let merge = "";
+  if (flags.merge) {
+    const status = await api.status(id);
+    if (!status.retryOf)
+      throw new CliError(ExitCode.usage, `--merge: batch ${id} is not a retry (trawl retry makes one)`);
+    merge = `&merge=${status.retryOf}`;
+  }
   const link = await api.json<DownloadLink>(
-    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}${view}`,
+    `/v1/batches/${encodeURIComponent(id)}/download?format=${format}${changes}${merge}${view}`,
   );
-  const response = await fetchOrExplain(link.url, { headers: { "accept-encoding": "gzip" } });
+  // For .gz the bytes are kept compressed: no Accept-Encoding, so fetch does not unzip them.
+  const response = await fetchOrExplain(link.url, { headers: flags.gzip ? {} : { "accept-encoding": "gzip" } });
   if (!response.ok || !response.body) throw await failureOf(response);
   const expected = Number(response.headers.get("x-trawl-records") ?? link.records);
 
   // NDJSON is counted line by line on the way; a Parquet file counts its own rows.
-  const counter = flags.parquet ? null : lineCounter();
+  const counter = flags.parquet || flags.gzip ? null : lineCounter();
   // Global types are the Workers runtime's; at run time this is Node's own web stream.
   const body = Readable.fromWeb(response.body as unknown as Parameters<typeof Readable.fromWeb>[0]);
   const partial = flags.output ? `${flags.output}.partial` : null;
@@ -87,7 +102,7 @@ export async function downloadCommand(api: TrawlApi, id: string, flags: Download
     ? `${counter ? `${counter.lines()} chunks of ` : "chunks of "}${expected} ${flags.changesOnly ? "changed " : ""}records`
     : `${expected} ${flags.changesOnly ? "changed " : ""}records`;
   process.stderr.write(
-    `${what}${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : ""}\n`,
+    `${what}${flags.output ? ` written to ${flags.output}` : ""}${flags.parquet ? " (Parquet)" : flags.gzip ? " (gzip)" : ""}\n`,
   );
   return ExitCode.ok;
 }

@@ -1,8 +1,11 @@
 // `trawl submit <file>`: streams the URL list from disk to the API, so a million-line
-// file costs the same memory as ten lines.
+// file costs the same memory as ten lines. With sources to discover URLs from, the
+// request is one JSON body instead (the API reads `sources` only there).
 import { createReadStream } from "node:fs";
-import { access, constants } from "node:fs/promises";
+import { access, constants, readFile } from "node:fs/promises";
 import type { CreatedBatch, TrawlApi } from "../api-client";
+import { resolveBatchId } from "../batch-ids";
+import { csvToNdjson } from "../csv-list";
 import { CliError, ExitCode } from "../exit-codes";
 import { watchBatch } from "../watch-batch";
 
@@ -10,23 +13,55 @@ export interface SubmitFlags {
   format?: string;
   robots: boolean;
   fullPage?: boolean;
-  idempotencyKey?: string;
-  wait?: boolean;
-  json?: boolean;
+  images: boolean;
+  selector: string[];
+  excludeSelector: string[];
+  maxAttempts?: string;
+  retention?: string;
+  webhook?: string;
+  webhookEvent: string[];
+  minWords?: string;
+  requireTitle?: boolean;
+  requireSelector: string[];
+  name?: string;
+  label: string[];
+  previous?: string;
+  sitemap: string[];
+  feed: string[];
+  fromRobots: string[];
+  include: string[];
+  exclude: string[];
+  maxUrls?: string;
+  /** `--crawl URL`: follow links from this page (a `crawl` source), within the flags below. */
   crawl?: string;
   limit?: number;
   depth?: number;
   includePath?: string[];
   excludePath?: string[];
+  schedule?: string;
+  idempotencyKey?: string;
+  wait?: boolean;
+  failOnErrors?: boolean;
+  json?: boolean;
 }
 
-/** NDJSON for `.ndjson` / `.jsonl` files (URLs with ids), one URL a line otherwise. */
-function contentTypeOf(file: string): string {
-  return /\.(ndjson|jsonl)$/i.test(file) ? "application/x-ndjson" : "text/plain";
+/** How the list is sent: NDJSON for `.ndjson` / `.jsonl` and CSV (converted), one URL a line otherwise. */
+function listKind(file: string): "ndjson" | "csv" | "text" {
+  if (/\.(ndjson|jsonl)$/i.test(file)) return "ndjson";
+  if (/\.csv$/i.test(file)) return "csv";
+  return "text";
+}
+
+/** A whole number flag, or a usage error naming it. */
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CliError(ExitCode.usage, `${flag}: not a whole number: ${value}`);
+  return n;
 }
 
 /** The batch options the flags ask for; the API validates them and names a bad one. */
-function optionsOf(flags: SubmitFlags): Record<string, unknown> {
+export function optionsOf(flags: SubmitFlags): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   if (flags.format)
     options.formats = flags.format
@@ -35,7 +70,37 @@ function optionsOf(flags: SubmitFlags): Record<string, unknown> {
       .filter(Boolean);
   if (!flags.robots) options.respectRobots = false;
   if (flags.fullPage) options.onlyMainContent = false;
+  if (!flags.images) options.images = false;
+  if (flags.selector.length) options.includeSelectors = flags.selector;
+  if (flags.excludeSelector.length) options.excludeSelectors = flags.excludeSelector;
+  const maxAttempts = count("--max-attempts", flags.maxAttempts);
+  if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
+  const retention = count("--retention", flags.retention);
+  if (retention !== undefined) options.retentionDays = retention;
+  if (flags.webhook) {
+    options.webhook = { url: flags.webhook, ...(flags.webhookEvent.length && { events: flags.webhookEvent }) };
+  } else if (flags.webhookEvent.length) {
+    throw new CliError(ExitCode.usage, "--webhook-event needs --webhook <url>");
+  }
+  const minWords = count("--min-words", flags.minWords);
+  const validate = {
+    ...(minWords !== undefined && { minWords }),
+    ...(flags.requireTitle && { requireTitle: true }),
+    ...(flags.requireSelector.length && { requireSelectors: flags.requireSelector }),
+  };
+  if (Object.keys(validate).length) options.validate = validate;
   return options;
+}
+
+/** `--schedule 02:00` or its JSON (`{"cron":"0 2 * * *","window":"PT2H"}`). */
+function scheduleOf(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  if (!raw.trimStart().startsWith("{")) return { daily: raw };
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new CliError(ExitCode.usage, `--schedule: neither HH:MM nor JSON: ${raw}`);
+  }
 }
 
 /**
@@ -43,69 +108,138 @@ function optionsOf(flags: SubmitFlags): Record<string, unknown> {
  * in memory however large the list. (`Readable.toWeb` reads ahead of a slower upload,
  * measured at 530 MB of memory for a 430 MB list.)
  */
-function pullStream(source: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
+function pullStream(source: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
   const chunks = source[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(typeof next.value === "string" ? new TextEncoder().encode(next.value) : next.value);
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(typeof next.value === "string" ? new TextEncoder().encode(next.value) : next.value);
+        } catch (error) {
+          controller.error(error);
+        }
       },
       async cancel() {
-        await chunks.return?.();
+        await chunks.return?.(undefined);
       },
     },
     { highWaterMark: 0 },
   );
 }
 
-async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
-  if (file === "-") return pullStream(process.stdin);
+async function checkReadable(file: string): Promise<void> {
+  if (file === "-") return;
   try {
     await access(file, constants.R_OK);
   } catch (error) {
     throw new CliError(ExitCode.usage, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  return pullStream(createReadStream(file));
 }
 
-/** `--crawl URL`: a batch whose only source is a crawl (lib/crawl.ts), as JSON. */
-async function submitCrawl(api: TrawlApi, flags: SubmitFlags & { crawl: string }): Promise<CreatedBatch> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (flags.idempotencyKey) headers["idempotency-key"] = flags.idempotencyKey;
-  const crawl = {
-    crawl: flags.crawl,
+async function* toAsync(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+function sourceOf(file: string): AsyncIterable<Uint8Array | string> {
+  return file === "-" ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(file);
+}
+
+/** The request for a streamed list: its body, Content-Type and the query carrying everything else. */
+async function streamedRequest(file: string, flags: SubmitFlags, options: Record<string, unknown>, previous?: string) {
+  await checkReadable(file);
+  const kind = listKind(file);
+  const query = new URLSearchParams();
+  if (Object.keys(options).length > 0) query.set("options", JSON.stringify(options));
+  if (flags.name) query.set("name", flags.name);
+  if (flags.label.length) query.set("labels", flags.label.join(","));
+  if (previous) query.set("previousBatch", previous);
+  if (flags.schedule) query.set("schedule", flags.schedule);
+  const source = sourceOf(file);
+  const body = pullStream(kind === "csv" ? csvToNdjson(source) : source);
+  const contentType = kind === "text" ? "text/plain" : "application/x-ndjson";
+  return { path: `/v1/batches${query.size ? `?${query}` : ""}`, contentType, body };
+}
+
+/** The JSON body for a batch that discovers URLs from sources (with the file's URLs, if any). */
+async function jsonRequest(
+  file: string | undefined,
+  flags: SubmitFlags,
+  options: Record<string, unknown>,
+  previous?: string,
+) {
+  let urls: unknown[] = [];
+  if (file) {
+    await checkReadable(file);
+    const text = file === "-" ? await new Response(pullStream(sourceOf(file))).text() : await readFile(file, "utf8");
+    const kind = listKind(file);
+    const lines: string[] = [];
+    if (kind === "csv") for await (const line of csvToNdjson(toAsync(text))) lines.push(line);
+    else lines.push(...text.split("\n").filter((line) => line.trim() !== ""));
+    urls = kind === "text" ? lines.map((line) => line.trim()) : lines.map((line) => JSON.parse(line) as unknown);
+  }
+  const sources = [
+    ...flags.sitemap.map((sitemap) => ({ sitemap })),
+    ...flags.feed.map((feed) => ({ feed })),
+    ...flags.fromRobots.map((robots) => ({ robots })),
+    ...(flags.crawl !== undefined ? [crawlSource(flags, flags.crawl)] : []),
+  ];
+  const body = {
+    urls,
+    sources,
+    ...(flags.include.length && { include: flags.include }),
+    ...(flags.exclude.length && { exclude: flags.exclude }),
+    ...(flags.maxUrls !== undefined && { maxUrls: count("--max-urls", flags.maxUrls) }),
+    ...(flags.limit !== undefined && { maxUrls: flags.limit }),
+    ...(flags.name && { name: flags.name }),
+    ...(flags.label.length && { labels: flags.label }),
+    ...(previous && { previousBatch: previous }),
+    ...(flags.schedule && { schedule: scheduleOf(flags.schedule) }),
+    options,
+  };
+  return { path: "/v1/batches", contentType: "application/json", body: JSON.stringify(body) };
+}
+
+/** `--crawl URL` as a crawl source (lib/crawl.ts): its depth and path rules with it. */
+function crawlSource(flags: SubmitFlags, crawl: string) {
+  return {
+    crawl,
     ...(flags.depth !== undefined && { maxDepth: flags.depth }),
     ...(flags.includePath && { includePaths: flags.includePath }),
     ...(flags.excludePath && { excludePaths: flags.excludePath }),
   };
-  const body = {
-    urls: [],
-    sources: [crawl],
-    ...(flags.limit !== undefined && { maxUrls: flags.limit }),
-    options: optionsOf(flags),
-  };
-  return api.json<CreatedBatch>("/v1/batches", { method: "POST", headers, body: JSON.stringify(body) });
 }
 
 export async function submitCommand(api: TrawlApi, file: string | undefined, flags: SubmitFlags): Promise<ExitCode> {
-  if (flags.crawl !== undefined) {
-    if (file !== undefined) throw new CliError(ExitCode.usage, "give a URL list or --crawl, not both");
-    return reportSubmitted(api, await submitCrawl(api, { ...flags, crawl: flags.crawl }), flags);
-  }
-  if (file === undefined) throw new CliError(ExitCode.usage, "give a URL list file (or - for stdin), or --crawl URL");
-  if (flags.limit !== undefined || flags.depth !== undefined || flags.includePath || flags.excludePath) {
+  const options = optionsOf(flags);
+  scheduleOf(flags.schedule); // a malformed --schedule is a usage error before anything is sent
+  if (
+    flags.crawl === undefined &&
+    (flags.limit !== undefined || flags.depth !== undefined || flags.includePath || flags.excludePath)
+  ) {
     throw new CliError(ExitCode.usage, "--limit, --depth, --include-path and --exclude-path go with --crawl");
   }
-  const options = optionsOf(flags);
-  const query = Object.keys(options).length > 0 ? `?options=${encodeURIComponent(JSON.stringify(options))}` : "";
-  const headers: Record<string, string> = { "content-type": contentTypeOf(file) };
+  const discovers = flags.sitemap.length + flags.feed.length + flags.fromRobots.length > 0 || flags.crawl !== undefined;
+  if (!file && !discovers)
+    throw new CliError(ExitCode.usage, "give a URL list file (or -), or --sitemap/--feed/--from-robots/--crawl");
+  if (!discovers && (flags.include.length || flags.exclude.length || flags.maxUrls !== undefined)) {
+    throw new CliError(
+      ExitCode.usage,
+      "--include, --exclude and --max-urls filter discovered URLs: add --sitemap, --feed or --from-robots",
+    );
+  }
+  const previous = flags.previous ? await resolveBatchId(api, flags.previous) : undefined;
+  const request =
+    discovers || !file
+      ? await jsonRequest(file, flags, options, previous)
+      : await streamedRequest(file, flags, options, previous);
+  const headers: Record<string, string> = { "content-type": request.contentType };
   if (flags.idempotencyKey) headers["idempotency-key"] = flags.idempotencyKey;
-  const created = await api.json<CreatedBatch>(`/v1/batches${query}`, {
+  const created = await api.json<CreatedBatch>(request.path, {
     method: "POST",
     headers,
-    body: await openList(file),
+    body: request.body,
     // Node's fetch sends a stream body only half-duplex.
     duplex: "half",
     // Otherwise fetch clones the request (Fetch standard, HTTP-network-or-cache fetch) to
@@ -114,11 +248,7 @@ export async function submitCommand(api: TrawlApi, file: string | undefined, fla
     redirect: "error",
     window: null,
   } as RequestInit);
-  return reportSubmitted(api, created, flags);
-}
 
-/** Prints the new batch (id, counts, refused samples) and, with --wait, watches it. */
-async function reportSubmitted(api: TrawlApi, created: CreatedBatch, flags: SubmitFlags): Promise<ExitCode> {
   if (flags.json) process.stdout.write(`${JSON.stringify(created)}\n`);
   else process.stdout.write(`${created.id}\n`);
   const invalid = created.invalid.count;
@@ -135,5 +265,5 @@ async function reportSubmitted(api: TrawlApi, created: CreatedBatch, flags: Subm
     process.stderr.write(`watch it: trawl watch ${created.id}\n`);
     return ExitCode.ok;
   }
-  return watchBatch(api, created.id);
+  return watchBatch(api, created.id, { failOnErrors: flags.failOnErrors });
 }

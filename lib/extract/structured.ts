@@ -7,25 +7,32 @@ import { z } from "zod";
  * trust (a price that is not a number, a currency that is not an ISO 4217 code).
  */
 export const StructuredData = z.object({
-  name: z.string().min(1).max(500).nullable(),
+  name: z.string().min(1).max(500).nullable().describe("The product's name."),
   /** The offer's price (the lowest, for a range of offers), as a number. */
-  price: z.number().nonnegative().finite().nullable(),
+  price: z
+    .number()
+    .nonnegative()
+    .finite()
+    .nullable()
+    .describe("The offer's price (the lowest, for a range of offers)."),
   /** ISO 4217 code, upper case. */
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/)
-    .nullable(),
+    .nullable()
+    .describe("ISO 4217 code, upper case."),
   /** schema.org ItemAvailability without its URL: `InStock`, `OutOfStock`, `PreOrder`... */
   availability: z
     .string()
     .regex(/^[A-Za-z]{2,40}$/)
-    .nullable(),
-  sku: z.string().min(1).max(200).nullable(),
-  brand: z.string().min(1).max(200).nullable(),
+    .nullable()
+    .describe("schema.org ItemAvailability without its URL: `InStock`, `OutOfStock`, `PreOrder`..."),
+  sku: z.string().min(1).max(200).nullable().describe("The product's SKU."),
+  brand: z.string().min(1).max(200).nullable().describe("The brand's name."),
   /** The aggregate rating's value, on the page's own scale (usually 1-5). */
-  rating: z.number().nonnegative().finite().nullable(),
+  rating: z.number().nonnegative().finite().nullable().describe("The aggregate rating's value."),
   /** How many ratings or reviews the aggregate counts. */
-  ratingCount: z.number().int().nonnegative().nullable(),
+  ratingCount: z.number().int().nonnegative().nullable().describe("How many ratings it aggregates."),
 });
 export type StructuredData = z.infer<typeof StructuredData>;
 

@@ -10,7 +10,7 @@ const Selector = z.string().min(1).max(500);
 /** A format as Firecrawl spells it: a name, or an object with a `type` and its settings. */
 export const FirecrawlFormat = z.union([
   z.string().min(1).max(100),
-  z.looseObject({ type: z.string().min(1).max(100) }),
+  z.looseObject({ type: z.string().min(1).max(100).describe("The format's name.") }),
 ]);
 export type FirecrawlFormat = z.infer<typeof FirecrawlFormat>;
 
@@ -74,14 +74,19 @@ const REFUSED: Record<string, Refusal> = {
 /** Accepted options that ask for nothing Trawl has to do differently (see README). */
 const NO_EFFECT = {
   /** No browser runs, so no ad scripts are loaded. */
-  blockAds: z.boolean().optional(),
+  blockAds: z.boolean().optional().describe("Accepted: no browser runs, so no ad scripts are loaded."),
   /** Trawl keeps no cache: every page is fetched fresh, which any `maxAge` allows. */
-  maxAge: z.number().int().nonnegative().optional(),
+  maxAge: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Accepted: Trawl keeps no cache, every page is fetched fresh."),
   /** There is no shared page cache to store into. */
-  storeInCache: z.boolean().optional(),
+  storeInCache: z.boolean().optional().describe("Accepted: there is no shared page cache to store into."),
   /** Who is calling (an SDK name, an integration): informational only. */
-  origin: z.string().max(200).optional(),
-  integration: z.string().max(200).optional(),
+  origin: z.string().max(200).optional().describe("Who is calling (an SDK name): informational only."),
+  integration: z.string().max(200).optional().describe("The calling integration: informational only."),
 };
 
 /** Firecrawl's per-request timeout, honoured as each URL's fetch budget within Trawl's bounds. */
@@ -90,19 +95,46 @@ export const MAX_TIMEOUT_MS = 300_000;
 
 /** Accepted options that Trawl honours its own way, or more strictly (a `warning` says so). */
 const HONOURED = {
-  /** Each URL's fetch budget in ms; the deployment's FETCH_TIMEOUT_MS caps it. */
-  timeout: z.number().int().positive().optional(),
-  /** Accepted; TLS is always verified (the answer's `warning` says so when true). */
-  skipTlsVerification: z.boolean().optional(),
+  timeout: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Each URL's fetch budget in ms (1,000 to 300,000); the deployment's FETCH_TIMEOUT_MS caps it."),
+  skipTlsVerification: z
+    .boolean()
+    .optional()
+    .describe("Accepted; TLS is always verified (the answer's `warning` says so when true)."),
 };
 
-const refusedKeys = Object.fromEntries(Object.keys(REFUSED).map((key) => [key, z.unknown().optional()]));
+const refusedKeys = Object.fromEntries(
+  Object.entries(REFUSED).map(([key, rule]) => [
+    key,
+    z
+      .unknown()
+      .optional()
+      .describe(`Accepted only with a value that asks for nothing; otherwise refused: ${rule.reason}.`),
+  ]),
+);
 
 const scrapeOptionsShape = {
-  formats: z.array(FirecrawlFormat).min(1).max(20).optional(),
-  onlyMainContent: z.boolean().optional(),
-  includeTags: z.array(Selector).max(50).optional(),
-  excludeTags: z.array(Selector).max(50).optional(),
+  formats: z
+    .array(FirecrawlFormat)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe("Firecrawl formats: `markdown`, `html`, `links` (others are refused by name)."),
+  onlyMainContent: z.boolean().optional().describe("Keep only the main content (Trawl's options.onlyMainContent)."),
+  includeTags: z
+    .array(Selector)
+    .max(50)
+    .optional()
+    .describe("CSS selectors to extract only (Trawl's options.includeSelectors)."),
+  excludeTags: z
+    .array(Selector)
+    .max(50)
+    .optional()
+    .describe("CSS selectors to remove (Trawl's options.excludeSelectors)."),
   ...NO_EFFECT,
   ...HONOURED,
   ...refusedKeys,
@@ -111,7 +143,11 @@ const scrapeOptionsShape = {
 /** `POST /v1|v2/scrape`: one URL and its scrape options. */
 export const FirecrawlScrapeRequest = z
   .object({
-    url: z.string().min(1).max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`),
+    url: z
+      .string()
+      .min(1)
+      .max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`)
+      .describe("The URL to scrape."),
     ...scrapeOptionsShape,
   })
   .strict();
@@ -122,11 +158,21 @@ export const FirecrawlBatchRequest = z
   .object({
     urls: z
       .array(z.string().max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`))
-      .min(1, "must contain at least one URL"),
-    ignoreInvalidURLs: z.boolean().optional(),
-    /** The batch's `maxConcurrency`: its fetches at once per origin, under HOST_MAX_CONCURRENCY. */
-    maxConcurrency: z.number().int().positive().optional(),
-    webhook: FirecrawlWebhook.optional(),
+      .min(1, "must contain at least one URL")
+      .describe("The URLs to scrape."),
+    ignoreInvalidURLs: z
+      .boolean()
+      .optional()
+      .describe("Drop invalid URLs (listed in `invalidURLs`) instead of refusing the request."),
+    maxConcurrency: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("The batch's fetches at once per origin (Trawl's `maxConcurrency`), under HOST_MAX_CONCURRENCY."),
+    webhook: FirecrawlWebhook.optional().describe(
+      "Firecrawl-shaped webhook: a URL, or `{url, headers, metadata, events}`; signed with X-Firecrawl-Signature.",
+    ),
     ...scrapeOptionsShape,
   })
   .strict();

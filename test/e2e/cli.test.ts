@@ -139,7 +139,8 @@ describe("trawl submit, watch, download", () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ id, status: "completed", published: true });
     const list = await runCli(["list"], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${id}\\t\\S+\\tcompleted\\t40$`, "m"));
+    // id, created, status, total, succeeded, failed, skipped, pending, name, labels
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\t\\S+\\tcompleted\\t40\\t36\\t2\\t2\\t0\\t\\t$`, "m"));
   });
 
   it("reads a list from stdin with submit - --wait and exits 0 once published", async () => {

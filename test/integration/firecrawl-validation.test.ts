@@ -74,8 +74,8 @@ describe("Firecrawl batch scrape: request validation", () => {
     await expectRefused(
       await post("/v2/batch/scrape", { urls: [PAGE()], crawlEntireWeb: true }),
       400,
-      "body",
-      /crawlEntireWeb/,
+      "crawlEntireWeb",
+      /unknown field/,
     );
   });
 

@@ -9,6 +9,8 @@ const ID = "a".repeat(64);
 function view(overrides: Partial<BatchView> = {}): BatchView {
   return {
     id: ID,
+    name: null,
+    labels: [],
     status: "running",
     createdAt: "2026-11-30T10:00:00.000Z",
     startedAt: "2026-11-30T10:00:01.000Z",
