@@ -182,13 +182,8 @@ export class BatchStore extends BatchReads {
   }
 
   /** Adds one accepted report's ended URLs to the batch's recent rate, and its origins' paces to the held-back note. */
-  notePace(batch: Batch, ended: number, paces: SlowestHost[], now: number): void {
-    const rate = addToRate(
-      { ended: batch.rate_ended, ms: batch.rate_ms, at: batch.rate_at },
-      ended,
-      now,
-      batch.sealed_at ?? now,
-    );
+  notePace(batch: Batch, ended: number, paces: SlowestHost[], now: number, firstStart: number): void {
+    const rate = addToRate({ ended: batch.rate_ended, ms: batch.rate_ms, at: batch.rate_at }, ended, now, firstStart);
     const held = nextHeldBy(
       batch.held_by,
       paces.map((pace) => ({ ...pace, at: now })),

@@ -67,7 +67,8 @@ export async function reportChunk(cx: BatchContext, report: ChunkReport): Promis
     cx.store.applyReport(report.urls, report.part, ...range);
     cx.store.addBusyTime(leasedFor, report.urls.filter((url) => url.fetched).length, cx.takeCost(batch));
     const ended = report.urls.filter((url) => url.outcome !== "retry").length;
-    cx.store.notePace(batch, ended, report.paces ?? [], clockNow());
+    // The rate's clock starts when the first chunk began fetching, not at the seal: queue and start-up time are not pace.
+    cx.store.notePace(batch, ended, report.paces ?? [], clockNow(), clockNow() - leasedFor);
     if (report.part) announcePart(cx.store, cx.webhooks, batch, report.part.key);
     if (batch.phase === "cancelled") cx.store.endPending(range, "skipped", "cancelled");
     const left = cx.store.pendingIn(...range);
