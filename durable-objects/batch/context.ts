@@ -52,15 +52,27 @@ export class BatchContext {
     readonly ctx: DurableObjectState,
     env: Env,
   ) {
-    this.env = {
-      ...env,
-      RESULTS: meteredBucket(env.RESULTS, this.meter),
-      CHUNKS: meteredQueue(env.CHUNKS, this.meter),
-      DISCOVERY: meteredQueue(env.DISCOVERY, this.meter),
-      WEBHOOKS: meteredQueue(env.WEBHOOKS, this.meter),
-      BATCH: meteredNamespace(env.BATCH, this.meter),
-      TENANT: meteredNamespace(env.TENANT, this.meter),
-    };
+    // Wrapped at each use, over the object the runtime gave: what reads the binding later
+    // (a test putting a failing queue in its place) still sees it.
+    const meter = this.meter;
+    this.env = new Proxy(env, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        switch (property) {
+          case "RESULTS":
+            return meteredBucket(value, meter);
+          case "CHUNKS":
+          case "DISCOVERY":
+          case "WEBHOOKS":
+            return meteredQueue(value, meter);
+          case "BATCH":
+          case "TENANT":
+            return meteredNamespace(value, meter);
+          default:
+            return value;
+        }
+      },
+    });
     this.metered = new MeteredStorage(ctx.storage, this.meter);
     const storage = this.metered.storage;
     this.store = new BatchStore(storage);
