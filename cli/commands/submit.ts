@@ -214,6 +214,9 @@ function crawlSource(flags: SubmitFlags, crawl: string) {
 export async function submitCommand(api: TrawlApi, file: string | undefined, flags: SubmitFlags): Promise<ExitCode> {
   const options = optionsOf(flags);
   scheduleOf(flags.schedule); // a malformed --schedule is a usage error before anything is sent
+  if (flags.crawl !== undefined && file !== undefined) {
+    throw new CliError(ExitCode.usage, "give a URL list or --crawl, not both");
+  }
   if (
     flags.crawl === undefined &&
     (flags.limit !== undefined || flags.depth !== undefined || flags.includePath || flags.excludePath)
