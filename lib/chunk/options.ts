@@ -45,7 +45,11 @@ export type ChunkingOptions = z.infer<typeof ChunkingOptions>;
 /** One chunk of a page's Markdown: `text` is exactly `markdown.slice(start, end)`. */
 export const Chunk = z.object({
   index: z.number().int().nonnegative().describe("The chunk's 0-based position in the page."),
-  headingPath: z.array(z.string()).describe("The headings the chunk sits under, outermost first; empty before any."),
+  headingPath: z
+    .array(z.string())
+    .describe(
+      "The headings the chunk sits under (those its sections share), outermost first; empty before the first heading.",
+    ),
   text: z.string().describe("The chunk's Markdown: exactly `markdown.slice(start, end)`."),
   tokens: z.number().int().nonnegative().describe("Tokens in `text`, counted by the batch's `chunking.tokenizer`."),
   start: z.number().int().nonnegative().describe("Offset of the chunk's first character in the page's Markdown."),
