@@ -5,7 +5,9 @@ import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity } from "./openapi-schemas";
 import type { AppEnv } from "./types";
 
-export const HostsView = z.object({ hosts: z.array(HostEntry) }).openapi("Hosts");
+export const HostsView = z
+  .object({ hosts: z.array(HostEntry).describe("The batch's origins (at most the 100 with most URLs pending).") })
+  .openapi("Hosts");
 
 const hostsRoute = createRoute({
   method: "get",

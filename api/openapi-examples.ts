@@ -19,6 +19,8 @@ const RETRY_ID = "7c1e2d3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c
 const AT = "2026-12-07T09:00:00.000Z";
 const LATER = "2026-12-07T09:04:10.000Z";
 const EXPIRES = "2027-01-06T09:04:10.000Z";
+const REEXTRACT_ID = "b2d4f6a8c0e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b3c5d7e9f1a3";
+const PRICES_DATE = "2026-12-07";
 
 const links = (id: string, published: boolean) => ({
   self: `/v1/batches/${id}`,
@@ -49,8 +51,44 @@ const running = {
   errorsByCode: { http_error: 12, timeout: 2, robots_disallowed: 6 },
   failure: null,
   discovery: null,
+  slowestHost: { origin: "https://shop.example", reason: "crawl_delay", pace: 0.5 },
+  cost: {
+    counts: {
+      fetches: 640,
+      bytesFetched: 51_200_000,
+      queueMessages: 16,
+      doRequests: 1340,
+      sqliteRowsWritten: 3180,
+      r2ClassA: 18,
+      r2ClassB: 2,
+      r2BytesStored: 1_480_000,
+      webhookDeliveries: 0,
+      retries: 11,
+    },
+    estimatedUsd: 0.003504,
+    priceTableDate: PRICES_DATE,
+  },
+  drift: null,
+  boost: null,
   published: false,
   links: links(ID, false),
+};
+
+const completedCost = {
+  counts: {
+    fetches: 1052,
+    bytesFetched: 84_100_000,
+    queueMessages: 25,
+    doRequests: 2210,
+    sqliteRowsWritten: 5260,
+    r2ClassA: 33,
+    r2ClassB: 6,
+    r2BytesStored: 2_450_000,
+    webhookDeliveries: 0,
+    retries: 18,
+  },
+  estimatedUsd: 0.005809,
+  priceTableDate: PRICES_DATE,
 };
 
 const completed = {
@@ -62,12 +100,31 @@ const completed = {
   etaSeconds: 0,
   expiresAt: EXPIRES,
   errorsByCode: { http_error: 20, timeout: 4, robots_disallowed: 6 },
+  slowestHost: null,
+  cost: completedCost,
   published: true,
   links: links(ID, true),
 };
 
 const created = {
   ...running,
+  slowestHost: null,
+  cost: {
+    counts: {
+      fetches: 0,
+      bytesFetched: 0,
+      queueMessages: 0,
+      doRequests: 3,
+      sqliteRowsWritten: 1004,
+      r2ClassA: 0,
+      r2ClassB: 0,
+      r2BytesStored: 0,
+      webhookDeliveries: 0,
+      retries: 0,
+    },
+    estimatedUsd: 0.001004,
+    priceTableDate: PRICES_DATE,
+  },
   status: "queued",
   startedAt: null,
   counts: { total: 1000, pending: 1000, succeeded: 0, failed: 0, skipped: 0 },
@@ -121,6 +178,7 @@ const schedule = {
   daily: "02:00",
   window: "PT2H",
   lateThreshold: 0,
+  drift: { factor: 2, window: 7 },
   nextRunAt: "2026-12-08T02:00:00.000Z",
   lastBatch: RETRY_ID,
   active: true,
@@ -234,6 +292,7 @@ const EXAMPLES: Record<string, RouteExample> = {
           sha256: "9b74c9897bac770ffc029102a200c5de9b74c9897bac770ffc029102a200c5de",
         },
       ],
+      cost: completedCost,
     },
   },
   "GET /v1/batches/{id}/download": {
@@ -267,6 +326,18 @@ const EXAMPLES: Record<string, RouteExample> = {
           changes: { new: 3, changed: 41, unchanged: 946, removed: 2 },
           durationSeconds: 2460,
           late: false,
+          estimatedUsd: 0.005809,
+          retries: 18,
+          drift: {
+            measures: ["duration"],
+            durationMs: 2_460_000,
+            medianDurationMs: 1_080_000,
+            estimatedUsd: 0.005809,
+            medianUsd: 0.005512,
+            factor: 2,
+            runs: 7,
+          },
+          boost: null,
         },
       ],
       nextCursor: null,
@@ -303,6 +374,67 @@ const EXAMPLES: Record<string, RouteExample> = {
       ],
       nextCursor: null,
     },
+  },
+  "GET /v1/batches/{id}/hosts": {
+    response: {
+      hosts: [
+        {
+          origin: "https://shop.example",
+          done: 412,
+          pending: 380,
+          pace: 0.5,
+          concurrency: 1,
+          reason: "crawl_delay",
+          lastThrottle: null,
+          crawlDelaySeconds: 2,
+          robots: "allowed",
+          backoffUntil: null,
+          latencyP50Ms: 180,
+          latencyP95Ms: 640,
+          retries: 3,
+        },
+        {
+          origin: "https://cdn.shop.example",
+          done: 208,
+          pending: 0,
+          pace: 4,
+          concurrency: 4,
+          reason: "throttled_429",
+          lastThrottle: { status: 429, at: "2026-12-07T09:02:30.000Z" },
+          crawlDelaySeconds: null,
+          robots: "allowed",
+          backoffUntil: null,
+          latencyP50Ms: 95,
+          latencyP95Ms: 310,
+          retries: 8,
+        },
+      ],
+    },
+  },
+  "POST /v1/batches/{id}/reextract": {
+    request: { formats: ["markdown", "links"], onlyMainContent: false, excludeSelectors: [".cookie-banner"] },
+    response: {
+      ...created,
+      id: REEXTRACT_ID,
+      name: null,
+      labels: [],
+      reextractOf: ID,
+      links: links(REEXTRACT_ID, false),
+    },
+  },
+  "POST /v1/crawl": {
+    request: {
+      url: "https://docs.example/guide/",
+      limit: 500,
+      maxDiscoveryDepth: 3,
+      excludePaths: ["^/guide/archive/"],
+      sitemap: "include",
+      scrapeOptions: { formats: ["markdown"], onlyMainContent: true },
+    },
+    response: { success: true, id: ID, url: `https://trawl.example/v1/crawl/${ID}` },
+  },
+  "POST /v1/map": {
+    request: { url: "https://docs.example", search: "guide", limit: 100 },
   },
   "POST /v1/batches/{id}/retry": {
     request: { codes: ["timeout", "http_error"] },

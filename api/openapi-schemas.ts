@@ -86,7 +86,10 @@ export const ScheduleView = z
     window: z.string().nullable().openapi({ description: "ISO-8601 duration each run must publish within" }),
     lateThreshold: z.number().describe("A run whose margin drops under this counts as late."),
     drift: z
-      .object({ factor: z.number(), window: z.number().int() })
+      .object({
+        factor: z.number().describe("A run drifts when its duration or cost is above this many times the median."),
+        window: z.number().int().describe("How many earlier finished runs the median is of."),
+      })
       .describe("When a finished run is reported drifting: above `factor` times the median of the last `window` runs."),
     nextRunAt: z.string().describe("The next occurrence, ISO 8601."),
     lastBatch: BatchId.nullable().describe("The latest run's batch, or null before the first."),

@@ -16,14 +16,19 @@ const COPY_SLICE = 1000;
 
 const shape = BatchOptions.shape;
 
+/** A batch option's own description, and what leaving it out means here. */
+function firstBatchs(option: z.ZodType): string {
+  return `${option.description ?? ""} Absent: the first batch's.`.trim();
+}
+
 /** The options a re-extraction may change: how pages are extracted, not how they are fetched. */
 const ReextractBody = z
   .object({
-    formats: shape.formats.unwrap().optional(),
-    onlyMainContent: shape.onlyMainContent.unwrap().optional(),
-    images: shape.images.unwrap().optional(),
-    includeSelectors: shape.includeSelectors.unwrap().optional(),
-    excludeSelectors: shape.excludeSelectors.unwrap().optional(),
+    formats: shape.formats.unwrap().optional().describe(firstBatchs(shape.formats)),
+    onlyMainContent: shape.onlyMainContent.unwrap().optional().describe(firstBatchs(shape.onlyMainContent)),
+    images: shape.images.unwrap().optional().describe(firstBatchs(shape.images)),
+    includeSelectors: shape.includeSelectors.unwrap().optional().describe(firstBatchs(shape.includeSelectors)),
+    excludeSelectors: shape.excludeSelectors.unwrap().optional().describe(firstBatchs(shape.excludeSelectors)),
     validate: shape.validate,
     retentionDays: shape.retentionDays,
     webhook: shape.webhook,
@@ -41,7 +46,14 @@ const reextractRoute = createRoute({
   security: bearerSecurity,
   request: {
     params: BatchParams,
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .optional()
+        .describe(
+          "Any string up to 200 characters: the same key again answers the same re-extraction instead of making another.",
+        ),
+    }),
     body: { content: { "application/json": { schema: ReextractBody } }, required: false },
   },
   responses: {

@@ -29,24 +29,29 @@ export type RunLink = z.infer<typeof RunLink>;
 
 /** How a run drifted from its schedule's median of recent runs (lib/schedule-drift.ts). */
 export const RunDrift = z.object({
-  /** What drifted: duration, cost, or both. */
-  measures: z.array(z.enum(["duration", "cost"])),
-  durationMs: z.number(),
-  medianDurationMs: z.number().nullable(),
-  estimatedUsd: z.number(),
-  medianUsd: z.number().nullable(),
-  factor: z.number(),
-  /** How many earlier runs the medians are of. */
-  runs: z.number().int(),
+  measures: z.array(z.enum(["duration", "cost"])).describe("What drifted: duration, cost, or both."),
+  durationMs: z.number().describe("How long this run took, in milliseconds."),
+  medianDurationMs: z.number().nullable().describe("The median duration of the earlier runs, in milliseconds."),
+  estimatedUsd: z.number().describe("This run's estimated cost in USD."),
+  medianUsd: z.number().nullable().describe("The median estimated cost of the earlier runs, in USD."),
+  factor: z.number().describe("The schedule's drift factor: a measure drifts above this many times its median."),
+  runs: z.number().int().describe("How many earlier runs the medians are of."),
 });
 export type RunDrift = z.infer<typeof RunDrift>;
 
 /** A run's concurrency boost: when it was raised and to how many URLs in flight per host (at most the configured maximum). */
 export const RunBoost = z.object({
-  at: z.string(),
-  concurrency: z.number().int().positive(),
-  /** The concurrency the SLA said the rest needs (may exceed what politeness allows). */
-  required: z.number().int().nullable(),
+  at: z.string().describe("When the concurrency was raised (ISO 8601)."),
+  concurrency: z
+    .number()
+    .int()
+    .positive()
+    .describe("URLs in flight per host after the boost (at most the configured maximum)."),
+  required: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The concurrency the SLA said the rest needs (may exceed what politeness allows); null when unknown."),
 });
 export type RunBoost = z.infer<typeof RunBoost>;
 

@@ -9,25 +9,26 @@ const count = z.number().int().nonnegative().default(0);
 
 /** What a batch did, operation by operation. Every field is a running total. */
 export const CostCounts = z.object({
-  /** Outbound requests (subrequests): pages, each redirect hop, robots.txt, sitemaps and feeds, webhook deliveries. */
-  fetches: count,
-  /** Body bytes read (decoded) of pages, robots.txt files, sitemaps and feeds; bodies refused or never read are not counted. */
-  bytesFetched: count,
-  /** Messages put on a queue: chunks (each dispatch and redelivery), discovery sources, webhook events. */
-  queueMessages: count,
-  /** Durable Object requests (RPC calls and alarms) made on the batch's behalf: its coordinator, host gates, the previous run, the tenant directory. */
-  doRequests: count,
-  /** SQLite rows the batch's coordinator wrote (its cursors' `rowsWritten`). */
-  sqliteRowsWritten: count,
-  /** R2 Class A operations (put, list, multipart create) and Class B (get, head). */
-  r2ClassA: count,
-  r2ClassB: count,
-  /** Bytes of the R2 objects the batch put and kept (parts, records, manifest). */
-  r2BytesStored: count,
-  /** Webhook delivery attempts made for the batch's events. */
-  webhookDeliveries: count,
-  /** URL attempts that ended in a retry (back to the queue): a schedule's drift measure, priced at nothing by itself. */
-  retries: count,
+  fetches: count.describe(
+    "Outbound requests (subrequests): pages, each redirect hop, robots.txt, sitemaps and feeds, webhook deliveries.",
+  ),
+  bytesFetched: count.describe(
+    "Body bytes read (decoded) of pages, robots.txt files, sitemaps and feeds; bodies refused or never read are not counted.",
+  ),
+  queueMessages: count.describe(
+    "Messages put on a queue: chunks (each dispatch and redelivery), discovery sources, webhook events.",
+  ),
+  doRequests: count.describe(
+    "Durable Object requests (RPC calls and alarms) made on the batch's behalf: its coordinator, host gates, the previous run, the tenant directory.",
+  ),
+  sqliteRowsWritten: count.describe("SQLite rows the batch's coordinator wrote (its cursors' `rowsWritten`)."),
+  r2ClassA: count.describe("R2 Class A operations (put, list, multipart create)."),
+  r2ClassB: count.describe("R2 Class B operations (get, head)."),
+  r2BytesStored: count.describe("Bytes of the R2 objects the batch put and kept (parts, records, manifest)."),
+  webhookDeliveries: count.describe("Webhook delivery attempts made for the batch's events."),
+  retries: count.describe(
+    "URL attempts that ended in a retry (back to the queue): a schedule's drift measure, priced at nothing by itself.",
+  ),
 });
 export type CostCounts = z.infer<typeof CostCounts>;
 
@@ -133,9 +134,13 @@ export function estimateUsd(counts: CostCounts, prices: PriceTable, retentionDay
 
 /** The ledger as the status, the manifest and the run history show it. */
 export const CostView = z.object({
-  counts: CostCounts,
-  estimatedUsd: z.number(),
-  priceTableDate: z.string(),
+  counts: CostCounts.describe("What the batch did, operation by operation; every counter is a running total."),
+  estimatedUsd: z
+    .number()
+    .describe(
+      "The counts priced in USD (operations plus storage for the retention period), to a millionth of a dollar.",
+    ),
+  priceTableDate: z.string().describe("When the price table used was read (YYYY-MM-DD)."),
 });
 export type CostView = z.infer<typeof CostView>;
 

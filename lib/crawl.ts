@@ -35,16 +35,42 @@ export type SitemapMode = z.infer<typeof SitemapMode>;
 
 export const CrawlRules = z
   .object({
-    /** Links from the start page have depth 1; pages at `maxDepth` join the batch but are not read for links. Null: no bound but the cap. */
-    maxDepth: z.number().int().min(0).max(MAX_CRAWL_DEPTH).nullable().default(null),
-    includePaths: z.array(PathPattern).max(MAX_PATH_PATTERNS).default([]),
-    excludePaths: z.array(PathPattern).max(MAX_PATH_PATTERNS).default([]),
-    allowSubdomains: z.boolean().default(false),
-    allowExternalLinks: z.boolean().default(false),
-    /** Follow links to the whole host, not only under the start URL's path. */
-    crawlEntireDomain: z.boolean().default(false),
-    sitemap: SitemapMode.default("include"),
-    ignoreQueryParameters: z.boolean().default(false),
+    maxDepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_CRAWL_DEPTH)
+      .nullable()
+      .default(null)
+      .describe(
+        "Links from the start page have depth 1; pages at `maxDepth` join the batch but are not read for links. Null (default): no bound but the cap.",
+      ),
+    includePaths: z
+      .array(PathPattern)
+      .max(MAX_PATH_PATTERNS)
+      .default([])
+      .describe("Regular expressions over a link's path: when given, only links matching one are taken."),
+    excludePaths: z
+      .array(PathPattern)
+      .max(MAX_PATH_PATTERNS)
+      .default([])
+      .describe("Regular expressions over a link's path: links matching one are not taken."),
+    allowSubdomains: z
+      .boolean()
+      .default(false)
+      .describe("Also follow links to subdomains of the start host (default false)."),
+    allowExternalLinks: z.boolean().default(false).describe("Also follow links to other sites (default false)."),
+    crawlEntireDomain: z
+      .boolean()
+      .default(false)
+      .describe("Follow links to the whole host, not only under the start URL's path (default false)."),
+    sitemap: SitemapMode.default("include").describe(
+      "How the site's sitemaps are used: beside the links (`include`, default), not at all (`skip`), or alone (`only`).",
+    ),
+    ignoreQueryParameters: z
+      .boolean()
+      .default(false)
+      .describe("Drop each link's query string, so URLs differing only in it are one page (default false)."),
   })
   .strict();
 export type CrawlRules = z.infer<typeof CrawlRules>;

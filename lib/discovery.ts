@@ -17,7 +17,12 @@ export type SourceKind = z.infer<typeof SourceKind>;
 const SourceUrl = z.string().min(1).max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`);
 
 /** A crawl as a request names it: a start URL and its rules (lib/crawl.ts). */
-export const CrawlEntry = z.object({ crawl: SourceUrl, ...CrawlRules.partial().shape }).strict();
+export const CrawlEntry = z
+  .object({
+    crawl: SourceUrl.describe("The start URL: pages are found by following its links."),
+    ...CrawlRules.partial().shape,
+  })
+  .strict();
 
 /** One source as a request names it: `{sitemap: url}`, `{feed: url}`, `{robots: origin}` or `{crawl: url, ...rules}`. */
 export const SourceEntry = z.union(

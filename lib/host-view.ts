@@ -6,27 +6,47 @@ import { PaceReason } from "./pace";
 
 /** One origin as a batch sees it: its own counts there, and the origin's pace and why. */
 export const HostEntry = z.object({
-  origin: z.string(),
-  /** This batch's URLs of the origin in a terminal state. */
-  done: z.number().int(),
-  /** This batch's URLs of the origin still to fetch. */
-  pending: z.number().int(),
-  /** Requests per second the origin's pace allows now; null before anything bounds it. */
-  pace: z.number().nullable(),
-  /** Fetches at once the origin's pace allows now. */
-  concurrency: z.number().int(),
+  origin: z.string().describe("The origin (scheme, host and port), e.g. `https://example.com`."),
+  done: z.number().int().describe("This batch's URLs of the origin in a terminal state."),
+  pending: z.number().int().describe("This batch's URLs of the origin still to fetch."),
+  pace: z
+    .number()
+    .nullable()
+    .describe("Requests per second the origin's pace allows now; null before anything bounds it."),
+  concurrency: z.number().int().describe("Fetches at once the origin's pace allows now."),
   reason: PaceReason,
-  /** The origin's last 429 or 503. */
-  lastThrottle: z.object({ status: z.number().int(), at: z.string() }).nullable(),
-  crawlDelaySeconds: z.number().nullable(),
-  /** robots.txt: obeyed and read (`allowed`: its rules apply), not yet read, unreachable, or not obeyed by this batch. */
-  robots: z.enum(["allowed", "pending", "unreachable", "not_respected"]),
-  /** No request starts before this (the origin's Retry-After); null when none holds. */
-  backoffUntil: z.string().nullable(),
-  latencyP50Ms: z.number().nullable(),
-  latencyP95Ms: z.number().nullable(),
-  /** This batch's URLs of the origin sent back to the queue (429/503, timeouts, transient errors). */
-  retries: z.number().int(),
+  lastThrottle: z
+    .object({
+      status: z.number().int().describe("The HTTP status: 429 or 503."),
+      at: z.string().describe("When it was answered (ISO 8601)."),
+    })
+    .nullable()
+    .describe("The origin's last 429 or 503; null when it has sent none."),
+  crawlDelaySeconds: z
+    .number()
+    .nullable()
+    .describe("The Crawl-delay robots.txt sets for our user agent, in seconds; null when none."),
+  robots: z
+    .enum(["allowed", "pending", "unreachable", "not_respected"])
+    .describe(
+      "robots.txt: obeyed and read (`allowed`: its rules apply), not yet read, unreachable, or not obeyed by this batch.",
+    ),
+  backoffUntil: z
+    .string()
+    .nullable()
+    .describe("No request starts before this (the origin's Retry-After, ISO 8601); null when none holds."),
+  latencyP50Ms: z
+    .number()
+    .nullable()
+    .describe("Median response time of the origin's recent fetches, ms; null before any."),
+  latencyP95Ms: z
+    .number()
+    .nullable()
+    .describe("95th-percentile response time of the origin's recent fetches, ms; null before any."),
+  retries: z
+    .number()
+    .int()
+    .describe("This batch's URLs of the origin sent back to the queue (429/503, timeouts, transient errors)."),
 });
 export type HostEntry = z.infer<typeof HostEntry>;
 
@@ -35,10 +55,9 @@ export type HostPace = Omit<HostEntry, "done" | "pending">;
 
 /** The host a batch is held back by, as its status says it. */
 export const SlowestHost = z.object({
-  origin: z.string(),
+  origin: z.string().describe("The origin holding the batch back, e.g. `https://example.com`."),
   reason: PaceReason,
-  /** Requests per second the origin allows now. */
-  pace: z.number().nullable(),
+  pace: z.number().nullable().describe("Requests per second the origin allows now; null before anything bounds it."),
 });
 export type SlowestHost = z.infer<typeof SlowestHost>;
 

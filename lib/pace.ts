@@ -18,16 +18,11 @@
 import { z } from "zod";
 
 /** Why an origin is at its current pace: the hosts view and the ETA name it. */
-export const PaceReason = z.enum([
-  "ok",
-  "crawl_delay",
-  "retry_after",
-  "throttled_429",
-  "throttled_503",
-  "timeouts",
-  "slow",
-  "robots_pending",
-]);
+export const PaceReason = z
+  .enum(["ok", "crawl_delay", "retry_after", "throttled_429", "throttled_503", "timeouts", "slow", "robots_pending"])
+  .describe(
+    "Why the origin is at its current pace: `ok`, or what slows it (Crawl-delay, Retry-After, 429s, 503s, timeouts, slow answers, robots.txt not yet read).",
+  );
 export type PaceReason = z.infer<typeof PaceReason>;
 
 /** What the gate keeps of an origin's pace between requests. */

@@ -10,10 +10,19 @@ export const MIN_DRIFT_HISTORY = 3;
 /** A schedule's drift rule (`schedule.drift` on POST /v1/batches). */
 export const DriftOptions = z
   .object({
-    /** A run drifts above `factor` times the median. */
-    factor: z.number().min(1).max(1000).default(2),
-    /** How many earlier finished runs the median is of. */
-    window: z.number().int().min(MIN_DRIFT_HISTORY).max(100).default(7),
+    factor: z
+      .number()
+      .min(1)
+      .max(1000)
+      .default(2)
+      .describe("A run drifts when its duration or cost is above `factor` times the median (1-1000, default 2)."),
+    window: z
+      .number()
+      .int()
+      .min(MIN_DRIFT_HISTORY)
+      .max(100)
+      .default(7)
+      .describe("How many earlier finished runs the median is of (3-100, default 7)."),
   })
   .strict();
 export type DriftOptions = z.output<typeof DriftOptions>;

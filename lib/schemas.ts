@@ -184,10 +184,10 @@ export type RecordError = z.infer<typeof RecordError>;
  * finalUrl, httpStatus, contentType, etag, lastModified, fetchedAt).
  */
 export const RawRef = z.object({
-  key: z.string(),
-  sha256: z.string(),
-  bytes: z.number().int().nonnegative(),
-  date: z.string().nullable(),
+  key: z.string().describe("The R2 key of the gzipped body (under the batch that fetched it)."),
+  sha256: z.string().describe("SHA-256 (hex) of the body bytes as received."),
+  bytes: z.number().int().nonnegative().describe("Size of the body as received, in bytes."),
+  date: z.string().nullable().describe("The response's Date header; null when it sent none."),
 });
 export type RawRef = z.infer<typeof RawRef>;
 
@@ -198,8 +198,10 @@ export type RawRef = z.infer<typeof RawRef>;
  */
 export const ReextractNote = z.object({
   batchId: BatchId,
-  from: z.enum(["raw", "original"]),
-  message: z.string().nullable(),
+  from: z
+    .enum(["raw", "original"])
+    .describe("`raw`: extracted again from the stored body; `original`: the first batch's record, carried as it was."),
+  message: z.string().nullable().describe("With `original`: why no stored body was used; null with `raw`."),
 });
 export type ReextractNote = z.infer<typeof ReextractNote>;
 
@@ -305,7 +307,10 @@ export const ResultRecord = z.object({
     .optional()
     .describe("The page's Markdown in chunks, when the batch asked for `chunking` (lib/chunk/chunk-markdown.ts)."),
   extractor: z
-    .object({ version: z.string(), optionsHash: z.string() })
+    .object({
+      version: z.string().describe("The extractor's version, `<package version>+r<revision>`, e.g. `0.1.0+r1`."),
+      optionsHash: z.string().describe("SHA-256 (hex) of the canonical extraction options the record was made with."),
+    })
     .optional()
     .describe(
       "Which extractor and which extraction options made the record (lib/extract/provenance.ts); absent when nothing was extracted.",
@@ -363,17 +368,39 @@ export type ManifestChanges = z.infer<typeof ManifestChanges>;
  * distribution of extractionQuality with the lowest-scored pages.
  */
 export const ManifestAnalysis = z.object({
-  nearDuplicates: z.number().int(),
-  exactDuplicates: z.number().int(),
-  duplicateParts: z.array(ManifestPart),
-  quality: z.object({
-    /** Pages with a score (succeeded or quarantined pages extracted with analysis on). */
-    pages: z.number().int(),
-    /** Counts per band `[from, to)` (the last band includes 1). */
-    bands: z.array(z.object({ from: z.number(), to: z.number(), pages: z.number().int() })),
-    /** The lowest-scored pages, lowest first (ties by index). */
-    worst: z.array(z.object({ index: z.number().int(), url: z.string(), score: z.number() })),
-  }),
+  nearDuplicates: z.number().int().describe("Pages marked a near-duplicate of an earlier page."),
+  exactDuplicates: z.number().int().describe("Pages with the same Markdown as an earlier page (same contentHash)."),
+  duplicateParts: z
+    .array(ManifestPart)
+    .describe(
+      "NDJSON parts of duplicate marks `{index, nearDuplicateOf, nearDuplicateDistance, duplicateOf?}`, by index.",
+    ),
+  quality: z
+    .object({
+      pages: z
+        .number()
+        .int()
+        .describe("Pages with a score (succeeded or quarantined pages extracted with analysis on)."),
+      bands: z
+        .array(
+          z.object({
+            from: z.number().describe("The band's lowest score (included)."),
+            to: z.number().describe("The band's upper score (excluded, but for the last band's 1)."),
+            pages: z.number().int().describe("Pages scored in the band."),
+          }),
+        )
+        .describe("Counts per score band `[from, to)` (the last band includes 1)."),
+      worst: z
+        .array(
+          z.object({
+            index: z.number().int().describe("The page's 0-based position in the submitted list."),
+            url: z.string().describe("The page's URL."),
+            score: z.number().describe("Its extractionQuality, 0 to 1."),
+          }),
+        )
+        .describe("The lowest-scored pages, lowest first (ties by index)."),
+    })
+    .describe("The distribution of extractionQuality scores and the lowest-scored pages."),
 });
 export type ManifestAnalysis = z.infer<typeof ManifestAnalysis>;
 
@@ -402,14 +429,20 @@ export const Manifest = z.object({
   changes: ManifestChanges.optional().describe("The records' changes next to the previous run."),
   reextractOf: BatchId.optional().describe("Set on a re-extraction: the batch whose stored bodies it read."),
   raw: z
-    .object({ prefix: z.string() })
+    .object({ prefix: z.string().describe("The R2 key prefix the batch's stored bodies are under.") })
     .optional()
     .describe("Set with `keepRaw`: where the batch's stored bodies are; each record's `raw.key` names its own."),
   analysis: ManifestAnalysis.optional().describe(
     "Near-duplicates and the quality distribution; absent with `analysis: false` and in older manifests.",
   ),
   extractor: z
-    .object({ version: z.string(), optionsHash: z.string(), options: z.record(z.string(), z.unknown()) })
+    .object({
+      version: z.string().describe("The extractor's version, `<package version>+r<revision>`, e.g. `0.1.0+r1`."),
+      optionsHash: z.string().describe("SHA-256 (hex) of `options`, as in each record's `extractor.optionsHash`."),
+      options: z
+        .record(z.string(), z.unknown())
+        .describe("The canonical extraction options (those that shape a record's content) the hash is over."),
+    })
     .optional()
     .describe(
       "The extractor at publication and the extraction options its records' `extractor.optionsHash` is over; absent in manifests from before provenance.",

@@ -117,7 +117,9 @@ export const FirecrawlScrapeResult = z
   .openapi("FirecrawlScrapeResult");
 
 /** Any id is taken: one that names no batch of the caller's (a Firecrawl UUID too) is a 404, not a 400. */
-export const FirecrawlBatchParams = z.object({ id: z.string().min(1).max(200) });
+export const FirecrawlBatchParams = z.object({
+  id: z.string().min(1).max(200).describe("The job's id, as its POST answered it (a Trawl batch id)."),
+});
 
 /** `skip` counts submitted URLs (input positions), `limit` documents; at most 1,000 (and 10 MiB) a page. */
 export const FirecrawlPageQuery = z.object({

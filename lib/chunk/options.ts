@@ -16,9 +16,24 @@ export const MAX_CHUNK_TOKENS = 8192;
  */
 export const ChunkingOptions = z
   .object({
-    maxTokens: z.number().int().min(MIN_CHUNK_TOKENS).max(MAX_CHUNK_TOKENS).default(512),
-    overlapTokens: z.number().int().min(0).default(0),
-    tokenizer: Tokenizer.default("cl100k_base"),
+    maxTokens: z
+      .number()
+      .int()
+      .min(MIN_CHUNK_TOKENS)
+      .max(MAX_CHUNK_TOKENS)
+      .default(512)
+      .describe("The most tokens in one chunk (32-8192, default 512)."),
+    overlapTokens: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "Tokens that consecutive pieces of one over-long section share (at most half of `maxTokens`, default 0).",
+      ),
+    tokenizer: Tokenizer.default("cl100k_base").describe(
+      "The encoding tokens are counted in: `cl100k_base` (default) or `o200k_base`, as OpenAI's tiktoken defines them.",
+    ),
   })
   .strict()
   .refine((o) => o.overlapTokens * 2 <= o.maxTokens, {
@@ -29,11 +44,15 @@ export type ChunkingOptions = z.infer<typeof ChunkingOptions>;
 
 /** One chunk of a page's Markdown: `text` is exactly `markdown.slice(start, end)`. */
 export const Chunk = z.object({
-  index: z.number().int().nonnegative(),
-  headingPath: z.array(z.string()),
-  text: z.string(),
-  tokens: z.number().int().nonnegative(),
-  start: z.number().int().nonnegative(),
-  end: z.number().int().nonnegative(),
+  index: z.number().int().nonnegative().describe("The chunk's 0-based position in the page."),
+  headingPath: z
+    .array(z.string())
+    .describe(
+      "The headings the chunk sits under (those its sections share), outermost first; empty before the first heading.",
+    ),
+  text: z.string().describe("The chunk's Markdown: exactly `markdown.slice(start, end)`."),
+  tokens: z.number().int().nonnegative().describe("Tokens in `text`, counted by the batch's `chunking.tokenizer`."),
+  start: z.number().int().nonnegative().describe("Offset of the chunk's first character in the page's Markdown."),
+  end: z.number().int().nonnegative().describe("Offset just past the chunk's last character in the page's Markdown."),
 });
 export type Chunk = z.infer<typeof Chunk>;

@@ -20,34 +20,83 @@ export type FirecrawlScrapeOptions = z.infer<typeof FirecrawlScrapeOptions>;
 /** `POST /v1|v2/crawl`. */
 export const FirecrawlCrawlRequest = z
   .object({
-    url: Url,
-    limit: z.number().int().positive().optional(),
-    maxDiscoveryDepth: z.number().int().nonnegative().optional(),
-    includePaths: Paths.optional(),
-    excludePaths: Paths.optional(),
-    allowSubdomains: z.boolean().optional(),
-    allowExternalLinks: z.boolean().optional(),
-    crawlEntireDomain: z.boolean().optional(),
-    /** v1's name for crawlEntireDomain. */
-    allowBackwardLinks: z.boolean().optional(),
-    sitemap: z.enum(["include", "skip", "only"]).optional(),
-    /** v1: true is `sitemap: skip`. */
-    ignoreSitemap: z.boolean().optional(),
-    ignoreQueryParameters: z.boolean().optional(),
-    /** Accepted: Trawl drops duplicates by normalised URL in every batch. */
-    deduplicateSimilarURLs: z.boolean().optional(),
-    scrapeOptions: FirecrawlScrapeOptions.optional(),
-    webhook: FirecrawlWebhook.optional(),
-    /** Accepted; Trawl's per-origin politeness sets the pace. */
-    maxConcurrency: z.number().int().positive().optional(),
-    origin: z.string().max(200).optional(),
-    integration: z.string().max(200).optional(),
+    url: Url.describe("The start URL: the crawl follows its links."),
+    limit: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "The most URLs the crawl takes (default 10000); URLs past it are not accepted (discovery says `capped`).",
+      ),
+    maxDiscoveryDepth: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        "The deepest link depth followed (links from the start page are depth 1); absent: no bound but `limit`.",
+      ),
+    includePaths: Paths.optional().describe(
+      "Regular expressions over a link's path: when given, only links matching one are taken.",
+    ),
+    excludePaths: Paths.optional().describe(
+      "Regular expressions over a link's path: links matching one are not taken.",
+    ),
+    allowSubdomains: z
+      .boolean()
+      .optional()
+      .describe("Also follow links to subdomains of the start host (default false)."),
+    allowExternalLinks: z.boolean().optional().describe("Also follow links to other sites (default false)."),
+    crawlEntireDomain: z
+      .boolean()
+      .optional()
+      .describe("Follow links to the whole host, not only under the start URL's path (default false)."),
+    allowBackwardLinks: z.boolean().optional().describe("v1's name for `crawlEntireDomain`."),
+    sitemap: z
+      .enum(["include", "skip", "only"])
+      .optional()
+      .describe(
+        "How the site's sitemaps are used: beside the links (`include`, default), not at all (`skip`), or alone (`only`).",
+      ),
+    ignoreSitemap: z.boolean().optional().describe("v1: true is `sitemap: skip`."),
+    ignoreQueryParameters: z
+      .boolean()
+      .optional()
+      .describe("Drop each link's query string, so URLs differing only in it are one page (default false)."),
+    deduplicateSimilarURLs: z
+      .boolean()
+      .optional()
+      .describe("Accepted: Trawl drops duplicates by normalised URL in every batch."),
+    scrapeOptions: FirecrawlScrapeOptions.optional().describe(
+      "How every crawled page is scraped: a scrape request's options, without its `url`.",
+    ),
+    webhook: FirecrawlWebhook.optional().describe(
+      "Firecrawl-shaped webhook: a URL, or `{url, headers, metadata, events}`; signed with X-Firecrawl-Signature.",
+    ),
+    maxConcurrency: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Accepted; Trawl's per-origin politeness sets the pace."),
+    origin: z.string().max(200).optional().describe("Who is calling (an SDK name): informational only."),
+    integration: z.string().max(200).optional().describe("The calling integration: informational only."),
     // Refused unless they ask for nothing (see crawlRefusals).
-    maxDepth: z.unknown().optional(),
-    delay: z.unknown().optional(),
-    prompt: z.unknown().optional(),
-    regexOnFullURL: z.unknown().optional(),
-    zeroDataRetention: z.unknown().optional(),
+    maxDepth: z
+      .unknown()
+      .optional()
+      .describe("Refused when set: bound the crawl with `maxDiscoveryDepth` (link depth)."),
+    delay: z.unknown().optional().describe("Refused when set: Trawl paces each origin itself (HOST_MIN_INTERVAL_MS)."),
+    prompt: z.unknown().optional().describe("Refused when set: Trawl does no LLM extraction."),
+    regexOnFullURL: z
+      .unknown()
+      .optional()
+      .describe("Refused when set: `includePaths`/`excludePaths` match the URL's path."),
+    zeroDataRetention: z
+      .unknown()
+      .optional()
+      .describe("Refused when set: Trawl keeps every result in R2 until deleted."),
   })
   .strict();
 export type FirecrawlCrawlRequest = z.infer<typeof FirecrawlCrawlRequest>;
@@ -95,18 +144,47 @@ export function toCrawlRules(request: FirecrawlCrawlRequest): Partial<CrawlRules
 /** `POST /v1|v2/map`. */
 export const FirecrawlMapRequest = z
   .object({
-    url: Url,
-    search: z.string().max(500).optional(),
-    sitemap: z.enum(["include", "skip", "only"]).optional(),
-    ignoreSitemap: z.boolean().optional(),
-    sitemapOnly: z.boolean().optional(),
-    includeSubdomains: z.boolean().optional(),
-    ignoreQueryParameters: z.boolean().optional(),
-    limit: z.number().int().positive().max(100_000).optional(),
-    timeout: z.number().int().positive().optional(),
-    location: z.unknown().optional(),
-    origin: z.string().max(200).optional(),
-    integration: z.string().max(200).optional(),
+    url: Url.describe("The site to map: its sitemaps and this page's links are read."),
+    search: z
+      .string()
+      .max(500)
+      .optional()
+      .describe("Words: only URLs containing at least one of them (case-insensitive) are answered."),
+    sitemap: z
+      .enum(["include", "skip", "only"])
+      .optional()
+      .describe(
+        "How the site's sitemaps are used: beside the page's links (`include`, default), not at all (`skip`), or alone (`only`).",
+      ),
+    ignoreSitemap: z.boolean().optional().describe("v1: true is `sitemap: skip`."),
+    sitemapOnly: z.boolean().optional().describe("v1: true is `sitemap: only`."),
+    includeSubdomains: z
+      .boolean()
+      .optional()
+      .describe("Also list URLs on subdomains of the site's host (default true)."),
+    ignoreQueryParameters: z
+      .boolean()
+      .optional()
+      .describe("Drop each URL's query string, so URLs differing only in it are listed once (default true)."),
+    limit: z
+      .number()
+      .int()
+      .positive()
+      .max(100_000)
+      .optional()
+      .describe("The most URLs answered (default 5000, at most MAX_URLS_PER_BATCH)."),
+    timeout: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("How long the map may read, in milliseconds (default 60000); it answers what it found by then."),
+    location: z
+      .unknown()
+      .optional()
+      .describe("Accepted and ignored: Trawl fetches from where it runs, without geo proxies."),
+    origin: z.string().max(200).optional().describe("Who is calling (an SDK name): informational only."),
+    integration: z.string().max(200).optional().describe("The calling integration: informational only."),
   })
   .strict();
 export type FirecrawlMapRequest = z.infer<typeof FirecrawlMapRequest>;

@@ -16,10 +16,17 @@ export const FirecrawlWebhook = z.union([
   z.string().min(1).max(2048),
   z
     .object({
-      url: z.string().min(1).max(2048),
-      headers: z.record(z.string(), z.string()).optional(),
-      metadata: z.record(z.string(), z.unknown()).optional(),
-      events: z.array(z.enum(FIRECRAWL_EVENTS)).max(4).optional(),
+      url: z.string().min(1).max(2048).describe("Where the events are POSTed."),
+      headers: z.record(z.string(), z.string()).optional().describe("Extra headers sent with every delivery."),
+      metadata: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe("Echoed back in every event's `metadata` (values other than strings as JSON text)."),
+      events: z
+        .array(z.enum(FIRECRAWL_EVENTS))
+        .max(4)
+        .optional()
+        .describe("Which of `started`, `page`, `completed`, `failed` to send; absent: all four."),
     })
     .strict(),
 ]);
