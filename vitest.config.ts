@@ -57,6 +57,8 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           globalSetup: ["test/support/global-origin.ts"],
           testTimeout: 30_000,
+          // A file's first request starts its Worker cold (the PDF, DOCX and language readers load with it).
+          hookTimeout: 60_000,
         },
       },
       {
@@ -65,7 +67,9 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/support/global-origin.ts"],
-          testTimeout: 30_000,
+          // Whole batches run through queues and Durable Objects; two workers share two cores.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -94,6 +94,10 @@ program
   .option("--exclude-selector <css>", `repeatable. ${about("excludeSelectors")}`, collect, [])
   .option("--max-attempts <n>", about("maxAttempts"))
   .option("--retention <days>", about("retentionDays"))
+  .option("--chunk-tokens <n>", `split each page into chunks of at most n tokens (cl100k_base). ${about("chunking")}`)
+  .option("--keep-raw", about("keepRaw"))
+  .option("--near-duplicates", about("nearDuplicates"))
+  .option("--max-concurrency <n>", about("maxConcurrency"))
   .option("--webhook <url>", about("webhook"))
   .option(
     "--webhook-event <type>",

@@ -105,7 +105,13 @@ export const BatchOptions = z
       .boolean()
       .optional()
       .describe(
-        'Simhash, detected language, extractionQuality and near-duplicate marks on every page (absent: on; see the README\'s "Near-duplicates, language and quality").',
+        'Simhash, detected language and extractionQuality on every page (absent: on; see the README\'s "Near-duplicates, language and quality").',
+      ),
+    nearDuplicates: z
+      .boolean()
+      .optional()
+      .describe(
+        "Mark each page that repeats an earlier one (`nearDuplicateOf`, `duplicateOf`) at publication; costs the coordinator 4 index rows a page, so off unless asked.",
       ),
     chunking: ChunkingOptions.optional().describe(
       "Split each page's Markdown into chunks for embedding (lib/chunk/chunk-markdown.ts); absent: no chunks.",
@@ -135,7 +141,7 @@ export const UrlEntry = z.union(
         url: z
           .string()
           .max(MAX_URL_LENGTH, `longer than ${MAX_URL_LENGTH} characters`)
-          .describe("The URL to fetch (http or https)."),
+          .describe("The URL to fetch: http or https."),
         id: z
           .string()
           .min(1)

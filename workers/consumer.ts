@@ -126,7 +126,8 @@ async function processChunk(
       etag,
       lastModified,
       contentHash,
-      ...(simhash && { simhash }),
+      // Only a batch that asked for near-duplicates pays the index's rows (near-duplicates.ts).
+      ...(simhash && claim.options.nearDuplicates && { simhash }),
       ...(typeof extractionQuality === "number" && { quality: extractionQuality }),
     });
   }

@@ -18,6 +18,10 @@ export interface SubmitFlags {
   excludeSelector: string[];
   maxAttempts?: string;
   retention?: string;
+  chunkTokens?: string;
+  keepRaw?: boolean;
+  nearDuplicates?: boolean;
+  maxConcurrency?: string;
   webhook?: string;
   webhookEvent: string[];
   minWords?: string;
@@ -77,6 +81,12 @@ export function optionsOf(flags: SubmitFlags): Record<string, unknown> {
   if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
   const retention = count("--retention", flags.retention);
   if (retention !== undefined) options.retentionDays = retention;
+  const maxTokens = count("--chunk-tokens", flags.chunkTokens);
+  if (maxTokens !== undefined) options.chunking = { maxTokens };
+  if (flags.keepRaw) options.keepRaw = true;
+  if (flags.nearDuplicates) options.nearDuplicates = true;
+  const maxConcurrency = count("--max-concurrency", flags.maxConcurrency);
+  if (maxConcurrency !== undefined) options.maxConcurrency = maxConcurrency;
   if (flags.webhook) {
     options.webhook = { url: flags.webhook, ...(flags.webhookEvent.length && { events: flags.webhookEvent }) };
   } else if (flags.webhookEvent.length) {

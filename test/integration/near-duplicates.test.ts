@@ -31,7 +31,7 @@ describe("near-duplicates in a batch", () => {
       `${page(2, "base")}&copy=1`, // 6: topic 2, byte for byte
       `${ORIGIN}/status/404?run=${run}`, // 7: failed: no simhash
     ];
-    const created = await submit(urls);
+    const created = await submit(urls, { nearDuplicates: true });
     await waitForPublished(created.id);
     await expectViewsAgree(created.id);
 

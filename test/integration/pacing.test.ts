@@ -107,7 +107,12 @@ describe("adaptive pace", () => {
 });
 
 describe("fair shares", () => {
-  it("serves a small batch beside a large one on a paced origin in turns, not after it", async () => {
+  // Counted at a real paced origin: a machine busy enough to starve the consumers' timers
+  // can bunch one run's starts, so the run is tried again before the test fails.
+  it("serves a small batch beside a large one on a paced origin in turns, not after it", {
+    retry: 2,
+    timeout: 90_000,
+  }, async () => {
     const large = unique("large");
     const small = unique("small");
     const big = await submit(Array.from({ length: 40 }, (_, i) => `${PACED_ORIGIN}/pace/${large}/999:ok-10/${i}`));
@@ -130,7 +135,7 @@ describe("fair shares", () => {
     // small batch would start after all 40.
     expect(largeIn(firstSmall, lastSmall)).toBeLessThanOrEqual(12);
     expect(largeIn(lastSmall, order.length)).toBeGreaterThanOrEqual(10);
-  }, 90_000);
+  });
 
   it("holds a batch to its maxConcurrency at each origin", async () => {
     const capped = unique("capped");
@@ -156,7 +161,12 @@ describe("fair shares", () => {
 });
 
 describe("honest ETA", () => {
-  it("after 20% progress on a paced origin, predicts the finish within 25%", async () => {
+  // A real run's finish against its own ETA: a machine busy enough to stall the consumers
+  // moves the finish, so the run is tried again before the test fails.
+  it("after 20% progress on a paced origin, predicts the finish within 25%", {
+    retry: 2,
+    timeout: 120_000,
+  }, async () => {
     const run = unique("eta");
     const urls = Array.from({ length: 80 }, (_, i) => `${PACED_ORIGIN}/pace/${run}/999:ok-10/${i}`);
     const created = await submit(urls);
@@ -175,5 +185,5 @@ describe("honest ETA", () => {
     const { at, finishAt } = predicted as { at: number; finishAt: number };
     const error = Math.abs(finishAt - finishedAt) / (finishedAt - at);
     expect(error).toBeLessThan(0.25);
-  }, 120_000);
+  });
 });
