@@ -26,7 +26,7 @@
 // (a fetch, a re-extraction, a document) chunks alike.
 import { type Block, blockUnits, markdownSections } from "./markdown-blocks";
 import type { Chunk, ChunkingOptions } from "./options";
-import { tokenCounter } from "./tokenizer";
+import { type RangeCounter, rangeCounter } from "./tokenizer";
 
 interface Range {
   start: number;
@@ -66,7 +66,7 @@ const estimate = (piece: Piece) => piece.span ?? piece.own() + 1;
 
 /** Splits `markdown` into chunks by the rules above; [] for a page with no text. */
 export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk[] {
-  const count = tokenCounter(options.tokenizer);
+  const count = rangeCounter(markdown, options.tokenizer);
   const max = options.maxTokens;
   const small = Math.floor(max / 4);
   const chunks: Chunk[] = [];
@@ -76,10 +76,10 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
   // "/", so a line starting with "/" is not such a boundary). Counts then add up.
   const addsUp = (at: number) =>
     at === 0 || (markdown.charCodeAt(at - 1) === 10 && !(options.tokenizer === "o200k_base" && markdown[at] === "/"));
-  const once = (text: () => string) => {
+  const once = (start: number, end: number) => {
     let n: number | null = null;
     return () => {
-      n ??= count(text());
+      n ??= count(start, end);
       return n;
     };
   };
@@ -90,16 +90,16 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
     const following = sections[index + 1]?.start ?? null;
     const blocks = section.blocks.map((block, k) => {
       const next = section.blocks[k + 1]?.start ?? following;
-      const own = once(() => markdown.slice(block.start, block.end));
+      const own = once(block.start, block.end);
       // The page's last block has nothing after it: its span is its own count.
       if (next === null) return { block, span: own(), own };
-      return { block, span: addsUp(next) ? count(markdown.slice(block.start, next)) : null, own };
+      return { block, span: addsUp(next) ? count(block.start, next) : null, own };
     });
     const last = blocks[blocks.length - 1];
     if (!last) return;
     const spans = blocks.reduce<number | null>((sum, b) => (sum === null || b.span === null ? null : sum + b.span), 0);
     // A section's own count: its blocks' spans but the last's, and the last's own text.
-    const own = once(() => markdown.slice(section.start, section.end));
+    const own = once(section.start, section.end);
     const sectionOwn = spans !== null && last.span !== null ? () => spans - (last.span as number) + last.own() : own;
     const sectionTokens = spans ?? own() + 1;
     const next = sections[index + 1]?.path.length ?? 0;
@@ -129,7 +129,7 @@ export function chunkMarkdown(markdown: string, options: ChunkingOptions): Chunk
     const exact =
       group.start === first.start && inner.every((p) => p.span !== null)
         ? inner.reduce((sum, p) => sum + (p.span as number), 0) + last.own()
-        : count(text);
+        : count(group.start, last.end);
     if (exact <= max) {
       chunks.push({
         index: chunks.length,
@@ -223,7 +223,7 @@ function cutBlock(
   markdown: string,
   block: Block,
   next: number | null,
-  count: (text: string) => number,
+  count: RangeCounter,
   max: number,
   addsUp: (at: number) => boolean,
 ): Cut[] {
@@ -231,12 +231,12 @@ function cutBlock(
   if (units.length <= 1) return fitText(markdown, block, count, max, 0).map((r) => ({ ...r, span: null }));
   return units.flatMap((unit, k): Cut[] => {
     const to = units[k + 1]?.start ?? next;
-    const span = to !== null && addsUp(to) ? count(markdown.slice(unit.start, to)) : null;
+    const span = to !== null && addsUp(to) ? count(unit.start, to) : null;
     if (span !== null && span <= max) {
-      const own = unit.end === to ? span : count(markdown.slice(unit.start, unit.end));
+      const own = unit.end === to ? span : count(unit.start, unit.end);
       return [{ ...unit, tokens: own, span }];
     }
-    const n = span === null ? count(markdown.slice(unit.start, unit.end)) : max + 1;
+    const n = span === null ? count(unit.start, unit.end) : max + 1;
     if (n <= max) return [{ ...unit, tokens: n, span: null }];
     return fitText(markdown, unit, count, max, 0).map((r) => ({ ...r, span: null }));
   });
@@ -249,7 +249,7 @@ const SPACE = /\s+/g;
 function fitText(
   markdown: string,
   range: Range,
-  count: (text: string) => number,
+  count: RangeCounter,
   max: number,
   level: number,
 ): (Range & { tokens: number })[] {
@@ -257,7 +257,7 @@ function fitText(
     level === 2 ? byteCuts(markdown, range, max) : cutAfter(markdown, range, level === 0 ? SENTENCE_END : SPACE);
   if (parts.length <= 1 && level < 2) return fitText(markdown, range, count, max, level + 1);
   return parts.flatMap((part) => {
-    const n = count(markdown.slice(part.start, part.end));
+    const n = count(part.start, part.end);
     return n <= max || level === 2 ? [{ ...part, tokens: n }] : fitText(markdown, part, count, max, level + 1);
   });
 }
@@ -310,7 +310,7 @@ function overlapStart(
   markdown: string,
   range: Range,
   budget: number,
-  count: (text: string) => number,
+  count: RangeCounter,
 ): { start: number; tokens: number } | null {
   // Tokens are rarely under two characters, so the overlap lies in the last budget * 8.
   const from = Math.max(range.start, range.end - budget * 8);
@@ -328,7 +328,7 @@ function overlapStart(
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const start = words[mid] as number;
-    const tokens = count(markdown.slice(start, range.end));
+    const tokens = count(start, range.end);
     if (tokens <= budget) {
       best = { start, tokens };
       hi = mid - 1;
@@ -338,7 +338,7 @@ function overlapStart(
   const line = best ? markdown.indexOf("\n", best.start) : -1;
   if (best && line !== -1 && line < range.end && markdown[best.start - 1] !== "\n") {
     const start = line + 1;
-    return start < range.end ? { start, tokens: count(markdown.slice(start, range.end)) } : null;
+    return start < range.end ? { start, tokens: count(start, range.end) } : null;
   }
   return best;
 }
