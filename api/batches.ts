@@ -26,7 +26,7 @@ import {
   ListQuery,
 } from "./openapi-schemas";
 import { checkBatchQuota } from "./quotas";
-import { idempotencyKeyFrom, submitBatch } from "./submit-batch";
+import { IdempotencyHeaders, idempotencyKeyFrom, submitBatch } from "./submit-batch";
 import type { AppEnv } from "./types";
 
 const createBatch = createRoute({
@@ -37,14 +37,7 @@ const createBatch = createRoute({
     "JSON `{urls, sources, include, exclude, maxUrls, options}` for small batches (`sources`: sitemaps, feeds or origins whose robots.txt lists sitemaps, to discover URLs from; JSON bodies only); for large ones stream `application/x-ndjson` (one JSON string or `{url, id}` per line) or `text/plain` (one URL per line) with options in the `options` query parameter (JSON). Honours `Idempotency-Key`.",
   security: bearerSecurity,
   request: {
-    headers: z.object({
-      "idempotency-key": z
-        .string()
-        .optional()
-        .describe(
-          "Any string up to 200 characters: the same key again answers the same batch instead of making another.",
-        ),
-    }),
+    headers: IdempotencyHeaders,
     query: z.object({
       options: z
         .string()

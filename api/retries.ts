@@ -7,7 +7,7 @@ import { batchView, coordinatorFor } from "./batch-access";
 import { ApiError } from "./errors";
 import { BatchParams, batchErrors, bearerSecurity, CreatedBatch, errorResponse } from "./openapi-schemas";
 import { checkBatchQuota } from "./quotas";
-import { idempotencyKeyFrom } from "./submit-batch";
+import { IdempotencyHeaders, idempotencyKeyFrom } from "./submit-batch";
 import type { AppEnv } from "./types";
 import { upload } from "./upload";
 
@@ -34,14 +34,7 @@ const retryRoute = createRoute({
   security: bearerSecurity,
   request: {
     params: BatchParams,
-    headers: z.object({
-      "idempotency-key": z
-        .string()
-        .optional()
-        .describe(
-          "Any string up to 200 characters: the same key again answers the same batch instead of making another.",
-        ),
-    }),
+    headers: IdempotencyHeaders,
     body: { content: { "application/json": { schema: RetryBody } }, required: false },
   },
   responses: {

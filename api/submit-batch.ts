@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { AllowList } from "../lib/address-policy";
 import type { DiscoveryPlan } from "../lib/discovery";
 import { idempotentBatchName } from "../lib/object-names";
@@ -6,6 +7,16 @@ import { ApiError } from "./errors";
 import { type Uploaded, upload } from "./upload";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The `Idempotency-Key` header of the routes that make a batch (submit, retry, re-extract). */
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .describe(
+      "1 to 255 visible ASCII characters: the same key again answers the batch it made the first time instead of making another.",
+    ),
+});
 
 /** Checks an idempotency key from `header`; null when none was sent. */
 export function idempotencyKeyFrom(value: string | undefined, header: string): string | null {
