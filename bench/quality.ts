@@ -6,7 +6,7 @@
 // extractor's own time on the Readability corpus, in the same run.
 // Run: npm run bench:quality   (BENCH_ROUNDS sets the timing rounds, default 5)
 import { extract } from "../lib/extract";
-import { detectLanguage } from "../lib/language";
+import { detectLanguage, loadLanguageDetector } from "../lib/language";
 import { simhash64 } from "../lib/simhash";
 import { loadReadability, readabilityDir } from "../test/support/corpora";
 import { bandTable, formatTable, type ScoredPage, scoreCorpora, spearman } from "../test/support/quality-calibration";
@@ -67,6 +67,7 @@ async function timing(): Promise<void> {
     const r = await extract({ body: p.bytes, contentType: "text/html", url, options: { analyze: false } });
     if (r.ok) markdowns.push(r.value.markdown);
   }
+  await loadLanguageDetector();
   await run(true); // warm-up: the detector's tables and the JIT
   const alone: number[] = [];
   const added: number[] = [];

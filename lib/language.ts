@@ -3,7 +3,15 @@
 // workerd), ISO 639-1 codes like the `lang` attributes pages declare, a score per language
 // and a reliability flag. The "small" tables (60 languages) scored as well as the large
 // ones on the corpora's declared languages at a third of the size (see the README).
-import eld from "eld/small";
+// The tables are 1.6 MB of JavaScript: they load on first use (loadLanguageDetector), so
+// an isolate that never analyses a page (the API, the coordinator) never evaluates them.
+type Detector = typeof import("eld/small")["default"];
+let eld: Detector | null = null;
+
+/** Loads the detector's tables once per isolate; extraction awaits it before analysing a page. */
+export async function loadLanguageDetector(): Promise<void> {
+  eld ??= (await import("eld/small")).default;
+}
 
 /** Characters of text the detector reads: enough for a stable answer, bounded cost on long pages. */
 const SAMPLE_CHARS = 1000;
@@ -21,6 +29,7 @@ export interface DetectedLanguage {
 export function detectLanguage(text: string): DetectedLanguage | null {
   const sample = sampleOf(text);
   if (sample.trim().length < MIN_CHARS) return null;
+  if (!eld) throw new Error("detectLanguage before loadLanguageDetector()");
   const result = eld.detect(sample);
   if (!result.language || !result.isReliable()) return null;
   const score = result.getScores()[result.language] ?? 0;

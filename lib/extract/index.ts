@@ -1,6 +1,7 @@
 import { selectAll } from "css-select";
 import type { Document, Element, ParentNode } from "domhandler";
 import { uniqueSort } from "domutils";
+import { loadLanguageDetector } from "../language";
 import { fail } from "../result";
 import { analyseContent } from "./analysis";
 import { dropBoilerplate } from "./boilerplate";
@@ -303,6 +304,7 @@ async function finish(
   if (opts.includeLinks) value.links = links;
   if (truncated) value.truncated = true;
   if (opts.analyze !== false) {
+    await loadLanguageDetector();
     const { signals: all, ...analysis } = analyseContent(markdown, { ...signals, wordCount, truncated });
     Object.assign(value, analysis);
     value.qualitySignals = all;

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { detectLanguage } from "../../lib/language";
+import { beforeAll, describe, expect, it } from "vitest";
+import { detectLanguage, loadLanguageDetector } from "../../lib/language";
+
+beforeAll(loadLanguageDetector);
 
 const TEXTS: Record<string, string> = {
   en: "The council met on Tuesday to discuss the new budget for the public library and agreed to extend its opening hours.",
