@@ -90,6 +90,16 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
         res.writeHead(200, { "content-type": "text/plain" }).end(options.robots ?? "User-agent: *\nAllow: /\n");
         return;
       }
+      // `/moved/<path>` redirects to `/<path>` (query kept); `/away?to=<url>` to any URL.
+      if (url.pathname.startsWith("/moved/")) {
+        res.writeHead(301, { location: url.pathname.slice("/moved".length) + url.search }).end();
+        return;
+      }
+      const away = url.pathname === "/away" ? url.searchParams.get("to") : null;
+      if (away) {
+        res.writeHead(302, { location: away }).end();
+        return;
+      }
       const page = /^\/(?:pages|private)\/(\d+)\.html$/.exec(url.pathname);
       if (page) {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(articlePage(Number(page[1])));

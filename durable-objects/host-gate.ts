@@ -35,6 +35,12 @@ const PRIORITY_HOLD_MS = 3000;
 const SLOT_LEAD_MS = 50;
 /** Asks a page chunk makes while held back for another batch's turn are answered with this wait, at least. */
 const FAIR_WAIT_MS = 200;
+/**
+ * A discovery read or scrape held back only by the fetches in flight asks again this
+ * soon (page chunks meanwhile hold back for it): a lease's expiry is a fetch timeout
+ * away, while on a fast origin its fetches end in milliseconds.
+ */
+const PRIORITY_WAIT_MS = 50;
 
 const ASKER_DEFAULT: GateAsker = { batch: null, priority: false, maxConcurrency: null };
 
@@ -113,6 +119,11 @@ export class HostGate extends DurableObject<Env> {
     if (respectRobots && !robots) return { kind: "robots" };
     const limits = this.limits(respectRobots ? robots : null);
     const pace = paceNow(this.paceState(gate, limits), limits, now);
+    // Reading robots.txt was a request too: the first page keeps the pace after it.
+    if (fetchedRobots && pace.intervalMs > 0) {
+      gate.next_free = Math.max(gate.next_free, now + pace.intervalMs);
+      this.sql.exec("UPDATE gate SET next_free = ?", gate.next_free);
+    }
     const maxWaitMs = this.settings.HOST_MAX_WAIT_MS;
     const clampWait = (ms: number) => Math.max(FAIR_WAIT_MS, Math.min(ms, maxWaitMs * 10));
     const paceOf = { reason: pace.reason, pace: pace.requestsPerSecond };
@@ -131,6 +142,11 @@ export class HostGate extends DurableObject<Env> {
       ? Math.max(pace.concurrency, Math.min(asker.boost, limits.maxConcurrency))
       : pace.concurrency;
     if (active >= concurrency) {
+      if (asker.priority) {
+        // Next in line: it asks again as soon as a fetch in flight may have ended.
+        this.sql.exec("UPDATE gate SET priority_until = ?", now + PRIORITY_HOLD_MS);
+        return { kind: "wait", waitMs: PRIORITY_WAIT_MS, ...paceOf };
+      }
       const soonest = this.sql.exec<{ t: number }>("SELECT MIN(expires) AS t FROM leases").one().t;
       return hold(Math.min(soonest - now, Math.max(pace.intervalMs, 1000)));
     }
@@ -168,6 +184,33 @@ export class HostGate extends DurableObject<Env> {
       this.sql.exec("UPDATE shares SET served = served + ? WHERE batch = ?", granted, asker.batch);
     if (asker.priority) this.sql.exec("UPDATE gate SET priority_until = 0");
     return { kind: "go", lease, slots, robots, robotsExpiresAt: gate.robots_expires, intervalMs: interval, ...paceOf };
+  }
+
+  /**
+   * One more start under a held lease, on the origin's pace: a redirect hop to the same
+   * origin is a request like any other. Answers the epoch ms it may start at, booked
+   * after everything booked so far (so the lease's own later slots lapse and are given
+   * up), or null when the lease has ended.
+   */
+  async extend(lease: string, respectRobots: boolean): Promise<number | null> {
+    const now = Date.now();
+    const held = this.sql.exec("SELECT 1 FROM leases WHERE id = ?", lease).toArray().length > 0;
+    if (!held) return null;
+    const gate = this.gate();
+    const limits = this.limits(respectRobots ? this.robots(gate, now) : null);
+    const pace = paceNow(this.paceState(gate, limits), limits, now);
+    const interval = Math.ceil(pace.intervalMs * (1 + LATE_SHARE));
+    const lead = interval > 0 ? Math.min(interval, SLOT_LEAD_MS) : 0;
+    const start = Math.max(now + lead, gate.next_free, pace.notBefore);
+    const bookedUntil = start + interval;
+    this.sql.exec(
+      "UPDATE leases SET booked_until = ?, expires = MAX(expires, ?) WHERE id = ?",
+      bookedUntil,
+      bookedUntil + this.settings.FETCH_TIMEOUT_MS + LEASE_GRACE_MS,
+      lease,
+    );
+    this.sql.exec("UPDATE gate SET next_free = MAX(next_free, ?)", bookedUntil);
+    return start;
   }
 
   /** Ends a lease; what the origin answered under it moves the pace (lib/pace.ts). Answers the pace after. */

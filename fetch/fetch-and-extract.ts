@@ -110,7 +110,9 @@ export async function fetchAndExtract(
       const cause = { status: page.status, code: page.code };
       return { kind: "retry", afterSeconds, fetched: true, rateLimited: page.code === "rate_limited", cause };
     }
-    const record = unfetchedRecord(entry, "failed", page.code, page.message);
+    // A redirect into a path robots.txt forbids is skipped, as the path itself would be.
+    const state = page.code === "robots_disallowed" ? "skipped" : "failed";
+    const record = unfetchedRecord(entry, state, page.code, page.message);
     return { kind: "terminal", record: { ...record, ...base }, fetched: true };
   }
   const kind = classifyContentType(page.contentType, page.body);

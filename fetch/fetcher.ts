@@ -4,7 +4,7 @@ import { isDocumentType } from "../lib/extract/content-type";
 import type { DocumentLimits } from "../lib/extract/document-limits";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
-import { describe, discard, followRedirects } from "./follow-redirects";
+import { describe, discard, followRedirects, type HopTurn } from "./follow-redirects";
 import { currentMeter } from "./usage-meter";
 
 export interface FetchLimits {
@@ -17,6 +17,8 @@ export interface FetchLimits {
   documents?: DocumentLimits;
   maxRedirects: number;
   allow: AllowList;
+  /** How a redirect hop takes its turn at its origin (a page fetch under a gate's grant); absent, hops go at once. */
+  hopTurn?: HopTurn;
   /**
    * Past `maxBytes`, keep the first `maxBytes` and mark the page truncated instead of
    * failing `too_large`: for robots.txt, whose first part still holds rules (RFC 9309 §2.5).

@@ -5,19 +5,38 @@
 // skip the policy on a redirect.
 import { type AllowList, checkFetchTarget } from "../lib/address-policy";
 import type { ErrorCode } from "../lib/error-codes";
+import type { Failure, Result } from "../lib/result";
 import { classifyStatus, isTransient } from "../lib/retry-policy";
 import { gatedFetch } from "./outbound-fetch";
 
 export interface RedirectLimits {
   maxRedirects: number;
   allow: AllowList;
+  /** How a hop after the first request takes its turn at its origin; absent, hops go at once. */
+  hopTurn?: HopTurn;
 }
 
 /** Why a walk ended without an answer to read. */
 export type RedirectFailure = Extract<
   ErrorCode,
-  "invalid_url" | "blocked_address" | "too_many_redirects" | "http_error" | "timeout" | "network_error"
+  | "invalid_url"
+  | "blocked_address"
+  | "too_many_redirects"
+  | "http_error"
+  | "timeout"
+  | "network_error"
+  | "robots_disallowed"
+  | "robots_unreachable"
 >;
+
+/** One hop's request, sent, or refused before it went out. */
+export type HopSent = Result<{ url: URL; response: Response }, Failure<RedirectFailure>>;
+
+/**
+ * A redirect hop is a request like any other: it keeps its origin's pace and robots.txt
+ * (fetch/redirect-turns.ts), then calls `send`; or refuses, and the walk ends with its code.
+ */
+export type HopTurn = (target: URL, send: () => Promise<HopSent>) => Promise<HopSent>;
 
 export type Followed =
   /** The first answer that is not a redirect to follow (any status), and the hops before it. */
@@ -70,7 +89,8 @@ export async function followRedirects(
 
     let response: Response;
     try {
-      const gated = await gatedFetch(target.value.href, limits.allow, { signal, headers: hopHeaders });
+      const send = () => gatedFetch(target.value.href, limits.allow, { signal, headers: hopHeaders });
+      const gated = hop > 0 && limits.hopTurn ? await limits.hopTurn(target.value, send) : await send();
       if (!gated.ok) return fail(gated.error.code, gated.error.message);
       response = gated.value.response;
     } catch (error) {

@@ -13,6 +13,7 @@ import {
 } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
+import { redirectTurns } from "./redirect-turns";
 
 /** How long one chunk's group keeps asking its origin's gate for more turns before the rest go back to the queue. */
 const GROUP_BUDGET_MS = 4000;
@@ -78,6 +79,7 @@ export async function fetchOriginGroup(
       },
       (grant, feedback) =>
         fetchGranted(
+          origin,
           grant,
           feedback,
           rest.map((i) => entries[i] as ClaimEntry),
@@ -111,6 +113,7 @@ export async function fetchOriginGroup(
  * back to the queue. What each request met is fed back to the gate's pace.
  */
 async function fetchGranted(
+  origin: string,
   grant: GoGrant,
   feedback: GateRelease,
   entries: ClaimEntry[],
@@ -118,6 +121,10 @@ async function fetchGranted(
 ): Promise<Array<UrlOutcome | null>> {
   const outcomes: Array<UrlOutcome | null> = [];
   let rateLimitedFor: number | null = null;
+  // Once a redirect hop has booked a start after the grant's slots, those slots have
+  // lapsed: none is handed back, since the hop went out after them.
+  let hopBooked = false;
+  const limits = { ...budgeted(ctx), hopTurn: redirectTurns(origin, grant, ctx, () => (hopBooked = true)) };
   for (const [i, entry] of entries.entries()) {
     const slot = grant.slots[i];
     if (rateLimitedFor !== null) {
@@ -144,10 +151,10 @@ async function fetchGranted(
       // Started late (the connection limit, a busy isolate), the gap to the next slot,
       // perhaps another consumer's, would be shorter than the pace: the slot is given up.
       if (lateBy > 0 && began - slot > lateBy) return null;
-      return fetchAndExtract(entry, ctx.options, budgeted(ctx), previous, ctx.pages, ctx.documentBudget ?? null);
+      return fetchAndExtract(entry, ctx.options, limits, previous, ctx.pages, ctx.documentBudget ?? null);
     });
     if (outcome === null) {
-      feedback.unusedFrom = slot;
+      if (!hopBooked) feedback.unusedFrom = slot;
       outcomes.push(...entries.slice(i).map(() => null));
       break;
     }

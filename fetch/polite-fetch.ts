@@ -26,6 +26,8 @@ export interface TurnContext {
    * pages (retried later by the queue), a few for a sitemap (one document, read now).
    */
   maxWaits: number;
+  /** Waits are sat out only while they end within this many ms of the first ask (default: no bound). */
+  waitBudgetMs?: number;
   /** The invocation-wide limit on simultaneous outgoing connections, when the caller keeps one. */
   limit?: <R>(work: () => Promise<R>) => Promise<R>;
   /** Who asks (batch, priority, the batch's own cap); a page chunk of no named batch when absent. */
@@ -58,6 +60,7 @@ export async function withHostTurn<T>(
   const gate = ctx.env.HOST_GATE.getByName(origin);
   const run = ctx.limit ?? (<R>(job: () => Promise<R>) => job());
   const asker = ctx.asker;
+  const waitDeadline = Date.now() + (ctx.waitBudgetMs ?? Number.POSITIVE_INFINITY);
   let grant = await gate.acquire(count, ctx.respectRobots, null, asker);
   let robotsJustGiven = false;
   for (let waits = 0; grant.kind !== "go"; ) {
@@ -70,7 +73,7 @@ export async function withHostTurn<T>(
     }
     if (grant.kind === "wait") ctx.onPace?.(grant);
     else ctx.onPace?.({ reason: "robots_pending", pace: null });
-    if (grant.kind !== "wait" || waits >= ctx.maxWaits) {
+    if (grant.kind !== "wait" || waits >= ctx.maxWaits || Date.now() + grant.waitMs > waitDeadline) {
       return { kind: "busy", waitMs: grant.kind === "wait" ? grant.waitMs : null };
     }
     waits++;

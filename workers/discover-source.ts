@@ -23,8 +23,11 @@ const SLICE = 1000;
  */
 const PARSE_SLICE = 64 * 1024;
 const YIELD_EVERY = 1024 * 1024;
-/** Turns of "wait" from the host gate a reading sits through before it is retried later. */
-const MAX_GATE_WAITS = 10;
+/**
+ * Turns of "wait" from the host gate a reading sits through before it is retried later:
+ * behind fetches in flight each is short (the gate's PRIORITY_WAIT_MS), so a few seconds in all.
+ */
+const MAX_GATE_WAITS = 40;
 
 type Work = Extract<SourceClaim, { kind: "work" }>;
 

@@ -6,6 +6,7 @@ import {
   download,
   expectViewsAgree,
   json,
+  ORIGIN,
   originRequests,
   POLITE_ORIGIN,
   RECOVERING_ROBOTS_ORIGIN,
@@ -39,6 +40,47 @@ describe("politeness", () => {
     // Crawl-delay: 1 → starts at least a second apart (a little slack for clocks).
     for (let i = 1; i < pages.length; i++) expect((pages[i] ?? 0) - (pages[i - 1] ?? 0)).toBeGreaterThanOrEqual(950);
     expect(log.filter((r) => r.path === "/robots.txt" && r.at >= since).length).toBeLessThanOrEqual(1);
+  });
+
+  it("keeps the crawl delay and robots.txt on redirect hops, to its own origin and from another", async () => {
+    const run = unique("polite-hops");
+    const since = Date.now();
+    const urls = [
+      // Same origin: each page is two requests, both paced.
+      `${POLITE_ORIGIN}/moved/pages/4.html?run=${run}`,
+      `${POLITE_ORIGIN}/pages/5.html?run=${run}`,
+      `${POLITE_ORIGIN}/moved/pages/6.html?run=${run}`,
+      // Into a folder robots.txt forbids: skipped, never requested.
+      `${POLITE_ORIGIN}/moved/private/3.html?run=${run}`,
+      // From another origin: the hop takes its turn at the polite origin's gate.
+      `${ORIGIN}/away?to=${encodeURIComponent(`${POLITE_ORIGIN}/pages/7.html?run=${run}`)}`,
+      `${ORIGIN}/away?to=${encodeURIComponent(`${POLITE_ORIGIN}/private/4.html?run=${run}`)}`,
+    ];
+    const created = await submit(urls);
+    const done = await waitForPublished(created.id, undefined, 60_000);
+    expect(done.counts).toEqual({ total: 6, pending: 0, succeeded: 4, failed: 0, skipped: 2 });
+    const records = await download(created.id);
+    expect(records.map((r) => (r.error as { code: string } | null)?.code ?? r.status)).toEqual([
+      "succeeded",
+      "succeeded",
+      "succeeded",
+      "robots_disallowed",
+      "succeeded",
+      "robots_disallowed",
+    ]);
+    expect(records[0]?.finalUrl).toBe(`${POLITE_ORIGIN}/pages/4.html?run=${run}`);
+    await expectViewsAgree(created.id);
+
+    const log = (await originRequests(POLITE_ORIGIN)).filter((r) => r.at >= since);
+    expect(log.filter((r) => r.path.startsWith("/private/"))).toHaveLength(0);
+    // Every request this batch made of the polite origin (hops, pages and robots.txt) is
+    // its Crawl-delay after the one before.
+    const starts = log
+      .filter((r) => r.path.includes(run) || r.path === "/robots.txt")
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
+    expect(starts.length).toBeGreaterThanOrEqual(7);
+    for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it("fetches disallowed URLs only when robots is turned off, and records that in the manifest", async () => {
