@@ -26,7 +26,7 @@ const IS_SPACE = /^\s$/u;
 /** Classes of the Basic Multilingual Plane, worked out on first sight (0: not yet). */
 const bmp = new Uint8Array(0x10000);
 /** Classes of ASCII, worked out once. */
-const ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => classify(code));
+export const ASCII_CLASS = Uint8Array.from({ length: 0x80 }, (_, code) => classify(code));
 const astral = new Map<number, number>();
 
 function classify(cp: number): number {
@@ -37,7 +37,7 @@ function classify(cp: number): number {
 /** The class of the code point at `i` of `text` read up to `n` (a lone surrogate is OTHER, as the regex sees it). */
 export function classAt(text: string, i: number, n = text.length): number {
   const code = text.charCodeAt(i);
-  if (code < 0x80) return ASCII[code] as number;
+  if (code < 0x80) return ASCII_CLASS[code] as number;
   if (code >= 0xd800 && code <= 0xdbff && i + 1 < n) {
     const low = text.charCodeAt(i + 1);
     if (low >= 0xdc00 && low <= 0xdfff) {
@@ -75,7 +75,7 @@ function runEnd(text: string, i: number, cls: number, n: number): number {
     const code = text.charCodeAt(j);
     // ASCII, most of any page, without the surrogate checks.
     if (code < 0x80) {
-      if (ASCII[code] !== cls) break;
+      if (ASCII_CLASS[code] !== cls) break;
       j++;
     } else if (classAt(text, j, n) === cls) j += widthAt(text, j, n);
     else break;

@@ -16,7 +16,7 @@ import { countTokens as cl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { countTokens as o200k } from "gpt-tokenizer/encoding/o200k_base";
 import { O200K_TOKEN_SPLIT_REGEX } from "gpt-tokenizer/encodingParams/constants";
 import type { Tokenizer } from "./options";
-import { cl100kPieceEnd, classAt, LETTER, NUMBER, OTHER } from "./pre-tokens";
+import { ASCII_CLASS, cl100kPieceEnd, classAt, LETTER, NUMBER, OTHER } from "./pre-tokens";
 
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 /** Distinct pieces remembered per encoding before the memo starts over. */
@@ -131,25 +131,52 @@ const COUNTERS: Record<Tokenizer, SliceCount> = {
   cl100k_base: (text, start, end) => {
     let n = 0;
     for (let i = start; i < end; ) {
-      // Most pieces are ASCII words, maybe after a space: scanned and hashed in one go here.
-      // The regex's word alternative takes every letter after, so a word running into
-      // anything but ASCII goes the general way.
+      // Most pieces are ASCII words (maybe after one mark, a space or a bracket) and runs of
+      // ASCII punctuation (maybe after a space, with the line breaks after them): scanned
+      // and hashed in one go here, in the regex's order. A run reaching anything but ASCII
+      // goes the general way, since the regex's classes go on past ASCII. -1 marks the end.
       let c = text.charCodeAt(i);
       let j = i;
       let h = SEED;
-      if (c === 32 && j + 1 < end && isAsciiLetter(text.charCodeAt(j + 1))) {
-        h = step(h, 32);
-        c = text.charCodeAt(++j);
+      if (c < 0x80 && j + 1 < end) {
+        const next = text.charCodeAt(j + 1);
+        // [^\r\n\p{L}\p{N}]?\p{L}+, after the contractions: a quote is left to the general way.
+        if (isAsciiLetter(next) && c !== 39 && !isBreak(c) && ASCII_CLASS[c] !== LETTER && ASCII_CLASS[c] !== NUMBER) {
+          h = step(h, c);
+          c = next;
+          j++;
+        }
       }
       if (isAsciiLetter(c)) {
         do {
           h = step(h, c);
-          c = ++j < end ? text.charCodeAt(j) : 0;
+          c = ++j < end ? text.charCodeAt(j) : -1;
         } while (isAsciiLetter(c));
         if (c < 0x80) {
           n += cl100kPiece.hashed(text, i, j, h);
           i = j;
           continue;
+        }
+      } else if (j === i && c < 0x80 && c !== 39) {
+        //  ?[^\s\p{L}\p{N}]+[\r\n]*
+        if (c === 32 && j + 1 < end && isAsciiOther(text.charCodeAt(j + 1))) {
+          h = step(h, c);
+          c = text.charCodeAt(++j);
+        }
+        if (isAsciiOther(c)) {
+          do {
+            h = step(h, c);
+            c = ++j < end ? text.charCodeAt(j) : -1;
+          } while (isAsciiOther(c));
+          if (c < 0x80) {
+            while (isBreak(c)) {
+              h = step(h, c);
+              c = ++j < end ? text.charCodeAt(j) : -1;
+            }
+            n += cl100kPiece.hashed(text, i, j, h);
+            i = j;
+            continue;
+          }
         }
       }
       const to = cl100kPieceEnd(text, i, end);
@@ -197,7 +224,7 @@ export function rangeCounter(markdown: string, tokenizer: Tokenizer): RangeCount
   for (let i = markdown.indexOf("\n"); i !== -1 && i + 1 < markdown.length; i = markdown.indexOf("\n", i + 1)) {
     const at = i + 1;
     const first = markdown[at] as string;
-    if (WHITESPACE.test(first) || (slashJoins && first === "/")) continue;
+    if (isSpaceAt(markdown, at) || (slashJoins && first === "/")) continue;
     tokens += count(markdown, starts[starts.length - 1] as number, at);
     starts.push(at);
     before.push(tokens);
@@ -253,8 +280,16 @@ export function rangeCounter(markdown: string, tokenizer: Tokenizer): RangeCount
 
 const isBreak = (code: number) => code === 10 || code === 13;
 const isAsciiLetter = (code: number) => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+const isAsciiOther = (code: number) => code < 0x80 && ASCII_CLASS[code] === OTHER;
 
 const WHITESPACE = /\s/u;
+
+/** Whether the character at `i` is whitespace (`\s`). */
+function isSpaceAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (code < 0x80) return code === 32 || (code >= 9 && code <= 13);
+  return WHITESPACE.test(text[i] as string);
+}
 
 /** Whether `text.slice(start, end)` is whitespace only (and not empty). */
 function onlyWhitespace(text: string, start: number, end: number): boolean {

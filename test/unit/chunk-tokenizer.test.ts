@@ -25,6 +25,8 @@ const CASES = [
   'punctuation!!! ... ?! (parens) [brackets] {braces} "quotes" «guillemets» — dash\n\n',
   "special <|endoftext|> and <|fim_prefix|> text, <| not special",
   "/path/to/file.md\n/starts with a slash\n//comment\n  /indented slash",
+  "ends in punctuation (",
+  "a NUL \u0000 and \u0000( marks, ...\r\n",
   "x",
   " ",
   "\n",
