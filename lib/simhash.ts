@@ -75,31 +75,54 @@ function mix(x: number): number {
   return h >>> 0;
 }
 
-/** The 64-bit simhash of a text as 16 hex digits; null for a text without words. */
+/**
+ * The 64-bit simhash of a text as 16 hex digits; null for a text without words: bit j is
+ * set where more than half of the shingles' hashes have it set. Bits are counted four
+ * at a time, one byte of a 32-bit word for each (bits j, j+8, j+16, j+24 of a hash), and
+ * the bytes are emptied into the counts before they could reach 256.
+ */
 export function simhash64(text: string): string | null {
   const words = wordHashes(text);
   if (words.length === 0) return null;
-  const votes = new Int32Array(64);
+  const packed = new Int32Array(16);
+  const ones = new Int32Array(64);
   const width = Math.min(SHINGLE, words.length);
   const shingles = words.length - width + 1;
+  let pending = 0;
   for (let s = 0; s < shingles; s++) {
     let a = 0x9747b28c;
     for (let k = 0; k < width; k++) a = mix(a ^ (words[s + k] as number)) + k;
     const hi = mix(a ^ 0x5bd1e995);
     const lo = mix(a + 0x27d4eb2f);
-    for (let b = 0; b < 32; b++) {
-      // Stored as bit count minus half: a vote of +1 or -1 per shingle.
-      votes[b] = (votes[b] as number) + (((hi >>> (31 - b)) & 1) << 1) - 1;
-      votes[32 + b] = (votes[32 + b] as number) + (((lo >>> (31 - b)) & 1) << 1) - 1;
+    for (let j = 0; j < 8; j++) {
+      packed[j] = (packed[j] as number) + ((hi >>> j) & 0x01010101);
+      packed[8 + j] = (packed[8 + j] as number) + ((lo >>> j) & 0x01010101);
+    }
+    if (++pending === 255) {
+      unpack(packed, ones);
+      pending = 0;
     }
   }
+  unpack(packed, ones);
   let hi = 0;
   let lo = 0;
-  for (let b = 0; b < 32; b++) {
-    hi = (hi << 1) | ((votes[b] as number) > 0 ? 1 : 0);
-    lo = (lo << 1) | ((votes[32 + b] as number) > 0 ? 1 : 0);
+  for (let j = 31; j >= 0; j--) {
+    hi = (hi << 1) | ((ones[j] as number) * 2 > shingles ? 1 : 0);
+    lo = (lo << 1) | ((ones[32 + j] as number) * 2 > shingles ? 1 : 0);
   }
   return hex32(hi) + hex32(lo);
+}
+
+/** Adds the byte counts in `packed` to `ones` (bit 8m + j of a half from byte m of its word j) and clears them. */
+function unpack(packed: Int32Array, ones: Int32Array): void {
+  for (let half = 0; half < 2; half++) {
+    for (let j = 0; j < 8; j++) {
+      const word = packed[half * 8 + j] as number;
+      for (let m = 0; m < 4; m++)
+        ones[half * 32 + 8 * m + j] = (ones[half * 32 + 8 * m + j] as number) + ((word >>> (8 * m)) & 0xff);
+      packed[half * 8 + j] = 0;
+    }
+  }
 }
 
 function hex32(x: number): string {

@@ -81,14 +81,52 @@ export function markdownShape(
   let lines = 0;
   let listLines = 0;
   let textChars = 0;
-  for (const line of markdown.split("\n")) {
-    const t = line.trim();
-    if (!t) continue;
-    lines++;
-    if (/^(?:[-*+]|\d+\.)\s|^\|/.test(t)) listLines++;
-    textChars += t.length;
+  // Line by line, each trimmed, without cutting lines out (a page's worth of garbage otherwise).
+  for (let from = 0; from <= markdown.length; ) {
+    let to = markdown.indexOf("\n", from);
+    if (to === -1) to = markdown.length;
+    let start = from;
+    let end = to;
+    while (start < end && isSpace(markdown.charCodeAt(start))) start++;
+    while (end > start && isSpace(markdown.charCodeAt(end - 1))) end--;
+    if (end > start) {
+      lines++;
+      if (isListLine(markdown, start, end)) listLines++;
+      textChars += end - start;
+    }
+    from = to + 1;
   }
   // Link targets are not text: take them out of the total.
   for (const m of markdown.matchAll(/\]\(([^)\n]*)\)/g)) textChars -= (m[1] as string).length + 2;
   return { linkChars, textChars: Math.max(textChars, linkChars), listLines, lines };
+}
+
+/** Whether a code unit is whitespace as `trim` and `\s` see it. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** Whether the trimmed line `markdown.slice(start, end)` is a list item or a table row: `- `, `* `, `+ `, `1. ` or `|`. */
+function isListLine(markdown: string, start: number, end: number): boolean {
+  const c = markdown.charCodeAt(start);
+  if (c === 0x7c) return true;
+  let i = start;
+  if (c === 0x2d || c === 0x2a || c === 0x2b) i++;
+  else {
+    while (i < end && markdown.charCodeAt(i) >= 48 && markdown.charCodeAt(i) <= 57) i++;
+    if (i === start || markdown.charCodeAt(i) !== 0x2e) return false;
+    i++;
+  }
+  return i < end && isSpace(markdown.charCodeAt(i));
 }
