@@ -116,7 +116,9 @@ function runChunks(store: BatchStore, chunks: number): void {
 }
 
 describe("BatchStore write cost", () => {
-  it("writes at most 8 SQLite rows per URL from ingestion to its report (the coordinator's largest bill)", async () => {
+  // 4.20 and 4.22 measured: the URL row and its normalised-URL entry at ingestion, the row
+  // and its urls_ended entry at the report, and a little per chunk (docs/scaling.md).
+  it("writes at most 4.25 SQLite rows per URL from ingestion to its report (the coordinator's largest bill)", async () => {
     const rowsPerUrl = await withStore((store) => {
       const written = countWrites(store);
       const urls = Array.from({ length: 1000 }, (_, i) => `https://example.com/item/${i}`);
@@ -125,10 +127,10 @@ describe("BatchStore write cost", () => {
       return written() / urls.length;
     });
     console.log(`coordinator SQLite rows written per URL: ${rowsPerUrl.toFixed(2)}`);
-    expect(rowsPerUrl).toBeLessThanOrEqual(8);
+    expect(rowsPerUrl).toBeLessThanOrEqual(4.25);
   });
 
-  it("writes at most 8 SQLite rows per discovered URL too, found in slices with duplicates among them", async () => {
+  it("writes at most 4.25 SQLite rows per discovered URL too, found in slices with duplicates among them", async () => {
     const rowsPerUrl = await withStore((store) => {
       const written = countWrites(store);
       sealedWith(store, [], 25);
@@ -147,6 +149,6 @@ describe("BatchStore write cost", () => {
       return written() / 1000;
     });
     console.log(`coordinator SQLite rows written per discovered URL: ${rowsPerUrl.toFixed(2)}`);
-    expect(rowsPerUrl).toBeLessThanOrEqual(8);
+    expect(rowsPerUrl).toBeLessThanOrEqual(4.25);
   });
 });
