@@ -127,7 +127,13 @@ export class BatchReads {
   /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
   urlsInPart(partKey: string): PageOutcome[] {
     return this.sql
-      .exec<UrlRow>("SELECT idx, caller_id, url, state, code FROM urls WHERE part = ? ORDER BY idx", partKey)
+      // Within the part's own range: a walk of its rows, not of every URL (ten million at most).
+      .exec<UrlRow>(
+        `SELECT idx, caller_id, url, state, code FROM urls
+         WHERE idx BETWEEN (SELECT first FROM parts WHERE key = ?1) AND (SELECT last FROM parts WHERE key = ?1)
+           AND part = ?1 ORDER BY idx`,
+        partKey,
+      )
       .toArray()
       .map((row) => ({
         index: row.idx,

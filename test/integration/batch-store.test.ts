@@ -152,3 +152,35 @@ describe("BatchStore write cost", () => {
     expect(rowsPerUrl).toBeLessThanOrEqual(4.25);
   });
 });
+
+describe("BatchStore reads of ended URLs", () => {
+  it("walk the urls_ended index (pending URLs are not in it), never every row", async () => {
+    const plans = await withStore((store) => {
+      sealedWith(store, ["https://e.com/1", "ftp://e.com/", "https://e.com/1", "https://e.com/2"], 2);
+      const inner = (store as unknown as { sql: SqlStorage }).sql;
+      const asked: [string, SqlStorageValue[]][] = [];
+      (store as unknown as { sql: Pick<SqlStorage, "exec"> }).sql = {
+        exec: ((query: string, ...bindings: SqlStorageValue[]) => {
+          if (/\bFROM urls\b/.test(query)) asked.push([query, bindings]);
+          return inner.exec(query, ...bindings);
+        }) as SqlStorage["exec"],
+      };
+      const errors = store.errors(0, 10, null).length;
+      store.errors(0, 10, "duplicate");
+      store.locate(0, 10, "skipped");
+      store.retryInputs(0, 10, null);
+      store.retryInputs(0, 10, ["invalid_url"]);
+      const plan = asked.map(([query, bindings]) =>
+        inner
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings)
+          .toArray()
+          .map((row) => row.detail)
+          .join("; "),
+      );
+      return { errors, plan };
+    });
+    expect(plans.errors).toBe(2);
+    expect(plans.plan).toHaveLength(5);
+    for (const detail of plans.plan) expect(detail).toContain("urls_ended");
+  });
+});
