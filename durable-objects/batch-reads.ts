@@ -126,8 +126,8 @@ export class BatchReads {
 
   /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
   urlsInPart(partKey: string): PageOutcome[] {
+    // Within the part's own range: a walk of its rows, not of every URL (ten million at most).
     return this.sql
-      // Within the part's own range: a walk of its rows, not of every URL (ten million at most).
       .exec<UrlRow>(
         `SELECT idx, caller_id, url, state, code FROM urls
          WHERE idx BETWEEN (SELECT first FROM parts WHERE key = ?1) AND (SELECT last FROM parts WHERE key = ?1)
