@@ -184,3 +184,37 @@ describe("BatchStore reads of ended URLs", () => {
     for (const detail of plans.plan) expect(detail).toContain("urls_ended");
   });
 });
+
+describe("BatchStore cancel sweep", () => {
+  it("ends the URLs of chunks no consumer holds a bounded step at a time, never a leased chunk's", async () => {
+    const result = await withStore((store) => {
+      const urls = Array.from({ length: 100 }, (_, i) => `https://e.com/${i}`);
+      sealedWith(store, urls, 5); // 20 chunks of 5
+      store.transition(3, "lease", { token: "t", lostAt: 1 });
+      store.transition(4, "markSent");
+      store.transition(12, "lease", { token: "t", lostAt: 1 });
+      const steps: boolean[] = [];
+      // 30 URLs a step: six chunks, so the 18 unleased chunks take three steps and a last one finds none.
+      for (let more = true; more; ) {
+        more = store.atomically(() => store.endUnleasedChunks("skipped", "cancelled", 30));
+        steps.push(more);
+      }
+      const batch = store.batch();
+      return {
+        steps,
+        open: [3, 12].map((id) => [store.chunk(id)?.state, store.pendingIn(...store.chunkRange(id))]),
+        notDone: Array.from({ length: 20 }, (_, id) => id).filter((id) => store.chunk(id)?.state !== "done"),
+        counts: { skipped: batch?.skipped, pending: store.pendingIn(0, 99) },
+        codes: store.codeCounts(),
+      };
+    });
+    expect(result.steps).toEqual([true, true, true, false]);
+    expect(result.open).toEqual([
+      ["leased", 5],
+      ["leased", 5],
+    ]);
+    expect(result.notDone).toEqual([3, 12]);
+    expect(result.counts).toEqual({ skipped: 90, pending: 10 });
+    expect(result.codes).toEqual({ cancelled: 90 });
+  });
+});
