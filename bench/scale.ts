@@ -45,6 +45,8 @@ interface Row {
   /** Bytes of the whole local state directory, and of its Durable Objects' SQLite files alone. */
   diskMb: number;
   sqliteMb: number;
+  /** The cost ledger's SQLite rows written by the coordinator, per URL, as the status shows it. */
+  rowsPerUrl: number;
 }
 
 /** Bytes under `dir`, and of those the Durable Objects' SQLite files (their WAL included). */
@@ -169,6 +171,7 @@ async function measure(n: number): Promise<Row> {
       records,
       consistent,
       counts: JSON.stringify(done.counts),
+      rowsPerUrl: (done.cost?.counts.sqliteRowsWritten ?? Number.NaN) / n,
       diskMb: disk.total / 1e6,
       sqliteMb: disk.sqlite / 1e6,
     };
@@ -211,5 +214,6 @@ if (reference && large) {
   // The coordinator's SQLite per URL, less the reference's (the other objects' files and empty pages).
   const perUrl = ((large.sqliteMb - reference.sqliteMb) * 1e6) / (large.urls - reference.urls);
   console.log(`  coordinator SQLite per URL: ${perUrl.toFixed(0)} bytes`);
+  console.log(`  coordinator SQLite rows written per URL (cost ledger): ${large.rowsPerUrl.toFixed(2)}`);
 }
 if (rows.some((r) => !r.consistent)) process.exitCode = 1;
