@@ -7,7 +7,7 @@ interface __BaseEnv_Env {
 	WEBHOOKS: Queue;
 	DISCOVERY: Queue;
 	USER_AGENT: "TrawlBot/0.1 (+https://github.com/trawl/trawl; batch extraction)";
-	MAX_URLS_PER_BATCH: "1000000";
+	MAX_URLS_PER_BATCH: "10000000";
 	MAX_BODY_BYTES: "5242880";
 	MAX_DOCUMENT_BYTES: "10485760";
 	DOCUMENT_MAX_PAGES: "500";

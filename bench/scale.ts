@@ -5,8 +5,12 @@
 //   - peak memory of wrangler + workerd while accepting and running, against the reference;
 //   - status latency p50/p95 while the batch runs;
 //   - time from cancel to the published manifest;
-//   - the signed download, streamed: exactly N records whose states add up to the totals.
+//   - the signed download, streamed: exactly N records whose states add up to the totals;
+//   - the disk the local state takes once published (the coordinators' SQLite, the R2
+//     objects), and the coordinator's SQLite bytes per URL. The state is deleted after.
 // One local origin serves tiny pages; politeness is opened up, as in bench:pipeline.
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { startOrigin } from "../demo/origin-server";
 import { TrawlClient } from "../test/e2e/client";
 import { startWranglerDev } from "../test/support/wrangler-dev";
@@ -38,6 +42,30 @@ interface Row {
   records: number;
   consistent: boolean;
   counts: string;
+  /** Bytes of the whole local state directory, and of its Durable Objects' SQLite files alone. */
+  diskMb: number;
+  sqliteMb: number;
+  /** The cost ledger's SQLite rows written by the coordinator, per URL, as the status shows it. */
+  rowsPerUrl: number;
+}
+
+/** Bytes under `dir`, and of those the Durable Objects' SQLite files (their WAL included). */
+function diskUse(dir: string): { total: number; sqlite: number } {
+  let total = 0;
+  let sqlite = 0;
+  const walk = (path: string, inDo: boolean) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) walk(child, inDo || entry.name === "do");
+      else if (entry.isFile()) {
+        const size = statSync(child).size;
+        total += size;
+        if (inDo && /\.sqlite(-wal|-shm)?$/.test(entry.name)) sqlite += size;
+      }
+    }
+  };
+  walk(dir, false);
+  return { total, sqlite };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -124,6 +152,7 @@ async function measure(n: number): Promise<Row> {
       rest = rest.slice(start);
       if (end) break;
     }
+    const disk = diskUse(dev.persistDir);
     const { total, succeeded, failed, skipped } = done.counts;
     const consistent =
       records === n &&
@@ -142,10 +171,15 @@ async function measure(n: number): Promise<Row> {
       records,
       consistent,
       counts: JSON.stringify(done.counts),
+      rowsPerUrl: (done.cost?.counts.sqliteRowsWritten ?? Number.NaN) / n,
+      diskMb: disk.total / 1e6,
+      sqliteMb: disk.sqlite / 1e6,
     };
   } finally {
     memory.stop();
     await dev.stop();
+    // Gigabytes at ten million: measured above, not kept.
+    rmSync(dev.persistDir, { recursive: true, force: true });
   }
 }
 
@@ -170,10 +204,16 @@ for (const r of rows) {
         6,
       )}  ${r.peakMb.toFixed(0).padStart(7)}  ${`${r.statusP50.toFixed(0)}/${r.statusP95.toFixed(0)}`.padStart(17)}  ${r.cancelSeconds
       .toFixed(1)
-      .padStart(19)}  ${r.records} records, ${r.consistent ? "counts add up" : `MISMATCH ${r.counts}`}`,
+      .padStart(
+        19,
+      )}  ${`${r.diskMb.toFixed(0)} (${r.sqliteMb.toFixed(0)})`.padStart(16)}  ${r.records} records, ${r.consistent ? "counts add up" : `MISMATCH ${r.counts}`}`,
   );
 }
 if (reference && large) {
   console.log(`  memory ratio ${large.urls} / ${reference.urls}: ${(large.peakMb / reference.peakMb).toFixed(2)}x`);
+  // The coordinator's SQLite per URL, less the reference's (the other objects' files and empty pages).
+  const perUrl = ((large.sqliteMb - reference.sqliteMb) * 1e6) / (large.urls - reference.urls);
+  console.log(`  coordinator SQLite per URL: ${perUrl.toFixed(0)} bytes`);
+  console.log(`  coordinator SQLite rows written per URL (cost ledger): ${large.rowsPerUrl.toFixed(2)}`);
 }
 if (rows.some((r) => !r.consistent)) process.exitCode = 1;

@@ -25,7 +25,7 @@ export class BatchReads {
   locate(cursor: number, limit: number, state: string | null): ResultLocation[] {
     const rows = state
       ? this.sql.exec<UrlRow>(
-          "SELECT idx, state, part FROM urls WHERE state = ? AND idx >= ? ORDER BY idx LIMIT ?",
+          "SELECT idx, state, part FROM urls WHERE state = ? AND state != 'pending' AND idx >= ? ORDER BY idx LIMIT ?",
           state,
           cursor,
           limit,
@@ -51,13 +51,13 @@ export class BatchReads {
   errors(cursor: number, limit: number, code: string | null): ErrorEntry[] {
     const rows = code
       ? this.sql.exec<UrlRow>(
-          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND code = ? AND idx >= ? ORDER BY idx LIMIT ?",
+          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND state != 'pending' AND code = ? AND idx >= ? ORDER BY idx LIMIT ?",
           code,
           cursor,
           limit,
         )
       : this.sql.exec<UrlRow>(
-          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND idx >= ? ORDER BY idx LIMIT ?",
+          "SELECT * FROM urls WHERE state IN ('failed', 'skipped') AND state != 'pending' AND idx >= ? ORDER BY idx LIMIT ?",
           cursor,
           limit,
         );
@@ -83,14 +83,14 @@ export class BatchReads {
   ): { index: number; url: string; id: string | null }[] {
     const rows = codes
       ? this.sql.exec<UrlRow>(
-          `SELECT idx, url, caller_id FROM urls WHERE state IN ('failed', 'skipped')
+          `SELECT idx, url, caller_id FROM urls WHERE state IN ('failed', 'skipped') AND state != 'pending'
              AND code IN (SELECT value FROM json_each(?)) AND idx >= ? ORDER BY idx LIMIT ?`,
           JSON.stringify(codes),
           cursor,
           limit,
         )
       : this.sql.exec<UrlRow>(
-          "SELECT idx, url, caller_id FROM urls WHERE state = 'failed' AND idx >= ? ORDER BY idx LIMIT ?",
+          "SELECT idx, url, caller_id FROM urls WHERE state = 'failed' AND state != 'pending' AND idx >= ? ORDER BY idx LIMIT ?",
           cursor,
           limit,
         );
@@ -126,8 +126,14 @@ export class BatchReads {
 
   /** The terminal URLs whose records a part holds, in input order: what a `batch.page` event lists. */
   urlsInPart(partKey: string): PageOutcome[] {
+    // Within the part's own range: a walk of its rows, not of every URL (ten million at most).
     return this.sql
-      .exec<UrlRow>("SELECT idx, caller_id, url, state, code FROM urls WHERE part = ? ORDER BY idx", partKey)
+      .exec<UrlRow>(
+        `SELECT idx, caller_id, url, state, code FROM urls
+         WHERE idx BETWEEN (SELECT first FROM parts WHERE key = ?1) AND (SELECT last FROM parts WHERE key = ?1)
+           AND part = ?1 ORDER BY idx`,
+        partKey,
+      )
       .toArray()
       .map((row) => ({
         index: row.idx,

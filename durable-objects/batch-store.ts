@@ -352,8 +352,11 @@ export class BatchStore extends BatchReads {
     return this.chunks.transition(id, name, set);
   }
 
+  /** Whether every chunk is done: one probe of the state index, not a count of every chunk (asked at each report). */
   allChunksDone(): boolean {
-    return this.count("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'") === 0;
+    return (
+      this.sql.exec("SELECT 1 FROM chunks WHERE state IN ('ready', 'sent', 'leased') LIMIT 1").toArray().length === 0
+    );
   }
 
   // ---- URLs ----------------------------------------------------------------------
@@ -391,27 +394,41 @@ export class BatchStore extends BatchReads {
   }
 
   /**
-   * Ends the pending URLs of every chunk no consumer holds: one range update per gap
-   * between leased chunks, each a walk of the primary key, so a million URLs cost one
-   * pass. Ranges come from chunk ids, never from `idx / size` (a size bound as REAL
-   * would make that a fraction matching no chunk, and end URLs being fetched).
+   * Ends the pending URLs of the first `urls` worth of chunks no consumer holds (ready or
+   * sent) and closes those chunks: a cancel's sweep, one bounded step at a time, so no
+   * transaction grows with the list (ten million URLs at most). One range update per run
+   * of consecutive chunks, each a walk of the primary key. Ranges come from chunk ids,
+   * never from `idx / size` (a size bound as REAL would make that a fraction matching no
+   * chunk, and end URLs being fetched). Answers whether chunks may be left to sweep.
    */
-  endUnleased(state: "failed" | "skipped", code: ErrorCode): number {
-    const { total } = this.size();
-    const leased = this.ids("SELECT id FROM chunks WHERE state = 'leased' ORDER BY id");
-    let ended = 0;
-    let from = 0;
-    for (const id of [...leased, Number.POSITIVE_INFINITY]) {
-      const [first, last] = Number.isFinite(id) ? this.chunkRange(id) : [total, total];
-      if (first > from) ended += this.endPending([from, first - 1], state, code);
-      from = last + 1;
+  endUnleasedChunks(state: "failed" | "skipped", code: ErrorCode, urls: number): boolean {
+    const limit = Math.max(1, Math.floor(urls / this.size().chunkSize));
+    // The primary key's order, past the chunks already done: no sort of every open chunk.
+    const ids = this.ids(
+      "SELECT id FROM chunks NOT INDEXED WHERE state IN ('ready', 'sent') ORDER BY id LIMIT ?",
+      limit,
+    );
+    for (let i = 0; i < ids.length; ) {
+      let j = i;
+      while (j + 1 < ids.length && ids[j + 1] === (ids[j] as number) + 1) j++;
+      const [from, to] = [ids[i] as number, ids[j] as number];
+      this.endPending([this.chunkRange(from)[0], this.chunkRange(to)[1]], state, code);
+      this.sql.exec(
+        "UPDATE chunks SET state = 'done', lost_at = NULL, token = NULL WHERE id BETWEEN ? AND ? AND state IN ('ready', 'sent')",
+        from,
+        to,
+      );
+      i = j + 1;
     }
-    return ended;
+    return ids.length === limit;
   }
 
-  /** Closes every chunk no consumer holds (after a cancel ended their URLs). */
-  closeUnleased(): void {
-    this.sql.exec("UPDATE chunks SET state = 'done', lost_at = NULL, token = NULL WHERE state IN ('ready', 'sent')");
+  /** Ends the pending URLs no chunk holds yet (a discovering batch's trailing slice), counting them. */
+  endUnchunked(state: "failed" | "skipped", code: ErrorCode): number {
+    const { total } = this.size();
+    const lastChunk = this.count("SELECT COALESCE(MAX(id), -1) AS n FROM chunks");
+    const from = lastChunk < 0 ? 0 : this.chunkRange(lastChunk)[1] + 1;
+    return from < total ? this.endPending([from, total - 1], state, code) : 0;
   }
 
   /**

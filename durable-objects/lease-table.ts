@@ -63,10 +63,15 @@ export class LeaseTable<Name extends string> {
     return changed.toArray().length > 0;
   }
 
-  /** Items waiting to be sent, in id order. */
+  /**
+   * Items waiting to be sent, in id order. Ordered as the (state, lost_at) index holds
+   * them (a ready item has no lost_at, so that is id order): the first few are read off
+   * the index, where ORDER BY id alone sorted every ready item (400,000 chunks of a
+   * ten-million batch) at each pump, that is at each report.
+   */
   ready(limit = -1): number[] {
     return this.sql
-      .exec<{ id: number }>(`SELECT id FROM ${this.table} WHERE state = 'ready' ORDER BY id LIMIT ?`, limit)
+      .exec<{ id: number }>(`SELECT id FROM ${this.table} WHERE state = 'ready' ORDER BY lost_at, id LIMIT ?`, limit)
       .toArray()
       .map((row) => row.id);
   }

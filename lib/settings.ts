@@ -10,7 +10,7 @@ const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative
  */
 export const Settings = z.object({
   USER_AGENT: z.string().min(1).default("TrawlBot/0.1"),
-  MAX_URLS_PER_BATCH: positiveInt(1_000_000),
+  MAX_URLS_PER_BATCH: positiveInt(10_000_000),
   MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   /** Byte cap on a PDF or DOCX body (and on an unlabelled one, which may be either); MAX_BODY_BYTES stays the HTML cap. */
   MAX_DOCUMENT_BYTES: positiveInt(10 * 1024 * 1024),

@@ -7,7 +7,7 @@ import { resendLostChunks } from "./chunks";
 import type { BatchContext } from "./context";
 import { ingestStep } from "./ingest";
 import { checkLate } from "./lateness";
-import { expireWhenDue } from "./lifecycle";
+import { expireWhenDue, sweepCancelled } from "./lifecycle";
 import { publish, removedScanned, writeRecords } from "./publication";
 import { resendLostSources } from "./sources";
 
@@ -24,7 +24,8 @@ export async function alarm(cx: BatchContext): Promise<void> {
   const now = clockNow();
   await resendLostChunks(cx, batch, now);
   await resendLostSources(cx, now);
-  const moreToWrite = await writeRecords(cx, batch);
+  const moreToSweep = batch.phase === "cancelled" && sweepCancelled(cx);
+  const moreToWrite = (await writeRecords(cx, batch)) || moreToSweep;
   await checkLate(cx);
   await cx.flushEvents();
   await cx.pump();

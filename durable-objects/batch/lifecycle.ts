@@ -6,7 +6,15 @@ import { now } from "../../lib/clock";
 import type { BatchSummary } from "../../lib/coordinator-protocol";
 import type { BatchContext } from "./context";
 
-/** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
+/** URLs a cancel's sweep ends per alarm step: one bounded transaction, whatever the list's size. */
+const SWEEP_URLS = 100_000;
+
+/**
+ * Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`). The
+ * chunks' URLs are the alarm's to end, SWEEP_URLS a step (`sweepCancelled`), so neither
+ * this request nor any alarm step grows with the list; meanwhile the status says
+ * `cancelled` with the pending count falling, and the manifest waits for the last.
+ */
 export async function cancel(cx: BatchContext, tenant: string): Promise<BatchSummary | null> {
   const found = cx.owned(tenant);
   if (!found) return null;
@@ -26,12 +34,16 @@ export async function cancel(cx: BatchContext, tenant: string): Promise<BatchSum
       if (live.phase === "queued") cx.announceStatus(live, "batch.started", "started");
       cx.store.setPhase("cancelled");
       cx.discovery.closeOpen();
-      cx.store.endUnleased("skipped", "cancelled");
-      cx.store.closeUnleased();
+      cx.store.endUnchunked("skipped", "cancelled");
     });
     await cx.wakeAt(now());
   }
   return cx.summarize(cx.requireBatch());
+}
+
+/** The alarm's step for a cancelled batch: the next chunks no consumer holds are ended and closed; answers whether more may be left. */
+export function sweepCancelled(cx: BatchContext): boolean {
+  return cx.atomically(() => cx.store.endUnleasedChunks("skipped", "cancelled", SWEEP_URLS));
 }
 
 /**
