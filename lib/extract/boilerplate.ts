@@ -70,8 +70,29 @@ export function dropBoilerplate(
       continue;
     }
     if (n.type !== "tag" || removed.has(n)) continue;
+    if (n.attribs.class !== undefined && CREDIT_CLASS.test(n.attribs.class) && !roots.includes(n)) {
+      const text = shortText(n, removed);
+      if (text !== null && text.length <= MAX_CREDIT) {
+        found.push({ el: n, len: text.length, kind: "credit" });
+        total += text.length;
+        continue;
+      }
+    }
+    if (n.name === "figcaption") trimCaptionCredit(n);
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
+      if (text === null && LONG_REPEAT_BLOCKS.has(n.name) && isLeafBlock(n)) {
+        // A paragraph printed again by a template (a carousel's slides, a tab's mobile copy)
+        // is long too. The copies are told by their markup, the same classes on them and on
+        // what holds them: an author who repeats a paragraph does not style it alike.
+        const whole = fullText(n, removed);
+        const first = printed.get(whole);
+        if (first === undefined) printed.set(whole, n);
+        else if (first.parent !== n.parent && !within(n, first) && sameTemplate(first, n)) {
+          repeats.push(n);
+          continue;
+        }
+      }
       if (text !== null && (text !== "" || n.name === "form")) {
         let kind = classify(n, text, titleKey, headingSeen, isProduct);
         // A caption printed twice (a gallery's more/less toggle, a lightbox copy) reads once.
@@ -121,6 +142,59 @@ export function dropBoilerplate(
   if (dropped > total / 3) return { byline: null, dateline: null };
   for (const f of kept) removed.add(f.el);
   return { byline: bylines > 2 ? null : out.byline, dateline: datelines > 2 ? null : out.dateline };
+}
+
+/**
+ * An element the page's own class names a credit ("photo-credit", "caption__source",
+ * "copyright", "wp-caption-credit"): who took the picture, not what the article says.
+ */
+const CREDIT_CLASS =
+  /(?:^|[^a-z])(?:(?:photo|image|img|media|caption)[-_]{0,2}(?:credits?|source|copyright)|credits?|copyright|photographer|attribution)(?:[^a-z]|$)/i;
+/** A credit longer than this is prose that happens to sit in a credit-named box. */
+const MAX_CREDIT = 120;
+/** "... diner. (Photo Credit: Melissa Zink)", "... the hall. Photo: AP": a credit closing a caption. */
+const TRAILING_CREDIT =
+  /\s*[([]?\s*(?:(?:photo|image|picture)s?\s*(?:credit|courtesy|by|source)?|credits?|courtesy(?:\s+of)?)\s*:[^()[\]]{1,80}[)\]]?\s*$/i;
+/** Blocks a long repeat is looked for in (a wrapper's text is its children's). */
+const LONG_REPEAT_BLOCKS = new Set(["p", "li", "dd", "blockquote"]);
+
+/** Cuts a credit off the end of a caption's last text, leaving the caption itself. */
+function trimCaptionCredit(caption: Element): void {
+  // Children pushed in order pop last first: the first non-blank text seen is the caption's last.
+  const stack: AnyNode[] = [caption];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "tag") for (const c of n.children) stack.push(c);
+    else if (n.type === "text" && n.data.trim()) {
+      const m = TRAILING_CREDIT.exec(n.data);
+      // A caption that is only a credit is the line classifier's (CREDIT): keep what precedes.
+      if (m && n.data.slice(0, m.index).trim()) n.data = n.data.slice(0, m.index);
+      return;
+    }
+  }
+}
+
+/** Whether two blocks come from one template: the same tag and classes, on them and their parents, some class set. */
+function sameTemplate(a: Element, b: Element): boolean {
+  const pa = a.parent?.type === "tag" ? a.parent : null;
+  const pb = b.parent?.type === "tag" ? b.parent : null;
+  if (!pa || !pb || a.name !== b.name || pa.name !== pb.name) return false;
+  const ca = a.attribs.class ?? "";
+  const cp = pa.attribs.class ?? "";
+  return ca === (b.attribs.class ?? "") && cp === (pb.attribs.class ?? "") && (ca !== "" || cp !== "");
+}
+
+/** The element's visible text, whitespace collapsed, however long. */
+function fullText(el: Element, removed: ElementMarks): string {
+  let s = "";
+  const stack: AnyNode[] = [el];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") s += n.data;
+    else if (n.type === "tag" && !removed.has(n)) {
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+      if (n !== el && n.name !== "br") s += " ";
+    }
+  }
+  return s.replace(/\s+/g, " ").trim();
 }
 
 /** Blocks shorter than this may repeat as content ("Add to cart", a price, "Reply"). */
