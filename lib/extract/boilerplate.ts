@@ -34,6 +34,13 @@ const TEASER =
 const HOUSE_NOTE =
   /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)|^(?:skip to|jump to) (?:main |the )?(?:content|navigation|main|search|product)|^(?:log|sign) ?in\b.{0,30}\bto (?:add|save|view|see|set|follow|continue|comment|reply|post|answer|access|get|update)\b|^(?:create an account or sign in|you must (?:log|sign) ?in) to\b|\b(?:we|this (?:site|website)) uses? cookies\b|\bcookie (?:policy|settings|preferences|consent)\b.{0,80}$/i;
 
+/**
+ * A line that is only a button's label ("Learn more", "Add to cart", "Apply now", "Show
+ * more"): it asks the reader to act and says nothing of the page.
+ */
+const CALL_TO_ACTION =
+  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free))\W*$/i;
+
 /** What the lines dropped from the content said, for the metadata it lacks. */
 export interface DroppedLines {
   byline: string | null;
@@ -231,6 +238,7 @@ function classify(el: Element, text: string, titleKey: string, headingSeen: bool
   if (text.length < 80 && (DATELINE.test(text) || DATE_ONLY.test(text))) return "dateline";
   if (text.length < 80 && READING_TIME.test(text)) return "readingTime";
   if (text.length < 80 && AD_LABEL.test(text)) return "note";
+  if (text.length < 40 && CALL_TO_ACTION.test(text)) return "note";
   if (TEASER.test(text) && hasLink(el)) return "teaser";
   if (HOUSE_NOTE.test(text)) return "note";
   if (!headingSeen && titleKey && /^h[1-4]$/.test(el.name) && repeatsTitle(key(text), titleKey, isProduct))
