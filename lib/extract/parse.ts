@@ -33,10 +33,33 @@ class StopParsing extends Error {}
  */
 function isHidden(name: string, attribs: Record<string, string>): boolean {
   if (name === "body" || name === "html") return false;
-  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
-  if (attribs.class !== undefined && HIDDEN_CLASS.test(attribs.class)) return true;
+  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return !isFoldedPanel(attribs);
+  if (attribs.class !== undefined && HIDDEN_CLASS.test(attribs.class)) return !isFoldedPanel(attribs);
   const style = attribs.style;
-  return style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style);
+  return (
+    style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style) && !isFoldedPanel(attribs)
+  );
+}
+
+/**
+ * A collapsed accordion panel or a tab not yet chosen (a region labelled by its trigger, a
+ * tabpanel): hidden until a click, but the page's own text, which a reader opens; FAQ
+ * answers and service details live there.
+ */
+const FOLDED_CLASS = /accordion|collaps|faq|tab-?pane|tab-?content|answer/i;
+
+const OVERLAY_CLASS = /modal|popup|pop-up|dialog|overlay|drawer|cookie|consent|newsletter|menu/i;
+
+function isFoldedPanel(attribs: Record<string, string>): boolean {
+  // A closed dialog (a cookie banner, a newsletter pop-up) is labelled by its title too.
+  if (attribs.role === "dialog" || attribs.role === "alertdialog") return false;
+  if (attribs.class !== undefined && OVERLAY_CLASS.test(attribs.class)) return false;
+  return (
+    attribs["aria-labelledby"] !== undefined ||
+    attribs.role === "tabpanel" ||
+    attribs.role === "region" ||
+    (attribs.class !== undefined && FOLDED_CLASS.test(attribs.class))
+  );
 }
 
 /**
@@ -70,6 +93,7 @@ const KEPT_ATTRIBUTES = new Set([
   "style",
   "hidden",
   "aria-hidden",
+  "aria-labelledby",
   "checked",
   "colspan",
   "align",
