@@ -77,14 +77,6 @@ export function dropBoilerplate(
       continue;
     }
     if (n.type !== "tag" || removed.has(n)) continue;
-    if (n.attribs.class !== undefined && CREDIT_CLASS.test(n.attribs.class) && !roots.includes(n)) {
-      const text = shortText(n, removed);
-      if (text !== null && text.length <= MAX_CREDIT) {
-        found.push({ el: n, len: text.length, kind: "credit" });
-        total += text.length;
-        continue;
-      }
-    }
     if (n.name === "figcaption") trimCaptionCredit(n);
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
@@ -151,14 +143,6 @@ export function dropBoilerplate(
   return { byline: bylines > 2 ? null : out.byline, dateline: datelines > 2 ? null : out.dateline };
 }
 
-/**
- * An element the page's own class names a credit ("photo-credit", "caption__source",
- * "copyright", "wp-caption-credit"): who took the picture, not what the article says.
- */
-const CREDIT_CLASS =
-  /(?:^|[^a-z])(?:(?:photo|image|img|media|caption)[-_]{0,2}(?:credits?|source|copyright)|credits?|copyright|photographer|attribution)(?:[^a-z]|$)/i;
-/** A credit longer than this is prose that happens to sit in a credit-named box. */
-const MAX_CREDIT = 120;
 /** "... diner. (Photo Credit: Melissa Zink)", "... the hall. Photo: AP": a credit closing a caption. */
 const TRAILING_CREDIT =
   /\s*[([]?\s*(?:(?:photo|image|picture)s?\s*(?:credit|courtesy|by|source)?|credits?|courtesy(?:\s+of)?)\s*:[^()[\]]{1,80}[)\]]?\s*$/i;
