@@ -39,7 +39,19 @@ const HOUSE_NOTE =
  * more"): it asks the reader to act and says nothing of the page.
  */
 const CALL_TO_ACTION =
-  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free))\W*$/i;
+  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free)|ask (?:a )?question)\W*$/i;
+/**
+ * A forum's prompts to join ("Create an account", "Already have an account? Sign in here.",
+ * "Sign up for a new account in our community. It's easy!", "Start asking to get answers").
+ */
+const ACCOUNT_PROMPT =
+  /^(?:create an account|register a new account|sign in now|sign in|log in|register|already have an account\??.{0,30}|don't have an account\??.{0,40}|sign up for a new account\b.{0,60}|start asking to get answers|find the answer to your question by asking\.?)$/i;
+/**
+ * A poster's counters beside each post ("Posts: 116", "Reaction score: 1,204", "Joined: Mar
+ * 2019", "5,374 silver badges 22 bronze badges"): who is talking, not what they say.
+ */
+const MEMBER_STATS =
+  /^(?:(?:posts|messages|reputation|reaction score|points|karma|threads|likes(?: received)?|solutions|joined|member since|registered)\s*:\s*[\w ,.'-]{1,20}|[\d.,k\s]*(?:\d+\s*(?:gold|silver|bronze)\s+badges?\s*)+)$/i;
 
 /** What the lines dropped from the content said, for the metadata it lacks. */
 export interface DroppedLines {
@@ -223,6 +235,7 @@ function classify(el: Element, text: string, titleKey: string, headingSeen: bool
   if (text.length < 80 && READING_TIME.test(text)) return "readingTime";
   if (text.length < 80 && AD_LABEL.test(text)) return "note";
   if (text.length < 40 && CALL_TO_ACTION.test(text)) return "note";
+  if (text.length < 100 && (ACCOUNT_PROMPT.test(text) || MEMBER_STATS.test(text))) return "note";
   if (TEASER.test(text) && hasLink(el)) return "teaser";
   if (HOUSE_NOTE.test(text)) return "note";
   if (!headingSeen && titleKey && /^h[1-4]$/.test(el.name) && repeatsTitle(key(text), titleKey, isProduct))
