@@ -39,7 +39,7 @@ const HOUSE_NOTE =
  * more"): it asks the reader to act and says nothing of the page.
  */
 const CALL_TO_ACTION =
-  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free)|ask (?:a )?question)\W*$/i;
+  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading(?: \w+)?|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free)|ask (?:a )?question)\W*$/i;
 /**
  * A forum's prompts to join ("Create an account", "Already have an account? Sign in here.",
  * "Sign up for a new account in our community. It's easy!", "Start asking to get answers").
