@@ -92,7 +92,7 @@ export function dropBoilerplate(
     if (n.name === "figcaption") trimCaptionCredit(n);
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
-      if (text === null && LONG_REPEAT_BLOCKS.has(n.name) && isLeafBlock(n)) {
+      if (text === null && LONG_REPEAT_BLOCKS.has(n.name) && hasTemplateClass(n) && isLeafBlock(n)) {
         // A paragraph printed again by a template (a carousel's slides, a tab's mobile copy)
         // is long too. The copies are told by their markup, the same classes on them and on
         // what holds them: an author who repeats a paragraph does not style it alike.
@@ -174,6 +174,11 @@ function trimCaptionCredit(caption: Element): void {
       return;
     }
   }
+}
+
+/** Whether a block or its parent has a class: a template's copies need one (see sameTemplate). */
+function hasTemplateClass(el: Element): boolean {
+  return !!el.attribs.class || (el.parent?.type === "tag" && !!el.parent.attribs.class);
 }
 
 /** Whether two blocks come from one template: the same tag and classes, on them and their parents, some class set. */
