@@ -34,6 +34,25 @@ const TEASER =
 const HOUSE_NOTE =
   /^(?:sign up|subscribe|join our|get our)\b.{0,120}\b(?:newsletter|inbox|email|updates)|comments? (?:are|is) (?:closed|moderated)|comment policy|community guidelines|leave a (?:comment|reply)|share this (?:article|story|post)|^(?:skip to|jump to) (?:main |the )?(?:content|navigation|main|search|product)|^(?:log|sign) ?in\b.{0,30}\bto (?:add|save|view|see|set|follow|continue|comment|reply|post|answer|access|get|update)\b|^(?:create an account or sign in|you must (?:log|sign) ?in) to\b|\b(?:we|this (?:site|website)) uses? cookies\b|\bcookie (?:policy|settings|preferences|consent)\b.{0,80}$/i;
 
+/**
+ * A line that is only a button's label ("Learn more", "Add to cart", "Apply now", "Show
+ * more"): it asks the reader to act and says nothing of the page.
+ */
+const CALL_TO_ACTION =
+  /^(?:learn more|read more|find out more|more info|apply now|get started|start now|shop now|shop all|buy now|order now|book now|add to (?:cart|bag|basket|wish ?list)|view (?:full )?details|view all|see (?:more|all|details)|show (?:more|less|all)|load more|loading(?: \w+)?|find a store|contact us|get a quote|request a (?:quote|demo)|download now|try (?:it )?(?:now|free|for free)|ask (?:a )?question)\W*$/i;
+/**
+ * A forum's prompts to join ("Create an account", "Already have an account? Sign in here.",
+ * "Sign up for a new account in our community. It's easy!", "Start asking to get answers").
+ */
+const ACCOUNT_PROMPT =
+  /^(?:create an account|register a new account|sign in now|sign in|log in|register|already have an account\??.{0,30}|don't have an account\??.{0,40}|sign up for a new account\b.{0,60}|start asking to get answers|find the answer to your question by asking\.?)$/i;
+/**
+ * A poster's counters beside each post ("Posts: 116", "Reaction score: 1,204", "Joined: Mar
+ * 2019", "5,374 silver badges 22 bronze badges"): who is talking, not what they say.
+ */
+const MEMBER_STATS =
+  /^(?:(?:posts|messages|reputation|reaction score|points|karma|threads|likes(?: received)?|solutions|joined|member since|registered)\s*:\s*[\w ,.'-]{1,20}|[\d.,k\s]*(?:\d+\s*(?:gold|silver|bronze)\s+badges?\s*)+)$/i;
+
 /** What the lines dropped from the content said, for the metadata it lacks. */
 export interface DroppedLines {
   byline: string | null;
@@ -70,8 +89,21 @@ export function dropBoilerplate(
       continue;
     }
     if (n.type !== "tag" || removed.has(n)) continue;
+    if (n.name === "figcaption") trimCaptionCredit(n);
     if (LINE_BLOCKS.has(n.name) && !CONTENT_CONTAINERS.has(n.name) && !roots.includes(n)) {
       const text = shortText(n, removed);
+      if (text === null && LONG_REPEAT_BLOCKS.has(n.name) && hasTemplateClass(n) && isLeafBlock(n)) {
+        // A paragraph printed again by a template (a carousel's slides, a tab's mobile copy)
+        // is long too. The copies are told by their markup, the same classes on them and on
+        // what holds them: an author who repeats a paragraph does not style it alike.
+        const whole = fullText(n, removed);
+        const first = printed.get(whole);
+        if (first === undefined) printed.set(whole, n);
+        else if (first.parent !== n.parent && !within(n, first) && sameTemplate(first, n)) {
+          repeats.push(n);
+          continue;
+        }
+      }
       if (text !== null && (text !== "" || n.name === "form")) {
         let kind = classify(n, text, titleKey, headingSeen, isProduct);
         // A caption printed twice (a gallery's more/less toggle, a lightbox copy) reads once.
@@ -123,6 +155,56 @@ export function dropBoilerplate(
   return { byline: bylines > 2 ? null : out.byline, dateline: datelines > 2 ? null : out.dateline };
 }
 
+/** "... diner. (Photo Credit: Melissa Zink)", "... the hall. Photo: AP": a credit closing a caption. */
+const TRAILING_CREDIT =
+  /\s*[([]?\s*(?:(?:photo|image|picture)s?\s*(?:credit|courtesy|by|source)?|credits?|courtesy(?:\s+of)?)\s*:[^()[\]]{1,80}[)\]]?\s*$/i;
+/** Blocks a long repeat is looked for in (a wrapper's text is its children's). */
+const LONG_REPEAT_BLOCKS = new Set(["p", "li", "dd", "blockquote"]);
+
+/** Cuts a credit off the end of a caption's last text, leaving the caption itself. */
+function trimCaptionCredit(caption: Element): void {
+  // Children pushed in order pop last first: the first non-blank text seen is the caption's last.
+  const stack: AnyNode[] = [caption];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "tag") for (const c of n.children) stack.push(c);
+    else if (n.type === "text" && n.data.trim()) {
+      const m = TRAILING_CREDIT.exec(n.data);
+      // A caption that is only a credit is the line classifier's (CREDIT): keep what precedes.
+      if (m && n.data.slice(0, m.index).trim()) n.data = n.data.slice(0, m.index);
+      return;
+    }
+  }
+}
+
+/** Whether a block or its parent has a class: a template's copies need one (see sameTemplate). */
+function hasTemplateClass(el: Element): boolean {
+  return !!el.attribs.class || (el.parent?.type === "tag" && !!el.parent.attribs.class);
+}
+
+/** Whether two blocks come from one template: the same tag and classes, on them and their parents, some class set. */
+function sameTemplate(a: Element, b: Element): boolean {
+  const pa = a.parent?.type === "tag" ? a.parent : null;
+  const pb = b.parent?.type === "tag" ? b.parent : null;
+  if (!pa || !pb || a.name !== b.name || pa.name !== pb.name) return false;
+  const ca = a.attribs.class ?? "";
+  const cp = pa.attribs.class ?? "";
+  return ca === (b.attribs.class ?? "") && cp === (pb.attribs.class ?? "") && (ca !== "" || cp !== "");
+}
+
+/** The element's visible text, whitespace collapsed, however long. */
+function fullText(el: Element, removed: ElementMarks): string {
+  let s = "";
+  const stack: AnyNode[] = [el];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === "text") s += n.data;
+    else if (n.type === "tag" && !removed.has(n)) {
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+      if (n !== el && n.name !== "br") s += " ";
+    }
+  }
+  return s.replace(/\s+/g, " ").trim();
+}
+
 /** Blocks shorter than this may repeat as content ("Add to cart", a price, "Reply"). */
 const MIN_REPEAT = 25;
 
@@ -157,6 +239,8 @@ function classify(el: Element, text: string, titleKey: string, headingSeen: bool
   if (text.length < 80 && (DATELINE.test(text) || DATE_ONLY.test(text))) return "dateline";
   if (text.length < 80 && READING_TIME.test(text)) return "readingTime";
   if (text.length < 80 && AD_LABEL.test(text)) return "note";
+  if (text.length < 40 && CALL_TO_ACTION.test(text)) return "note";
+  if (text.length < 100 && (ACCOUNT_PROMPT.test(text) || MEMBER_STATS.test(text))) return "note";
   if (TEASER.test(text) && hasLink(el)) return "teaser";
   if (HOUSE_NOTE.test(text)) return "note";
   if (!headingSeen && titleKey && /^h[1-4]$/.test(el.name) && repeatsTitle(key(text), titleKey, isProduct))

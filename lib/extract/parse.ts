@@ -3,6 +3,7 @@ import { DomHandler, Parser, Tokenizer } from "htmlparser2";
 import { LIMITS } from "./limits";
 import { MetadataCollector, type PageMetadata } from "./metadata";
 import { HIDDEN_CLASS } from "./patterns";
+import { STREAM_PART, STREAM_SLOT, spliceStreamedParts } from "./streamed";
 import {
   HEAD_CONTENT,
   LINE_BREAKING,
@@ -33,10 +34,33 @@ class StopParsing extends Error {}
  */
 function isHidden(name: string, attribs: Record<string, string>): boolean {
   if (name === "body" || name === "html") return false;
-  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
-  if (attribs.class !== undefined && HIDDEN_CLASS.test(attribs.class)) return true;
+  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return !isFoldedPanel(attribs);
+  if (attribs.class !== undefined && HIDDEN_CLASS.test(attribs.class)) return !isFoldedPanel(attribs);
   const style = attribs.style;
-  return style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style);
+  return (
+    style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style) && !isFoldedPanel(attribs)
+  );
+}
+
+/**
+ * A collapsed accordion panel or a tab not yet chosen (a region labelled by its trigger, a
+ * tabpanel): hidden until a click, but the page's own text, which a reader opens; FAQ
+ * answers and service details live there.
+ */
+const FOLDED_CLASS = /accordion|collaps|faq|tab-?pane|tab-?content|answer/i;
+
+const OVERLAY_CLASS = /modal|popup|pop-up|dialog|overlay|drawer|cookie|consent|newsletter|menu/i;
+
+function isFoldedPanel(attribs: Record<string, string>): boolean {
+  // A closed dialog (a cookie banner, a newsletter pop-up) is labelled by its title too.
+  if (attribs.role === "dialog" || attribs.role === "alertdialog") return false;
+  if (attribs.class !== undefined && OVERLAY_CLASS.test(attribs.class)) return false;
+  return (
+    attribs["aria-labelledby"] !== undefined ||
+    attribs.role === "tabpanel" ||
+    attribs.role === "region" ||
+    (attribs.class !== undefined && FOLDED_CLASS.test(attribs.class))
+  );
 }
 
 /**
@@ -70,6 +94,7 @@ const KEPT_ATTRIBUTES = new Set([
   "style",
   "hidden",
   "aria-hidden",
+  "aria-labelledby",
   "checked",
   "colspan",
   "align",
@@ -130,6 +155,9 @@ class BoundedHandler extends DomHandler {
   scripts = 0;
   /** Elements that say they are one post of a discussion (schema.org microdata), in document order. */
   readonly posts: Element[] = [];
+  /** React's streamed parts and their placeholders (see streamed.ts). */
+  readonly streamSlots = new Map<string, Element>();
+  readonly streamParts: Element[] = [];
 
   override onopentag(name: string, attribs: Record<string, string>): void {
     this.depth++;
@@ -144,6 +172,7 @@ class BoundedHandler extends DomHandler {
     }
     if (name === "script" || (name === "link" && SCRIPT_HREF.test(attribs.href ?? ""))) this.scripts++;
     if (this.skip === 1 && this.head > 0 && this.head === this.depth - 1 && !HEAD_CONTENT.has(name)) this.leaveHead();
+    if (this.skip === 0 && !this.reveal && attribs.id !== undefined && this.streamed(name, attribs)) return;
     if (
       this.skip === 0 &&
       (this.reveal ? !NEVER_REVEALED.has(name) : !NEVER_CONTENT.has(name) && !isHidden(name, attribs))
@@ -154,6 +183,22 @@ class BoundedHandler extends DomHandler {
       if (attribs.itemtype !== undefined && POST_TYPE.test(attribs.itemtype))
         this.posts.push(this.tagStack[this.tagStack.length - 1] as Element);
     } else this.skipElement(name);
+  }
+
+  /** Builds a streamed part or its placeholder (see streamed.ts); false for any other element. */
+  private streamed(name: string, attribs: Record<string, string>): boolean {
+    const id = attribs.id as string;
+    if (name === "template" && STREAM_SLOT.test(id)) {
+      super.onopentag("div", attribs);
+      if (!this.streamSlots.has(id)) this.streamSlots.set(id, this.tagStack[this.tagStack.length - 1] as Element);
+      return true;
+    }
+    if (name === "div" && "hidden" in attribs && STREAM_PART.test(id)) {
+      super.onopentag("div", attribs);
+      this.streamParts.push(this.tagStack[this.tagStack.length - 1] as Element);
+      return true;
+    }
+    return false;
   }
 
   private stop(): never {
@@ -535,6 +580,7 @@ function parseBounded(html: string, xhtml: boolean, keepAllAttributes: boolean, 
   } catch (err) {
     if (!(err instanceof StopParsing)) throw err;
   }
+  if (handler.streamParts.length) spliceStreamedParts(handler.streamSlots, handler.streamParts);
   return {
     document: handler.root,
     truncated: handler.truncated,
