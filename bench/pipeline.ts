@@ -120,11 +120,15 @@ const client = new TrawlClient(dev.url, "dev-key");
 /** One batch of `urls` from submit to published manifest: its rate and what it ended as. */
 async function batchRound(urls: string[]) {
   const started = performance.now();
-  const response = await client.request("/v1/batches", {
-    method: "POST",
-    headers: { "content-type": "text/plain" },
-    body: urls.join("\n"),
-  });
+  // A kept-alive connection the dev server closed while the extractor ran fails the first
+  // send; the Idempotency-Key makes sending again safe.
+  const submit = () =>
+    client.request("/v1/batches", {
+      method: "POST",
+      headers: { "content-type": "text/plain", "idempotency-key": `bench-${urls[0]}` },
+      body: urls.join("\n"),
+    });
+  const response = await submit().catch(submit);
   if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${await response.text()}`);
   const { id } = (await response.json()) as { id: string };
   const done = await client.waitForPublished(id, 30 * 60_000);
@@ -148,7 +152,7 @@ try {
   }
   const figures = profiler ? await profiler.stop() : null;
   const last = batches.at(-1) as (typeof batches)[number];
-  const records = await client.downloadAll(last.id);
+  const records = await client.downloadAll(last.id).catch(() => client.downloadAll(last.id));
   const durations = records.map((r) => r.durationMs ?? 0).sort((a, b) => a - b);
   const bytes = records.reduce((sum, r) => sum + (r.markdown?.length ?? 0), 0);
   const ratios = batches.map((b, i) => b.rate / (((extractRates[i] as number) + (extractRates[i + 1] as number)) / 2));
@@ -189,6 +193,9 @@ try {
     `    per page against docs/scaling.md (${model.within ? "all within their margins" : "SOME OUTSIDE their margins"}):`,
   );
   for (const line of model.lines) console.log(line);
+} catch (error) {
+  console.error(`wrangler dev said:\n${dev.log().slice(-4000)}`);
+  throw error;
 } finally {
   memory.stop();
   await dev.stop();

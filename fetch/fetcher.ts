@@ -325,4 +325,3 @@ function isZlibHeader(bytes: Uint8Array): boolean {
 function declaredLength(header: string | null): number | null {
   return header !== null && /^\s*\d{1,15}\s*$/.test(header) ? Number(header) : null;
 }
-
