@@ -5,6 +5,7 @@ import type { DocumentLimits } from "../lib/extract/document-limits";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects, type HopTurn } from "./follow-redirects";
+import { concatChunks, readCapped } from "./read-capped";
 import { currentMeter } from "./usage-meter";
 
 export interface FetchLimits {
@@ -256,28 +257,9 @@ async function readBody(
     if (decoded === null) return { kind: "network_error", message: describe(transport.error) };
     stream = decoded;
   }
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
   try {
-    for (;;) {
-      if (signal.aborted) throw signal.reason;
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.byteLength > limits.maxBytes) {
-        await reader.cancel().catch(() => {});
-        if (!limits.truncate) return { kind: "too_large" };
-        chunks.push(value.subarray(0, limits.maxBytes - size));
-        size = limits.maxBytes;
-        truncated = true;
-        break;
-      }
-      size += value.byteLength;
-      chunks.push(value);
-    }
+    return await readCapped(stream, limits.maxBytes, limits.truncate === true, signal);
   } catch (error) {
-    await reader.cancel().catch(() => {});
     const decoding =
       !signal.aborted &&
       transport.error === null &&
@@ -285,7 +267,6 @@ async function readBody(
         (coding.kind === "runtime" && error instanceof TypeError && RUNTIME_DECODING_ERROR.test(error.message)));
     return { kind: decoding ? "decoding_failed" : "network_error", message: describe(error) };
   }
-  return { kind: "ok", body: concat(chunks, size), truncated };
 }
 
 /**
@@ -318,7 +299,7 @@ async function decompress(
   } catch {
     return null;
   }
-  const first = concat(head, headSize);
+  const first = concatChunks(head, headSize);
   if (first.byteLength === 0) return new Blob([]).stream();
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -345,14 +326,4 @@ function isZlibHeader(bytes: Uint8Array): boolean {
 /** A Content-Length header's byte count; null when absent or not a plain non-negative integer. */
 function declaredLength(header: string | null): number | null {
   return header !== null && /^\s*\d{1,15}\s*$/.test(header) ? Number(header) : null;
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

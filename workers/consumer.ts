@@ -27,7 +27,7 @@ export function meteredEnv(env: Env, meter: UsageMeter): Env {
 }
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
-const FETCH_CONCURRENCY = 5;
+export const FETCH_CONCURRENCY = 5;
 
 /** Handles one delivery of chunk messages: each chunk is claimed, fetched, written, reported. */
 export async function consumeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {

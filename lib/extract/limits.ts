@@ -7,8 +7,13 @@ export const LIMITS = {
   maxHtmlBytes: 6 * 1024 * 1024,
   /** Bytes of text/plain or Markdown we pass through. */
   maxTextBytes: 8 * 1024 * 1024,
-  /** Elements kept in the DOM; parsing stops there (result marked truncated). */
-  maxElements: 200_000,
+  /**
+   * Elements kept in the DOM; parsing stops there (result marked truncated). An element
+   * costs ~0.7 KB of heap through parsing, scoring and the Markdown tree: 200,000 needed
+   * ~300 MB, past an isolate's 128 MB (test/node/delivery-memory.test.ts). The largest of
+   * the 1,606 corpus pages has ~16,000.
+   */
+  maxElements: 50_000,
   /** Open-element depth at which parsing stops: real pages stay far below it. */
   maxParseDepth: 1_500,
   /** Budget of parser stack scans (stray close tags cost O(depth) each in htmlparser2). */
