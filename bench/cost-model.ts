@@ -37,7 +37,7 @@ const MODEL: ModelRow[] = [
   },
   {
     label: "coordinator SQLite rows written",
-    perPage: 5.4,
+    perPage: 4.2,
     counted: (c) => c.sqliteRowsWritten,
     margin: 0.25,
     note: "the model counts the URL rows; the ledger adds chunk, part and batch-row writes",

@@ -221,7 +221,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- control and the end of a batch: batch/lifecycle.ts, batch/alarm.ts --------------
 
-  /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`) in one pass. */
+  /** Stops dispatching: every URL not held by a consumer ends `skipped` (`cancelled`), in the alarm's bounded steps. */
   async cancel(tenant: string): Promise<BatchSummary | null> {
     this.cx.received();
     return lifecycle.cancel(this.cx, tenant);

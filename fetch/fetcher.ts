@@ -1,11 +1,12 @@
 import { type AllowList, parseAllowList } from "../lib/address-policy";
+import { concatChunks } from "../lib/bytes";
 import type { ErrorCode } from "../lib/error-codes";
 import { isDocumentType } from "../lib/extract/content-type";
 import type { DocumentLimits } from "../lib/extract/document-limits";
 import { classifyStatus, isTransient, parseRetryAfter } from "../lib/retry-policy";
 import type { Settings } from "../lib/settings";
 import { describe, discard, followRedirects, type HopTurn } from "./follow-redirects";
-import { concatChunks, readCapped } from "./read-capped";
+import { readCapped } from "./read-capped";
 import { currentMeter } from "./usage-meter";
 
 export interface FetchLimits {

@@ -3,6 +3,7 @@
 // few KB: reading it piece by piece and joining the pieces cost about as much CPU per
 // page as the HTML parse (bench:pipeline's profile). A BYOB reader fills a buffer we own
 // instead, in few large reads, and the pieces are never joined.
+import { concatChunks } from "../lib/bytes";
 
 /** The body up to the cap; past it, `too_large`, or with `truncate` its first `maxBytes`. */
 export type CappedRead = { kind: "ok"; body: Uint8Array; truncated: boolean } | { kind: "too_large" };
@@ -104,15 +105,4 @@ async function readPieces(
     throw error;
   }
   return { kind: "ok", body: concatChunks(chunks, size), truncated };
-}
-
-/** The chunks joined into one array of `size` bytes. */
-export function concatChunks(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -2,6 +2,7 @@
 // directory and inflates every XML part itself, counting the bytes that come out (not the
 // sizes the archive declares, which a bomb lies about), and refuses XML that declares a
 // DTD (the billion-laughs entity bomb; Word never writes one).
+import { concatChunks } from "../bytes";
 import type { ErrorCode } from "../error-codes";
 import { type Failure, fail, ok, type Result } from "../result";
 
@@ -129,11 +130,5 @@ async function inflate(data: Uint8Array, method: number, budget: number): Promis
   } catch {
     return null;
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatChunks(chunks, size);
 }
