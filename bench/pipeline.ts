@@ -21,6 +21,7 @@ import { type FetchLimits, fetchLimitsFrom } from "../fetch/fetcher";
 import { BatchOptions } from "../lib/schemas";
 import { parseSettings } from "../lib/settings";
 import { TrawlClient } from "../test/e2e/client";
+import { pageFromMemory } from "../test/support/memory-page";
 import { startWranglerDev } from "../test/support/wrangler-dev";
 import { compareWithModel } from "./cost-model";
 import { type CpuFigures, startCpuProfile } from "./cpu-profile";
@@ -67,21 +68,7 @@ const fromMemory: PageSource = {
   read: async (url) => {
     const n = Number(/\/bench\/(\d+)$/.exec(url)?.[1] ?? 0);
     const page = pages[n % pages.length] as Buffer;
-    const at = Date.now();
-    return {
-      ok: true,
-      status: 200,
-      contentType: CONTENT_TYPE,
-      body: new Uint8Array(page),
-      truncated: false,
-      notModified: false,
-      etag: null,
-      lastModified: null,
-      finalUrl: url,
-      redirects: [],
-      fetchedAt: new Date(at).toISOString(),
-      durationMs: 0,
-    };
+    return pageFromMemory(url, new Uint8Array(page), CONTENT_TYPE);
   },
 };
 async function extractRound(urls: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import { encodePart } from "../../lib/result-parts";
 import { BatchOptions, type ResultRecord } from "../../lib/schemas";
 import { parseSettings } from "../../lib/settings";
 import { FETCH_CONCURRENCY } from "../../workers/consumer";
+import { pageFromMemory } from "../support/memory-page";
 import { worstPages } from "../support/worst-pages";
 
 interface Job {
@@ -44,20 +45,7 @@ const pages =
 const source: PageSource = {
   read: async (url) => {
     const page = pages[Number(new URL(url).pathname.slice(1)) % pages.length] as (typeof pages)[number];
-    return {
-      ok: true,
-      status: 200,
-      contentType: "text/html; charset=utf-8",
-      body: new Uint8Array(page.bytes),
-      truncated: false,
-      notModified: false,
-      etag: null,
-      lastModified: null,
-      finalUrl: url,
-      redirects: [],
-      fetchedAt: new Date().toISOString(),
-      durationMs: 0,
-    };
+    return pageFromMemory(url, new Uint8Array(page.bytes), "text/html; charset=utf-8");
   },
 };
 
