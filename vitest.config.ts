@@ -41,30 +41,6 @@ function workerd() {
   }));
 }
 
-/**
- * KNOWN DEFECT (README "Tests"): the workers pool sends modules to workerd over a
- * WebSocket that refuses a message over 1 MiB. In a full run these files, which import
- * the whole app or Worker directly, ended their worker before they started ("Message is
- * too large"), once the megabyte dependencies (language tables, PDF.js, tokenizer ranks)
- * were in play; each passes run on its own. `npm test` runs them in a second, separate
- * pass (`TRAWL_ALONE=1`), so every file still runs.
- */
-const ALONE = [
-  "test/unit/docs-page.test.ts",
-  "test/unit/documents/document-budget.test.ts",
-  "test/integration/near-duplicate-index.test.ts",
-  "test/integration/outbound-names.test.ts",
-  "test/integration/secret-rotation.test.ts",
-  "test/integration/run-copy.test.ts",
-];
-const alone = process.env.TRAWL_ALONE === "1";
-/** A project's files in this pass: the ALONE ones in the second pass, all others in the first. */
-function filesOf(include: string[]): { include: string[]; exclude: string[] } {
-  if (!alone) return { include, exclude: ALONE };
-  const prefix = include[0]?.split("/**")[0] ?? "";
-  return { include: ALONE.filter((file) => file.startsWith(prefix)), exclude: [] };
-}
-
 export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores: one, on a 2-core machine, so
@@ -73,13 +49,12 @@ export default defineConfig({
     // by about 40%. Every e2e file has its own wrangler dev, origin, ports and state
     // folder, so two of them side by side share nothing but the machine.
     maxWorkers: 2,
-    passWithNoTests: alone,
     projects: [
       {
         plugins: [workerd()],
         test: {
           name: "unit",
-          ...filesOf(["test/unit/**/*.test.ts"]),
+          include: ["test/unit/**/*.test.ts"],
           globalSetup: ["test/support/global-origin.ts"],
           testTimeout: 30_000,
           // A file's first request starts its Worker cold (the PDF, DOCX and language readers load with it).
@@ -90,7 +65,7 @@ export default defineConfig({
         plugins: [workerd()],
         test: {
           name: "integration",
-          ...filesOf(["test/integration/**/*.test.ts"]),
+          include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/support/global-origin.ts"],
           // Whole batches run through queues and Durable Objects; two workers share two cores.
           testTimeout: 60_000,
@@ -100,7 +75,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: alone ? [] : ["test/corpus/**/*.test.ts", "test/node/**/*.test.ts"],
+          include: ["test/corpus/**/*.test.ts", "test/node/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
         },
@@ -108,7 +83,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: alone ? [] : ["test/e2e/**/*.test.ts"],
+          include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 300_000,
           hookTimeout: 120_000,
