@@ -44,7 +44,7 @@ const { detectLanguage, loadLanguageDetector } = await import("../lib/language")
 {
   const t0 = performance.now();
   await loadLanguageDetector();
-  loads.push(`eld/small: import ${(performance.now() - t0).toFixed(0)} ms`);
+  loads.push(`language tables (eld small, packed): import and unpack ${(performance.now() - t0).toFixed(0)} ms`);
 }
 const { chunkMarkdown } = await import("../lib/chunk/chunk-markdown");
 const { extract } = await import("../lib/extract");

@@ -8,6 +8,7 @@ import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
 import type { DocumentBudget } from "./document-budget";
+import { ExtractionBudget } from "./extraction-budget";
 import { type FetchedPage, type FetchLimits, type FetchOutcome, fetchPage } from "./fetcher";
 
 /** The previous run's record of a URL: its validators go with the request, and a 304 carries its content forward. */
@@ -52,6 +53,13 @@ export function recordWithoutFetch(
 ): UrlOutcome {
   return { kind: "terminal", record: unfetchedRecord(entry, status, code, message), fetched: false };
 }
+
+/**
+ * Body bytes extracted at once in this isolate (fetch/extraction-budget.ts): a page at the
+ * body cap alone, or many small pages side by side.
+ */
+const EXTRACTION_BUDGET_BYTES = 4 * 1024 * 1024;
+const extracting = new ExtractionBudget(EXTRACTION_BUDGET_BYTES);
 
 /**
  * The chunker, loaded on first use: its tokenizers' rank tables are 3.6 MB of code, and a
@@ -139,7 +147,9 @@ export async function fetchAndExtract(
         },
       },
     });
-  const extracted = isDocument && documentBudget ? await documentBudget.read(read) : await read();
+  const extracted = await extracting.run(page.body.byteLength, () =>
+    isDocument && documentBudget ? documentBudget.read(read) : read(),
+  );
   // This delivery's documents have had their time: this one waits for the next, uncounted.
   if (extracted === null) return { kind: "retry", afterSeconds: 0, fetched: false, rateLimited: false };
   const raw = options.keepRaw && source.keep ? { raw: await source.keep(page) } : null;

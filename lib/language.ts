@@ -1,16 +1,17 @@
 // The language a page's main text is written in, by eld (Efficient Language Detector):
-// byte n-gram tables in plain JS, loaded statically (no file or network read, so it runs in
-// workerd), ISO 639-1 codes like the `lang` attributes pages declare, a score per language
-// and a reliability flag. The "small" tables (60 languages) scored as well as the large
-// ones on the corpora's declared languages at a third of the size (see the README).
-// The tables are 1.6 MB of JavaScript: they load on first use (loadLanguageDetector), so
-// an isolate that never analyses a page (the API, the coordinator) never evaluates them.
-type Detector = typeof import("eld/small")["default"];
-let eld: Detector | null = null;
+// byte n-gram tables, ISO 639-1 codes like the `lang` attributes pages declare, a score per
+// language and a reliability flag. The "small" tables (60 languages) scored as well as the
+// large ones on the corpora's declared languages at a third of the size (see the README).
+// They are read in packed form (lib/language-detector.ts: 43 MB of heap as eld ships them,
+// about a tenth packed), and load on first use (loadLanguageDetector), so an isolate that
+// never analyses a page (the API, the coordinator) never unpacks them.
+import { type PackedDetector, packedDetector } from "./language-detector";
+
+let detector: PackedDetector | null = null;
 
 /** Loads the detector's tables once per isolate; extraction awaits it before analysing a page. */
 export async function loadLanguageDetector(): Promise<void> {
-  eld ??= (await import("eld/small")).default;
+  detector ??= packedDetector(await import("./language-tables.generated"));
 }
 
 /** Characters of text the detector reads at most: bounded cost on long pages (see `sampleEnd`). */
@@ -29,10 +30,10 @@ export interface DetectedLanguage {
 export function detectLanguage(text: string): DetectedLanguage | null {
   const sample = sampleOf(text);
   if (sample.trim().length < MIN_CHARS) return null;
-  if (!eld) throw new Error("detectLanguage before loadLanguageDetector()");
-  const result = eld.detect(sample);
-  if (!result.language || !result.isReliable()) return null;
-  const score = result.getScores()[result.language] ?? 0;
+  if (!detector) throw new Error("detectLanguage before loadLanguageDetector()");
+  const result = detector.detect(sample);
+  if (!result.language || !result.reliable) return null;
+  const score = result.scores.find(([language]) => language === result.language)?.[1] ?? 0;
   return { language: result.language, confidence: Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000 };
 }
 
