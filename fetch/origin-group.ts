@@ -12,8 +12,12 @@ import {
   type UrlOutcome,
 } from "./fetch-and-extract";
 import type { FetchLimits } from "./fetcher";
+import type { ChunkRecords } from "./held-records";
 import { type GoGrant, robotsVerdict, sleepUntil, withHostTurn } from "./polite-fetch";
 import { redirectTurns } from "./redirect-turns";
+
+/** A URL left for a later delivery while the isolate's held records are at their limit: no attempt counted. */
+const HELD_BACK: UrlOutcome = { kind: "retry", afterSeconds: 1, fetched: false, rateLimited: false };
 
 /** How long one chunk's group keeps asking its origin's gate for more turns before the rest go back to the queue. */
 const GROUP_BUDGET_MS = 4000;
@@ -30,6 +34,8 @@ export interface GroupContext {
   previousOf?: (entry: ClaimEntry) => Previous | null;
   /** The time this delivery's documents may still take (workers/consumer.ts); none: no limit across documents. */
   documentBudget?: DocumentBudget;
+  /** The chunk's share of the records its isolate holds (fetch/held-records.ts); none: no limit. */
+  heldRecords?: ChunkRecords;
   /** Where pages come from and bodies are kept (default: the origin, nothing kept). */
   pages?: PageSource;
   /** Who asks the origin's gate: the batch (its fair share and `maxConcurrency`) or a priority scrape. */
@@ -141,6 +147,12 @@ async function fetchGranted(
       outcomes.push(refused);
       continue;
     }
+    if (ctx.heldRecords?.full()) {
+      // The isolate holds as many records as it can: the rest wait for a later delivery, uncounted.
+      if (!hopBooked) feedback.unusedFrom = slot;
+      outcomes.push(...entries.slice(i).map(() => HELD_BACK));
+      break;
+    }
     await sleepUntil(slot);
     const previous = ctx.previousOf?.(entry) ?? null;
     // The grant's slots are LATE_SHARE wider than the pace: this much late still keeps it.
@@ -158,6 +170,7 @@ async function fetchGranted(
       outcomes.push(...entries.slice(i).map(() => null));
       break;
     }
+    if (outcome.kind === "terminal") ctx.heldRecords?.hold(outcome.record);
     feedback.samples?.push(sampleOf(outcome, Date.now() - began));
     if (outcome.kind === "retry" && outcome.fetched) feedback.retries = (feedback.retries ?? 0) + 1;
     if (outcome.kind === "retry" && outcome.rateLimited) {

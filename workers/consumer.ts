@@ -1,13 +1,14 @@
 import { DocumentBudget } from "../fetch/document-budget";
 import { type Previous, recordWithoutFetch, type UrlOutcome } from "../fetch/fetch-and-extract";
 import { fetchLimitsFrom, fetchPage } from "../fetch/fetcher";
+import { type ChunkRecords, HeldRecords } from "../fetch/held-records";
 import { fetchOriginGroup, type GroupContext } from "../fetch/origin-group";
 import { originOf } from "../fetch/polite-fetch";
 import { meteredBucket, meteredNamespace, metering, UsageMeter } from "../fetch/usage-meter";
 import { coordinatorOf } from "../lib/batch-objects";
 import { changeOf, conditionalHeaders, type PreviousState } from "../lib/changes";
 import { createLimiter, mapLimit } from "../lib/concurrency";
-import type { ClaimEntry, PaceNow, UrlReport } from "../lib/coordinator-protocol";
+import type { ClaimEntry, ClaimResult, PaceNow, UrlReport } from "../lib/coordinator-protocol";
 import { r2Keys } from "../lib/r2-keys";
 import { writePart } from "../lib/result-parts";
 import { ChunkMessage, type ResultRecord } from "../lib/schemas";
@@ -25,6 +26,15 @@ export function meteredEnv(env: Env, meter: UsageMeter): Env {
     HOST_GATE: meteredNamespace(env.HOST_GATE, meter),
   };
 }
+
+/**
+ * Record bytes an isolate holds until their parts are written (fetch/held-records.ts):
+ * room for about 300 records of ordinary pages (20,000 characters of Markdown each), or
+ * three at the Markdown cap. A chunk of 25 pages at the cap then ran under a 128 MB heap
+ * with 16 MB to spare (test/node/delivery-memory.test.ts; 16 MiB left less than that).
+ */
+export const HELD_RECORD_BYTES = 12 * 1024 * 1024;
+const heldRecords = new HeldRecords(HELD_RECORD_BYTES);
 
 /** A Worker may hold 6 connections at once; keep one for R2 and the coordinators. */
 export const FETCH_CONCURRENCY = 5;
@@ -73,10 +83,33 @@ async function processChunk(
   documentBudget: DocumentBudget,
   meter: UsageMeter,
 ): Promise<void> {
-  const coordinator = coordinatorOf(env, message.batchId);
-  const claim = await coordinator.claim(message.chunkId);
+  const claim = await coordinatorOf(env, message.batchId).claim(message.chunkId);
   if (claim.kind !== "work") return; // done, or another delivery holds it: nothing to do twice
+  const held = heldRecords.chunk();
+  try {
+    await settleChunk(message, claim, env, settings, { limit, documentBudget, held }, meter);
+  } finally {
+    held.release(); // the part is written, or the chunk failed: its records are let go either way
+  }
+}
 
+/** What the chunks of one delivery share: connections, document time, and the isolate's held records (this chunk's share). */
+interface Shared {
+  limit: GroupContext["limit"];
+  documentBudget: DocumentBudget;
+  held: ChunkRecords;
+}
+
+/** Fetches a claimed chunk's URLs, writes its part and reports it to the coordinator. */
+async function settleChunk(
+  message: ChunkMessage,
+  claim: Extract<ClaimResult, { kind: "work" }>,
+  env: Env,
+  settings: Settings,
+  { limit, documentBudget, held }: Shared,
+  meter: UsageMeter,
+): Promise<void> {
+  const coordinator = coordinatorOf(env, message.batchId);
   const previous = await previousStates(env, claim.previousBatch, claim.entries);
   const records = new PreviousRecords(env.RESULTS);
   const kept = claim.options.keepRaw ? keepingSource(env.RESULTS, message.batchId, { read: fetchPage }) : null;
@@ -89,6 +122,7 @@ async function processChunk(
     fetchLimits: fetchLimitsFrom(settings),
     previousOf: (entry) => previousOf(previous.get(entry.index) ?? null, records),
     documentBudget,
+    heldRecords: held,
     ...(kept && { pages: kept }),
     asker: {
       batch: message.batchId,

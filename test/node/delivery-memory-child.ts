@@ -4,18 +4,20 @@
 // once. The pages come from memory instead of an origin (fetch/fetch-and-extract.ts's
 // PageSource seam), each read a fresh copy of its bytes as a fetch would give. Prints
 // the peak of the JavaScript heap and of heap + buffers outside it, above the baseline
-// taken once the pages are loaded. Run by delivery-memory.test.ts and
+// taken once the pages are loaded. Past the isolate's held records (HELD_RECORD_BYTES), a
+// URL goes back to the queue ("retry") as the consumer sends it. Run by delivery-memory.test.ts and
 // bench/delivery-memory.ts under a capped heap: needing more than the cap ends it with
 // an out-of-memory crash.
 import { readFileSync } from "node:fs";
 import { fetchAndExtract, type PageSource } from "../../fetch/fetch-and-extract";
 import { fetchLimitsFrom } from "../../fetch/fetcher";
+import { HeldRecords } from "../../fetch/held-records";
 import { createLimiter } from "../../lib/concurrency";
 import type { ClaimEntry } from "../../lib/coordinator-protocol";
 import { encodePart } from "../../lib/result-parts";
 import { BatchOptions, type ResultRecord } from "../../lib/schemas";
 import { parseSettings } from "../../lib/settings";
-import { FETCH_CONCURRENCY } from "../../workers/consumer";
+import { FETCH_CONCURRENCY, HELD_RECORD_BYTES } from "../../workers/consumer";
 import { pageFromMemory } from "../support/memory-page";
 import { worstPages } from "../support/worst-pages";
 
@@ -61,6 +63,7 @@ const sample = () => {
 const sampler = setInterval(sample, 1);
 
 const limit = createLimiter(FETCH_CONCURRENCY);
+const held = new HeldRecords(HELD_RECORD_BYTES);
 const outcomes: Record<string, number> = {};
 let recordBytes = 0;
 let partBytes = 0;
@@ -71,10 +74,15 @@ const runChunk = async (c: number) => {
     return { index, id: null, url, key: url, attempts: 0 };
   });
   const written: ResultRecord[] = [];
+  const mine = held.chunk();
   await Promise.all(
     entries.map((entry) =>
       limit(async () => {
-        const outcome = await fetchAndExtract(entry, options, limits, null, source);
+        // As fetch/origin-group.ts does: past the held records' limit, the URL goes back to the queue.
+        const outcome = mine.full()
+          ? ({ kind: "retry" } as const)
+          : await fetchAndExtract(entry, options, limits, null, source);
+        if (outcome.kind === "terminal") mine.hold(outcome.record);
         sample();
         const key =
           outcome.kind === "terminal" ? `${outcome.record.status} ${outcome.record.error?.code ?? ""}` : "retry";
@@ -87,6 +95,7 @@ const runChunk = async (c: number) => {
   const part = await encodePart(written);
   partBytes += part.bytes;
   sample();
+  mine.release();
 };
 const chunkIds = Array.from({ length: job.chunks }, (_, c) => c);
 if (job.sequential) for (const c of chunkIds) await runChunk(c);
