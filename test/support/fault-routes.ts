@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { articlePage } from "../../demo/origin-server";
+import { worstPages } from "./worst-pages";
 
 const tries = new Map<string, number>();
 
@@ -124,8 +125,17 @@ export const robotsFaultRoutes = {
 let robotsAsked = 0;
 
 /** Routes under /fault/… ; returns true when it answered. */
+/** The worst-case text page at the default body cap: Markdown at its cap (test/support/worst-pages.ts). */
+let capText: Uint8Array | undefined;
+
 export const faultRoutes: Routes = (_req, res, url) => {
   const path = url.pathname;
+  // /worst/text/...: a page whose record is as large as a record gets.
+  if (path.startsWith("/worst/text/")) {
+    capText ??= (worstPages(5 * 1024 * 1024)[0] as { bytes: Uint8Array }).bytes;
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(capText);
+    return true;
+  }
   // /slow/<ms>/<n>: article n, answered after ms milliseconds (a page that takes its time).
   const slow = /^\/slow\/(\d{1,5})\/(\d+)$/.exec(path);
   if (slow) {
