@@ -76,10 +76,13 @@ const SETTINGS = [
 ];
 const OFF = (SETTINGS[0] as (typeof SETTINGS)[number]).options;
 
-/** The record hook of fetch/fetch-and-extract.ts, as it runs for each page. */
+/** The record hook of fetch/fetch-and-extract.ts, as it runs for each page (a chunk's simhash with analysis on). */
 function hook(markdown: string, options: BatchOptions) {
+  const chunks = options.chunking ? chunkMarkdown(markdown, options.chunking) : null;
   return {
-    ...(options.chunking && { chunks: chunkMarkdown(markdown, options.chunking) }),
+    ...(chunks && {
+      chunks: options.analysis === false ? chunks : chunks.map((c) => ({ ...c, simhash: simhash64(c.text) })),
+    }),
     extractor: extractorOf(options),
   };
 }
@@ -127,6 +130,12 @@ const parts: { label: string; run: (markdown: string) => unknown }[] = [
       }),
   },
   { label: "chunking 512 cl100k_base", run: (md) => chunkMarkdown(md, chunking(512, 0, "cl100k_base")) },
+  {
+    label: "chunking 512 + chunk simhashes",
+    run: (md) => {
+      for (const c of chunkMarkdown(md, chunking(512, 0, "cl100k_base"))) simhash64(c.text);
+    },
+  },
   { label: "chunking 256/32 cl100k_base", run: (md) => chunkMarkdown(md, chunking(256, 32, "cl100k_base")) },
   { label: "chunking 512 o200k_base", run: (md) => chunkMarkdown(md, chunking(512, 0, "o200k_base")) },
   { label: "record hook, options off", run: (md) => hook(md, OFF) },
@@ -179,7 +188,8 @@ SETTINGS.forEach((setting, i) => {
   const budget = i === SETTINGS.length - 1 ? "   (the issue's budget: 15%)" : "";
   console.log(`  ${setting.label.padEnd(30)} adds ${spread(added[i] ?? [])}${budget}`);
 });
-const summed = ["simhash", "language", "quality score", "chunking 512 cl100k_base"];
+// What a record with both options on does besides extracting: the page's analysis, and its chunks with their simhashes.
+const summed = ["simhash", "language", "quality score", "chunking 512 + chunk simhashes"];
 console.log(`each part alone, as a share of the extractor with both off:`);
 parts.forEach((part, i) => {
   console.log(`  ${part.label.padEnd(30)} ${spread(shares[i] ?? [])}`);

@@ -1,3 +1,4 @@
+import type { Chunk } from "../lib/chunk/options";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract, loadReader } from "../lib/extract";
@@ -7,6 +8,7 @@ import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
+import { simhash64 } from "../lib/simhash";
 import type { DocumentBudget } from "./document-budget";
 import { ExtractionBudget } from "./extraction-budget";
 import { type FetchedPage, type FetchLimits, type FetchOutcome, fetchPage } from "./fetcher";
@@ -68,6 +70,14 @@ const extracting = new ExtractionBudget(EXTRACTION_BUDGET_BYTES);
  */
 function chunker() {
   return import("../lib/chunk/chunk-markdown");
+}
+
+/** The page's chunks, each with its simhash when the batch analyses pages. */
+async function chunksOf(markdown: string, options: BatchOptions): Promise<Chunk[] | undefined> {
+  if (!options.chunking) return undefined;
+  const chunks = (await chunker()).chunkMarkdown(markdown, options.chunking);
+  if (options.analysis === false) return chunks;
+  return chunks.map((chunk) => ({ ...chunk, simhash: simhash64(chunk.text) }));
 }
 
 /** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */
@@ -204,7 +214,7 @@ export async function fetchAndExtract(
         languageConfidence: x.languageConfidence ?? null,
         extractionQuality: x.extractionQuality,
       }),
-      ...(options.chunking && { chunks: (await chunker()).chunkMarkdown(x.markdown, options.chunking) }),
+      ...(options.chunking && { chunks: await chunksOf(x.markdown, options) }),
       extractor: extractorOf(options),
     },
   };

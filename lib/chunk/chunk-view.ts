@@ -20,6 +20,8 @@ export const ChunkRow = z.object({
   tokens: z.number().int().nonnegative(),
   start: z.number().int().nonnegative(),
   end: z.number().int().nonnegative(),
+  /** The chunk's simhash (with `analysis` on), for near-duplicate chunks across pages. */
+  simhash: z.string().nullable(),
 });
 export type ChunkRow = z.infer<typeof ChunkRow>;
 
@@ -60,6 +62,7 @@ export function chunkRows(record: unknown, options: ChunkViewOptions): ChunkRow[
     tokens: chunk.tokens,
     start: chunk.start,
     end: chunk.end,
+    simhash: chunk.simhash ?? null,
   }));
 }
 

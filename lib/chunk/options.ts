@@ -54,5 +54,12 @@ export const Chunk = z.object({
   tokens: z.number().int().nonnegative().describe("Tokens in `text`, counted by the batch's `chunking.tokenizer`."),
   start: z.number().int().nonnegative().describe("Offset of the chunk's first character in the page's Markdown."),
   end: z.number().int().nonnegative().describe("Offset just past the chunk's last character in the page's Markdown."),
+  simhash: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "64-bit simhash of the chunk's text, 16 hex digits, as the page's (lib/simhash.ts): with `analysis` on; null for a chunk without words.",
+    ),
 });
 export type Chunk = z.infer<typeof Chunk>;

@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { version as packageVersion } from "../../package.json";
 import type { BatchOptions } from "../schemas";
 
-/** Bump when the Markdown, metadata or chunks made from the same page change (2: language detected on a shorter sample). */
-export const EXTRACTOR_REVISION = 2;
+/** Bump when the Markdown, metadata or chunks made from the same page change (2: language detected on a shorter sample; 3: each chunk has its simhash). */
+export const EXTRACTOR_REVISION = 3;
 
 /** `<package version>+r<revision>`, e.g. `0.1.0+r1`. */
 export const EXTRACTOR_VERSION = `${packageVersion}+r${EXTRACTOR_REVISION}`;

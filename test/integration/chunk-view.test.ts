@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChunkRow } from "../../lib/chunk";
 import type { ResultRecord } from "../../lib/schemas";
+import { simhash64 } from "../../lib/simhash";
 import { readParquet } from "../support/parquet-rows";
 import { api, download, json, ORIGIN, submit, unique, waitForPublished } from "./helpers";
 
@@ -45,7 +46,11 @@ describe("chunk view", () => {
     expect(records.filter((r) => r.status === "succeeded")).toHaveLength(6);
     for (const r of records.filter((r) => r.status === "succeeded")) {
       expect(r.chunks?.length).toBeGreaterThan(1);
-      for (const c of r.chunks ?? []) expect(r.markdown?.slice(c.start, c.end)).toBe(c.text);
+      for (const c of r.chunks ?? []) {
+        expect(r.markdown?.slice(c.start, c.end)).toBe(c.text);
+        // Analysis is on by default: each chunk carries the simhash of its own text.
+        expect(c.simhash).toBe(simhash64(c.text));
+      }
       expect(r.extractor?.optionsHash).toMatch(/^[0-9a-f]{16}$/);
     }
     const published = await json<Record<string, { optionsHash: string; options: unknown; version: string }>>(
@@ -70,9 +75,10 @@ describe("chunk view", () => {
 
     const parquet = await chunkLink(created.id, "view=chunks&format=parquet");
     const read = await readParquet(await (await fetchLink(parquet.url as URL)).arrayBuffer());
-    expect(read.map((r) => [r.index, r.chunk_index, r.text, r.heading_path, r.tokens])).toEqual(
-      rows.map((r) => [r.index, r.chunkIndex, r.text, r.headingPath, r.tokens]),
+    expect(read.map((r) => [r.index, r.chunk_index, r.text, r.heading_path, r.tokens, r.simhash])).toEqual(
+      rows.map((r) => [r.index, r.chunkIndex, r.text, r.headingPath, r.tokens, r.simhash]),
     );
+    expect(rows.every((r) => typeof r.simhash === "string")).toBe(true);
 
     // A link signed for records cannot be turned into the chunk view.
     const records404 = new URL((plain.url as URL).href);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { type ChunkRow, ChunkRow as ChunkRowSchema, chunkLines, chunkMarkdown } from "../../lib/chunk";
 import { ndjsonToParquet } from "../../lib/parquet-export";
+import { simhash64 } from "../../lib/simhash";
 import { readParquet } from "../support/parquet-rows";
 
 const PAGES = 10_000;
@@ -37,7 +38,10 @@ async function* recordBlocks(): AsyncGenerator<string> {
       language: "en",
       markdown,
       ...(n % 50 === 7 && { nearDuplicateOf: n - 1 }),
-      ...(!failed && { chunks: chunkMarkdown(markdown, chunking) }),
+      // As the consumer makes them with analysis on: each chunk with its text's simhash.
+      ...(!failed && {
+        chunks: chunkMarkdown(markdown, chunking).map((chunk) => ({ ...chunk, simhash: simhash64(chunk.text) })),
+      }),
     };
     block += `${JSON.stringify(record)}\n`;
     if (n % 500 === 499) {
@@ -103,6 +107,7 @@ describe("chunk view of a 10,000-page batch", () => {
         tokens: row.tokens,
         start: row.start,
         end: row.end,
+        simhash: row.simhash,
       })),
     );
     expect(read.reduce((sum, r) => sum + Number(r.tokens), 0)).toBe(rows.reduce((sum, r) => sum + r.tokens, 0));

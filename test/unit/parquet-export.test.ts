@@ -159,6 +159,7 @@ describe("Parquet export of the chunk view", () => {
         tokens: 2,
         start: 0,
         end: 3,
+        simhash: "0123456789abcdef",
       },
       {
         index: 3,
@@ -173,6 +174,7 @@ describe("Parquet export of the chunk view", () => {
         tokens: 1,
         start: 5,
         end: 6,
+        simhash: null,
       },
     ];
     const blocks = (async function* () {
@@ -193,6 +195,7 @@ describe("Parquet export of the chunk view", () => {
         tokens: r.tokens,
         start: r.start,
         end: r.end,
+        simhash: r.simhash,
       })),
     );
     expect(parquetColumnsOf(ChunkRow).find((c) => c.name === "tokens")).toMatchObject({
