@@ -17,7 +17,7 @@ export class HeldRecords {
     return this.held >= this.limitBytes;
   }
 
-  /** Bytes held now (for tests and the memory bench). */
+  /** Bytes held now (for tests). */
   get bytes(): number {
     return this.held;
   }
