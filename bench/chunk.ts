@@ -3,16 +3,18 @@
 // time on the Readability corpus (as bench:extract times it), in the same process. The
 // issue's budget: at most 15% together, nothing with both off.
 //
-// Each round makes every page's record four times: both options off, analysis only,
-// chunking only, both on, rotating which goes first from page to page and round to round,
-// so load on a shared machine and warm caches hit all four alike; a round's figure for a
-// setting is its time over the corpus / the time with both off - 1. Then, over the
-// Markdown of that round, each part alone (simhash, language, quality score, chunking at
-// 512, at 256 with overlap 32, with o200k_base) and the record hook with the options off,
-// each as a share of the round's extraction time with both off.
-// Times are the process's CPU time (process.cpuUsage, microseconds; the thread's own is
-// counted in 4 ms ticks), not the wall clock: on a shared machine another process taking
-// the core mid-page then costs neither side.
+// Each round makes every page's record four ways: both options off, analysis only,
+// chunking only, both on, REPEATS times each, interleaved page by page in an order
+// rotated from page to page and round to round, so drifting load and warm caches fall
+// on all four alike; a page's time in a setting is the median of its repeats (a
+// preemption or a neighbour's burst lands on one repeat, not the median), and a round's
+// figure for a setting is the sum over pages / the sum with both off - 1. Then, over the
+// Markdown of that round, each part alone (the page's simhash, with its chunks' from the
+// same scan, chunks' simhashes each read again, language, quality score, chunking at 512,
+// at 256 with overlap 32, with o200k_base) and the record hook with the options off,
+// timed the same way, each as a share of the round's extraction with both off.
+// Wall-clock time (performance.now): the process's CPU time moves in steps of a few
+// milliseconds, as long as a page, and counts the runtime's background threads.
 // Figures are the median round's, with the range of rounds. Also: the tokenizers' and the
 // language tables' load (module evaluation and first use), once, before anything else
 // has warmed them.
@@ -25,11 +27,8 @@ import { loadReadability, readabilityDir } from "../test/support/corpora";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PAGE_URL = "http://fakehost/test/page.html";
 
-/** Milliseconds of CPU time this process has used. */
-function cpuNow(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] ?? 0;
 
 // Loaded first and timed: module evaluation (the BPE rank tables) and the first count.
 const loads: string[] = [];
@@ -50,7 +49,7 @@ const { chunkMarkdown } = await import("../lib/chunk/chunk-markdown");
 const { extract } = await import("../lib/extract");
 const { extractionQuality, markdownShape } = await import("../lib/extract/quality");
 const { extractorOf } = await import("../lib/extract/provenance");
-const { simhash64 } = await import("../lib/simhash");
+const { pageSimhash, rangeSimhashes, simhash64 } = await import("../lib/simhash");
 const { BatchOptions: BatchOptionsSchema } = await import("../lib/schemas");
 
 const dir = readabilityDir();
@@ -81,7 +80,12 @@ function hook(markdown: string, options: BatchOptions) {
   const chunks = options.chunking ? chunkMarkdown(markdown, options.chunking) : null;
   return {
     ...(chunks && {
-      chunks: options.analysis === false ? chunks : chunks.map((c) => ({ ...c, simhash: simhash64(c.text) })),
+      chunks:
+        options.analysis === false
+          ? chunks
+          : ((simhashes) => chunks.map((c, i) => ({ ...c, simhash: simhashes[i] ?? null })))(
+              rangeSimhashes(markdown, chunks),
+            ),
     }),
     extractor: extractorOf(options),
   };
@@ -96,25 +100,53 @@ async function record(bytes: Uint8Array, options: BatchOptions): Promise<string 
   return r.value.markdown;
 }
 
-/** Every page's record in each setting, interleaved: CPU seconds of each, and the Markdown. */
+/** Times each page's record is made in each setting per round; the page's time is their median. */
+const REPEATS = 5;
+
+/**
+ * Every page's record in each setting, REPEATS times, interleaved page by page in an
+ * order rotated from page to page: the seconds of each setting over the corpus (each
+ * page's median), and the Markdown.
+ */
 async function round(r: number): Promise<{ seconds: number[]; markdown: string[] }> {
   const seconds = SETTINGS.map(() => 0);
   const markdown: string[] = [];
   for (const [i, p] of pages.entries()) {
-    for (let k = 0; k < SETTINGS.length; k++) {
-      const which = (i + r + k) % SETTINGS.length;
-      const t0 = cpuNow();
-      const md = await record(p.bytes, (SETTINGS[which] as (typeof SETTINGS)[number]).options);
-      seconds[which] = (seconds[which] as number) + (cpuNow() - t0) / 1000;
-      if (which === 0 && md !== null) markdown.push(md);
+    const times: number[][] = SETTINGS.map(() => []);
+    for (let rep = 0; rep < REPEATS; rep++) {
+      for (let k = 0; k < SETTINGS.length; k++) {
+        const which = (i + r + rep + k) % SETTINGS.length;
+        const t0 = performance.now();
+        const md = await record(p.bytes, (SETTINGS[which] as (typeof SETTINGS)[number]).options);
+        times[which]?.push(performance.now() - t0);
+        if (which === 0 && rep === 0 && md !== null) markdown.push(md);
+      }
     }
+    times.forEach((ts, which) => {
+      seconds[which] = (seconds[which] as number) + median(ts) / 1000;
+    });
   }
   return { seconds, markdown };
 }
 
-/** Each part alone over a round's Markdown: what it is timed doing to one page. */
-const parts: { label: string; run: (markdown: string) => unknown }[] = [
-  { label: "simhash", run: (md) => simhash64(md) },
+/** Chunks of each page at 512 tokens (cl100k_base), made untimed for the simhash part. */
+let roundChunks: { start: number; end: number }[][] = [];
+
+/** Each part alone over a round's Markdown: what it is timed doing to the page at `index`. */
+const parts: { label: string; run: (markdown: string, index: number) => unknown }[] = [
+  { label: "simhash, page", run: (md) => pageSimhash(md) },
+  {
+    // As the record hook does it: the page's chunks take their words from the page's scan.
+    label: "simhash, page and its chunks",
+    run: (md, i) => {
+      pageSimhash(md);
+      rangeSimhashes(md, roundChunks[i] ?? []);
+    },
+  },
+  {
+    label: "simhash, chunks each read",
+    run: (md, i) => (roundChunks[i] ?? []).map((c) => simhash64(md.slice(c.start, c.end))),
+  },
   { label: "language", run: (md) => detectLanguage(md) },
   {
     label: "quality score",
@@ -130,22 +162,25 @@ const parts: { label: string; run: (markdown: string) => unknown }[] = [
       }),
   },
   { label: "chunking 512 cl100k_base", run: (md) => chunkMarkdown(md, chunking(512, 0, "cl100k_base")) },
-  {
-    label: "chunking 512 + chunk simhashes",
-    run: (md) => {
-      for (const c of chunkMarkdown(md, chunking(512, 0, "cl100k_base"))) simhash64(c.text);
-    },
-  },
   { label: "chunking 256/32 cl100k_base", run: (md) => chunkMarkdown(md, chunking(256, 32, "cl100k_base")) },
   { label: "chunking 512 o200k_base", run: (md) => chunkMarkdown(md, chunking(512, 0, "o200k_base")) },
   { label: "record hook, options off", run: (md) => hook(md, OFF) },
 ];
 
-/** CPU seconds of `run` over every page's Markdown. */
-function time(markdown: string[], run: (md: string) => unknown): number {
-  const t0 = cpuNow();
-  for (const md of markdown) run(md);
-  return (cpuNow() - t0) / 1000;
+/** Seconds of `run` over every page's Markdown (each page's median of REPEATS). */
+function time(markdown: string[], run: (md: string, index: number) => unknown): number {
+  roundChunks = markdown.map((md) => chunkMarkdown(md, chunking(512, 0, "cl100k_base")));
+  let total = 0;
+  for (const [i, md] of markdown.entries()) {
+    const times: number[] = [];
+    for (let rep = 0; rep < REPEATS; rep++) {
+      const t0 = performance.now();
+      run(md, i);
+      times.push(performance.now() - t0);
+    }
+    total += median(times);
+  }
+  return total / 1000;
 }
 
 // Warm-up: JIT, the tokenizers' piece memos and merge caches, as a long-running consumer has them.
@@ -167,8 +202,6 @@ for (let r = 1; r <= ROUNDS; r++) {
   });
 }
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] ?? 0;
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const spread = (xs: number[]) =>
   `median ${pct(median(xs)).padStart(7)} (rounds ${pct(sorted(xs)[0] ?? 0)}..${pct(sorted(xs).at(-1) ?? 0)})`;
@@ -181,7 +214,9 @@ const bytes = warm.markdown.reduce((s, m) => s + m.length, 0);
 console.log(
   `Readability corpus: ${warm.markdown.length} pages, ${(bytes / 1e6).toFixed(2)} M chars of Markdown; ${ROUNDS} rounds`,
 );
-console.log(`extractor, both options off: median ${(median(extractSeconds) * 1000).toFixed(0)} ms of CPU a pass`);
+console.log(
+  `extractor, both options off: median ${(median(extractSeconds) * 1000).toFixed(0)} ms a pass (each page's median of ${REPEATS})`,
+);
 console.log("records made in the same rounds, against both off:");
 SETTINGS.forEach((setting, i) => {
   if (i === 0) return;
@@ -189,10 +224,10 @@ SETTINGS.forEach((setting, i) => {
   console.log(`  ${setting.label.padEnd(30)} adds ${spread(added[i] ?? [])}${budget}`);
 });
 // What a record with both options on does besides extracting: the page's analysis, and its chunks with their simhashes.
-const summed = ["simhash", "language", "quality score", "chunking 512 + chunk simhashes"];
+const summed = ["simhash, page and its chunks", "language", "quality score", "chunking 512 cl100k_base"];
 console.log(`each part alone, as a share of the extractor with both off:`);
 parts.forEach((part, i) => {
   console.log(`  ${part.label.padEnd(30)} ${spread(shares[i] ?? [])}`);
 });
-console.log(`  ${"the first four, summed".padEnd(30)} ${spread(sumOf(summed))}`);
+console.log(`  ${"simhashes, language, quality, chunking 512: summed".padEnd(30)} ${spread(sumOf(summed))}`);
 console.log(`tokenizer and language tables' load (once per isolate): ${loads.join("; ")}`);

@@ -8,7 +8,7 @@ import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
-import { simhash64 } from "../lib/simhash";
+import { rangeSimhashes } from "../lib/simhash";
 import type { DocumentBudget } from "./document-budget";
 import { ExtractionBudget } from "./extraction-budget";
 import { type FetchedPage, type FetchLimits, type FetchOutcome, fetchPage } from "./fetcher";
@@ -77,7 +77,9 @@ async function chunksOf(markdown: string, options: BatchOptions): Promise<Chunk[
   if (!options.chunking) return undefined;
   const chunks = (await chunker()).chunkMarkdown(markdown, options.chunking);
   if (options.analysis === false) return chunks;
-  return chunks.map((chunk) => ({ ...chunk, simhash: simhash64(chunk.text) }));
+  // From the page's own scan, which its analysis has just made (lib/simhash.ts).
+  const simhashes = rangeSimhashes(markdown, chunks);
+  return chunks.map((chunk, i) => ({ ...chunk, simhash: simhashes[i] ?? null }));
 }
 
 /** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */

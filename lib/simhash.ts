@@ -21,35 +21,51 @@ export const BANDS = 4;
  * letters and digits; each CJK character is a word.
  */
 export function wordHashes(text: string, limit = MAX_WORDS): Uint32Array {
-  const out = new Uint32Array(Math.min(limit, 1 + (text.length >>> 1)));
+  const out = new Uint32Array(Math.min(limit, text.length));
+  return out.subarray(0, scanWords(text, out, null, null));
+}
+
+/**
+ * Fills `out` with the hashes of the text's words (as many as fit), `starts` (when given)
+ * with where each begins, and `skips` (when given) with the [from, to] of each link
+ * target skipped: from the "]" to its ")". Answers the number of words.
+ */
+function scanWords(text: string, out: Uint32Array, starts: Uint32Array | null, skips: number[] | null): number {
   let n = 0;
   let h = 0x811c9dc5;
   let inWord = false;
   const len = text.length;
   for (let i = 0; i < len && n < out.length; i++) {
     let c = text.charCodeAt(i);
-    if (c === 0x5d && text.charCodeAt(i + 1) === 0x28) {
-      // "](": a link target follows; skip to its closing parenthesis.
-      const close = text.indexOf(")", i + 2);
-      if (close > 0) i = close;
-      if (inWord) {
-        out[n++] = h >>> 0;
-        inWord = false;
+    let letter: boolean;
+    let cjk = false;
+    if (c < 128) {
+      const kind = ASCII_KIND[c] as number;
+      if (kind === LINK_CLOSE && text.charCodeAt(i + 1) === 0x28) {
+        // "](": a link target follows; skip to its closing parenthesis.
+        const close = text.indexOf(")", i + 2);
+        if (close > 0) {
+          skips?.push(i, close);
+          i = close;
+        }
+        if (inWord) {
+          out[n++] = h >>> 0;
+          inWord = false;
+        }
+        continue;
       }
-      continue;
+      letter = kind === WORD;
+      c |= 0x20; // lower case; digits have the bit already
+    } else {
+      cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+      letter = c > 0xbf && !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f);
+      if (letter) c = text[i]?.toLowerCase().charCodeAt(0) ?? c;
     }
-    const cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
-    const letter =
-      (c >= 48 && c <= 57) ||
-      (c >= 97 && c <= 122) ||
-      (c >= 65 && c <= 90) ||
-      (c > 0xbf && !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f));
     if (letter) {
-      if (c >= 65 && c <= 90) c += 32;
-      else if (c > 0xbf) c = text[i]?.toLowerCase().charCodeAt(0) ?? c;
       if (!inWord) {
         h = 0x811c9dc5;
         inWord = true;
+        if (starts) starts[n] = i;
       }
       h = Math.imul(h ^ c, 0x01000193);
       continue;
@@ -58,10 +74,138 @@ export function wordHashes(text: string, limit = MAX_WORDS): Uint32Array {
       out[n++] = h >>> 0;
       inWord = false;
     }
-    if (cjk && n < out.length) out[n++] = Math.imul(c ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    if (cjk && n < out.length) {
+      if (starts) starts[n] = i;
+      out[n++] = Math.imul(c ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    }
   }
   if (inWord && n < out.length) out[n++] = h >>> 0;
-  return out.subarray(0, n);
+  return n;
+}
+
+const SEPARATOR = 0;
+const WORD = 1;
+const LINK_CLOSE = 2;
+/** What each ASCII character is to `scanWords`: part of a word (letters, digits), "]", or a separator. */
+const ASCII_KIND = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const word = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  ASCII_KIND[c] = word ? WORD : c === 0x5d ? LINK_CLOSE : SEPARATOR;
+}
+
+/** Whether a character continues a word in `scanWords` (a CJK character is a word of its own). */
+function isWordChar(c: number): boolean {
+  if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return true;
+  if (c <= 0xbf) return false;
+  const cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+  return !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f);
+}
+
+/**
+ * Texts at most this long keep their scan (`lastScan`) for the simhashes of their parts:
+ * most pages' Markdown, and at most 12 bytes a character of typed arrays held per isolate.
+ */
+const KEPT_SCAN_CHARS = 128 * 1024;
+
+/** A page's scan: its words' hashes, where each begins, and the link targets skipped. */
+interface Scan {
+  text: string | null;
+  hashes: Uint32Array;
+  starts: Uint32Array;
+  count: number;
+  skips: number[];
+  /** The hash halves of each 3-word shingle, by its first word (when the text has 3 words or more). */
+  shingles: ShingleArrays;
+}
+
+/** The last page scanned by `pageSimhash` or `rangeSimhashes`; its arrays are reused for the next. */
+const lastScan: Scan = {
+  text: null,
+  hashes: new Uint32Array(0),
+  starts: new Uint32Array(0),
+  count: 0,
+  skips: [],
+  shingles: { hi: new Uint32Array(0), lo: new Uint32Array(0) },
+};
+
+/** Scans `text` into `lastScan`; `reuse`: unless it is already there (the page's chunks after the page). */
+function scanKept(text: string, reuse: boolean): Scan {
+  if (reuse && lastScan.text === text) return lastScan;
+  if (lastScan.hashes.length < text.length) {
+    const size = Math.min(KEPT_SCAN_CHARS, Math.max(text.length, 2 * lastScan.hashes.length));
+    lastScan.hashes = new Uint32Array(size);
+    lastScan.starts = new Uint32Array(size);
+  }
+  lastScan.skips = [];
+  lastScan.count = scanWords(text, lastScan.hashes, lastScan.starts, lastScan.skips);
+  if (lastScan.count >= SHINGLE) shingleHashes(lastScan.hashes.subarray(0, lastScan.count), SHINGLE, lastScan.shingles);
+  lastScan.text = text;
+  return lastScan;
+}
+
+/**
+ * The simhash of a page's text, as `simhash64` gives it; the page's scan is kept so the
+ * simhashes of its chunks (`rangeSimhashes`) need not read the text again.
+ */
+export function pageSimhash(text: string): string | null {
+  if (text.length > KEPT_SCAN_CHARS) return simhash64(text);
+  return wordsSimhash(scanKept(text, false), 0, MAX_WORDS);
+}
+
+/** The simhash of up to `max` words of a kept scan from word `first`, as `simhashOfWords` of them. */
+function wordsSimhash(scan: Scan, first: number, max: number): string | null {
+  const words = Math.min(scan.count - first, max);
+  if (words < SHINGLE) return simhashOfWords(scan.hashes.subarray(first, first + words));
+  // Every 3-word shingle among these words is one of the page's.
+  return vote(scan.shingles.hi, scan.shingles.lo, first, first + words - SHINGLE + 1);
+}
+
+/**
+ * The simhash of each range of `text`, exactly as `simhash64(text.slice(start, end))`:
+ * from the page's one scan where a range's ends fall between words and outside link
+ * targets, by reading the slice where they do not (a range cut inside a word).
+ */
+export function rangeSimhashes(text: string, ranges: readonly { start: number; end: number }[]): (string | null)[] {
+  if (text.length > KEPT_SCAN_CHARS) return ranges.map((r) => simhash64(text.slice(r.start, r.end)));
+  const scan = scanKept(text, true);
+  return ranges.map(({ start, end }) => {
+    if (!cleanCut(text, scan.skips, start) || !cleanCut(text, scan.skips, end)) {
+      return simhash64(text.slice(start, end));
+    }
+    const first = firstAtOrAfter(scan.starts, scan.count, start);
+    const last = firstAtOrAfter(scan.starts, scan.count, end);
+    return wordsSimhash(scan, first, Math.min(last - first, MAX_WORDS));
+  });
+}
+
+/**
+ * Whether cutting the text at `at` leaves the words on both sides as the whole text's
+ * scan read them: not inside a word, not inside a link target skipped (after its "]").
+ */
+function cleanCut(text: string, skips: number[], at: number): boolean {
+  if (at <= 0 || at >= text.length) return true;
+  if (isWordChar(text.charCodeAt(at - 1)) && isWordChar(text.charCodeAt(at))) return false;
+  // The last skip starting before `at`: the cut is clean when it ended before `at`.
+  let lo = 0;
+  let hi = skips.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((skips[2 * mid] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 || (skips[2 * lo - 1] as number) < at;
+}
+
+/** The index of the first word beginning at or after `at` (binary search over `starts`). */
+function firstAtOrAfter(starts: Uint32Array, count: number, at: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((starts[mid] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */
@@ -82,18 +226,54 @@ function mix(x: number): number {
  * the bytes are emptied into the counts before they could reach 256.
  */
 export function simhash64(text: string): string | null {
-  const words = wordHashes(text);
+  return simhashOfWords(wordHashes(text));
+}
+
+/** The simhash of a text given its words' hashes (`wordHashes`). */
+function simhashOfWords(words: Uint32Array): string | null {
   if (words.length === 0) return null;
-  const packed = new Int32Array(16);
-  const ones = new Int32Array(64);
   const width = Math.min(SHINGLE, words.length);
   const shingles = words.length - width + 1;
-  let pending = 0;
+  const { hi, lo } = shingleHashes(words, width, shingleScratch);
+  return vote(hi, lo, 0, shingles);
+}
+
+/** Room for the two halves of shingle hashes; grown when a text needs more. */
+interface ShingleArrays {
+  hi: Uint32Array;
+  lo: Uint32Array;
+}
+const shingleScratch: ShingleArrays = { hi: new Uint32Array(1024), lo: new Uint32Array(1024) };
+
+/** The two 32-bit halves of each `width`-word shingle's hash, into `into` (grown to fit). */
+function shingleHashes(words: Uint32Array, width: number, into: ShingleArrays): ShingleArrays {
+  const shingles = words.length - width + 1;
+  if (into.hi.length < shingles) {
+    const size = Math.max(shingles, 2 * into.hi.length);
+    into.hi = new Uint32Array(size);
+    into.lo = new Uint32Array(size);
+  }
+  const { hi, lo } = into;
   for (let s = 0; s < shingles; s++) {
     let a = 0x9747b28c;
     for (let k = 0; k < width; k++) a = mix(a ^ (words[s + k] as number)) + k;
-    const hi = mix(a ^ 0x5bd1e995);
-    const lo = mix(a + 0x27d4eb2f);
+    hi[s] = mix(a ^ 0x5bd1e995);
+    lo[s] = mix(a + 0x27d4eb2f);
+  }
+  return into;
+}
+
+/**
+ * The simhash of shingles `from` to `to` (excluded) as 16 hex digits: bit j is set where
+ * more than half of their hashes have it set.
+ */
+function vote(his: Uint32Array, los: Uint32Array, from: number, to: number): string {
+  const packed = new Int32Array(16);
+  const ones = new Int32Array(64);
+  let pending = 0;
+  for (let s = from; s < to; s++) {
+    const hi = his[s] as number;
+    const lo = los[s] as number;
     for (let j = 0; j < 8; j++) {
       packed[j] = (packed[j] as number) + ((hi >>> j) & 0x01010101);
       packed[8 + j] = (packed[8 + j] as number) + ((lo >>> j) & 0x01010101);
@@ -104,6 +284,7 @@ export function simhash64(text: string): string | null {
     }
   }
   unpack(packed, ones);
+  const shingles = to - from;
   let hi = 0;
   let lo = 0;
   for (let j = 31; j >= 0; j--) {

@@ -1,7 +1,7 @@
 // What the extractor adds about the content itself once the Markdown is made: its
 // simhash (near-duplicates across a batch), its detected language and the quality score.
 import { detectLanguage } from "../language";
-import { simhash64 } from "../simhash";
+import { pageSimhash } from "../simhash";
 import { extractionQuality, markdownShape, type QualitySignals } from "./quality";
 
 export interface ContentAnalysis {
@@ -21,7 +21,7 @@ export function analyseContent(
   const detected = detectLanguage(markdown);
   const all: QualitySignals = { ...signals, ...markdownShape(markdown) };
   return {
-    simhash: simhash64(markdown),
+    simhash: pageSimhash(markdown),
     detectedLanguage: detected?.language ?? null,
     languageConfidence: detected?.confidence ?? null,
     extractionQuality: extractionQuality(all),

@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { version as packageVersion } from "../../package.json";
 import type { BatchOptions } from "../schemas";
 
-/** Bump when the Markdown, metadata or chunks made from the same page change (2: language detected on a shorter sample; 3: each chunk has its simhash). */
-export const EXTRACTOR_REVISION = 3;
+/** Bump when the Markdown, metadata or chunks made from the same page change (2: language detected on a shorter sample; 3: each chunk has its simhash; 4: every CJK character of a long run counts in the simhash, not the first half). */
+export const EXTRACTOR_REVISION = 4;
 
 /** `<package version>+r<revision>`, e.g. `0.1.0+r1`. */
 export const EXTRACTOR_VERSION = `${packageVersion}+r${EXTRACTOR_REVISION}`;

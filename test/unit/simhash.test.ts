@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { extract } from "../../lib/extract";
-import { BANDS, bandKeys, hammingDistance, NEAR_DUPLICATE_BITS, simhash64 } from "../../lib/simhash";
+import {
+  BANDS,
+  bandKeys,
+  hammingDistance,
+  NEAR_DUPLICATE_BITS,
+  pageSimhash,
+  rangeSimhashes,
+  simhash64,
+  wordHashes,
+} from "../../lib/simhash";
 import { prose, templatePage, VARIANTS, type Variant } from "../support/near-duplicate-pages";
 
 function page(body: string, variant: Variant = {}): Uint8Array {
@@ -51,6 +60,83 @@ describe("simhash64", () => {
       expect(hammingDistance(a, b2)).toBe(3);
       expect(bandKeys(a).filter((k, i) => k === bandKeys(b2)[i]).length).toBeGreaterThanOrEqual(BANDS - 3);
     }
+  });
+});
+
+/** A deterministic pseudo-random sequence, so a failure replays. */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** Markdown-ish text of every kind the word scan treats apart: links, images, CJK, accents, astral letters. */
+function mixedText(next: () => number, words: number): string {
+  const pieces = [
+    "Guide",
+    "install",
+    "On Linux",
+    "[the docs](https://example.com/a?utm_source=x)",
+    "![a photo](/img/p.png)",
+    "日本語の文章",
+    "한국어",
+    "Ça déjà-vu",
+    "İstanbul",
+    "𝒜𝓁𝓅𝒽𝒶",
+    "](",
+    ")",
+    "]",
+    "2026-12-08",
+    "\n\n## Heading\n",
+    "- item",
+    "| a | b |",
+    "```js\nconst x = 1;\n```",
+    "end.",
+  ];
+  let text = "";
+  for (let i = 0; i < words; i++) text += `${pieces[Math.floor(next() * pieces.length)]}${next() < 0.2 ? "" : " "}`;
+  return text;
+}
+
+describe("simhashes of a page's parts from one scan", () => {
+  it("equal simhash64 of each slice, wherever the slice is cut", () => {
+    const next = random(2026);
+    for (let t = 0; t < 60; t++) {
+      const text = t === 0 ? "" : mixedText(next, 1 + Math.floor(next() * 400));
+      expect(pageSimhash(text)).toBe(simhash64(text));
+      const ranges = Array.from({ length: 40 }, () => {
+        const a = Math.floor(next() * (text.length + 1));
+        const b = Math.floor(next() * (text.length + 1));
+        return { start: Math.min(a, b), end: Math.max(a, b) };
+      });
+      // Cuts at word and line boundaries too, as the chunker makes them.
+      for (let at = text.indexOf(" "); at > 0 && ranges.length < 80; at = text.indexOf(" ", at + 37)) {
+        ranges.push({ start: at + 1, end: Math.min(text.length, at + 200) });
+      }
+      expect(rangeSimhashes(text, ranges)).toEqual(ranges.map((r) => simhash64(text.slice(r.start, r.end))));
+    }
+  });
+
+  it("hold past 20,000 words and past the length whose scan is kept", () => {
+    const next = random(7);
+    for (const words of [25_000, 60_000]) {
+      const text = mixedText(next, words);
+      const ranges = [
+        { start: 0, end: text.length },
+        { start: Math.floor(text.length / 3), end: text.length },
+        { start: 10, end: Math.floor(text.length / 2) },
+      ];
+      expect(pageSimhash(text)).toBe(simhash64(text));
+      expect(rangeSimhashes(text, ranges)).toEqual(ranges.map((r) => simhash64(text.slice(r.start, r.end))));
+    }
+  });
+
+  it("counts every CJK character of a text as a word", () => {
+    expect(wordHashes("日本語の文章です").length).toBe(8);
   });
 });
 
