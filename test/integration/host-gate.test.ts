@@ -9,22 +9,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { GateAsker } from "../../lib/coordinator-protocol";
 import type { PaceSample } from "../../lib/pace";
+import { prng } from "../support/prng";
 import { unique } from "./helpers";
 
 /** HOST_MAX_CONCURRENCY in vitest.config.ts. */
 const MAX_CONCURRENCY = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A deterministic pseudo-random sequence, so a failure replays. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 interface Run {
   /** Every start the askers were allowed and took, epoch ms. */
@@ -46,7 +36,7 @@ async function hammer(robotsText: string | null, askers: GateAsker[], untilMs: n
   const run: Run = { starts: [], mostHeld: 0, grants: 0 };
   const held = new Set<string>();
   const deadline = Date.now() + untilMs;
-  const next = random(seed);
+  const next = prng(seed);
   const loop = async (asker: GateAsker) => {
     while (Date.now() < deadline) {
       const count = 1 + Math.floor(next() * 6);

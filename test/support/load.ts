@@ -2,6 +2,7 @@
 // duplicate and a 404 in it), polls it to publication, downloads it and checks that
 // every count is exact. Shared by `npm run load` (bench/load.ts) and the short e2e test.
 import type { ResultRecord } from "../../lib/schemas";
+import { prng } from "./prng";
 
 export interface LoadOptions {
   /** Base URL of the Trawl service (wrangler dev). */
@@ -37,17 +38,6 @@ export interface LoadReport {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-/** A small deterministic PRNG so a run can be repeated. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {

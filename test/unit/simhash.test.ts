@@ -11,6 +11,7 @@ import {
   wordHashes,
 } from "../../lib/simhash";
 import { prose, templatePage, VARIANTS, type Variant } from "../support/near-duplicate-pages";
+import { prng } from "../support/prng";
 
 function page(body: string, variant: Variant = {}): Uint8Array {
   return new TextEncoder().encode(templatePage(body, variant));
@@ -63,17 +64,6 @@ describe("simhash64", () => {
   });
 });
 
-/** A deterministic pseudo-random sequence, so a failure replays. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 /** Markdown-ish text of every kind the word scan treats apart: links, images, CJK, accents, astral letters. */
 function mixedText(next: () => number, words: number): string {
   const pieces = [
@@ -104,7 +94,7 @@ function mixedText(next: () => number, words: number): string {
 
 describe("simhashes of a page's parts from one scan", () => {
   it("equal simhash64 of each slice, wherever the slice is cut", () => {
-    const next = random(2026);
+    const next = prng(2026);
     for (let t = 0; t < 60; t++) {
       const text = t === 0 ? "" : mixedText(next, 1 + Math.floor(next() * 400));
       expect(pageSimhash(text)).toBe(simhash64(text));
@@ -122,7 +112,7 @@ describe("simhashes of a page's parts from one scan", () => {
   });
 
   it("hold past 20,000 words and past the length whose scan is kept", () => {
-    const next = random(7);
+    const next = prng(7);
     for (const words of [25_000, 60_000]) {
       const text = mixedText(next, words);
       const ranges = [
