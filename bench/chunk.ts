@@ -49,7 +49,7 @@ const { chunkMarkdown } = await import("../lib/chunk/chunk-markdown");
 const { extract } = await import("../lib/extract");
 const { extractionQuality, markdownShape } = await import("../lib/extract/quality");
 const { extractorOf } = await import("../lib/extract/provenance");
-const { pageSimhash, rangeSimhashes, simhash64 } = await import("../lib/simhash");
+const { pageSimhash, rangeSimhashes, simhash64, withRangeSimhashes } = await import("../lib/simhash");
 const { BatchOptions: BatchOptionsSchema } = await import("../lib/schemas");
 
 const dir = readabilityDir();
@@ -80,12 +80,7 @@ function hook(markdown: string, options: BatchOptions) {
   const chunks = options.chunking ? chunkMarkdown(markdown, options.chunking) : null;
   return {
     ...(chunks && {
-      chunks:
-        options.analysis === false
-          ? chunks
-          : ((simhashes) => chunks.map((c, i) => ({ ...c, simhash: simhashes[i] ?? null })))(
-              rangeSimhashes(markdown, chunks),
-            ),
+      chunks: options.analysis === false ? chunks : withRangeSimhashes(markdown, chunks),
     }),
     extractor: extractorOf(options),
   };

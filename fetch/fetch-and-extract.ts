@@ -8,7 +8,7 @@ import { brokenRule } from "../lib/page-validation";
 import { unfetchedRecord } from "../lib/result-parts";
 import { pageRetryDelay } from "../lib/retry-policy";
 import type { BatchOptions, RawRef, ResultRecord } from "../lib/schemas";
-import { rangeSimhashes } from "../lib/simhash";
+import { withRangeSimhashes } from "../lib/simhash";
 import type { DocumentBudget } from "./document-budget";
 import { ExtractionBudget } from "./extraction-budget";
 import { type FetchedPage, type FetchLimits, type FetchOutcome, fetchPage } from "./fetcher";
@@ -78,8 +78,7 @@ async function chunksOf(markdown: string, options: BatchOptions): Promise<Chunk[
   const chunks = (await chunker()).chunkMarkdown(markdown, options.chunking);
   if (options.analysis === false) return chunks;
   // From the page's own scan, which its analysis has just made (lib/simhash.ts).
-  const simhashes = rangeSimhashes(markdown, chunks);
-  return chunks.map((chunk, i) => ({ ...chunk, simhash: simhashes[i] ?? null }));
+  return withRangeSimhashes(markdown, chunks);
 }
 
 /** Fetches and extracts one URL (conditionally, given its previous record), or says when to try it again. */

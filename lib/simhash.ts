@@ -103,7 +103,8 @@ function isWordChar(c: number): boolean {
 
 /**
  * Texts at most this long keep their scan (`lastScan`) for the simhashes of their parts:
- * most pages' Markdown, and at most 12 bytes a character of typed arrays held per isolate.
+ * most pages' Markdown. The scan's typed arrays, held for the isolate's life, stay under
+ * 3 MB (8 bytes a character, and the shingle halves' room at most twice their 8).
  */
 const KEPT_SCAN_CHARS = 128 * 1024;
 
@@ -176,6 +177,15 @@ export function rangeSimhashes(text: string, ranges: readonly { start: number; e
     const last = firstAtOrAfter(scan.starts, scan.count, end);
     return wordsSimhash(scan, first, Math.min(last - first, MAX_WORDS));
   });
+}
+
+/** Each range of `text` with its simhash (`rangeSimhashes`): a page's chunks, ready for their record. */
+export function withRangeSimhashes<T extends { start: number; end: number }>(
+  text: string,
+  ranges: readonly T[],
+): (T & { simhash: string | null })[] {
+  const simhashes = rangeSimhashes(text, ranges);
+  return ranges.map((range, i) => ({ ...range, simhash: simhashes[i] ?? null }));
 }
 
 /**
