@@ -1,4 +1,4 @@
-import type { Chunk } from "../lib/chunk/options";
+import type { Chunk, ChunkingOptions } from "../lib/chunk/options";
 import type { ClaimEntry } from "../lib/coordinator-protocol";
 import type { ErrorCode } from "../lib/error-codes";
 import { extract, loadReader } from "../lib/extract";
@@ -73,9 +73,8 @@ function chunker() {
 }
 
 /** The page's chunks, each with its simhash when the batch analyses pages. */
-async function chunksOf(markdown: string, options: BatchOptions): Promise<Chunk[] | undefined> {
-  if (!options.chunking) return undefined;
-  const chunks = (await chunker()).chunkMarkdown(markdown, options.chunking);
+async function chunksOf(markdown: string, chunking: ChunkingOptions, options: BatchOptions): Promise<Chunk[]> {
+  const chunks = (await chunker()).chunkMarkdown(markdown, chunking);
   if (options.analysis === false) return chunks;
   // From the page's own scan, which its analysis has just made (lib/simhash.ts).
   return withRangeSimhashes(markdown, chunks);
@@ -215,7 +214,7 @@ export async function fetchAndExtract(
         languageConfidence: x.languageConfidence ?? null,
         extractionQuality: x.extractionQuality,
       }),
-      ...(options.chunking && { chunks: await chunksOf(x.markdown, options) }),
+      ...(options.chunking && { chunks: await chunksOf(x.markdown, options.chunking, options) }),
       extractor: extractorOf(options),
     },
   };

@@ -57,8 +57,8 @@ function scanWords(text: string, out: Uint32Array, starts: Uint32Array | null, s
       letter = kind === WORD;
       c |= 0x20; // lower case; digits have the bit already
     } else {
-      cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
-      letter = c > 0xbf && !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f);
+      cjk = isCjk(c);
+      letter = isWideLetter(c);
       if (letter) c = text[i]?.toLowerCase().charCodeAt(0) ?? c;
     }
     if (letter) {
@@ -93,12 +93,19 @@ for (let c = 0; c < 128; c++) {
   ASCII_KIND[c] = word ? WORD : c === 0x5d ? LINK_CLOSE : SEPARATOR;
 }
 
+/** Kana, CJK ideographs and Hangul: each character is a word of its own. */
+function isCjk(c: number): boolean {
+  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+}
+
+/** A character past ASCII that is part of a word: not Latin-1 punctuation, CJK, general or CJK punctuation. */
+function isWideLetter(c: number): boolean {
+  return c > 0xbf && !isCjk(c) && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f);
+}
+
 /** Whether a character continues a word in `scanWords` (a CJK character is a word of its own). */
 function isWordChar(c: number): boolean {
-  if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return true;
-  if (c <= 0xbf) return false;
-  const cjk = (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
-  return !cjk && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f);
+  return c < 128 ? ASCII_KIND[c] === WORD : isWideLetter(c);
 }
 
 /**
